@@ -1,0 +1,128 @@
+"""The command line: wires options to the engine, fixer and reporters.
+
+Exit codes: 0 no findings, 1 findings remain (also after --fix) or --diff has changes,
+2 usage, configuration or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+from pathlib import Path
+
+from steplint import __version__
+from steplint.config import ConfigError, find_config_file, load_config
+from steplint.discovery import discover
+from steplint.engine import Engine, Workspace
+from steplint.fixer import WriteError, allowed_applicabilities, fix_workspace, write_atomically
+from steplint.reporters import REPORTERS
+from steplint.sources import read_source
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.exit(EXIT_ERROR, f"steplint: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="steplint", description="Lint specification-driven SageMaker pipeline code.")
+    parser.add_argument("paths", nargs="*", default=["."], help="files or directories to check (default: .)")
+    parser.add_argument("--fix", action="store_true", help="apply safe fixes")
+    parser.add_argument("--unsafe-fixes", action="store_true", help="also apply (or offer) unsafe fixes")
+    parser.add_argument("--diff", action="store_true", help="print fixes as a unified diff instead of writing")
+    parser.add_argument("--select", help="comma-separated rule codes or prefixes to enable")
+    parser.add_argument("--ignore", help="comma-separated rule codes or prefixes to disable")
+    parser.add_argument("--format", choices=sorted(REPORTERS), default="text", help="output format")
+    parser.add_argument("--config", type=Path, help="pyproject.toml to read [tool.steplint] from")
+    parser.add_argument("--version", action="version", version=f"steplint {__version__}")
+    return parser
+
+
+def _display(path: Path, cwd: Path) -> str:
+    try:
+        return path.resolve().relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _codes(value: str | None) -> list | None:
+    if value is None:
+        return None
+    return [code.strip().upper() if code.strip() != "ALL" else "ALL" for code in value.split(",") if code.strip()]
+
+
+def main(argv=None) -> int:
+    from steplint.rules import all_rules
+
+    arguments = build_parser().parse_args(argv)
+    rules = all_rules()
+    known_codes = [rule.code for rule in rules]
+    overrides = {}
+    if arguments.select is not None:
+        overrides["select"] = _codes(arguments.select)
+    if arguments.ignore is not None:
+        overrides["ignore"] = _codes(arguments.ignore)
+    try:
+        config_path = arguments.config
+        if config_path is not None and not config_path.is_file():
+            raise ConfigError(f"{config_path}: configuration file not found")
+        if config_path is None:
+            config_path = find_config_file(Path(os.path.commonpath([os.path.abspath(p) for p in arguments.paths])))
+        config = load_config(config_path, known_codes, overrides)
+    except ConfigError as error:
+        print(f"steplint: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+    cwd = Path.cwd().resolve()
+    discovered = discover(arguments.paths, config.root, config.exclude)
+    for missing in discovered.missing:
+        print(f"steplint: error: {missing}: no such file or directory", file=sys.stderr)
+    workspace = Workspace.from_reads(read_source(path, _display(path, cwd)) for path in discovered.files)
+    engine = Engine(config, rules)
+
+    if arguments.fix or arguments.diff:
+        outcome = fix_workspace(engine, workspace, allowed_applicabilities(arguments.unsafe_fixes))
+        result = outcome.result
+        for message in outcome.withdrawn:
+            print(f"steplint: warning: {message}", file=sys.stderr)
+        if arguments.diff:
+            for display, text in sorted(outcome.changed.items()):
+                before = workspace.sources[display].text
+                sys.stdout.writelines(difflib.unified_diff(
+                    before.splitlines(keepends=True), text.splitlines(keepends=True),
+                    fromfile=f"a/{display}", tofile=f"b/{display}"))
+            return _exit(result, discovered, EXIT_FINDINGS if outcome.changed else EXIT_CLEAN)
+        write_failed = False
+        for display, text in sorted(outcome.changed.items()):
+            original = workspace.sources[display]
+            try:
+                write_atomically(original.path, outcome.workspace.sources[display].encoded(), original.encoded())
+            except WriteError as error:
+                write_failed = True
+                print(f"steplint: error: {error}", file=sys.stderr)
+        if outcome.fixed:
+            print(f"Fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} "
+                  f"in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}.")
+        _report(result.findings, arguments)
+        code = EXIT_FINDINGS if result.findings else EXIT_CLEAN
+        return _exit(result, discovered, EXIT_ERROR if write_failed else code)
+
+    result = engine.check(workspace)
+    _report(result.findings, arguments)
+    return _exit(result, discovered, EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+
+
+def _report(findings, arguments) -> None:
+    sys.stdout.write(REPORTERS[arguments.format](findings, arguments.unsafe_fixes))
+
+
+def _exit(result, discovered, code: int) -> int:
+    for error in result.internal_errors:
+        print(f"steplint: internal error: {error}", file=sys.stderr)
+    if result.internal_errors or discovered.missing:
+        return EXIT_ERROR
+    return code

@@ -1,0 +1,79 @@
+"""Finding the Python files to check under the paths a user gives."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".venv", "venv",
+                                 ".mypy_cache", ".pytest_cache", ".ruff_cache", ".steplint_cache",
+                                 "node_modules", "build", "dist", ".eggs", "site-packages"})
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """Files to check, and the path arguments that do not exist."""
+
+    files: tuple
+    missing: tuple
+
+
+def is_excluded(path: Path, root: Path, patterns) -> bool:
+    """True when a pattern matches the path's name or its path relative to ``root``."""
+    try:
+        relative = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        relative = path.as_posix()
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(relative, pattern):
+            return True
+        if fnmatch.fnmatch(relative, pattern + "/*"):
+            return True
+    return False
+
+
+def discover(paths, root: Path, exclude, force_exclude: bool = False) -> Discovered:
+    """Python files under ``paths``; exclusions apply to what the walk finds (and to given
+    files too with ``force_exclude``), like ruff. Output order is sorted and deduplicated."""
+    found: dict[Path, None] = {}
+    missing = []
+    for given in paths:
+        path = Path(given)
+        if path.is_symlink() and not path.exists():
+            missing.append(str(given))
+            continue
+        if not path.exists():
+            missing.append(str(given))
+            continue
+        if force_exclude and is_excluded(path, root, exclude):
+            continue
+        if path.is_dir():
+            for file in _walk(path, root, exclude):
+                found.setdefault(file, None)
+        else:
+            found.setdefault(path, None)
+    return Discovered(tuple(sorted(found, key=lambda p: p.as_posix())), tuple(missing))
+
+
+def _walk(top: Path, root: Path, exclude):
+    seen_dirs: set = set()
+    for directory, dirnames, filenames in os.walk(top, followlinks=True):
+        real = os.path.realpath(directory)
+        if real in seen_dirs:
+            dirnames[:] = []
+            continue
+        seen_dirs.add(real)
+        base = Path(directory)
+        dirnames[:] = sorted(
+            name for name in dirnames
+            if name not in ALWAYS_SKIPPED_DIRS and not name.endswith(".egg-info")
+            and not is_excluded(base / name, root, exclude)
+        )
+        for name in sorted(filenames):
+            if name.endswith((".py", ".pyi")):
+                file = base / name
+                if not is_excluded(file, root, exclude):
+                    yield file

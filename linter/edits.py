@@ -1,0 +1,114 @@
+"""Building ``Edit``s from CST changes: locate a node by span, change it, emit minimal text edits."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from steplint.rule import Edit
+from steplint.sources import SourceFile
+from steplint.values import Span
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass
+class ParsedFile:
+    """A source file with its CST; positions are computed on first use."""
+
+    source: SourceFile
+    module: cst.Module
+    _positions: object = field(default=None, repr=False)
+    _line_starts: list | None = field(default=None, repr=False)
+
+    @property
+    def positions(self):
+        if self._positions is None:
+            self._positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return self._positions
+
+    def span_of(self, node: cst.CSTNode) -> Span:
+        found = self.positions.get(node)
+        if found is None:
+            return Span(1, 0, 1, 0)
+        return Span(found.start.line, found.start.column, found.end.line, found.end.column)
+
+    def offset(self, line: int, col: int) -> int:
+        if self._line_starts is None:
+            self._line_starts = [0] + [match.end() for match in _NEWLINE.finditer(self.source.text)]
+        return self._line_starts[line - 1] + col
+
+    def find(self, span: Span, node_type: type) -> cst.CSTNode | None:
+        for node, found in self.positions.items():
+            if (isinstance(node, node_type) and found.start.line == span.line and found.start.column == span.col
+                    and found.end.line == span.end_line and found.end.column == span.end_col):
+                return node
+        return None
+
+    def replace(self, node: cst.CSTNode, new_node: cst.CSTNode) -> Edit | None:
+        """A minimal edit turning ``node`` into ``new_node``; None if positions do not match the text."""
+        span = self.span_of(node)
+        start, end = self.offset(span.line, span.col), self.offset(span.end_line, span.end_col)
+        old = self.source.text[start:end]
+        if old != self.module.code_for_node(node):
+            return None
+        new = self.module.code_for_node(new_node)
+        return minimal_edit(self.source.display, start, old, new)
+
+
+def minimal_edit(path: str, start: int, old: str, new: str) -> Edit:
+    """Trim the common prefix and suffix of ``old`` and ``new`` so edits stay small."""
+    prefix = 0
+    limit = min(len(old), len(new))
+    while prefix < limit and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
+        suffix += 1
+    return Edit(path, start + prefix, start + len(old) - suffix, new[prefix:len(new) - suffix])
+
+
+def _is_multiline(whitespace) -> bool:
+    return isinstance(whitespace, cst.ParenthesizedWhitespace)
+
+
+def _merged_comma(previous, removed):
+    """The comma the previous element gets: the removed element's, but keeping the previous
+    element's own end-of-line comment."""
+    if (isinstance(previous, cst.Comma) and isinstance(removed, cst.Comma)
+            and _is_multiline(previous.whitespace_after) and _is_multiline(removed.whitespace_after)):
+        return removed.with_changes(whitespace_after=removed.whitespace_after.with_changes(
+            first_line=previous.whitespace_after.first_line))
+    return removed
+
+
+def without_element(node, index: int):
+    """``node`` (List, Tuple, Set, Dict or Call) without its ``index``-th element or argument.
+
+    The neighbour before the removed element takes over its comma, so trailing commas,
+    line breaks and comments leading to the next element stay as they were; comment
+    lines directly above the removed element go with it.
+    """
+    attribute = "args" if isinstance(node, cst.Call) else "elements"
+    elements = list(getattr(node, attribute))
+    removed = elements.pop(index)
+    if index > 0:
+        previous = elements[index - 1]
+        elements[index - 1] = previous.with_changes(comma=_merged_comma(previous.comma, removed.comma))
+    changes = {attribute: elements}
+    if isinstance(node, (cst.List, cst.Set, cst.Dict)) or isinstance(node, cst.Tuple):
+        open_name = {cst.List: "lbracket", cst.Set: "lbrace", cst.Dict: "lbrace"}.get(type(node))
+        if open_name is not None:
+            opener = getattr(node, open_name)
+            closer_name = open_name.replace("l", "r", 1)
+            if not elements:
+                changes[open_name] = opener.with_changes(whitespace_after=cst.SimpleWhitespace(""))
+                closer = getattr(node, closer_name)
+                changes[closer_name] = closer.with_changes(whitespace_before=cst.SimpleWhitespace(""))
+            elif index == 0 and isinstance(removed.comma, cst.Comma) and _is_multiline(opener.whitespace_after) \
+                    and _is_multiline(removed.comma.whitespace_after):
+                changes[open_name] = opener.with_changes(whitespace_after=removed.comma.whitespace_after)
+    return node.with_changes(**changes)

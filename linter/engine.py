@@ -1,0 +1,286 @@
+"""The engine: sources in, findings out.
+
+files -> (prefilter) -> parse -> facts -> project model -> rules -> findings ->
+selection, per-file ignores and suppressions. It knows nothing about output formats or
+the command line; the fixer calls it again on edited text.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from steplint.config import Config
+from steplint.edits import ParsedFile, without_element
+from steplint.extract import extract_facts
+from steplint.facts import ModuleFacts
+from steplint.model import ProjectModel
+from steplint.names import module_name_for
+from steplint.rule import Edit, Finding, Rule
+from steplint.sources import ReadProblem, SourceFile
+from steplint.suppressions import is_suppressed, parse_suppressions
+from steplint.values import Span
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A file that could not be read (SL902) or parsed (SL901)."""
+
+    code: str
+    path: str
+    span: Span
+    message: str
+
+
+@dataclass
+class Workspace:
+    """The files of one run: decoded sources by display path, and files that could not be read."""
+
+    sources: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+
+    @classmethod
+    def from_reads(cls, reads) -> "Workspace":
+        workspace = cls()
+        for read in reads:
+            if isinstance(read, ReadProblem):
+                workspace.problems.append(read)
+            else:
+                workspace.sources[read.display] = read
+        return workspace
+
+    def replaced(self, texts: dict) -> "Workspace":
+        sources = dict(self.sources)
+        for display, text in texts.items():
+            sources[display] = sources[display].with_text(text)
+        return Workspace(sources, list(self.problems))
+
+
+@dataclass
+class RunResult:
+    findings: list
+    internal_errors: list
+    files_checked: int
+
+
+class RuleContext:
+    """What a rule may use: the project model, the configuration, file problems, and
+    parsed files for building fixes."""
+
+    def __init__(self, model: ProjectModel, config: Config, run: "_Run") -> None:
+        self.model = model
+        self.config = config
+        self._run = run
+
+    @property
+    def file_problems(self) -> list:
+        return self._run.file_problems
+
+    def parsed(self, path: str) -> ParsedFile | None:
+        return self._run.parsed(path)
+
+    def remove_element(self, path: str, container: Span, node_type: type, index: int) -> Edit | None:
+        """An edit removing the ``index``-th element of the container node at ``container``."""
+        parsed = self.parsed(path)
+        if parsed is None:
+            return None
+        node = parsed.find(container, node_type)
+        if node is None:
+            return None
+        return parsed.replace(node, without_element(node, index))
+
+
+class _Run:
+    """Per-run state: lazily parsed files and their facts."""
+
+    def __init__(self, engine: "Engine", workspace: Workspace) -> None:
+        self.engine = engine
+        self.workspace = workspace
+        self.file_problems: list[FileProblem] = []
+        self.facts: dict[str, ModuleFacts] = {}
+        self.module_of_path: dict[str, str] = {}
+        self.path_of_module: dict[str, str] = {}
+        for display, source in sorted(workspace.sources.items()):
+            name = self.engine.module_name(source.path)
+            if name in self.path_of_module:
+                name = f"{name}@{display}"
+            self.module_of_path[display] = name
+            self.path_of_module[name] = display
+        self.module_names = tuple(self.path_of_module)
+        self._attempted: set[str] = set()
+
+    def parsed(self, display: str) -> ParsedFile | None:
+        source = self.workspace.sources.get(display)
+        if source is None:
+            return None
+        return self.engine.parse(source)[0]
+
+    def load(self, display: str) -> ModuleFacts | None:
+        if display in self._attempted:
+            return self.facts.get(self.module_of_path.get(display, ""))
+        self._attempted.add(display)
+        source = self.workspace.sources[display]
+        module_name = self.module_of_path[display]
+        facts, problem = self.engine.facts(source, module_name)
+        if problem is not None:
+            self.file_problems.append(problem)
+            return None
+        self.facts[module_name] = facts
+        return facts
+
+    # The model's lazy loader protocol: call with a module name; by_path for scripts.
+    def __call__(self, module_name: str) -> ModuleFacts | None:
+        display = self.path_of_module.get(module_name)
+        return self.load(display) if display is not None else None
+
+    def by_path(self, display: str) -> ModuleFacts | None:
+        return self.load(display) if display in self.workspace.sources else None
+
+
+class Engine:
+    """Runs rules over a workspace. Parsing and facts are memoised by file content."""
+
+    def __init__(self, config: Config, rules: list[Rule]) -> None:
+        self.config = config
+        self.rules = rules
+        self._parse_memo: dict = {}
+        self._facts_memo: dict = {}
+        self._module_names: dict = {}
+
+    def module_name(self, path: Path) -> str:
+        if path not in self._module_names:
+            self._module_names[path] = self._compute_module_name(path)
+        return self._module_names[path]
+
+    def _compute_module_name(self, path: Path) -> str:
+        name, is_package = module_name_for(path, self.config.root)
+        if "." in name or (path.parent / "__init__.py").is_file():
+            return name
+        try:
+            relative = path.resolve().with_suffix("").relative_to(self.config.root.resolve())
+            return ".".join(relative.parts) or name
+        except ValueError:
+            return name
+
+    def parse(self, source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
+        key = (source.display, source.digest)
+        if key not in self._parse_memo:
+            self._parse_memo[key] = _parse(source)
+        return self._parse_memo[key]
+
+    def facts(self, source: SourceFile, module_name: str) -> tuple[ModuleFacts | None, FileProblem | None]:
+        key = (source.display, source.digest, module_name)
+        if key not in self._facts_memo:
+            parsed, problem = self.parse(source)
+            if parsed is None:
+                self._facts_memo[key] = (None, problem)
+            else:
+                self._facts_memo[key] = _extract(parsed, module_name, self.config)
+        return self._facts_memo[key]
+
+    def _keywords(self) -> set:
+        names = self.config.names
+        return set(names.spec_classes + names.contract_classes + names.builder_bases + names.registry_names
+                   + names.dependency_classes + names.step_type_functions)
+
+    def check(self, workspace: Workspace, report_paths=None) -> RunResult:
+        """Lint the workspace; with ``report_paths``, keep only findings involving those files."""
+        run = _Run(self, workspace)
+        for problem in workspace.problems:
+            run.file_problems.append(FileProblem("SL902", problem.display, Span(problem.line, problem.col,
+                                                                                  problem.line, problem.col),
+                                                 problem.message))
+        self._load_candidates(run)
+        model = ProjectModel(run.facts, run, self.config.names, script_paths=tuple(workspace.sources))
+        context = RuleContext(model, self.config, run)
+        findings: list[Finding] = []
+        internal_errors: list[str] = []
+        for rule in self.rules:
+            if not self.config.is_selected(rule.code):
+                continue
+            try:
+                findings.extend(rule.check(context))
+            except RecursionError:
+                internal_errors.append(f"{rule.code} {rule.name}: stopped on a value nested too deeply to analyse")
+            except Exception as error:  # noqa: BLE001 - reported loudly as an internal error, never hidden
+                internal_errors.append(f"{rule.code} {rule.name} crashed: {error!r}\n{traceback.format_exc()}")
+        kept = self._filter(findings, workspace, report_paths)
+        return RunResult(kept, internal_errors, len(workspace.sources) + len(workspace.problems))
+
+    def _load_candidates(self, run: _Run) -> None:
+        """Parse files that may hold step code; names of the tree's own subclasses of the
+        known classes widen the search until nothing new is found."""
+        keywords = self._keywords()
+        pending = dict(run.workspace.sources)
+        while pending:
+            hits = [display for display, source in pending.items() if any(k in source.text for k in keywords)]
+            if not hits:
+                break
+            new_keywords: set = set()
+            for display in hits:
+                del pending[display]
+                facts = run.load(display)
+                if facts is None:
+                    continue
+                for cls in facts.classes.values():
+                    if any(getattr(base, "name", None) in keywords for base in cls.bases):
+                        new_keywords.add(cls.name)
+            new_keywords -= keywords
+            if not new_keywords:
+                break
+            keywords |= new_keywords
+
+    def _filter(self, findings: list, workspace: Workspace, report_paths) -> list:
+        kept = []
+        seen = set()
+        suppressions = {}
+        for finding in sorted(findings, key=lambda f: f.sort_key):
+            key = (finding.code, finding.path, finding.span, finding.message)
+            if key in seen:
+                continue
+            seen.add(key)
+            if not self.config.is_selected(finding.code, finding.path):
+                continue
+            if report_paths is not None and not (finding.involved_paths & report_paths):
+                continue
+            source = workspace.sources.get(finding.path)
+            if source is not None:
+                if finding.path not in suppressions:
+                    suppressions[finding.path] = parse_suppressions(source.text)
+                if is_suppressed(suppressions[finding.path], finding.code, finding.line):
+                    continue
+            kept.append(finding)
+        return kept
+
+
+def _parse(source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
+    if "\x00" in source.text:
+        line = source.text.count("\n", 0, source.text.index("\x00")) + 1
+        return None, FileProblem("SL901", source.display, Span(line, 0, line, 0),
+                                 "source contains a NUL byte; Python cannot compile it")
+    try:
+        module = cst.parse_module(source.text)
+    except cst.ParserSyntaxError as error:
+        line, col = error.raw_line, error.raw_column
+        message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
+        return None, FileProblem("SL901", source.display, Span(line, col, line, col), f"syntax error: {message}")
+    except RecursionError:
+        return None, FileProblem("SL901", source.display, Span(1, 0, 1, 0),
+                                 "nesting too deep to parse; the file is not checked")
+    return ParsedFile(source, module), None
+
+
+def _extract(parsed: ParsedFile, module_name: str, config: Config):
+    source = parsed.source
+    is_package = source.path.name == "__init__.py"
+    try:
+        facts = extract_facts(parsed.module, parsed.span_of, path=source.display, module_name=module_name,
+                              is_package=is_package, known_enums=config.names.known_enums,
+                              source_text=source.text)
+    except RecursionError:
+        return None, FileProblem("SL901", source.display, Span(1, 0, 1, 0),
+                                 "expressions nested too deeply to analyse; the file is not checked")
+    return facts, None

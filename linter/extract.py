@@ -1,0 +1,312 @@
+"""Turn one parsed module into ``ModuleFacts``.
+
+Module-level names are bound first (imports become references, assignments and
+definitions become references to this module), then every binding, function, class and
+script access is evaluated against that scope. Nothing is imported or executed.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from steplint.evaluate import Evaluator, literal_string
+from steplint.facts import Access, Binding, ClassFact, FunctionFact, MethodFact, ModuleFacts
+from steplint.names import resolve_relative
+from steplint.values import CallValue, ModuleRef, Ref, Unknown
+
+CONTAINER_PATH_PREFIX = "/opt/ml/"
+SCRIPT_MARKERS = ("/opt/ml", "environ", "getenv", "add_argument", "_paths")
+
+
+def extract_facts(
+    module: cst.Module,
+    span_of,
+    *,
+    path: str,
+    module_name: str,
+    is_package: bool,
+    known_enums: frozenset[str],
+    source_text: str,
+) -> ModuleFacts:
+    """Extract the facts of one module (pure: no I/O, no imports); ``span_of`` maps nodes to spans."""
+    scope: dict[str, object] = {}
+    statements = list(_module_level_statements(module.body))
+    for statement in statements:
+        _bind_names(statement, scope, module_name, is_package)
+    evaluator = Evaluator(scope, span_of, known_enums)
+
+    bindings: dict[str, Binding] = {}
+    functions: dict[str, FunctionFact] = {}
+    classes: dict[str, ClassFact] = {}
+    star_imports: list[str] = []
+    imports: dict[str, object] = {}
+    for statement in statements:
+        if isinstance(statement, cst.ImportFrom) and isinstance(statement.names, cst.ImportStar):
+            star_imports.append(_from_module(statement, module_name, is_package))
+        elif isinstance(statement, (cst.Import, cst.ImportFrom)):
+            _bind_imports(statement, imports, module_name, is_package)
+        elif isinstance(statement, cst.FunctionDef):
+            functions[statement.name.value] = _function_fact(statement, evaluator, module_name, is_package)
+        elif isinstance(statement, cst.ClassDef):
+            classes[statement.name.value] = _class_fact(statement, evaluator, module_name, is_package)
+        elif isinstance(statement, (cst.Assign, cst.AnnAssign)):
+            for name, value_node in _assigned(statement):
+                bindings[name] = Binding(name, evaluator.evaluate(value_node), span_of(statement))
+
+    accesses: tuple = ()
+    arguments: tuple = ()
+    if any(marker in source_text for marker in SCRIPT_MARKERS):
+        collector = _ScriptAccessCollector(span_of, scope)
+        module.visit(collector)
+        accesses, arguments = tuple(collector.accesses), tuple(collector.arguments)
+
+    return ModuleFacts(
+        path=path,
+        module=module_name,
+        is_package=is_package,
+        bindings=bindings,
+        functions=functions,
+        classes=classes,
+        imports=imports,
+        star_imports=tuple(star_imports),
+        accesses=accesses,
+        arguments=arguments,
+    )
+
+
+def _module_level_statements(body):
+    """Yield small and compound statements at module level, looking inside if/try/with blocks."""
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            yield from statement.body
+        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            yield statement
+        elif isinstance(statement, cst.If):
+            yield from _module_level_statements(statement.body.body)
+            if statement.orelse is not None:
+                orelse = statement.orelse
+                yield from _module_level_statements(orelse.body.body if isinstance(orelse, cst.Else) else [orelse])
+        elif isinstance(statement, cst.Try):
+            yield from _module_level_statements(statement.body.body)
+            for handler in statement.handlers:
+                yield from _module_level_statements(handler.body.body)
+        elif isinstance(statement, cst.With):
+            yield from _module_level_statements(statement.body.body)
+
+
+def _assigned(statement):
+    """(name, value node) pairs for simple ``NAME = value`` and ``NAME: T = value``."""
+    if isinstance(statement, cst.AnnAssign):
+        if statement.value is not None and isinstance(statement.target, cst.Name):
+            yield statement.target.value, statement.value
+        return
+    for target in statement.targets:
+        if isinstance(target.target, cst.Name):
+            yield target.target.value, statement.value
+
+
+def _dotted(node) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _from_module(statement: cst.ImportFrom, module_name: str, is_package: bool) -> str:
+    target = _dotted(statement.module) if statement.module is not None else None
+    return resolve_relative(module_name, is_package, len(statement.relative), target)
+
+
+def _bind_imports(statement, scope: dict, module_name: str, is_package: bool) -> None:
+    if isinstance(statement, cst.Import):
+        for alias in statement.names:
+            dotted = _dotted(alias.name)
+            if alias.asname is not None:
+                scope[alias.asname.name.value] = ModuleRef(dotted)
+            else:
+                top = dotted.split(".", 1)[0]
+                scope[top] = ModuleRef(top)
+    elif isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
+        source = _from_module(statement, module_name, is_package)
+        for alias in statement.names:
+            name = _dotted(alias.name)
+            local = alias.asname.name.value if alias.asname is not None else name
+            scope[local] = Ref(source, name)
+
+
+def _bind_names(statement, scope: dict, module_name: str, is_package: bool) -> None:
+    if isinstance(statement, (cst.Import, cst.ImportFrom)):
+        _bind_imports(statement, scope, module_name, is_package)
+    elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+        scope[statement.name.value] = Ref(module_name, statement.name.value)
+    elif isinstance(statement, (cst.Assign, cst.AnnAssign)):
+        for name, _ in _assigned(statement):
+            scope[name] = Ref(module_name, name)
+
+
+def _params(function: cst.FunctionDef) -> tuple:
+    return tuple(param.name.value for param in function.params.params)
+
+
+def _local_scope(function: cst.FunctionDef, scope: dict, module_name: str, is_package: bool) -> dict:
+    """The module scope plus names imported inside the function body."""
+    local = dict(scope)
+    for param in function.params.params:
+        local.pop(param.name.value, None)
+    for node in _walk_statements(function.body.body):
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            _bind_imports(node, local, module_name, is_package)
+        elif isinstance(node, (cst.Assign, cst.AnnAssign)):
+            for name, _ in _assigned(node):
+                local.pop(name, None)
+    return local
+
+
+def _walk_statements(body):
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            yield from statement.body
+        elif isinstance(statement, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
+            yield from _walk_statements(statement.body.body)
+
+
+def _function_fact(function: cst.FunctionDef, evaluator: Evaluator, module_name: str, is_package: bool) -> FunctionFact:
+    """A function whose body is imports, a docstring and one ``return`` gets a static return value."""
+    returns: object = Unknown(f"function '{function.name.value}' is not a simple getter", evaluator.span(function))
+    simple = []
+    for statement in function.body.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            simple = None
+            break
+        simple.extend(statement.body)
+    if simple:
+        kinds_ok = all(
+            isinstance(s, (cst.Import, cst.ImportFrom, cst.Return))
+            or (isinstance(s, cst.Expr) and isinstance(s.value, (cst.SimpleString, cst.ConcatenatedString)))
+            for s in simple
+        )
+        last = simple[-1]
+        if kinds_ok and isinstance(last, cst.Return) and last.value is not None:
+            local = evaluator.with_scope(_local_scope(function, evaluator.scope, module_name, is_package))
+            returns = local.evaluate(last.value)
+    return FunctionFact(function.name.value, _params(function), returns, evaluator.span(function))
+
+
+def _class_fact(class_def: cst.ClassDef, evaluator: Evaluator, module_name: str, is_package: bool) -> ClassFact:
+    bases = tuple(evaluator.evaluate(arg.value) for arg in class_def.bases if arg.keyword is None)
+    methods = {}
+    for statement in class_def.body.body:
+        if isinstance(statement, cst.FunctionDef):
+            methods[statement.name.value] = _method_fact(statement, evaluator, module_name, is_package)
+    return ClassFact(class_def.name.value, bases, evaluator.span(class_def), methods)
+
+
+class _CallCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.calls: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
+def _is_super_init(call: cst.Call) -> bool:
+    func = call.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "__init__"
+        and isinstance(func.value, cst.Call)
+        and isinstance(func.value.func, cst.Name)
+        and func.value.func.value == "super"
+    )
+
+
+def _method_fact(method: cst.FunctionDef, evaluator: Evaluator, module_name: str, is_package: bool) -> MethodFact:
+    local = evaluator.with_scope(_local_scope(method, evaluator.scope, module_name, is_package))
+    collector = _CallCollector()
+    method.body.visit(collector)
+    calls = []
+    super_init = None
+    for call in collector.calls:
+        value = local.evaluate(call)
+        if not isinstance(value, CallValue):
+            continue
+        if _is_super_init(call):
+            super_init = value
+        else:
+            calls.append(value)
+    return MethodFact(method.name.value, _params(method), evaluator.span(method), tuple(calls), super_init)
+
+
+ENV_CALLS = {"getenv", "get", "setdefault"}
+PATH_MAPPINGS = {"input_paths": "input_key", "output_paths": "output_key"}
+
+
+class _ScriptAccessCollector(cst.CSTVisitor):
+    """Reads a script makes: env vars, container path literals, contract keys, argparse flags."""
+
+    def __init__(self, span_of, scope: dict) -> None:
+        self.span_of = span_of
+        self.scope = scope
+        self.accesses: list[Access] = []
+        self.arguments: list[Access] = []
+
+    def _is_environ(self, node) -> bool:
+        if isinstance(node, cst.Attribute) and node.attr.value == "environ":
+            return True
+        return isinstance(node, cst.Name) and node.value == "environ"
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = literal_string(node)
+        if value is not None and value.startswith(CONTAINER_PATH_PREFIX):
+            self.accesses.append(Access("path", value, self.span_of(node)))
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return
+        key = literal_string(node.slice[0].slice.value)
+        if key is None:
+            return
+        if self._is_environ(node.value):
+            self.accesses.append(Access("env", key, self.span_of(node)))
+        elif _tail_name(node.value) in PATH_MAPPINGS:
+            self.accesses.append(Access(PATH_MAPPINGS[_tail_name(node.value)], key, self.span_of(node)))
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        for target in node.comparisons:
+            if isinstance(target.operator, (cst.In, cst.NotIn)) and self._is_environ(target.comparator):
+                key = literal_string(node.left)
+                if key is not None:
+                    self.accesses.append(Access("env", key, self.span_of(node)))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, (cst.Attribute, cst.Name)) or not node.args:
+            return
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value
+        first = literal_string(node.args[0].value)
+        if first is None:
+            return
+        if name == "getenv" or (isinstance(func, cst.Attribute) and name in ENV_CALLS and self._is_environ(func.value)):
+            self.accesses.append(Access("env", first, self.span_of(node)))
+        elif name == "get" and isinstance(func, cst.Attribute) and _tail_name(func.value) in PATH_MAPPINGS:
+            self.accesses.append(Access(PATH_MAPPINGS[_tail_name(func.value)], first, self.span_of(node)))
+        elif name == "add_argument":
+            for arg in node.args:
+                flag = literal_string(arg.value) if arg.keyword is None else None
+                if flag is not None and flag.startswith("-"):
+                    self.arguments.append(Access("argument", flag, self.span_of(node)))
+
+
+def _tail_name(node) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None

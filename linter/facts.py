@@ -1,0 +1,76 @@
+"""Facts extracted from one module: plain, picklable dataclasses with source spans.
+
+Extraction is pure (same source and module name give the same facts), so facts are what
+the cache stores and what worker processes send back. Nothing here holds a CST node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from steplint.values import CallValue, Span
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A module-level name and the value statically bound to it."""
+
+    name: str
+    value: object
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionFact:
+    """A module-level function; ``returns`` is set when its body is a simple ``return``."""
+
+    name: str
+    params: tuple
+    returns: object
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class MethodFact:
+    """A method of a class: every call it makes, with evaluated arguments."""
+
+    name: str
+    params: tuple
+    span: Span
+    calls: tuple = ()
+    super_init: CallValue | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClassFact:
+    """A module-level class with its (evaluated) bases and methods."""
+
+    name: str
+    bases: tuple
+    span: Span
+    methods: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """A read in a script: an env var, a container path, or a contract key."""
+
+    kind: str
+    key: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFacts:
+    """Everything steplint needs from one module."""
+
+    path: str
+    module: str
+    is_package: bool
+    bindings: dict = field(default_factory=dict)
+    functions: dict = field(default_factory=dict)
+    classes: dict = field(default_factory=dict)
+    imports: dict = field(default_factory=dict)
+    star_imports: tuple = ()
+    accesses: tuple = ()
+    arguments: tuple = ()

@@ -1,0 +1,568 @@
+"""The project model: a cross-file index of specs, contracts, builders, scripts and the registry.
+
+It resolves the symbolic values of ``ModuleFacts`` across modules (imports, re-exports,
+lazy getter functions, constants) and links each spec to its contract, each builder to
+its spec and each contract to its script. What cannot be resolved stays ``Unknown``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from steplint.config import NameSettings
+from steplint.facts import Binding, ClassFact, ModuleFacts
+from steplint.sagemaker_facts import ESTIMATORS, PROCESSORS, STEP_KINDS
+from steplint.values import CallValue, Concat, EnumMember, Mapping, ModuleRef, Ref, Seq, Span, Unknown
+
+MAX_RESOLVE_DEPTH = 40
+SPEC_FIELDS = ("step_type", "node_type", "script_contract", "dependencies", "outputs")
+DEPENDENCY_FIELDS = ("logical_name", "dependency_type", "required", "compatible_sources", "semantic_keywords",
+                     "data_type", "description")
+OUTPUT_FIELDS = ("logical_name", "output_type", "property_path", "aliases", "data_type", "description")
+CONTRACT_FIELDS = ("entry_point", "expected_input_paths", "expected_output_paths", "required_env_vars",
+                   "optional_env_vars", "expected_arguments", "framework_requirements", "description")
+
+
+def argument(call: CallValue, name: str, order: tuple, default=None):
+    """A call's argument by keyword, or by its position in ``order``."""
+    if call.has_kwarg(name):
+        return call.kwarg(name)
+    position = order.index(name)
+    if position < len(call.args):
+        return call.args[position]
+    if call.has_star_args:
+        return Unknown(f"'{name}' may be passed through *args/**kwargs", call.span)
+    return default
+
+
+def argument_span(call: CallValue, name: str) -> Span:
+    return call.kwarg_span(name) or call.span
+
+
+@dataclass(frozen=True)
+class Dependency:
+    logical_name: object
+    dependency_type: object
+    required: object
+    compatible_sources: object
+    call: CallValue
+    index: int
+    list_span: Span | None
+    span: Span
+
+    @property
+    def type_name(self) -> str | None:
+        return self.dependency_type.member if isinstance(self.dependency_type, EnumMember) else None
+
+
+@dataclass(frozen=True)
+class Output:
+    logical_name: object
+    output_type: object
+    property_path: object
+    aliases: object
+    call: CallValue
+    index: int
+    list_span: Span | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Contract:
+    name: str
+    module: ModuleFacts
+    binding: Binding
+    call: CallValue
+    class_name: str
+    is_training: bool
+    entry_point: object
+    input_paths: object
+    output_paths: object
+    required_env_vars: object
+    optional_env_vars: object
+    expected_arguments: object
+
+    @property
+    def path(self) -> str:
+        return self.module.path
+
+    @property
+    def key(self) -> tuple:
+        return (self.module.module, self.name)
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    module: ModuleFacts
+    binding: Binding
+    call: CallValue
+    step_type: object
+    registry_entry: Mapping | None
+    node_type: object
+    dependencies: object
+    outputs: object
+    contract_value: object
+
+    @property
+    def path(self) -> str:
+        return self.module.path
+
+    @property
+    def key(self) -> tuple:
+        return (self.module.module, self.name)
+
+    @property
+    def sagemaker_step_type(self) -> str | None:
+        if self.registry_entry is None:
+            return None
+        value = self.registry_entry.get("sagemaker_step_type")
+        return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class ConstructedCall:
+    """An estimator or processor a builder constructs."""
+
+    class_name: str
+    qualified: str
+    kind: str
+    call: CallValue
+    method: str
+
+
+@dataclass(frozen=True)
+class Builder:
+    name: str
+    module: ModuleFacts
+    cls: ClassFact
+    spec_value: object
+    constructed: tuple
+
+    @property
+    def path(self) -> str:
+        return self.module.path
+
+
+class ModuleIndex:
+    """Module names known in the tree, matched exactly or as a dotted suffix (src layouts)."""
+
+    def __init__(self, names) -> None:
+        self.names = set(names)
+        self._by_suffix: dict[str, list[str]] = {}
+        for name in self.names:
+            parts = name.split(".")
+            for start in range(1, len(parts)):
+                self._by_suffix.setdefault(".".join(parts[start:]), []).append(name)
+
+    def find(self, dotted: str) -> str | None:
+        if dotted in self.names:
+            return dotted
+        candidates = self._by_suffix.get(dotted, [])
+        return candidates[0] if len(candidates) == 1 else None
+
+
+class ProjectModel:
+    """Everything the project rules read. ``load`` extracts a module on demand (lazy files)."""
+
+    def __init__(self, modules: dict, load, names: NameSettings, script_paths=()) -> None:
+        self._modules: dict[str, ModuleFacts | None] = dict(modules)
+        self._load = load
+        self.names = names
+        self.index = ModuleIndex(set(modules) | set(getattr(load, "module_names", ())))
+        self._script_paths = tuple(script_paths)
+        self._ref_cache: dict = {}
+
+    def module(self, dotted: str) -> ModuleFacts | None:
+        found = self.index.find(dotted)
+        if found is None:
+            return None
+        if found not in self._modules:
+            self._modules[found] = self._load(found)
+        return self._modules[found]
+
+    @property
+    def loaded_modules(self):
+        return [facts for facts in self._modules.values() if facts is not None]
+
+    # -- resolution -------------------------------------------------------------------
+    def lookup(self, ref: Ref, depth: int = 0) -> object:
+        """What ``module.name`` is bound to: a value, a canonical Ref for functions/classes,
+        the unchanged Ref for names outside the tree, or Unknown."""
+        cached = self._ref_cache.get(ref)
+        if cached is not None:
+            return cached
+        result = self._lookup(ref, depth)
+        self._ref_cache[ref] = result
+        return result
+
+    def _lookup(self, ref: Ref, depth: int) -> object:
+        module = self.module(ref.module)
+        if module is None:
+            submodule = self.index.find(f"{ref.module}.{ref.name}") if ref.module else None
+            return ModuleRef(submodule) if submodule else ref
+        name = ref.name
+        if name in module.bindings:
+            return module.bindings[name].value
+        if name in module.functions or name in module.classes:
+            return Ref(module.module, name)
+        if name in module.imports:
+            return module.imports[name]
+        submodule = self.index.find(f"{module.module}.{name}")
+        if submodule is not None:
+            return ModuleRef(submodule)
+        if depth < MAX_RESOLVE_DEPTH:
+            for star in module.star_imports:
+                found = self.lookup(Ref(star, name), depth + 1)
+                if not isinstance(found, Unknown) and self.module(star) is not None:
+                    return found
+        return Unknown(f"'{name}' is not defined in module {module.module}")
+
+    def resolve(self, value: object, depth: int = 0) -> object:
+        """Follow references, getter calls and string concatenations as far as they go."""
+        for _ in range(MAX_RESOLVE_DEPTH):
+            if isinstance(value, Ref):
+                target = self.lookup(value, depth)
+                if target == value:
+                    return value
+                value = target
+            elif isinstance(value, CallValue):
+                returned = self._getter_return(value)
+                if returned is None:
+                    return value
+                value = returned
+            elif isinstance(value, Concat):
+                parts = [self.resolve(part, depth + 1) for part in value.parts]
+                if all(isinstance(part, (str, int, float)) for part in parts):
+                    return "".join(str(part) for part in parts)
+                return Unknown("string built from parts that are not all known strings", value.span)
+            else:
+                return value
+        return Unknown("reference chain too long or cyclic")
+
+    def binding_of(self, value: object) -> tuple[ModuleFacts, Binding] | None:
+        """The module-level binding a value finally comes from (through imports and getters)."""
+        last = None
+        for _ in range(MAX_RESOLVE_DEPTH):
+            if isinstance(value, Ref):
+                module = self.module(value.module)
+                if module is not None and value.name in module.bindings:
+                    last = (module, module.bindings[value.name])
+                target = self.lookup(value)
+                if target == value:
+                    return last
+                value = target
+            elif isinstance(value, CallValue):
+                returned = self._getter_return(value)
+                if returned is None:
+                    return last
+                value = returned
+            else:
+                return last
+        return last
+
+    def _getter_return(self, call: CallValue) -> object | None:
+        """The static return value of a call to a tree function that takes no arguments."""
+        if call.args or call.kwargs or call.has_star_args:
+            return None
+        func = self.resolve(call.func)
+        if not isinstance(func, Ref):
+            return None
+        module = self.module(func.module)
+        if module is None or func.name not in module.functions:
+            return None
+        function = module.functions[func.name]
+        if function.params:
+            return None
+        return function.returns
+
+    def callee_name(self, call: CallValue) -> str | None:
+        """The final name of what a call invokes (class or function), resolved through imports."""
+        func = self.resolve(call.func)
+        if isinstance(func, Ref):
+            return func.name
+        return None
+
+    def is_in_tree(self, ref: Ref) -> bool:
+        return self.module(ref.module) is not None
+
+    # -- classes ----------------------------------------------------------------------
+    def class_fact(self, ref: Ref) -> ClassFact | None:
+        module = self.module(ref.module)
+        return module.classes.get(ref.name) if module is not None else None
+
+    def derives_from(self, ref: Ref, base_names: tuple, depth: int = 0) -> bool:
+        """Whether a class is (or derives, through the tree's classes, from) one of ``base_names``."""
+        if depth > MAX_RESOLVE_DEPTH:
+            return False
+        if ref.name in base_names:
+            return True
+        fact = self.class_fact(ref)
+        if fact is None:
+            return False
+        for base in fact.bases:
+            resolved = self.resolve(base)
+            if isinstance(resolved, Ref) and self.derives_from(resolved, base_names, depth + 1):
+                return True
+        return False
+
+    def _call_class(self, value: object, base_names: tuple) -> Ref | None:
+        if not isinstance(value, CallValue):
+            return None
+        func = self.resolve(value.func)
+        if isinstance(func, Ref) and self.derives_from(func, base_names):
+            return func
+        return None
+
+    # -- specs ------------------------------------------------------------------------
+    @cached_property
+    def registries(self) -> list[tuple[ModuleFacts, Mapping]]:
+        found = []
+        for module in self.loaded_modules:
+            for name in self.names.registry_names:
+                binding = module.bindings.get(name)
+                if binding is not None and isinstance(binding.value, Mapping):
+                    found.append((module, binding.value))
+        return found
+
+    def registry_entry(self, step_name: str, function: Ref | None = None) -> Mapping | None:
+        registries = self.registries
+        if function is not None:
+            same_module = [registry for module, registry in registries if module.module == function.module]
+            registries = [(None, r) for r in same_module] or registries
+        for _, registry in registries:
+            entry = registry.get(step_name)
+            if isinstance(entry, Mapping):
+                return entry
+        for _, registry in registries:
+            for candidate in registry.entries:
+                if isinstance(candidate.value, Mapping) and candidate.value.get("spec_type") == step_name:
+                    return candidate.value
+        return None
+
+    def _step_type(self, value: object) -> tuple[object, Mapping | None]:
+        if isinstance(value, CallValue):
+            func = self.resolve(value.func)
+            if isinstance(func, Ref) and func.name in self.names.step_type_functions:
+                name = self.resolve(value.args[0]) if value.args else self.resolve(value.kwarg("step_name"))
+                if not isinstance(name, str):
+                    return Unknown("step name passed to the registry function is not a known string", value.span), None
+                entry = self.registry_entry(name, func)
+                spec_type = entry.get("spec_type", name) if entry is not None else name
+                job_type = value.args[1] if len(value.args) > 1 else value.kwarg("job_type")
+                job_type = self.resolve(job_type)
+                if isinstance(job_type, str):
+                    spec_type = f"{spec_type}_{job_type.capitalize()}"
+                elif job_type is not None:
+                    spec_type = Unknown("job type is not a known string", value.span)
+                return spec_type, entry
+        resolved = self.resolve(value)
+        if isinstance(resolved, str):
+            return resolved, self.registry_entry(resolved.split("_")[0]) or self.registry_entry(resolved)
+        if isinstance(resolved, Unknown):
+            return resolved, None
+        return Unknown("step_type is not a string or registry call", getattr(value, "span", None)), None
+
+    @cached_property
+    def specs(self) -> list[Spec]:
+        found = []
+        for module in self.loaded_modules:
+            for binding in module.bindings.values():
+                if self._call_class(binding.value, self.names.spec_classes) is not None:
+                    found.append(self._spec(module, binding))
+        return sorted(found, key=lambda spec: (spec.path, spec.binding.span.line))
+
+    def _spec(self, module: ModuleFacts, binding: Binding) -> Spec:
+        call = binding.value
+        step_type, entry = self._step_type(argument(call, "step_type", SPEC_FIELDS))
+        node_type = self.resolve(argument(call, "node_type", SPEC_FIELDS))
+        return Spec(
+            name=binding.name,
+            module=module,
+            binding=binding,
+            call=call,
+            step_type=step_type,
+            registry_entry=entry,
+            node_type=node_type.member if isinstance(node_type, EnumMember) else node_type,
+            dependencies=self._elements(argument(call, "dependencies", SPEC_FIELDS, ()), self.names.dependency_classes,
+                                        self._dependency),
+            outputs=self._elements(argument(call, "outputs", SPEC_FIELDS, ()), self.names.output_classes, self._output),
+            contract_value=argument(call, "script_contract", SPEC_FIELDS),
+        )
+
+    def _elements(self, value: object, classes: tuple, build) -> object:
+        if value == ():
+            return ()
+        resolved = self.resolve(value)
+        if isinstance(resolved, Unknown):
+            return resolved
+        if isinstance(resolved, Mapping):
+            items = [entry.value for entry in resolved.entries]
+            spans = [entry.span for entry in resolved.entries]
+            list_span = None
+        elif isinstance(resolved, Seq):
+            items = list(resolved.items)
+            spans = list(resolved.item_spans)
+            list_span = resolved.span if isinstance(value, Seq) else None
+        else:
+            return Unknown("not a list of specifications", getattr(value, "span", None))
+        built = []
+        for index, item in enumerate(items):
+            item = self.resolve(item)
+            if self._call_class(item, classes) is None:
+                return Unknown("an element is not a statically known specification", getattr(item, "span", None))
+            built.append(build(item, index, list_span, spans[index] if list_span else item.span))
+        return tuple(built)
+
+    def _dependency(self, call: CallValue, index: int, list_span, span: Span) -> Dependency:
+        def get(name, default=None):
+            return self.resolve(argument(call, name, DEPENDENCY_FIELDS, default))
+
+        return Dependency(get("logical_name"), get("dependency_type"), get("required", True),
+                          get("compatible_sources", ()), call, index, list_span, span)
+
+    def _output(self, call: CallValue, index: int, list_span, span: Span) -> Output:
+        def get(name, default=None):
+            return self.resolve(argument(call, name, OUTPUT_FIELDS, default))
+
+        return Output(get("logical_name"), get("output_type"), get("property_path"), get("aliases", ()),
+                      call, index, list_span, span)
+
+    # -- contracts --------------------------------------------------------------------
+    @cached_property
+    def contracts(self) -> list[Contract]:
+        found = []
+        for module in self.loaded_modules:
+            for binding in module.bindings.values():
+                cls = self._call_class(binding.value, self.names.contract_classes)
+                if cls is not None:
+                    found.append(self._contract(module, binding, cls))
+        return sorted(found, key=lambda contract: (contract.path, contract.binding.span.line))
+
+    def _contract(self, module: ModuleFacts, binding: Binding, cls: Ref) -> Contract:
+        call = binding.value
+
+        def get(name, default=None):
+            return self.resolve(argument(call, name, CONTRACT_FIELDS, default))
+
+        return Contract(
+            name=binding.name,
+            module=module,
+            binding=binding,
+            call=call,
+            class_name=cls.name,
+            is_training=self.derives_from(cls, self.names.training_contract_classes),
+            entry_point=get("entry_point"),
+            input_paths=get("expected_input_paths", Mapping((), call.span)),
+            output_paths=get("expected_output_paths", Mapping((), call.span)),
+            required_env_vars=get("required_env_vars", ()),
+            optional_env_vars=get("optional_env_vars", Mapping((), call.span)),
+            expected_arguments=get("expected_arguments", Mapping((), call.span)),
+        )
+
+    @cached_property
+    def _contracts_by_key(self) -> dict:
+        return {contract.key: contract for contract in self.contracts}
+
+    def contract_of(self, spec: Spec) -> Contract | Unknown | None:
+        """The contract a spec links, None when it links none, Unknown when it cannot tell."""
+        if spec.contract_value is None:
+            return None
+        found = self.binding_of(spec.contract_value)
+        if found is not None:
+            module, binding = found
+            contract = self._contracts_by_key.get((module.module, binding.name))
+            if contract is not None:
+                return contract
+        resolved = self.resolve(spec.contract_value)
+        if resolved is None:
+            return None
+        reason = resolved.reason if isinstance(resolved, Unknown) else "not a known script contract"
+        return Unknown(f"cannot resolve the script contract: {reason}", spec.call.kwarg_span("script_contract"))
+
+    def specs_linking(self, contract: Contract) -> list[Spec]:
+        return [spec for spec in self.specs if self.contract_of(spec) is contract]
+
+    # -- builders ---------------------------------------------------------------------
+    @cached_property
+    def builders(self) -> list[Builder]:
+        found = []
+        for module in self.loaded_modules:
+            for cls in module.classes.values():
+                ref = Ref(module.module, cls.name)
+                if cls.name in self.names.builder_bases:
+                    continue
+                if any(isinstance(b := self.resolve(base), Ref) and self.derives_from(b, self.names.builder_bases)
+                       for base in cls.bases):
+                    found.append(self._builder(module, cls, ref))
+        return sorted(found, key=lambda builder: (builder.path, builder.cls.span.line))
+
+    def _builder(self, module: ModuleFacts, cls: ClassFact, ref: Ref) -> Builder:
+        init = cls.methods.get("__init__")
+        spec_value: object = Unknown("builder has no __init__ calling super().__init__(spec=...)", cls.span)
+        if init is not None and init.super_init is not None:
+            call = init.super_init
+            if call.has_kwarg("spec"):
+                spec_value = call.kwarg("spec")
+            elif len(call.args) > 1:
+                spec_value = call.args[1]
+        constructed = []
+        for method in cls.methods.values():
+            for call in method.calls:
+                func = self.resolve(call.func)
+                if not isinstance(func, Ref) or self.class_fact(func) is not None:
+                    continue
+                kind = "estimator" if func.name in ESTIMATORS else "processor" if func.name in PROCESSORS else None
+                if kind is not None:
+                    constructed.append(ConstructedCall(func.name, f"{func.module}.{func.name}", kind, call,
+                                                       method.name))
+        return Builder(cls.name, module, cls, spec_value, tuple(constructed))
+
+    def spec_of(self, builder: Builder) -> Spec | Unknown:
+        found = self.binding_of(builder.spec_value)
+        if found is not None:
+            module, binding = found
+            for spec in self.specs:
+                if spec.key == (module.module, binding.name):
+                    return spec
+        resolved = self.resolve(builder.spec_value)
+        reason = resolved.reason if isinstance(resolved, Unknown) else "not a known step specification"
+        return Unknown(f"cannot resolve the builder's spec: {reason}", builder.cls.span)
+
+    def builders_of(self, spec: Spec) -> list[Builder]:
+        return [builder for builder in self.builders if self.spec_of(builder) is spec]
+
+    # -- kinds and scripts ------------------------------------------------------------
+    def step_kind(self, spec: Spec) -> str | None:
+        """'training', 'processing', ... from the registry, else the contract, else the builder."""
+        if spec.sagemaker_step_type in STEP_KINDS:
+            return STEP_KINDS[spec.sagemaker_step_type]
+        contract = self.contract_of(spec)
+        if isinstance(contract, Contract) and contract.is_training:
+            return "training"
+        for builder in self.builders_of(spec):
+            kinds = {constructed.kind for constructed in builder.constructed}
+            if kinds == {"estimator"}:
+                return "training"
+            if kinds == {"processor"}:
+                return "processing"
+        return None
+
+    def script_of(self, contract: Contract) -> ModuleFacts | None:
+        """The module of a contract's entry point, when exactly one file in the tree matches."""
+        entry = contract.entry_point
+        if not isinstance(entry, str) or not entry.endswith(".py"):
+            return None
+        suffix = "/" + entry.lstrip("./")
+        matches = [path for path in self._script_paths if ("/" + path).endswith(suffix)]
+        if len(matches) > 1:
+            preferred = [path for path in matches if "/scripts/" in "/" + path]
+            matches = preferred if len(preferred) == 1 else matches
+        if len(matches) != 1:
+            return None
+        return self._load_path(matches[0])
+
+    def _load_path(self, path: str) -> ModuleFacts | None:
+        loader = getattr(self._load, "by_path", None)
+        return loader(path) if loader is not None else None

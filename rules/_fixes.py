@@ -1,0 +1,44 @@
+"""Fix builders shared by several rules."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from steplint.model import Contract, Dependency, Spec
+from steplint.rule import Applicability, Fix
+from steplint.values import Mapping
+
+_MISSING = object()
+
+
+def remove_contract_input(context, contract: Contract, logical_name: str):
+    """The edit removing ``logical_name`` from an inline ``expected_input_paths`` dict;
+    None when absent; ``_MISSING`` when present but not editable."""
+    written = contract.call.kwarg("expected_input_paths")
+    if not isinstance(contract.input_paths, Mapping) or contract.input_paths.entry(logical_name) is None:
+        return None
+    if not isinstance(written, Mapping):
+        return _MISSING
+    for index, entry in enumerate(written.entries):
+        if context.model.resolve(entry.key) == logical_name:
+            edit = context.remove_element(contract.path, written.span, (cst.Dict, cst.Call), index)
+            return edit if edit is not None else _MISSING
+    return _MISSING
+
+
+def remove_dependency(context, spec: Spec, dependency: Dependency):
+    """The edit removing a dependency from the spec's inline ``dependencies=[...]`` list."""
+    if dependency.list_span is None:
+        return _MISSING
+    edit = context.remove_element(spec.path, dependency.list_span, (cst.List, cst.Tuple), dependency.index)
+    return edit if edit is not None else _MISSING
+
+
+def removal_fix(context, description: str, *edits) -> Fix | None:
+    """One safe fix from all the edits, or None when any needed edit cannot be made."""
+    if any(edit is _MISSING for edit in edits):
+        return None
+    present = tuple(edit for edit in edits if edit is not None)
+    if not present:
+        return None
+    return Fix(description, Applicability.SAFE, present)
