@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
 import sys
 from pathlib import Path
 
 from steplint import __version__
-from steplint.config import ConfigError, find_config_file, load_config
-from steplint.discovery import discover
-from steplint.engine import Engine, Workspace
+from steplint.api import configure, load_workspace
+from steplint.config import ConfigError
+from steplint.engine import Engine
 from steplint.fixer import WriteError, allowed_applicabilities, fix_workspace, write_atomically
 from steplint.reporters import REPORTERS
-from steplint.sources import read_source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -42,13 +40,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _display(path: Path, cwd: Path) -> str:
-    try:
-        return path.resolve().relative_to(cwd).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def _codes(value: str | None) -> list | None:
     if value is None:
         return None
@@ -58,30 +49,27 @@ def _codes(value: str | None) -> list | None:
 def main(argv=None) -> int:
     from steplint.rules import all_rules
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("rule", "rules"):
+        from steplint.docs_cli import main as docs_main
+
+        return docs_main(argv)
     arguments = build_parser().parse_args(argv)
     rules = all_rules()
-    known_codes = [rule.code for rule in rules]
     overrides = {}
     if arguments.select is not None:
         overrides["select"] = _codes(arguments.select)
     if arguments.ignore is not None:
         overrides["ignore"] = _codes(arguments.ignore)
     try:
-        config_path = arguments.config
-        if config_path is not None and not config_path.is_file():
-            raise ConfigError(f"{config_path}: configuration file not found")
-        if config_path is None:
-            config_path = find_config_file(Path(os.path.commonpath([os.path.abspath(p) for p in arguments.paths])))
-        config = load_config(config_path, known_codes, overrides)
+        config = configure(arguments.paths, arguments.config, overrides)
     except ConfigError as error:
         print(f"steplint: error: {error}", file=sys.stderr)
         return EXIT_ERROR
 
-    cwd = Path.cwd().resolve()
-    discovered = discover(arguments.paths, config.root, config.exclude)
+    workspace, discovered = load_workspace(arguments.paths, config)
     for missing in discovered.missing:
         print(f"steplint: error: {missing}: no such file or directory", file=sys.stderr)
-    workspace = Workspace.from_reads(read_source(path, _display(path, cwd)) for path in discovered.files)
     engine = Engine(config, rules)
 
     if arguments.fix or arguments.diff:
@@ -97,7 +85,7 @@ def main(argv=None) -> int:
                     fromfile=f"a/{display}", tofile=f"b/{display}"))
             return _exit(result, discovered, EXIT_FINDINGS if outcome.changed else EXIT_CLEAN)
         write_failed = False
-        for display, text in sorted(outcome.changed.items()):
+        for display in sorted(outcome.changed):
             original = workspace.sources[display]
             try:
                 write_atomically(original.path, outcome.workspace.sources[display].encoded(), original.encoded())

@@ -1,0 +1,59 @@
+"""A small programmatic API: check or fix files the way the command line does."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from steplint.config import Config, ConfigError, find_config_file, load_config
+from steplint.discovery import Discovered, discover
+from steplint.engine import Engine, RunResult, Workspace
+from steplint.fixer import FixOutcome, allowed_applicabilities, fix_workspace
+from steplint.sources import read_source
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """How a path is shown: relative to the working directory when below it."""
+    cwd = (cwd or Path.cwd()).resolve()
+    try:
+        return path.resolve().relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def configure(paths, config_path: Path | None = None, overrides: dict | None = None) -> Config:
+    """The configuration for ``paths``: ``config_path`` or the nearest ``[tool.steplint]``."""
+    from steplint.rules import all_rules
+
+    if config_path is not None and not Path(config_path).is_file():
+        raise ConfigError(f"{config_path}: configuration file not found")
+    if config_path is None:
+        start = Path(os.path.commonpath([os.path.abspath(path) for path in paths or ["."]]))
+        config_path = find_config_file(start if start.is_dir() else start.parent)
+    return load_config(config_path, [rule.code for rule in all_rules()], overrides)
+
+
+def load_workspace(paths, config: Config, force_exclude: bool = False) -> tuple[Workspace, Discovered]:
+    discovered = discover(paths, config.root, config.exclude, force_exclude)
+    workspace = Workspace.from_reads(read_source(path, display_path(path)) for path in discovered.files)
+    return workspace, discovered
+
+
+def make_engine(config: Config) -> Engine:
+    from steplint.rules import all_rules
+
+    return Engine(config, all_rules())
+
+
+def check_paths(paths, config: Config | None = None) -> RunResult:
+    """Findings for ``paths`` (nothing is written)."""
+    config = config or configure(paths)
+    workspace, _ = load_workspace(paths, config)
+    return make_engine(config).check(workspace)
+
+
+def fix_paths_in_memory(paths, config: Config | None = None, unsafe: bool = False) -> FixOutcome:
+    """What ``--fix`` would do, without writing."""
+    config = config or configure(paths)
+    workspace, _ = load_workspace(paths, config)
+    return fix_workspace(make_engine(config), workspace, allowed_applicabilities(unsafe))
