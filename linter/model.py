@@ -487,6 +487,8 @@ class ProjectModel:
     # -- builders ---------------------------------------------------------------------
     @cached_property
     def builders(self) -> list[Builder]:
+        """Concrete step builders: tree classes deriving from a builder base that no other
+        builder derives from (intermediate bases are not steps)."""
         found = []
         for module in self.loaded_modules:
             for cls in module.classes.values():
@@ -496,6 +498,9 @@ class ProjectModel:
                 if any(isinstance(b := self.resolve(base), Ref) and self.derives_from(b, self.names.builder_bases)
                        for base in cls.bases):
                     found.append(self._builder(module, cls, ref))
+        subclassed = {base for builder in found for base in map(self.resolve, builder.cls.bases)
+                      if isinstance(base, Ref)}
+        found = [builder for builder in found if Ref(builder.module.module, builder.name) not in subclassed]
         return sorted(found, key=lambda builder: (builder.path, builder.cls.span.line))
 
     def _builder(self, module: ModuleFacts, cls: ClassFact, ref: Ref) -> Builder:
