@@ -85,6 +85,16 @@ def _merged_comma(previous, removed):
     return removed
 
 
+def _keeps_comment_before_closer(previous, removed, closer) -> bool:
+    """Removing the last element when the line break before the closing bracket belongs to
+    the bracket: the previous element's end-of-line comment moves there."""
+    comma = previous.comma
+    removed_multiline = isinstance(removed.comma, cst.Comma) and _is_multiline(removed.comma.whitespace_after)
+    return (not removed_multiline and isinstance(comma, cst.Comma)
+            and _is_multiline(comma.whitespace_after) and comma.whitespace_after.first_line.comment is not None
+            and _is_multiline(closer.whitespace_before))
+
+
 def without_element(node, index: int):
     """``node`` (List, Tuple, Set, Dict or Call) without its ``index``-th element or argument.
 
@@ -104,10 +114,15 @@ def without_element(node, index: int):
         if open_name is not None:
             opener = getattr(node, open_name)
             closer_name = open_name.replace("l", "r", 1)
+            closer = getattr(node, closer_name)
             if not elements:
                 changes[open_name] = opener.with_changes(whitespace_after=cst.SimpleWhitespace(""))
-                closer = getattr(node, closer_name)
                 changes[closer_name] = closer.with_changes(whitespace_before=cst.SimpleWhitespace(""))
+            elif index == len(elements) and _keeps_comment_before_closer(
+                    getattr(node, attribute)[index - 1], removed, closer):
+                previous_comma = getattr(node, attribute)[index - 1].comma
+                changes[closer_name] = closer.with_changes(whitespace_before=closer.whitespace_before.with_changes(
+                    first_line=previous_comma.whitespace_after.first_line))
             elif index == 0 and isinstance(removed.comma, cst.Comma) and _is_multiline(opener.whitespace_after) \
                     and _is_multiline(removed.comma.whitespace_after):
                 changes[open_name] = opener.with_changes(whitespace_after=removed.comma.whitespace_after)
