@@ -30,14 +30,13 @@ def is_excluded(path: Path, root: Path, patterns) -> bool:
         pattern = pattern.rstrip("/")
         if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(relative, pattern):
             return True
-        if fnmatch.fnmatch(relative, pattern + "/*"):
-            return True
     return False
 
 
 def discover(paths, root: Path, exclude, force_exclude: bool = False) -> Discovered:
-    """Python files under ``paths``; exclusions apply to what the walk finds (and to given
-    files too with ``force_exclude``), like ruff. Output order is sorted and deduplicated."""
+    """Python files under ``paths``; exclusions apply to what the walk finds below a given
+    path (and to the given paths too with ``force_exclude``), like ruff: ``steplint fixtures``
+    checks ``fixtures`` even when it is excluded from ``steplint .``. Output is sorted."""
     found: dict[Path, None] = {}
     missing = []
     for given in paths:
