@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from steplint.builder_facts import builder_method_facts
 from steplint.evaluate import Evaluator, literal_string
 from steplint.facts import Access, Binding, ClassFact, FunctionFact, MethodFact, ModuleFacts
 from steplint.names import resolve_relative
@@ -241,7 +242,8 @@ def _method_fact(method: cst.FunctionDef, evaluator: Evaluator, module_name: str
             super_init = value
         else:
             calls.append(value)
-    return MethodFact(method.name.value, _params(method), evaluator.span(method), tuple(calls), super_init)
+    return MethodFact(method.name.value, _params(method), evaluator.span(method), tuple(calls), super_init,
+                      builder=builder_method_facts(method, evaluator.span))
 
 
 ENV_CALLS = {"getenv", "get", "setdefault"}

@@ -39,6 +39,7 @@ class MethodFact:
     span: Span
     calls: tuple = ()
     super_init: CallValue | None = None
+    builder: object = None  # steplint.builder_facts.BuilderMethodFacts for _get_inputs/_get_outputs
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,374 @@
+"""Facts about a step builder's ``_get_inputs`` / ``_get_outputs``: how spec-driven they are.
+
+Only those two methods are analysed (extraction stays cheap for every other method and
+class). The facts say whether the method walks ``self.spec.dependencies`` / ``outputs``,
+where it treats a logical name as a string literal (comparisons, ``"x" in inputs``,
+``inputs["x"]``) and which ``if`` branch such a comparison guards, which channels it names
+with literals, the ``ProcessingInput``/``ProcessingOutput`` it builds, the container paths,
+S3 buckets and dates it writes as literals, and whether it reads the contract's paths.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import libcst as cst
+
+from steplint.evaluate import literal_string
+from steplint.values import Span
+
+BUILDER_METHODS = ("_get_inputs", "_get_outputs")
+CHANNEL_CLASSES = ("TrainingInput", "FileSystemInput")
+PROCESSING_CLASSES = {"ProcessingInput": ("input_name", "destination"), "ProcessingOutput": ("output_name", "source")}
+SPEC_COLLECTIONS = {"dependencies": "dependencies", "outputs": "outputs",
+                    "list_required_dependencies": "dependencies", "list_optional_dependencies": "dependencies",
+                    "list_dependencies": "dependencies", "list_outputs": "outputs"}
+CONTRACT_ATTRIBUTES = {"expected_input_paths": "inputs", "get_input_path": "inputs",
+                       "expected_output_paths": "outputs", "get_output_path": "outputs"}
+CONTAINER_PREFIX = "/opt/ml/"
+_S3_BUCKET = re.compile(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
+_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}[-_/]?(?:0[1-9]|1[0-2])[-_/]?(?:0[1-9]|[12]\d|3[01])(?!\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class NameLiteral:
+    """A logical name written as a string literal.
+
+    ``how`` is ``compare`` (``name == "x"``), ``membership`` (``"x" in inputs``) or ``lookup``
+    (``inputs["x"]``, ``inputs.get("x")``). ``branch`` is the ``if``/``elif`` whose whole
+    test is this comparison (``branch_else`` tells whether it has an ``else``).
+    """
+
+    value: str
+    how: str
+    span: Span
+    branch: Span | None = None
+    negated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLiteral:
+    """A training channel named by a literal: ``{"data": TrainingInput(...)}`` or ``ch["data"] = ...``.
+
+    ``under`` is the logical name of the literal branch it is built in, if any.
+    """
+
+    name: str
+    span: Span
+    call: Span
+    under: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessingIO:
+    """A ``ProcessingInput``/``ProcessingOutput`` call: its name and container path arguments.
+
+    ``name_kind`` is ``literal``, ``logical`` (a logical-name expression), ``missing`` or ``other``.
+    """
+
+    kind: str
+    name_kind: str
+    name: str | None
+    path: str | None
+    span: Span
+    name_span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LiteralUse:
+    """A literal worth reporting: ``container-path``, ``s3-bucket`` or ``date``."""
+
+    kind: str
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BuilderMethodFacts:
+    """What a builder's ``_get_inputs``/``_get_outputs`` does with the spec and contract."""
+
+    name: str
+    span: Span
+    parameter: str | None
+    walks: frozenset
+    contract_reads: frozenset
+    name_literals: tuple = ()
+    channels: tuple = ()
+    processing: tuple = ()
+    literals: tuple = ()
+    self_calls: tuple = ()
+
+
+def builder_method_facts(method: cst.FunctionDef, span_of) -> BuilderMethodFacts | None:
+    """Facts for ``_get_inputs``/``_get_outputs``; None for every other method."""
+    if method.name.value not in BUILDER_METHODS:
+        return None
+    params = [param.name.value for param in method.params.params]
+    parameter = params[1] if len(params) > 1 else None
+    collector = _Collector(span_of, parameter)
+    collector.name_vars |= _logical_name_vars(method, parameter)
+    method.body.visit(collector)
+    return BuilderMethodFacts(
+        name=method.name.value,
+        span=span_of(method),
+        parameter=parameter,
+        walks=frozenset(collector.walks),
+        contract_reads=frozenset(collector.contract_reads),
+        name_literals=tuple(collector.name_literals),
+        channels=tuple(collector.channels),
+        processing=tuple(collector.processing),
+        literals=tuple(collector.literals),
+        self_calls=tuple(dict.fromkeys(collector.self_calls)),
+    )
+
+
+def _dotted(node) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        inner = _dotted(node.value)
+        return f"{inner}.{node.attr.value}" if inner else ""
+    if isinstance(node, cst.Call):
+        inner = _dotted(node.func)
+        return f"{inner}()" if inner else ""
+    return ""
+
+
+def _callee(node: cst.Call) -> str | None:
+    func = node.func
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return None
+
+
+def _spec_collection(node) -> str | None:
+    """``dependencies``/``outputs`` when ``node`` walks the spec's collection, else None."""
+    for sub in _walk(node):
+        if isinstance(sub, cst.Attribute) and sub.attr.value in SPEC_COLLECTIONS:
+            if _dotted(sub.value).split(".")[-1] in ("spec", "specification", "spec()"):
+                return SPEC_COLLECTIONS[sub.attr.value]
+    return None
+
+
+def _walk(node):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
+def _targets(target) -> list:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [element.value.value for element in target.elements if isinstance(element.value, cst.Name)]
+    return []
+
+
+def _logical_name_vars(method: cst.FunctionDef, parameter: str | None) -> set:
+    """Local names that hold a logical name: loop keys over the spec or the inputs, and
+    names assigned from ``x.logical_name``."""
+    names = {"logical_name"}
+    for node in _walk(method.body):
+        if isinstance(node, (cst.For, cst.CompFor)):
+            targets = _targets(node.target)
+            iterated = node.iter
+            over_inputs = parameter is not None and (
+                (isinstance(iterated, cst.Name) and iterated.value == parameter)
+                or _dotted(iterated) in (f"{parameter}.keys()", f"{parameter}.items()"))
+            if targets and (over_inputs or _spec_collection(iterated) is not None):
+                names.add(targets[0])
+        elif isinstance(node, cst.Assign) and isinstance(node.value, cst.Attribute) \
+                and node.value.attr.value == "logical_name":
+            for target in node.targets:
+                names.update(_targets(target.target))
+    return names
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self, span_of, parameter: str | None) -> None:
+        self.span_of = span_of
+        self.parameter = parameter
+        self.name_vars: set = set()
+        self.walks: set = set()
+        self.contract_reads: set = set()
+        self.name_literals: list = []
+        self.channels: list = []
+        self.processing: list = []
+        self.literals: list = []
+        self.self_calls: list = []
+        self._branches: list = []
+        self._seen: set = set()
+
+    # -- what holds a logical name -------------------------------------------------------
+    def _is_logical(self, node) -> bool:
+        if isinstance(node, cst.Name):
+            return node.value in self.name_vars
+        return isinstance(node, cst.Attribute) and node.attr.value == "logical_name"
+
+    def _is_inputs(self, node) -> bool:
+        if self.parameter is None:
+            return False
+        return (isinstance(node, cst.Name) and node.value == self.parameter) or \
+            _dotted(node) == f"{self.parameter}.keys()"
+
+    def _comparison_literals(self, node: cst.Comparison) -> list:
+        """(literal, how, negated) for each logical name compared with a literal in ``node``."""
+        found = []
+        left = node.left
+        for target in node.comparisons:
+            right = target.comparator
+            operator = target.operator
+            if isinstance(operator, (cst.Equal, cst.NotEqual)):
+                for a, b in ((left, right), (right, left)):
+                    value = literal_string(b)
+                    if value is not None and self._is_logical(a):
+                        found.append((value, "compare", isinstance(operator, cst.NotEqual)))
+            elif isinstance(operator, (cst.In, cst.NotIn)):
+                negated = isinstance(operator, cst.NotIn)
+                value = literal_string(left)
+                if value is not None and self._is_inputs(right):
+                    found.append((value, "membership", negated))
+                elif self._is_logical(left) and isinstance(right, (cst.Tuple, cst.List, cst.Set)):
+                    for element in right.elements:
+                        element_value = literal_string(element.value)
+                        if element_value is not None:
+                            found.append((element_value, "compare", negated))
+            left = right
+        return found
+
+    # -- branches ------------------------------------------------------------------------
+    def visit_If(self, node: cst.If) -> bool:
+        test = node.test
+        literals = self._comparison_literals(test) if isinstance(test, cst.Comparison) else []
+        if len(literals) != 1 or literals[0][2]:
+            return True
+        value, how, negated = literals[0]
+        self._seen.add(id(test))
+        self.name_literals.append(NameLiteral(value, how, self.span_of(test), self.span_of(node), negated))
+        node.test.visit(self)
+        self._branches.append(value)
+        node.body.visit(self)
+        self._branches.pop()
+        if node.orelse is not None:
+            node.orelse.visit(self)
+        return False
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        if id(node) in self._seen:
+            return
+        for value, how, negated in self._comparison_literals(node):
+            self.name_literals.append(NameLiteral(value, how, self.span_of(node), None, negated))
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if self._is_inputs(node.value) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            value = literal_string(node.slice[0].slice.value)
+            if value is not None:
+                self.name_literals.append(NameLiteral(value, "lookup", self.span_of(node)))
+
+    # -- loops ---------------------------------------------------------------------------
+    def visit_For(self, node: cst.For) -> None:
+        self._note_walk(node.iter)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._note_walk(node.iter)
+
+    def _note_walk(self, iterated) -> None:
+        collection = _spec_collection(iterated)
+        if collection is not None:
+            self.walks.add(collection)
+
+    # -- calls, attributes, literals -----------------------------------------------------
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in CONTRACT_ATTRIBUTES:
+            self.contract_reads.add(CONTRACT_ATTRIBUTES[node.attr.value])
+
+    def visit_Call(self, node: cst.Call) -> None:
+        callee = _callee(node)
+        func = node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            self.self_calls.append(func.attr.value)
+        if callee == "get" and isinstance(func, cst.Attribute) and self._is_inputs(func.value) and node.args:
+            value = literal_string(node.args[0].value)
+            if value is not None:
+                self.name_literals.append(NameLiteral(value, "lookup", self.span_of(node)))
+        if callee in PROCESSING_CLASSES:
+            self._processing(node, callee)
+        if callee in CHANNEL_CLASSES or callee in PROCESSING_CLASSES:
+            for arg in node.args:
+                self._container_literals(arg.value)
+
+    def _processing(self, node: cst.Call, callee: str) -> None:
+        name_arg, path_arg = PROCESSING_CLASSES[callee]
+        order = ("source", "destination", name_arg)
+        values = {}
+        for position, arg in enumerate(node.args):
+            if arg.star:
+                continue
+            key = arg.keyword.value if arg.keyword is not None else (order[position] if position < 3 else None)
+            if key is not None:
+                values[key] = arg.value
+        name_node = values.get(name_arg)
+        if name_node is None:
+            name_kind, name = "missing", None
+        elif literal_string(name_node) is not None:
+            name_kind, name = "literal", literal_string(name_node)
+        elif self._is_logical(name_node):
+            name_kind, name = "logical", None
+        else:
+            name_kind, name = "other", None
+        path_node = values.get(path_arg)
+        path = literal_string(path_node) if path_node is not None else None
+        self.processing.append(ProcessingIO(callee, name_kind, name, path, self.span_of(node),
+                                            self.span_of(name_node) if name_node is not None else None))
+
+    def _container_literals(self, node) -> None:
+        for sub in _walk(node):
+            text = literal_string(sub) if isinstance(sub, cst.SimpleString) else (
+                sub.value if isinstance(sub, cst.FormattedStringText) else None)
+            if text is not None and text.startswith(CONTAINER_PREFIX):
+                self.literals.append(LiteralUse("container-path", text, self.span_of(sub)))
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self._s3_and_dates(literal_string(node), node)
+
+    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
+        self._s3_and_dates(node.value, node)
+
+    def _s3_and_dates(self, text: str | None, node) -> None:
+        if not text:
+            return
+        bucket = _S3_BUCKET.search(text)
+        if bucket is not None:
+            self.literals.append(LiteralUse("s3-bucket", bucket.group(0), self.span_of(node)))
+        date = _DATE.search(text)
+        if date is not None:
+            self.literals.append(LiteralUse("date", date.group(0), self.span_of(node)))
+
+    # -- channels ------------------------------------------------------------------------
+    def _channel_call(self, node) -> bool:
+        return isinstance(node, cst.Call) and _callee(node) in CHANNEL_CLASSES
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        name = literal_string(node.key)
+        if name is not None and self._channel_call(node.value):
+            self._add_channel(name, node.key, node.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if not self._channel_call(node.value):
+            return
+        for target in node.targets:
+            subscript = target.target
+            if isinstance(subscript, cst.Subscript) and len(subscript.slice) == 1 \
+                    and isinstance(subscript.slice[0].slice, cst.Index):
+                name = literal_string(subscript.slice[0].slice.value)
+                if name is not None:
+                    self._add_channel(name, subscript.slice[0].slice.value, node.value)
+
+    def _add_channel(self, name: str, key, call) -> None:
+        under = self._branches[-1] if self._branches else None
+        self.channels.append(ChannelLiteral(name, self.span_of(key), self.span_of(call), under))
