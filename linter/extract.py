@@ -11,7 +11,7 @@ import libcst as cst
 
 from steplint.builder_facts import builder_method_facts
 from steplint.evaluate import Evaluator, literal_string
-from steplint.facts import Access, Binding, ClassFact, FunctionFact, MethodFact, ModuleFacts
+from steplint.facts import Access, ArgumentFact, Binding, Channel, ClassFact, FunctionFact, MethodFact, ModuleFacts
 from steplint.names import resolve_relative
 from steplint.values import CallValue, ModuleRef, Ref, Unknown
 
@@ -56,10 +56,13 @@ def extract_facts(
 
     accesses: tuple = ()
     arguments: tuple = ()
+    argument_specs: tuple = ()
     if any(marker in source_text for marker in SCRIPT_MARKERS):
         collector = _ScriptAccessCollector(span_of, scope)
         module.visit(collector)
+        collector.record_unhandled_environ()
         accesses, arguments = tuple(collector.accesses), tuple(collector.arguments)
+        argument_specs = tuple(collector.argument_specs)
 
     return ModuleFacts(
         path=path,
@@ -72,6 +75,7 @@ def extract_facts(
         star_imports=tuple(star_imports),
         accesses=accesses,
         arguments=arguments,
+        argument_specs=argument_specs,
     )
 
 
@@ -242,8 +246,47 @@ def _method_fact(method: cst.FunctionDef, evaluator: Evaluator, module_name: str
             super_init = value
         else:
             calls.append(value)
+    channels = _ChannelCollector(local)
+    method.body.visit(channels)
     return MethodFact(method.name.value, _params(method), evaluator.span(method), tuple(calls), super_init,
-                      builder=builder_method_facts(method, evaluator.span))
+                      tuple(channels.channels), builder=builder_method_facts(method, evaluator.span))
+
+
+TRAINING_INPUT = "TrainingInput"
+
+
+class _ChannelCollector(cst.CSTVisitor):
+    """Channels a builder method constructs: ``{"name": TrainingInput(...)}`` and
+    ``inputs["name"] = TrainingInput(...)``. A ``TrainingInput`` anywhere else (a dict
+    comprehension, a list) yields a channel whose name is Unknown."""
+
+    def __init__(self, evaluator: Evaluator) -> None:
+        self.evaluator = evaluator
+        self.channels: list[Channel] = []
+        self._placed: set[int] = set()
+
+    def _add(self, key_node, value_node) -> None:
+        if isinstance(value_node, cst.Call) and _tail_name(value_node.func) == TRAINING_INPUT:
+            self._placed.add(id(value_node))
+            self.channels.append(Channel(self.evaluator.evaluate(key_node), self.evaluator.span(key_node)))
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                self._add(element.key, element.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            subscript = target.target
+            if (isinstance(subscript, cst.Subscript) and len(subscript.slice) == 1
+                    and isinstance(subscript.slice[0].slice, cst.Index)):
+                self._add(subscript.slice[0].slice.value, node.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if _tail_name(node.func) == TRAINING_INPUT and id(node) not in self._placed:
+            span = self.evaluator.span(node)
+            self.channels.append(Channel(Unknown("a TrainingInput whose channel name is not a literal key", span),
+                                         span))
 
 
 ENV_CALLS = {"getenv", "get", "setdefault"}
@@ -258,11 +301,44 @@ class _ScriptAccessCollector(cst.CSTVisitor):
         self.scope = scope
         self.accesses: list[Access] = []
         self.arguments: list[Access] = []
+        self.argument_specs: list[ArgumentFact] = []
+        self._environ_names: list[cst.Name] = []
+        self._handled: set[int] = set()
+        self._writes: set[int] = set()
+
+    def _environ_name(self, node) -> cst.Name | None:
+        if isinstance(node, cst.Attribute) and node.attr.value == "environ":
+            return node.attr
+        if isinstance(node, cst.Name) and node.value == "environ":
+            return node
+        return None
 
     def _is_environ(self, node) -> bool:
-        if isinstance(node, cst.Attribute) and node.attr.value == "environ":
-            return True
-        return isinstance(node, cst.Name) and node.value == "environ"
+        name = self._environ_name(node)
+        if name is not None:
+            self._handled.add(id(name))
+        return name is not None
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == "environ":
+            self._environ_names.append(node)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Subscript):
+                self._writes.add(id(target.target))
+
+    def record_unhandled_environ(self) -> None:
+        """``os.environ`` used whole (copied, iterated, passed on): which variables are read is unknown."""
+        for name in self._environ_names:
+            if id(name) not in self._handled:
+                self.accesses.append(Access("env_dynamic", "", self.span_of(name)))
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         value = literal_string(node)
@@ -273,11 +349,11 @@ class _ScriptAccessCollector(cst.CSTVisitor):
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
             return
         key = literal_string(node.slice[0].slice.value)
-        if key is None:
-            return
         if self._is_environ(node.value):
-            self.accesses.append(Access("env", key, self.span_of(node)))
-        elif _tail_name(node.value) in PATH_MAPPINGS:
+            kind = "env_dynamic" if key is None else "env_write" if id(node) in self._writes else "env"
+            self.accesses.append(Access(kind, key or "", self.span_of(node)))
+            return
+        if key is not None and _tail_name(node.value) in PATH_MAPPINGS:
             self.accesses.append(Access(PATH_MAPPINGS[_tail_name(node.value)], key, self.span_of(node)))
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
@@ -292,10 +368,16 @@ class _ScriptAccessCollector(cst.CSTVisitor):
         if not isinstance(func, (cst.Attribute, cst.Name)) or not node.args:
             return
         name = func.attr.value if isinstance(func, cst.Attribute) else func.value
+        if name == "add_argument":
+            self.argument_specs.append(self._argument_fact(node))
         first = literal_string(node.args[0].value)
+        reads_env = name == "getenv" or (isinstance(func, cst.Attribute) and name in ENV_CALLS
+                                         and self._is_environ(func.value))
+        if reads_env and first is None:
+            self.accesses.append(Access("env_dynamic", "", self.span_of(node)))
         if first is None:
             return
-        if name == "getenv" or (isinstance(func, cst.Attribute) and name in ENV_CALLS and self._is_environ(func.value)):
+        if reads_env:
             self.accesses.append(Access("env", first, self.span_of(node)))
         elif name == "get" and isinstance(func, cst.Attribute) and _tail_name(func.value) in PATH_MAPPINGS:
             self.accesses.append(Access(PATH_MAPPINGS[_tail_name(func.value)], first, self.span_of(node)))
@@ -305,6 +387,29 @@ class _ScriptAccessCollector(cst.CSTVisitor):
                 if flag is not None and flag.startswith("-"):
                     self.arguments.append(Access("argument", flag, self.span_of(node)))
 
+    def _argument_fact(self, node: cst.Call) -> ArgumentFact:
+        """Option strings, ``dest`` and ``required`` of one ``add_argument`` call, as argparse derives them."""
+        flags = []
+        for arg in node.args:
+            if arg.keyword is not None:
+                continue
+            flag = literal_string(arg.value) if not arg.star else None
+            if flag is None:
+                return ArgumentFact((), None, None, self.span_of(node))
+            flags.append(flag)
+        keywords = {arg.keyword.value: arg.value for arg in node.args if arg.keyword is not None}
+        dest = literal_string(keywords["dest"]) if "dest" in keywords else None
+        required: bool | None = False
+        if "required" in keywords:
+            value = keywords["required"]
+            required = {"True": True, "False": False}.get(value.value) if isinstance(value, cst.Name) else None
+        if flags and not flags[0].startswith("-"):
+            required = keywords.get("nargs") is None or literal_string(keywords["nargs"]) not in ("?", "*")
+        if dest is None and "dest" not in keywords and flags:
+            long = [flag for flag in flags if flag.startswith("--")]
+            dest = (long or flags)[0].lstrip("-").replace("-", "_")
+        return ArgumentFact(tuple(flags), dest, required, self.span_of(node))
+
 
 def _tail_name(node) -> str | None:
     if isinstance(node, cst.Name):
@@ -312,3 +417,4 @@ def _tail_name(node) -> str | None:
     if isinstance(node, cst.Attribute):
         return node.attr.value
     return None
+

@@ -31,6 +31,15 @@ class FunctionFact:
 
 
 @dataclass(frozen=True, slots=True)
+class Channel:
+    """A training channel a builder constructs: a dict key (or subscript) whose value is a
+    ``TrainingInput``; ``name`` is the evaluated key (a str, or Unknown)."""
+
+    name: object
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class MethodFact:
     """A method of a class: every call it makes, with evaluated arguments."""
 
@@ -39,6 +48,7 @@ class MethodFact:
     span: Span
     calls: tuple = ()
     super_init: CallValue | None = None
+    channels: tuple = ()
     builder: object = None  # steplint.builder_facts.BuilderMethodFacts for _get_inputs/_get_outputs
 
 
@@ -62,6 +72,17 @@ class Access:
 
 
 @dataclass(frozen=True, slots=True)
+class ArgumentFact:
+    """One ``add_argument`` call: its option strings (empty when not all are literals),
+    ``dest`` as argparse derives it, and whether it is required."""
+
+    flags: tuple
+    dest: str | None
+    required: bool | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class ModuleFacts:
     """Everything steplint needs from one module."""
 
@@ -75,3 +96,4 @@ class ModuleFacts:
     star_imports: tuple = ()
     accesses: tuple = ()
     arguments: tuple = ()
+    argument_specs: tuple = ()
