@@ -122,26 +122,31 @@ class InvalidPropertyPath(Rule):
                     continue
                 reason = f"{problem.reason} (valid up to '{problem.valid_prefix}')"
                 available = data.members(service, problem.shapes)
-                if available:
-                    reason += f"; its members are {', '.join(available[:12])}" + (", ..." if len(available) > 12 else "")
             else:
                 checked = f"{PROPERTIES}.{path}"
                 reason = f"a step property path starts with '{PROPERTIES}.'"
+                available = []
                 if data.check_property_path(service, kind, checked) is not None:
                     checked = path
-            yield self._finding(context, spec, output, path, checked, span, kind, reason, service.source)
+            yield self._finding(context, spec, output, path, checked, span, kind, reason, available)
 
-    def _finding(self, context, spec, output, path, checked, span, kind, reason, source):
+    def _finding(self, context, spec, output, path, checked, span, kind, reason, available):
         shapes = " + ".join(data.STEP_RESPONSE_SHAPES[kind])
         suggestions = data.closest_paths(kind, checked)
         if checked != path and data.check_property_path(data.service_model(), kind, checked) is None:
             suggestions = [(checked, 2.0)]
         _, indexes = data.normalized(checked)
         readable = ", ".join(repr(data.fill_indexes(s, indexes) or s) for s, _ in suggestions)
-        hint = f"closest valid paths: {readable}" if suggestions else "no similar path exists in this shape"
+        if suggestions:
+            hint = f"closest valid paths: {readable}"
+        elif available:
+            hint = f"no similar path exists; members there: {', '.join(available[:10])}" + (
+                ", ..." if len(available) > 10 else "")
+        else:
+            hint = "no similar path exists in this shape"
         message = (
             f"property_path '{path}' of output '{output.logical_name}' does not exist in {shapes} "
-            f"({kind} step; {source}): {reason}; the pipeline cannot resolve it; {hint}"
+            f"({kind} step; {data.service_model().source}): {reason}; the pipeline cannot resolve it; {hint}"
         )
         fix = None
         winner = data.clear_winner(suggestions)
