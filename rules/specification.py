@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from steplint.model import Contract
-from steplint.rule import Applicability, Example, Rule
-from steplint.sagemaker_facts import HYPERPARAMETERS_FILE, managed_config_dir
-from steplint.values import Mapping
+import libcst as cst
 
+from steplint.model import DEPENDENCY_FIELDS, Contract, argument, argument_span
+from steplint.rule import Applicability, Example, Fix, Rule
+from steplint.sagemaker_facts import FRAMEWORK_ESTIMATORS, HYPERPARAMETERS_FILE, managed_config_dir
+from steplint.values import Mapping, Seq
+
+from steplint.rules._catalog_examples import BUILDER, CONTRACT, CORE, REGISTRY, SPEC, project
 from steplint.rules._examples import CONFIG_DEPENDENCY, DATA_DEPENDENCY, training_project
 from steplint.rules._fixes import remove_contract_input, remove_dependency, removal_fix
 
@@ -101,3 +104,314 @@ class RedundantDependency(Rule):
                 fix = removal_fix(context, f"remove dependency '{name}'", *edits)
                 related = [builder.path] + ([contract.path] if contract is not None else [])
                 yield self.finding(spec.path, dependency.span, message, fix, related)
+
+
+def _named(elements) -> list:
+    """(logical name, element) for every element whose name is a known string."""
+    return [(element.logical_name, element) for element in elements if isinstance(element.logical_name, str)]
+
+
+def _spec_project(*changes):
+    return project((CORE, REGISTRY, SPEC), *changes)
+
+
+class DuplicateLogicalName(Rule):
+    code = "SL102"
+    name = "duplicate-logical-name"
+    summary = "Two dependencies, or two outputs, of one spec share a logical name."
+    rationale = (
+        "A logical name is the key the builder receives in inputs, the key of the contract's path dict and the "
+        "input_name/output_name SageMaker shows for the job. Two entries with one name collapse into one: the "
+        "dependency resolver wires only one of them, and the second declaration is silently lost."
+    )
+    bad_examples = (
+        Example(_spec_project((SPEC, '''            compatible_sources=["CradleDataLoading"],
+        ),
+''', '''            compatible_sources=["CradleDataLoading"],
+        ),
+        DependencySpec(logical_name="DATA", dependency_type=DependencyType.PROCESSING_OUTPUT),
+'''))),
+    )
+    good_examples = (Example(_spec_project()),)
+
+    def check(self, context):
+        for spec in context.model.specs:
+            for kind, elements in (("dependency", spec.dependencies), ("output", spec.outputs)):
+                if not isinstance(elements, tuple):
+                    continue
+                seen = {}
+                for name, element in _named(elements):
+                    if name in seen:
+                        first = seen[name].span
+                        yield self.finding(spec.path, element.span, (
+                            f"{spec.name} declares {kind} '{name}' twice (first at line {first.line}); a logical "
+                            f"name is the key the builder and the contract use, so only one of the two can be "
+                            f"wired: rename or remove one"))
+                    else:
+                        seen[name] = element
+
+
+class AliasConflict(Rule):
+    code = "SL103"
+    name = "alias-conflict"
+    summary = "An output alias equal to its own logical name, or shadowing another output's name or alias."
+    rationale = (
+        "Aliases let downstream specs find an output under other names. An alias equal to the output's own "
+        "logical name adds nothing; one equal to another output's name or alias makes matching ambiguous, so "
+        "the dependency resolver may wire the wrong S3 location into the next step."
+    )
+    fix_applicability = Applicability.SAFE
+    bad_examples = (
+        Example(_spec_project((SPEC, 'aliases=["training_data"]', 'aliases=["processed_data", "training_data"]')),
+                fixed=_spec_project()),
+        Example(_spec_project((SPEC, '''            aliases=["training_data"],
+        ),
+''', '''            aliases=["training_data"],
+        ),
+        OutputSpec(
+            logical_name="metadata",
+            output_type=DependencyType.PROCESSING_OUTPUT,
+            property_path="properties.ProcessingOutputConfig.Outputs['metadata'].S3Output.S3Uri",
+            aliases=["training_data"],
+        ),
+'''))),
+    )
+    good_examples = (Example(_spec_project()),)
+
+    def check(self, context):
+        model = context.model
+        for spec in model.specs:
+            if not isinstance(spec.outputs, tuple):
+                continue
+            owners: dict = {}
+            for name, output in _named(spec.outputs):
+                owners.setdefault(name, (output, "logical name"))
+            for name, output in _named(spec.outputs):
+                aliases = output.aliases
+                if not isinstance(aliases, Seq):
+                    continue
+                raw = output.call.kwarg("aliases")
+                inline = raw is aliases
+                for index, (alias, span) in enumerate(zip(aliases.items, aliases.item_spans)):
+                    alias = model.resolve(alias)
+                    if not isinstance(alias, str):
+                        continue
+                    where = span if inline else output.span
+                    if alias == name:
+                        edit = (context.remove_element(spec.path, aliases.span, (cst.List, cst.Tuple), index)
+                                if inline else None)
+                        fix = Fix(f"remove alias '{alias}'", Applicability.SAFE, (edit,)) if edit else None
+                        yield self.finding(spec.path, where, (
+                            f"output '{name}' of {spec.name} lists its own logical name as an alias; an alias "
+                            f"is another name the output can be found under, so this one is redundant: remove it"),
+                            fix)
+                        continue
+                    owner, what = owners.setdefault(alias, (output, "alias"))
+                    if owner is not output:
+                        yield self.finding(spec.path, where, (
+                            f"alias '{alias}' of output '{name}' in {spec.name} is also the {what} of output "
+                            f"'{owner.logical_name}'; a downstream dependency asking for '{alias}' could be wired "
+                            f"to either S3 location: rename the alias"))
+
+
+class NameReused(Rule):
+    code = "SL104"
+    name = "name-reused"
+    summary = "One logical name used for both a dependency and an output of a spec."
+    rationale = (
+        "A step's inputs and outputs live in one namespace for the builder (the contract's input and output "
+        "dicts, ProcessingInput input_name and ProcessingOutput output_name). Reusing a name makes the "
+        "contract ambiguous, and SageMaker rejects a processing job whose input and output share a name."
+    )
+    bad_examples = (Example(_spec_project((SPEC, 'logical_name="processed_data"', 'logical_name="DATA"'))),)
+    good_examples = (Example(_spec_project()),)
+
+    def check(self, context):
+        for spec in context.model.specs:
+            if not isinstance(spec.dependencies, tuple) or not isinstance(spec.outputs, tuple):
+                continue
+            inputs = dict(_named(spec.dependencies))
+            for name, output in _named(spec.outputs):
+                if name in inputs:
+                    yield self.finding(spec.path, output.span, (
+                        f"'{name}' is both a dependency (line {inputs[name].span.line}) and an output of "
+                        f"{spec.name}; input and output names share one namespace in the contract and in the "
+                        f"SageMaker job, so rename the output"))
+
+
+NODE_SHAPES = {
+    "SOURCE": (False, True),
+    "INTERNAL": (True, True),
+    "SINK": (True, False),
+    "SINGULAR": (False, False),
+}
+
+
+class NodeTypeShape(Rule):
+    code = "SL105"
+    name = "node-type-shape"
+    summary = "Dependencies and outputs that contradict the spec's node_type."
+    rationale = (
+        "node_type tells the pipeline assembler where a step may sit: SOURCE has no dependencies and at least "
+        "one output, INTERNAL has both, SINK has dependencies and no outputs, SINGULAR has neither. A spec that "
+        "contradicts its node_type is rejected by the spec's own validation or wired in the wrong place."
+    )
+    bad_examples = (Example(_spec_project((SPEC, "NodeType.INTERNAL", "NodeType.SOURCE"))),)
+    good_examples = (Example(_spec_project()),)
+
+    def check(self, context):
+        for spec in context.model.specs:
+            shape = NODE_SHAPES.get(spec.node_type) if isinstance(spec.node_type, str) else None
+            if shape is None or not isinstance(spec.dependencies, tuple) or not isinstance(spec.outputs, tuple):
+                continue
+            wants_inputs, wants_outputs = shape
+            problems = []
+            if wants_inputs != bool(spec.dependencies):
+                problems.append(f"{len(spec.dependencies)} dependencies" if spec.dependencies else "no dependencies")
+            if wants_outputs != bool(spec.outputs):
+                problems.append(f"{len(spec.outputs)} outputs" if spec.outputs else "no outputs")
+            if not problems:
+                continue
+            expected = (f"{'at least one' if wants_inputs else 'no'} dependencies and "
+                        f"{'at least one' if wants_outputs else 'no'} outputs")
+            span = argument_span(spec.call, "node_type")
+            yield self.finding(spec.path, span, (
+                f"{spec.name} is a {spec.node_type} node but has {' and '.join(problems)}; a {spec.node_type} node "
+                f"has {expected}: change node_type or the spec's dependencies/outputs"))
+
+
+JOB_TYPE_SEPARATORS = ("_", "-")
+
+
+def _squashed(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "")
+
+
+def _close_matches(name: str, known: set) -> list:
+    """Registry names equal to ``name`` up to case, '-'/'_' and a job-type suffix."""
+    candidates = {_squashed(name)}
+    for separator in JOB_TYPE_SEPARATORS:
+        if separator in name:
+            candidates.add(_squashed(name.rsplit(separator, 1)[0]))
+    return sorted(step for step in known if _squashed(step) in candidates)
+
+
+class UnknownCompatibleSource(Rule):
+    code = "SL106"
+    name = "unknown-compatible-source"
+    summary = "A compatible_sources entry that is no step name in the registry."
+    rationale = (
+        "compatible_sources tells the dependency resolver which upstream steps may satisfy a dependency, by "
+        "their registry step name. A name the registry does not know (a typo, a different case, a job-type "
+        "variant such as 'TabularPreprocessing_Training') never matches, so the dependency is not wired "
+        "automatically and the pipeline fails to assemble or is wired by a weaker semantic match."
+    )
+    fix_applicability = Applicability.SAFE
+    bad_examples = (
+        Example(_spec_project((SPEC, '["CradleDataLoading"]', '["cradle_data_loading"]')),
+                fixed=_spec_project()),
+        Example(_spec_project((SPEC, '["CradleDataLoading"]', '["CradleDataLoading", "DataLoad"]'))),
+    )
+    good_examples = (Example(_spec_project()),)
+
+    def check(self, context):
+        model = context.model
+        known = _registry_names(model)
+        if known is None:
+            return
+        for spec in model.specs:
+            if not isinstance(spec.dependencies, tuple):
+                continue
+            for dependency in spec.dependencies:
+                sources = dependency.compatible_sources
+                if not isinstance(sources, Seq):
+                    continue
+                raw = argument(dependency.call, "compatible_sources", DEPENDENCY_FIELDS)
+                inline = raw is sources
+                for item, span in zip(sources.items, sources.item_spans):
+                    source = model.resolve(item)
+                    if not isinstance(source, str) or source in known:
+                        continue
+                    matches = _close_matches(source, known)
+                    hint = (f"; did you mean '{matches[0]}'?" if len(matches) == 1
+                            else f"; close registry names: {', '.join(matches)}" if matches
+                            else "; use a key of the step registry")
+                    fix = None
+                    if len(matches) == 1 and inline and isinstance(item, str):
+                        fix = _replace_string(context, spec.path, span, matches[0])
+                    yield self.finding(spec.path, span if inline else dependency.span, (
+                        f"compatible source '{source}' of dependency '{dependency.logical_name}' in {spec.name} is "
+                        f"not a step name in the registry, so the dependency resolver never matches it{hint}"), fix)
+
+
+def _registry_names(model) -> set | None:
+    """Every registry key (and spec_type); None without a registry or with a key that is not a string."""
+    if not model.registries:
+        return None
+    names = set()
+    for _, registry in model.registries:
+        for entry in registry.entries:
+            key = model.resolve(entry.key)
+            if not isinstance(key, str):
+                return None
+            names.add(key)
+            if isinstance(entry.value, Mapping) and isinstance(spec_type := entry.value.get("spec_type"), str):
+                names.add(spec_type)
+    return names
+
+
+def _replace_string(context, path: str, span, value: str) -> Fix | None:
+    parsed = context.parsed(path)
+    node = parsed.find(span, cst.SimpleString) if parsed is not None else None
+    if node is None:
+        return None
+    quote = node.quote
+    if quote in value or "\\" in value:
+        return None
+    edit = parsed.replace(node, node.with_changes(value=f"{node.prefix}{quote}{value}{quote}"))
+    return Fix(f"replace with '{value}'", Applicability.SAFE, (edit,)) if edit is not None else None
+
+
+SCRIPT_PROCESSORS_WITHOUT_CODE = frozenset({"Processor", "SparkJarProcessor"})
+
+
+def _runs_script(builder) -> str | None:
+    """The class of the first estimator or processor of ``builder`` that runs a user script."""
+    for constructed in builder.constructed:
+        if constructed.kind == "estimator" and (constructed.class_name in FRAMEWORK_ESTIMATORS
+                                                or constructed.call.has_kwarg("entry_point")):
+            return constructed.class_name
+        if constructed.kind == "processor" and constructed.class_name not in SCRIPT_PROCESSORS_WITHOUT_CODE:
+            return constructed.class_name
+    return None
+
+
+class MissingScriptContract(Rule):
+    code = "SL107"
+    name = "missing-script-contract"
+    summary = "A spec whose step runs a script but links no script contract."
+    rationale = (
+        "The contract is what maps a spec's logical names to container paths (/opt/ml/processing/input/<name>, "
+        "/opt/ml/input/data/<channel>) and lists the env vars and arguments the script needs. Without it the "
+        "builder cannot place inputs and outputs where the script looks, and nothing checks the script."
+    )
+    bad_examples = (
+        Example(project((CORE, REGISTRY, SPEC, BUILDER),
+                        (SPEC, "from steps.contracts.preprocessing_contract import PREPROCESSING_CONTRACT\n", ""),
+                        (SPEC, "    script_contract=PREPROCESSING_CONTRACT,\n", ""))),
+    )
+    good_examples = (Example(project((CORE, REGISTRY, SPEC, CONTRACT, BUILDER))),)
+
+    def check(self, context):
+        model = context.model
+        for spec in model.specs:
+            if spec.contract_value is not None:
+                continue
+            for builder in model.builders_of(spec):
+                runner = _runs_script(builder)
+                if runner is not None:
+                    yield self.finding(spec.path, spec.binding.span, (
+                        f"{spec.name} links no script_contract, but {builder.name} runs a script with {runner}; "
+                        f"without a contract the builder cannot map the spec's logical names to container "
+                        f"paths: add script_contract=<the step's contract>"), related_paths=[builder.path])
+                    break
