@@ -568,6 +568,11 @@ class ProjectModel:
             return None
         return self._load_path(matches[0])
 
+    @property
+    def script_paths(self) -> tuple:
+        """Display paths of every file in the run (where entry points are looked for)."""
+        return self._script_paths
+
     def _load_path(self, path: str) -> ModuleFacts | None:
         loader = getattr(self._load, "by_path", None)
         return loader(path) if loader is not None else None
