@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from steplint.rule import Applicability, Example, Rule
 from steplint.sagemaker_facts import PROCESSING_MANAGED_CONFIG_DIR, managed_config_dir
 from steplint.values import Mapping
 
+from steplint.rules._artefacts import (
+    PROCESSING_ROOT,
+    TRAINING_INPUT_ROOT,
+    TRAINING_OUTPUT_ROOTS,
+    contract_kind,
+    is_within,
+    looks_like_file,
+    mapping_entries,
+    normalized,
+    overlaps,
+)
+from steplint.rules._catalog_examples import (
+    CONTRACT,
+    CORE,
+    REGISTRY,
+    SCRIPT,
+    SPEC,
+    TRAINING_CONTRACT,
+    TRAINING_SCRIPT,
+    TRAINING_STEP,
+    project,
+)
 from steplint.rules._examples import CONFIG_DEPENDENCY, DATA_DEPENDENCY, training_project
 from steplint.rules._fixes import remove_contract_input, remove_dependency, removal_fix
 
@@ -75,3 +100,202 @@ class ManagedContractPath(Rule):
                 span = entry.key_span if inline else (contract.call.kwarg_span("expected_input_paths")
                                                       or contract.call.span)
                 yield self.finding(contract.path, span, message, fix, [spec.path for spec in linked])
+
+
+def _contract_project(*changes, paths=(CORE, REGISTRY, SPEC, CONTRACT, SCRIPT)):
+    return project(paths, *changes)
+
+
+def _path_entries(model, contract):
+    """('input'|'output', Located) for every entry of both path dicts whose path is a known string."""
+    found = []
+    for direction, field in (("input", "expected_input_paths"), ("output", "expected_output_paths")):
+        entries = mapping_entries(model, contract, field)
+        found.extend((direction, entry) for entry in entries or () if isinstance(entry.value, str))
+    return found
+
+
+class PathKindMismatch(Rule):
+    code = "SL202"
+    name = "path-kind-mismatch"
+    summary = "A contract path that does not belong to the step's SageMaker job kind."
+    rationale = (
+        "A training container receives channels only at /opt/ml/input/data/<channel> and uploads only "
+        "/opt/ml/model, /opt/ml/output/data and /opt/ml/checkpoints; a processing job mounts inputs and collects "
+        "outputs only under /opt/ml/processing/ (the service rejects any other LocalPath). A path of the other "
+        "kind, or outside the kind's roots, is a directory SageMaker never fills or never uploads."
+    )
+    bad_examples = (
+        Example(_contract_project((CONTRACT, '{"DATA": "/opt/ml/processing/input/data"}',
+                                   '{"DATA": "/opt/ml/input/data/training"}'),
+                                  (SCRIPT, '"/opt/ml/processing/input/data"', '"/opt/ml/input/data/training"'))),
+        Example(project(TRAINING_STEP, (TRAINING_CONTRACT, '"/opt/ml/model"', '"/opt/ml/processing/model"'),
+                        (TRAINING_SCRIPT, '"/opt/ml/model"', '"/opt/ml/processing/model"'))),
+    )
+    good_examples = (Example(_contract_project()), Example(project(TRAINING_STEP)))
+
+    def check(self, context):
+        model = context.model
+        for contract in model.contracts:
+            kind = contract_kind(model, contract)
+            if kind not in ("training", "processing"):
+                continue
+            for direction, entry in _path_entries(model, contract):
+                problem = _kind_problem(kind, direction, entry.value)
+                if problem is not None:
+                    yield self.finding(entry.file, entry.span, (
+                        f"{direction} '{entry.name}' of {contract.name} is {entry.value}, {problem}"))
+
+
+def _kind_problem(kind: str, direction: str, path: str) -> str | None:
+    """Why ``path`` cannot be an input/output of a ``kind`` job, or None."""
+    if managed_config_dir(path) is not None:
+        return None
+    if kind == "processing":
+        if is_within(path, PROCESSING_ROOT) and path.rstrip("/") != PROCESSING_ROOT:
+            return None
+        other = " (a training-container path)" if path.startswith("/opt/ml/input/") or is_within(
+            path, "/opt/ml/model") else ""
+        return (f"outside /opt/ml/processing/{other}: a processing job's every input and output LocalPath must "
+                f"begin with /opt/ml/processing/, or the service rejects the job; use "
+                f"/opt/ml/processing/{direction}/<name>")
+    if direction == "input":
+        if is_within(path, TRAINING_INPUT_ROOT):
+            return None
+        return (f"outside {TRAINING_INPUT_ROOT}: a training container receives input channels only at "
+                f"{TRAINING_INPUT_ROOT}/<channel>" + (", not under /opt/ml/processing/ (a processing-job path)"
+                                                       if is_within(path, PROCESSING_ROOT) else ""))
+    if any(is_within(path, root) for root in TRAINING_OUTPUT_ROOTS):
+        return None
+    return (f"which a training job never uploads: SageMaker collects only {', '.join(TRAINING_OUTPUT_ROOTS)}"
+            + (" (/opt/ml/processing/ is a processing-job path)" if is_within(path, PROCESSING_ROOT) else "")
+            + "; write the output to /opt/ml/model or /opt/ml/output/data")
+
+
+class OutputPathIsFile(Rule):
+    code = "SL203"
+    name = "output-path-is-file"
+    summary = "An output path that names a file where SageMaker uploads a directory."
+    rationale = (
+        "SageMaker uploads output directories: every file under a ProcessingOutput source, and a training job's "
+        "/opt/ml/model packed into model.tar.gz by SageMaker itself. An output path such as "
+        "/opt/ml/processing/output/model.tar.gz or /opt/ml/model/model.tar.gz makes the builder create a "
+        "directory of that name, and the downstream step receives an S3 prefix, not the file it expects."
+    )
+    bad_examples = (
+        Example(_contract_project(
+            (CONTRACT, '"/opt/ml/processing/output"}', '"/opt/ml/processing/output/data.csv"}'),
+            (SCRIPT, '"/opt/ml/processing/output"', '"/opt/ml/processing/output/data.csv"'))),
+        Example(project(TRAINING_STEP, (TRAINING_CONTRACT, '"/opt/ml/model"', '"/opt/ml/model/model.tar.gz"'))),
+    )
+    good_examples = (Example(_contract_project()), Example(project(TRAINING_STEP)))
+
+    def check(self, context):
+        model = context.model
+        for contract in model.contracts:
+            for direction, entry in _path_entries(model, contract):
+                if direction != "output" or not looks_like_file(entry.value):
+                    continue
+                directory = entry.value.rsplit("/", 1)[0]
+                packed = (" (SageMaker itself packs /opt/ml/model into model.tar.gz)"
+                          if is_within(entry.value, "/opt/ml/model") else "")
+                yield self.finding(entry.file, entry.span, (
+                    f"output '{entry.name}' of {contract.name} is {entry.value}, a file name, but SageMaker "
+                    f"uploads the output path as a directory{packed}; use the directory {directory} and "
+                    f"have the script write its files into it"))
+
+
+class OverlappingPaths(Rule):
+    code = "SL204"
+    name = "overlapping-paths"
+    summary = "Two outputs on the same or nested directories, or an input and an output overlapping."
+    rationale = (
+        "Each output directory is uploaded separately: two outputs on one directory, or one nested in "
+        "another, upload the same files twice to two S3 locations and downstream steps cannot tell which "
+        "files belong to which output. An output overlapping an input mixes downloaded data into the upload."
+    )
+    bad_examples = (
+        Example(_contract_project(
+            (CONTRACT, '{"processed_data": "/opt/ml/processing/output"}',
+             '{"processed_data": "/opt/ml/processing/output", "metadata": "/opt/ml/processing/output/metadata"}'),
+            (SPEC, '''            aliases=["training_data"],
+        ),
+''', '''            aliases=["training_data"],
+        ),
+        OutputSpec(
+            logical_name="metadata",
+            output_type=DependencyType.PROCESSING_OUTPUT,
+            property_path="properties.ProcessingOutputConfig.Outputs['metadata'].S3Output.S3Uri",
+        ),
+'''))),
+    )
+    good_examples = (Example(_contract_project()),)
+
+    def check(self, context):
+        model = context.model
+        for contract in model.contracts:
+            seen = []
+            for direction, entry in _path_entries(model, contract):
+                for earlier_direction, earlier in seen:
+                    if direction == "input" or not overlaps(entry.value, earlier.value):
+                        continue
+                    how = ("the same directory as" if normalized(entry.value) == normalized(earlier.value)
+                           else "nested with")
+                    effect = ("both are uploaded, so the same files land in two S3 locations"
+                              if earlier_direction == "output" else
+                              "the downloaded input would be uploaded again as part of the output")
+                    yield self.finding(entry.file, entry.span, (
+                        f"output '{entry.name}' of {contract.name} ({entry.value}) is {how} {earlier_direction} "
+                        f"'{earlier.name}' ({earlier.value}); {effect}: give each output its own directory"))
+                    break
+                seen.append((direction, entry))
+
+
+class MissingEntryPoint(Rule):
+    code = "SL205"
+    name = "missing-entry-point"
+    summary = "A contract's entry_point that does not exist where the project keeps its scripts."
+    rationale = (
+        "The builder passes the contract's entry_point to the estimator or processor, and the SDK uploads it "
+        "from source_dir when the pipeline definition is built. A missing file fails only then (or, for a "
+        "renamed script, runs a stale copy). Scripts are searched among the checked files and under the "
+        "configured script-roots."
+    )
+    bad_examples = (
+        Example(_contract_project((CONTRACT, 'entry_point="preprocess.py"', 'entry_point="tabular_preprocess.py"'))),
+    )
+    good_examples = (Example(_contract_project()),)
+
+    def check(self, context):
+        model = context.model
+        known = None
+        for contract in model.contracts:
+            entry = contract.entry_point
+            if not isinstance(entry, str) or not entry.strip():
+                continue
+            if known is None:
+                known = _script_files(context)
+            suffix = "/" + entry.strip().lstrip("./")
+            if any(("/" + path).endswith(suffix) for path in known):
+                continue
+            roots = ", ".join(context.config.script_roots) or "the checked files"
+            span = contract.call.kwarg_span("entry_point") or contract.call.span
+            yield self.finding(contract.path, span, (
+                f"entry_point '{entry}' of {contract.name} does not exist in {roots}; the SDK uploads the entry "
+                f"point when the pipeline is built, so the step fails there: fix the file name or add the "
+                f"script's directory to [tool.steplint] script-roots"))
+
+
+SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build"})
+
+
+def _script_files(context) -> set:
+    """Checked files plus every file below the configured script roots (as posix paths)."""
+    found = {path.replace(os.sep, "/") for path in context.model.script_paths}
+    for root in context.config.script_roots:
+        base = context.config.root / root
+        for directory, subdirectories, files in os.walk(base):
+            subdirectories[:] = [name for name in subdirectories if name not in SKIPPED_DIRECTORIES]
+            for name in files:
+                found.add(Path(directory, name).relative_to(context.config.root).as_posix())
+    return found
