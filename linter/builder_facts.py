@@ -106,8 +106,8 @@ def builder_method_facts(method: cst.FunctionDef, span_of) -> BuilderMethodFacts
         return None
     params = [param.name.value for param in method.params.params]
     parameter = params[1] if len(params) > 1 else None
-    collector = _Collector(span_of, parameter)
-    collector.name_vars |= _logical_name_vars(method, parameter)
+    collector = _Collector(span_of, parameter, _spec_aliases(method))
+    collector.name_vars |= _logical_name_vars(method, parameter, collector.aliases)
     method.body.visit(collector)
     return BuilderMethodFacts(
         name=method.name.value,
@@ -144,13 +144,29 @@ def _callee(node: cst.Call) -> str | None:
     return None
 
 
-def _spec_collection(node) -> str | None:
-    """``dependencies``/``outputs`` when ``node`` walks the spec's collection, else None."""
+def _spec_collection(node, aliases=None) -> str | None:
+    """``dependencies``/``outputs`` when ``node`` mentions the spec's collection (directly or
+    through a local alias such as ``dependencies = self.spec.dependencies``), else None."""
     for sub in _walk(node):
         if isinstance(sub, cst.Attribute) and sub.attr.value in SPEC_COLLECTIONS:
             if _dotted(sub.value).split(".")[-1] in ("spec", "specification", "spec()"):
                 return SPEC_COLLECTIONS[sub.attr.value]
+        if aliases and isinstance(sub, cst.Name) and sub.value in aliases:
+            return aliases[sub.value]
     return None
+
+
+def _spec_aliases(method: cst.FunctionDef) -> dict:
+    """Local names bound to the spec's collections: ``dependencies = self.spec.dependencies``."""
+    aliases = {}
+    for node in _walk(method.body):
+        if isinstance(node, cst.Assign):
+            collection = _spec_collection(node.value)
+            if collection is not None:
+                for target in node.targets:
+                    if isinstance(target.target, cst.Name):
+                        aliases[target.target.value] = collection
+    return aliases
 
 
 def _walk(node):
@@ -169,7 +185,7 @@ def _targets(target) -> list:
     return []
 
 
-def _logical_name_vars(method: cst.FunctionDef, parameter: str | None) -> set:
+def _logical_name_vars(method: cst.FunctionDef, parameter: str | None, aliases: dict) -> set:
     """Local names that hold a logical name: loop keys over the spec or the inputs, and
     names assigned from ``x.logical_name``."""
     names = {"logical_name"}
@@ -180,7 +196,7 @@ def _logical_name_vars(method: cst.FunctionDef, parameter: str | None) -> set:
             over_inputs = parameter is not None and (
                 (isinstance(iterated, cst.Name) and iterated.value == parameter)
                 or _dotted(iterated) in (f"{parameter}.keys()", f"{parameter}.items()"))
-            if targets and (over_inputs or _spec_collection(iterated) is not None):
+            if targets and (over_inputs or _spec_collection(iterated, aliases) is not None):
                 names.add(targets[0])
         elif isinstance(node, cst.Assign) and isinstance(node.value, cst.Attribute) \
                 and node.value.attr.value == "logical_name":
@@ -190,9 +206,10 @@ def _logical_name_vars(method: cst.FunctionDef, parameter: str | None) -> set:
 
 
 class _Collector(cst.CSTVisitor):
-    def __init__(self, span_of, parameter: str | None) -> None:
+    def __init__(self, span_of, parameter: str | None, aliases: dict) -> None:
         self.span_of = span_of
         self.parameter = parameter
+        self.aliases = aliases
         self.name_vars: set = set()
         self.walks: set = set()
         self.contract_reads: set = set()
@@ -278,7 +295,7 @@ class _Collector(cst.CSTVisitor):
         self._note_walk(node.iter)
 
     def _note_walk(self, iterated) -> None:
-        collection = _spec_collection(iterated)
+        collection = _spec_collection(iterated, self.aliases)
         if collection is not None:
             self.walks.add(collection)
 

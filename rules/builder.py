@@ -1,0 +1,262 @@
+"""SL3xx: step builders that handle inputs and outputs ad hoc instead of from the spec and contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from steplint.model import Builder, Contract, Spec
+from steplint.rule import Applicability, Example, Fix, Rule
+
+from steplint.rules._builder_examples import (
+    AD_HOC_INPUTS, COMPREHENSION_INPUTS, DEAD_BRANCH_INPUTS, PROCESSING_AD_HOC_OUTPUTS, PROCESSING_INPUTS_LITERALS,
+    PROCESSING_REFERENCE_INPUTS, REFERENCE_INPUTS, SPEC_DRIVEN_OUTPUTS, TRAINING_LITERAL_OUTPUTS, processing_project,
+    reference_method, training_project,
+)
+from steplint.rules._builder_rewrite import RewriteError, remove_branch, rewrite_get_inputs
+
+REFERENCE = {"training": "steplint.reference.TrainingStepBuilder", "processing": "steplint.reference.ProcessingStepBuilder"}
+
+
+@dataclass
+class _Review:
+    """What one builder method does wrong: smells (phrases for the message) and dead names."""
+
+    builder: Builder
+    facts: object
+    spec: Spec | None
+    contract: Contract | None
+    kind: str | None
+    smells: list = field(default_factory=list)
+    dead: list = field(default_factory=list)
+
+    @property
+    def spec_name(self) -> str:
+        return self.spec.name if self.spec is not None else "its specification"
+
+
+def _declared(spec: Spec | None, collection: str) -> set | None:
+    """Logical names the spec declares, or None when they are not all statically known."""
+    if spec is None:
+        return None
+    items = spec.dependencies if collection == "dependencies" else spec.outputs
+    if not isinstance(items, tuple) or not all(isinstance(item.logical_name, str) for item in items):
+        return None
+    return {item.logical_name for item in items}
+
+
+def _quoted(names) -> str:
+    return ", ".join(f"'{name}'" for name in dict.fromkeys(names))
+
+
+def _kind(model, builder: Builder, spec: Spec | None) -> str | None:
+    if spec is not None:
+        kind = model.step_kind(spec)
+        if kind is not None:
+            return kind
+    kinds = {constructed.kind for constructed in builder.constructed}
+    return {frozenset({"estimator"}): "training", frozenset({"processor"}): "processing"}.get(frozenset(kinds))
+
+
+def _reviews(model, method_name: str):
+    for builder in model.builders:
+        method = builder.cls.methods.get(method_name)
+        facts = getattr(method, "builder", None) if method is not None else None
+        if facts is None:
+            continue
+        spec = model.spec_of(builder)
+        spec = spec if isinstance(spec, Spec) else None
+        contract = model.contract_of(spec) if spec is not None else None
+        contract = contract if isinstance(contract, Contract) else None
+        yield _Review(builder, facts, spec, contract, _kind(model, builder, spec))
+
+
+def _review_inputs(review: _Review) -> _Review:
+    facts = review.facts
+    declared = _declared(review.spec, "dependencies")
+    if "dependencies" not in facts.walks:
+        iterates_inputs = facts.parameter is not None and any(
+            literal.how == "compare" for literal in facts.name_literals)
+        review.smells.append("it iterates the inputs it is given instead of walking self.spec.dependencies"
+                             if iterates_inputs else "it does not walk self.spec.dependencies")
+    live = [literal.value for literal in facts.name_literals if declared is None or literal.value in declared]
+    review.dead = [literal for literal in facts.name_literals
+                   if declared is not None and literal.value not in declared and not literal.negated]
+    if live:
+        review.smells.append(f"it handles logical names as string literals ({_quoted(live)})")
+    if review.dead:
+        review.smells.append(f"it handles {_quoted(literal.value for literal in review.dead)}, which "
+                             f"{review.spec_name} does not declare (dead code)")
+    dead_names = {literal.value for literal in review.dead}
+    channels = [channel.name for channel in facts.channels if channel.under not in dead_names]
+    if channels:
+        review.smells.append(f"it names channels with literals ({_quoted(channels)})")
+    literal_inputs = [io.name for io in facts.processing if io.kind == "ProcessingInput" and io.name_kind == "literal"]
+    if literal_inputs:
+        review.smells.append(f"it names ProcessingInputs with literals ({_quoted(literal_inputs)}) instead of "
+                             "their logical names")
+    paths = [literal.value for literal in facts.literals if literal.kind == "container-path"]
+    if paths:
+        review.smells.append(f"it writes container paths as literals ({_quoted(paths)}) instead of reading "
+                             "self.contract.expected_input_paths")
+    return review
+
+
+def _only_dead(review: _Review) -> bool:
+    """Whether the dead branches are the method's only problem."""
+    return len(review.smells) == 1 and bool(review.dead)
+
+
+class AdHocGetInputs(Rule):
+    code = "SL301"
+    name = "ad-hoc-get-inputs"
+    summary = "A builder's _get_inputs that is not driven by the step specification and script contract."
+    rationale = (
+        "The spec's dependencies are the inputs the pipeline wires to a step, and the contract maps each to the "
+        "container path the script reads; SageMaker mounts a training channel at /opt/ml/input/data/<channel> "
+        "and a ProcessingInput at its destination. A _get_inputs that compares logical names with string "
+        "literals, names channels or container paths itself, or keeps branches for names the spec no longer "
+        "declares drifts from both without any error: inputs land where no script looks. The spec-driven form "
+        "walks self.spec.dependencies, skips optional inputs that were not given, takes the container path "
+        "from self.contract.expected_input_paths and leaves channel construction to "
+        "_create_data_channel_from_source. The fix (unsafe: it changes code paths) replaces the method with "
+        "the reference form shipped in steplint.reference, keeping the builder's own channel construction in "
+        "_create_data_channel_from_source and dropping dead branches."
+    )
+    fix_applicability = Applicability.UNSAFE
+    bad_examples = (
+        Example(training_project(AD_HOC_INPUTS)),
+        Example(processing_project(PROCESSING_INPUTS_LITERALS)),
+    )
+    good_examples = (
+        Example(training_project(REFERENCE_INPUTS)),
+        Example(training_project(COMPREHENSION_INPUTS)),
+        Example(processing_project(PROCESSING_REFERENCE_INPUTS)),
+        Example(training_project(DEAD_BRANCH_INPUTS)),
+    )
+
+    def check(self, context):
+        for review in _reviews(context.model, "_get_inputs"):
+            review = _review_inputs(review)
+            if not review.smells or _only_dead(review):
+                continue
+            builder = review.builder
+            reference = REFERENCE.get(review.kind)
+            message = (f"_get_inputs of {builder.name} is not driven by {review.spec_name}: "
+                       + "; ".join(review.smells)
+                       + ". Inputs then drift from the channels and container paths the script reads; walk "
+                         "self.spec.dependencies and take container paths from self.contract")
+            fix = None
+            if reference is not None:
+                message += f" (reference: {reference}._get_inputs)"
+                try:
+                    edits = rewrite_get_inputs(context, builder, review.facts, review.kind, review.contract)
+                except RewriteError:
+                    edits = ()
+                if edits:
+                    fix = Fix("rewrite _get_inputs in the spec-driven reference form", Applicability.UNSAFE, edits)
+            related = [path for path in (review.spec and review.spec.path, review.contract and review.contract.path)
+                       if path]
+            yield self.finding(builder.path, review.facts.span, message, fix, related)
+
+
+class DeadInputBranch(Rule):
+    code = "SL303"
+    name = "dead-input-branch"
+    summary = "A _get_inputs branch for a logical name the step specification does not declare."
+    rationale = (
+        "The pipeline only ever passes a builder the inputs its spec declares, so a branch comparing the "
+        "logical name with any other literal never runs. It usually survives a dependency that was removed "
+        "from the spec (such as a 'config' dependency made redundant by hyperparameters=) and misleads readers "
+        "into thinking the input is still delivered. When the rest of the method is spec-driven the fix "
+        "removes the branch; otherwise SL301's rewrite drops it."
+    )
+    fix_applicability = Applicability.SAFE
+    bad_examples = (Example(training_project(DEAD_BRANCH_INPUTS)),)
+    good_examples = (Example(training_project(REFERENCE_INPUTS)),)
+
+    def check(self, context):
+        for review in _reviews(context.model, "_get_inputs"):
+            review = _review_inputs(review)
+            for literal in review.dead:
+                if literal.branch is None:
+                    continue
+                fix = None
+                if _only_dead(review):
+                    edit = remove_branch(context, review.builder.path, review.facts.span, literal.branch)
+                    if edit is not None:
+                        fix = Fix(f"remove the branch for '{literal.value}'", Applicability.SAFE, (edit,))
+                message = (f"branch for input '{literal.value}', which {review.spec_name} does not declare: the "
+                           f"pipeline never passes {review.builder.name} that input, so the branch never runs; "
+                           "remove it")
+                related = [review.spec.path] if review.spec is not None else []
+                yield self.finding(review.builder.path, literal.span, message, fix, related)
+
+
+class AdHocGetOutputs(Rule):
+    code = "SL302"
+    name = "ad-hoc-get-outputs"
+    summary = "A builder's _get_outputs that hard-codes outputs instead of following the spec and contract."
+    rationale = (
+        "A processing step's outputs are found downstream through "
+        "properties.ProcessingOutputConfig.Outputs['<output_name>'], where the spec's property paths name "
+        "each output by its logical name: a ProcessingOutput whose output_name differs, or that is not built "
+        "from self.spec.outputs and self.contract.expected_output_paths, breaks that link or uploads from a "
+        "directory the script does not write. A literal S3 bucket or date as the default destination makes "
+        "every run, account and region write to the same place and overwrite each other's results. Build one "
+        "ProcessingOutput per spec output with output_name=logical_name and source=the contract path, and "
+        "derive default destinations from the configuration (see steplint.reference.ProcessingStepBuilder)."
+    )
+    bad_examples = (
+        Example(processing_project(PROCESSING_REFERENCE_INPUTS, outputs=PROCESSING_AD_HOC_OUTPUTS)),
+        Example(training_project(REFERENCE_INPUTS, outputs=TRAINING_LITERAL_OUTPUTS)),
+    )
+    good_examples = (
+        Example(processing_project(PROCESSING_REFERENCE_INPUTS, outputs=SPEC_DRIVEN_OUTPUTS)),
+        Example(processing_project(PROCESSING_REFERENCE_INPUTS, outputs=reference_method("processing", "_get_outputs"))),
+        Example(training_project(REFERENCE_INPUTS)),
+    )
+
+    def check(self, context):
+        for review in _reviews(context.model, "_get_outputs"):
+            facts = review.facts
+            declared = _declared(review.spec, "outputs")
+            smells = []
+            outputs = [io for io in facts.processing if io.kind == "ProcessingOutput"]
+            if review.kind == "processing" or outputs:
+                if "outputs" not in facts.walks:
+                    smells.append("it does not walk self.spec.outputs")
+                live = [literal.value for literal in facts.name_literals
+                        if declared is None or literal.value in declared]
+                if live:
+                    smells.append(f"it handles output names as string literals ({_quoted(live)})")
+                wrong = [io.name for io in outputs if io.name_kind == "literal" and declared is not None
+                         and io.name not in declared]
+                if wrong:
+                    smells.append(f"ProcessingOutput output_name {_quoted(wrong)} is not a logical name "
+                                  f"{review.spec_name} declares, so properties.ProcessingOutputConfig."
+                                  f"Outputs['<logical name>'] does not resolve")
+                elif any(io.name_kind == "literal" for io in outputs):
+                    smells.append("it names ProcessingOutputs with literals instead of their logical names")
+                paths = [literal.value for literal in facts.literals if literal.kind == "container-path"]
+                if paths:
+                    smells.append(f"it writes container paths as literals ({_quoted(paths)}) instead of reading "
+                                  "self.contract.expected_output_paths")
+            undeclared = [literal.value for literal in facts.name_literals
+                          if declared is not None and literal.value not in declared]
+            if undeclared:
+                smells.append(f"it looks up {_quoted(undeclared)}, which {review.spec_name} does not declare, "
+                              "so that output location is never given")
+            for literal in facts.literals:
+                if literal.kind == "s3-bucket":
+                    smells.append(f"it writes to the literal bucket {literal.value}: every account and region "
+                                  "shares it; take the location from the configuration")
+                elif literal.kind == "date":
+                    smells.append(f"it writes a literal date ({literal.value}) into the destination: every run "
+                                  "overwrites the same prefix; use the execution or a configured prefix")
+            if not smells:
+                continue
+            message = (f"_get_outputs of {review.builder.name} is not driven by {review.spec_name}: "
+                       + "; ".join(dict.fromkeys(smells)))
+            related = [path for path in (review.spec and review.spec.path, review.contract and review.contract.path)
+                       if path]
+            yield self.finding(review.builder.path, facts.span, message, None, related)
