@@ -15,7 +15,6 @@ import json
 import libcst as cst
 
 from steplint import sagemaker_data as data
-from steplint.evaluate import literal_string
 from steplint.rule import Applicability, Example, Fix, Rule
 from steplint.sagemaker_facts import FRAMEWORK_ESTIMATORS
 from steplint.values import CallValue, Mapping, Ref, Seq, Span
@@ -420,45 +419,11 @@ class ReservedHyperparameter(Rule):
 
 
 # -- SL506 ------------------------------------------------------------------------------
-CHANNEL_CLASSES = frozenset({"TrainingInput", "FileSystemInput"})
-
-
 def _encoded(value, framework: bool) -> str | None:
     """A hyperparameter value as the SDK sends it: JSON for framework estimators, str() otherwise."""
     if isinstance(value, (str, int, float, bool)) or value is None:
         return json.dumps(value) if framework else str(value)
     return None
-
-
-def _call_name(node: cst.BaseExpression) -> str | None:
-    func = node.func if isinstance(node, cst.Call) else None
-    if isinstance(func, cst.Name):
-        return func.value
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return None
-
-
-class _ChannelCollector(cst.CSTVisitor):
-    """Channel names written as ``{"name": TrainingInput(...)}`` or ``x["name"] = TrainingInput(...)``."""
-
-    def __init__(self) -> None:
-        self.dicts: list[list] = []
-
-    def visit_Dict(self, node: cst.Dict) -> None:
-        keys = [element.key for element in node.elements
-                if isinstance(element, cst.DictElement) and _call_name(element.value) in CHANNEL_CLASSES]
-        if keys:
-            self.dicts.append(keys)
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if _call_name(node.value) not in CHANNEL_CLASSES:
-            return
-        for target in node.targets:
-            subscript = target.target
-            if isinstance(subscript, cst.Subscript) and len(subscript.slice) == 1 \
-                    and isinstance(subscript.slice[0].slice, cst.Index):
-                self.dicts.append([subscript.slice[0].slice.value])
 
 
 class ServiceLimit(Rule):
@@ -490,7 +455,6 @@ class ServiceLimit(Rule):
 
     def check(self, context):
         model = context.model
-        checked_files = set()
         for builder in model.builders:
             for constructed in builder.constructed:
                 if constructed.kind == "estimator":
@@ -498,9 +462,7 @@ class ServiceLimit(Rule):
                     yield from self._environment(model, builder, constructed, "environment", "CreateTrainingJobRequest")
                 else:
                     yield from self._environment(model, builder, constructed, "env", "CreateProcessingJobRequest")
-            if any(c.kind == "estimator" for c in builder.constructed) and builder.path not in checked_files:
-                checked_files.add(builder.path)
-                yield from self._channels(context, builder)
+            yield from self._channels(model, builder)
             for method in builder.cls.methods.values():
                 for call in method.calls:
                     yield from self._processing_io(model, builder, call)
@@ -555,24 +517,25 @@ class ServiceLimit(Rule):
                 yield self._limit_finding(api, path, entry.span, f"environment variable '{key}''s value", problem,
                                           [builder.path])
 
-    def _channels(self, context, builder):
-        parsed = context.parsed(builder.path)
-        if parsed is None:
-            return
-        collector = _ChannelCollector()
-        parsed.module.visit(collector)
-        if not collector.dicts or data.service_model() is None:
+    def _channels(self, model, builder):
+        """Channel names and count from the channels the builder's methods construct."""
+        channels = {}
+        for method in builder.cls.methods.values():
+            for channel in method.channels:
+                name = model.resolve(channel.name)
+                if isinstance(name, str):
+                    channels.setdefault(name, channel.span)
+        if not channels or data.service_model() is None:
             return
         name_limit = data.member_string_limit("Channel", "ChannelName")
         count_limit = data.collection_max("CreateTrainingJobRequest", "InputDataConfig")
-        for keys in collector.dicts:
-            if count_limit is not None and len(keys) > count_limit[1]:
-                yield self._limit_finding("CreateTrainingJob", builder.path, parsed.span_of(keys[0]), f"{len(keys)} input channels",
-                                          f"exceed {count_limit[0]}'s maximum of {count_limit[1]}")
-            for key in keys:
-                name = literal_string(key)
-                if name is not None and name_limit is not None and (problem := name_limit.violation(name)):
-                    yield self._limit_finding("CreateTrainingJob", builder.path, parsed.span_of(key), f"channel name '{name}'", problem)
+        if count_limit is not None and len(channels) > count_limit[1]:
+            yield self._limit_finding("CreateTrainingJob", builder.path, next(iter(channels.values())),
+                                      f"{len(channels)} input channels",
+                                      f"exceed {count_limit[0]}'s maximum of {count_limit[1]}")
+        for name, span in channels.items():
+            if name_limit is not None and (problem := name_limit.violation(name)):
+                yield self._limit_finding("CreateTrainingJob", builder.path, span, f"channel name '{name}'", problem)
 
     def _processing_io(self, model, builder, call: CallValue):
         for keyword, cls, member in (("inputs", "ProcessingInput", ("CreateProcessingJobRequest", "ProcessingInputs")),
