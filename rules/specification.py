@@ -302,9 +302,10 @@ class UnknownCompatibleSource(Rule):
     summary = "A compatible_sources entry that is no step name in the registry."
     rationale = (
         "compatible_sources tells the dependency resolver which upstream steps may satisfy a dependency, by "
-        "their registry step name. A name the registry does not know (a typo, a different case, a job-type "
-        "variant such as 'TabularPreprocessing_Training') never matches, so the dependency is not wired "
-        "automatically and the pipeline fails to assemble or is wired by a weaker semantic match."
+        "their registry step name, and the resolver prefers those providers. A name the registry does not know "
+        "(a typo, a different case, a job-type variant such as 'TabularPreprocessing_Training') never matches, "
+        "so the intended upstream step gets no preference and the dependency may be wired to another step's "
+        "output by a weaker semantic match, or not at all."
     )
     fix_applicability = Applicability.SAFE
     bad_examples = (
@@ -341,11 +342,14 @@ class UnknownCompatibleSource(Rule):
                         fix = _replace_string(context, spec.path, span, matches[0])
                     yield self.finding(spec.path, span if inline else dependency.span, (
                         f"compatible source '{source}' of dependency '{dependency.logical_name}' in {spec.name} is "
-                        f"not a step name in the registry, so the dependency resolver never matches it{hint}"), fix)
+                        f"not a step name in the registry, so the dependency resolver never matches it to an upstream "
+                        f"step{hint}"), fix)
 
 
 def _registry_names(model) -> set | None:
-    """Every registry key (and spec_type); None without a registry or with a key that is not a string."""
+    """Every registry key and spec_type, plus the SageMaker step classes the registry's steps use
+    (``ProcessingStep`` for ``sagemaker_step_type: "Processing"``), which specs list as generic
+    sources; None without a registry or with a key that is not a string."""
     if not model.registries:
         return None
     names = set()
@@ -355,8 +359,12 @@ def _registry_names(model) -> set | None:
             if not isinstance(key, str):
                 return None
             names.add(key)
-            if isinstance(entry.value, Mapping) and isinstance(spec_type := entry.value.get("spec_type"), str):
+            if not isinstance(entry.value, Mapping):
+                continue
+            if isinstance(spec_type := entry.value.get("spec_type"), str):
                 names.add(spec_type)
+            if isinstance(sagemaker_type := entry.value.get("sagemaker_step_type"), str):
+                names.add(f"{sagemaker_type}Step")
     return names
 
 
