@@ -210,7 +210,8 @@ class OutputKeyMismatch(Rule):
             if key in _builder_output_names(model, spec):
                 continue
             index = tokens[2]
-            replacement = path[:index.start] + f"['{output.logical_name}']" + path[index.end:]
+            quote = index.value[0]
+            replacement = path[:index.start] + f"[{quote}{output.logical_name}{quote}]" + path[index.end:]
             message = (
                 f"property_path selects Outputs['{key}'] but the output is '{output.logical_name}': the builder "
                 f"names each ProcessingOutput after the spec's logical name, so no output '{key}' exists and "
@@ -426,6 +427,12 @@ def _encoded(value, framework: bool) -> str | None:
     return None
 
 
+TRAINING_API = "CreateTrainingJob"
+PROCESSING_API = "CreateProcessingJob"
+LOCAL_PATHS = {"ProcessingInput": ("destination", "ProcessingS3Input"),
+               "ProcessingOutput": ("source", "ProcessingS3Output")}
+
+
 class ServiceLimit(Rule):
     code = "SL506"
     name = "service-limit"
@@ -433,10 +440,11 @@ class ServiceLimit(Rule):
     rationale = (
         "CreateTrainingJob and CreateProcessingJob validate their requests against limits in the service model: "
         "channel names match [A-Za-z0-9.-_]+ and are at most 64 characters, at most 20 input channels, at most "
-        "10 processing inputs and 10 outputs, environment keys match [a-zA-Z_][a-zA-Z0-9_]*, at most 100 "
-        "hyperparameters (the SDK's own reserved keys included) with keys up to 256 and JSON-encoded values up "
-        "to 2500 characters. A violation surfaces only when the pipeline runs, as a ValidationException. The "
-        "limits are read from the installed botocore service model; only literal values are checked."
+        "10 processing inputs and 10 outputs, processing local paths of at most 256 characters, environment "
+        "keys match [a-zA-Z_][a-zA-Z0-9_]*, at most 100 hyperparameters (the SDK's own reserved keys included) "
+        "with keys up to 256 and JSON-encoded values up to 2500 characters (botocore 1.43). A violation "
+        "surfaces only when the pipeline runs, as a ValidationException. The limits are read from the installed "
+        "botocore service model; only literal values are checked."
     )
     bad_examples = (
         Example(builder_project('framework_version="2.1.0",\npy_version="py310",',
@@ -466,6 +474,7 @@ class ServiceLimit(Rule):
             for method in builder.cls.methods.values():
                 for call in method.calls:
                     yield from self._processing_io(model, builder, call)
+                    yield from self._local_path(model, builder, call)
 
     def _limit_finding(self, api: str, path, span, what: str, problem: str, related=()):
         return self.finding(path, span, f"{what} {problem} ({data.service_model().source}); {api} rejects the "
@@ -483,17 +492,19 @@ class ServiceLimit(Rule):
         reserved = len(data.reserved_hyperparameters()) if framework else 0
         if limit is not None and len(mapping.entries) + reserved > limit[1]:
             extra = f" plus {reserved} the SDK adds" if reserved else ""
-            yield self._limit_finding("CreateTrainingJob", path, mapping.span, f"{len(mapping.entries)} hyperparameters{extra}",
+            yield self._limit_finding(TRAINING_API, path, mapping.span,
+                                      f"{len(mapping.entries)} hyperparameters{extra}",
                                       f"exceed {limit[0]}'s maximum of {limit[1]} entries", [builder.path])
         for entry in mapping.entries:
             key = model.resolve(entry.key)
             if isinstance(key, str) and key_limit is not None and (problem := key_limit.violation(key)):
-                yield self._limit_finding("CreateTrainingJob", path, entry.key_span, f"hyperparameter key '{key[:40]}'", problem,
-                                          [builder.path])
+                yield self._limit_finding(TRAINING_API, path, entry.key_span, f"hyperparameter key '{key[:40]}'",
+                                          problem, [builder.path])
             value = _encoded(model.resolve(entry.value), framework)
             if value is not None and value_limit is not None and (problem := value_limit.violation(value)):
-                yield self._limit_finding("CreateTrainingJob", path, entry.span, f"hyperparameter '{key}' (encoded as the SDK sends it)",
-                                          problem, [builder.path])
+                yield self._limit_finding(TRAINING_API, path, entry.span,
+                                          f"hyperparameter '{key}' (encoded as the SDK sends it)", problem,
+                                          [builder.path])
 
     def _environment(self, model, builder, constructed, keyword, request):
         api = request.removesuffix("Request")
@@ -530,12 +541,24 @@ class ServiceLimit(Rule):
         name_limit = data.member_string_limit("Channel", "ChannelName")
         count_limit = data.collection_max("CreateTrainingJobRequest", "InputDataConfig")
         if count_limit is not None and len(channels) > count_limit[1]:
-            yield self._limit_finding("CreateTrainingJob", builder.path, next(iter(channels.values())),
+            yield self._limit_finding(TRAINING_API, builder.path, next(iter(channels.values())),
                                       f"{len(channels)} input channels",
                                       f"exceed {count_limit[0]}'s maximum of {count_limit[1]}")
         for name, span in channels.items():
             if name_limit is not None and (problem := name_limit.violation(name)):
-                yield self._limit_finding("CreateTrainingJob", builder.path, span, f"channel name '{name}'", problem)
+                yield self._limit_finding(TRAINING_API, builder.path, span, f"channel name '{name}'", problem)
+
+    def _local_path(self, model, builder, call: CallValue):
+        """A ProcessingInput destination or ProcessingOutput source longer than the service allows."""
+        callee = model.callee_name(call)
+        keyword, structure = LOCAL_PATHS.get(callee, (None, None))
+        if keyword is None:
+            return
+        value = model.resolve(call.kwarg(keyword))
+        limit = data.member_string_limit(structure, "LocalPath") if isinstance(value, str) else None
+        if limit is not None and (problem := limit.violation(value)):
+            yield self._limit_finding(PROCESSING_API, builder.path, call.kwarg_span(keyword) or call.span,
+                                      f"{callee} {keyword} '{value[:60]}'", problem)
 
     def _processing_io(self, model, builder, call: CallValue):
         for keyword, cls, member in (("inputs", "ProcessingInput", ("CreateProcessingJobRequest", "ProcessingInputs")),
@@ -548,6 +571,6 @@ class ServiceLimit(Rule):
                 continue
             limit = data.collection_max(*member) if data.service_model() is not None else None
             if limit is not None and len(calls) > limit[1]:
-                yield self._limit_finding("CreateProcessingJob", _where(model, call.kwarg(keyword), builder.path), items.span,
-                                          f"{len(calls)} processing {keyword}",
+                written_in = _where(model, call.kwarg(keyword), builder.path)
+                yield self._limit_finding(PROCESSING_API, written_in, items.span, f"{len(calls)} processing {keyword}",
                                           f"exceed {limit[0]}'s maximum of {limit[1]}", [builder.path])

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import os
 import shutil
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from steplint import sagemaker_data as data
 from steplint.api import check_paths, configure, fix_paths_in_memory
@@ -224,3 +228,42 @@ def test_property_case_rule_alone_loads_no_data(tmp_path, monkeypatch):
     result = check_paths(["."], configure(["."], overrides={"select": ["SL503"]}))
     assert [f.code for f in result.findings] == ["SL503"]
     assert data.service_model.cache_info().currsize == 0
+
+
+def test_a_processing_local_path_longer_than_the_limit(tmp_path, monkeypatch):
+    files = processing_project("properties.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri")
+    builder = "steps/builders/builder_preprocessing_step.py"
+    files[builder] = files[builder].replace('source="/opt/ml/processing/output"',
+                                            'source="/opt/ml/processing/output/' + "d" * 240 + '"')
+    [finding] = check(tmp_path, monkeypatch, files, "SL506")
+    assert "ProcessingOutput source" in finding.message and "256" in finding.message
+
+
+def test_the_output_key_fix_keeps_the_key_quote_style(tmp_path, monkeypatch):
+    files = processing_project('properties.ProcessingOutputConfig.Outputs["processed"].S3Output.S3Uri')
+    spec = "steps/specs/preprocessing_spec.py"
+    files[spec] = files[spec].replace(
+        'property_path="properties.ProcessingOutputConfig.Outputs["processed"].S3Output.S3Uri"',
+        "property_path='properties.ProcessingOutputConfig.Outputs[\"processed\"].S3Output.S3Uri'")
+    root = write_project(tmp_path, files)
+    monkeypatch.chdir(root)
+    outcome = fix_paths_in_memory(["."], configure(["."]))
+    assert "Outputs[\"processed_data\"]" in outcome.changed[spec]
+
+
+PATH_TEXT = st.text(alphabet=st.sampled_from(list("properties.PModelArtifacts3[]'0_ Outputs")), max_size=50)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=PATH_TEXT, step_type=st.sampled_from(["Training", "Processing", "CreateModel", "Tuning", "Transform"]))
+def test_any_property_path_gives_findings_or_none_and_fixes_that_parse(tmp_path_factory, path, step_type):
+    root = write_project(tmp_path_factory.mktemp("p"), property_path_project(path, sagemaker_step_type=step_type))
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        outcome = fix_paths_in_memory(["."], configure(["."]), unsafe=True)
+    finally:
+        os.chdir(cwd)
+    assert not outcome.result.internal_errors
+    for text in outcome.changed.values():
+        ast.parse(text)
