@@ -272,8 +272,8 @@ class NodeTypeShape(Rule):
                 problems.append(f"{len(spec.outputs)} outputs" if spec.outputs else "no outputs")
             if not problems:
                 continue
-            expected = (f"{'at least one' if wants_inputs else 'no'} dependencies and "
-                        f"{'at least one' if wants_outputs else 'no'} outputs")
+            expected = (f"{'at least one dependency' if wants_inputs else 'no dependencies'} and "
+                        f"{'at least one output' if wants_outputs else 'no outputs'}")
             span = argument_span(spec.call, "node_type")
             yield self.finding(spec.path, span, (
                 f"{spec.name} is a {spec.node_type} node but has {' and '.join(problems)}; a {spec.node_type} node "
