@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from steplint.evaluate import literal_string
-from steplint.values import Span
+from steplint.values import Ref, Span
 
 BUILDER_METHODS = ("_get_inputs", "_get_outputs")
 CHANNEL_CLASSES = ("TrainingInput", "FileSystemInput")
@@ -100,13 +100,20 @@ class BuilderMethodFacts:
     self_calls: tuple = ()
 
 
-def builder_method_facts(method: cst.FunctionDef, span_of) -> BuilderMethodFacts | None:
-    """Facts for ``_get_inputs``/``_get_outputs``; None for every other method."""
+def builder_method_facts(method: cst.FunctionDef, span_of, scope=None) -> BuilderMethodFacts | None:
+    """Facts for ``_get_inputs``/``_get_outputs``; None for every other method.
+
+    ``scope`` (the module's names) lets imports under another name count:
+    ``from sagemaker.inputs import TrainingInput as TI`` makes ``TI(...)`` a channel.
+    """
     if method.name.value not in BUILDER_METHODS:
         return None
+    known = set(CHANNEL_CLASSES) | set(PROCESSING_CLASSES)
+    class_aliases = {local: value.name for local, value in (scope or {}).items()
+                     if isinstance(value, Ref) and value.name in known}
     params = [param.name.value for param in method.params.params]
     parameter = params[1] if len(params) > 1 else None
-    collector = _Collector(span_of, parameter, _spec_aliases(method))
+    collector = _Collector(span_of, parameter, _spec_aliases(method), class_aliases)
     collector.name_vars |= _logical_name_vars(method, parameter, collector.aliases)
     method.body.visit(collector)
     return BuilderMethodFacts(
@@ -206,10 +213,11 @@ def _logical_name_vars(method: cst.FunctionDef, parameter: str | None, aliases: 
 
 
 class _Collector(cst.CSTVisitor):
-    def __init__(self, span_of, parameter: str | None, aliases: dict) -> None:
+    def __init__(self, span_of, parameter: str | None, aliases: dict, class_aliases: dict) -> None:
         self.span_of = span_of
         self.parameter = parameter
         self.aliases = aliases
+        self.class_aliases = class_aliases
         self.name_vars: set = set()
         self.walks: set = set()
         self.contract_reads: set = set()
@@ -305,7 +313,7 @@ class _Collector(cst.CSTVisitor):
             self.contract_reads.add(CONTRACT_ATTRIBUTES[node.attr.value])
 
     def visit_Call(self, node: cst.Call) -> None:
-        callee = _callee(node)
+        callee = self._class(node)
         func = node.func
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
             self.self_calls.append(func.attr.value)
@@ -368,7 +376,11 @@ class _Collector(cst.CSTVisitor):
 
     # -- channels ------------------------------------------------------------------------
     def _channel_call(self, node) -> bool:
-        return isinstance(node, cst.Call) and _callee(node) in CHANNEL_CLASSES
+        return isinstance(node, cst.Call) and self._class(node) in CHANNEL_CLASSES
+
+    def _class(self, node: cst.Call) -> str | None:
+        callee = _callee(node)
+        return self.class_aliases.get(callee, callee) if isinstance(node.func, cst.Name) else callee
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         name = literal_string(node.key)

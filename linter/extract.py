@@ -248,8 +248,9 @@ def _method_fact(method: cst.FunctionDef, evaluator: Evaluator, module_name: str
             calls.append(value)
     channels = _ChannelCollector(local)
     method.body.visit(channels)
+    builder = builder_method_facts(method, evaluator.span, evaluator.scope)
     return MethodFact(method.name.value, _params(method), evaluator.span(method), tuple(calls), super_init,
-                      tuple(channels.channels), builder=builder_method_facts(method, evaluator.span))
+                      tuple(channels.channels), builder=builder)
 
 
 TRAINING_INPUT = "TrainingInput"

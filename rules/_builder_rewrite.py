@@ -90,6 +90,9 @@ def rewrite_get_inputs(context, builder: Builder, facts, kind: str, contract) ->
     parameter = params[1].name.value
     if parameter != "inputs":
         body = body.visit(_Rename("inputs", parameter))
+    imports, renames = _adapt_imports(builder, template.imports)
+    for reference_name, local in renames.items():
+        body = body.visit(_Rename(reference_name, local))
     new_function = function.with_changes(body=body.with_changes(header=function.body.header),
                                          decorators=(), leading_lines=(), lines_after_decorators=())
     text = parsed.source.text
@@ -97,14 +100,16 @@ def rewrite_get_inputs(context, builder: Builder, facts, kind: str, contract) ->
     end = parsed.offset(facts.span.end_line, facts.span.end_col)
     indent = _line_indent(text, start)
     replacement = render_statement(parsed, new_function, indent)
-    imports = dict(template.imports)
     if kind == "training" and not _has_method(context.model, builder, HELPER):
         helper, helper_imports = _channel_helper(context, parsed, builder, facts, function, contract)
+        helper_imports, helper_renames = _adapt_imports(builder, helper_imports)
+        for reference_name, local in helper_renames.items():
+            helper = helper.visit(_Rename(reference_name, local))
         newline = parsed.module.default_newline
         replacement += newline + newline + indent + render_statement(parsed, helper, indent)
         imports.update(helper_imports)
     edits = [minimal_edit(builder.path, start, text[start:end], replacement)]
-    edits.extend(_import_edits(parsed, builder, imports))
+    edits.extend(_import_edits(parsed, imports))
     return tuple(edits)
 
 
@@ -129,32 +134,62 @@ def _has_method(model, builder: Builder, name: str, depth: int = 0) -> bool:
     return False
 
 
+def _adapt_imports(builder: Builder, imports: dict) -> tuple[dict, dict]:
+    """Split a template's imports into those to add and renames to names the module already
+    imports (``from sagemaker.inputs import TrainingInput as TI`` renames TrainingInput to TI)."""
+    from steplint.values import Ref
+
+    to_add, renames = {}, {}
+    bound = _bound_names(builder.module)
+    for local, (module, name) in imports.items():
+        aliases = sorted(alias for alias, value in builder.module.imports.items()
+                         if isinstance(value, Ref) and value.name == name and value.module.split(".")[0] == "sagemaker")
+        if local in aliases or (local in bound and not aliases):
+            continue
+        if aliases:
+            renames[local] = aliases[0]
+        else:
+            to_add[local] = (module, name)
+    return to_add, renames
+
+
 def _bound_names(module_facts) -> set:
     return set(module_facts.bindings) | set(module_facts.imports) | set(module_facts.functions) \
         | set(module_facts.classes)
 
 
-def _import_edits(parsed, builder: Builder, imports: dict) -> list:
-    """Insert ``from module import name`` for template names the builder's module does not bind."""
-    bound = _bound_names(builder.module)
-    missing = [(module, name, local) for local, (module, name) in imports.items() if local not in bound]
+def _import_edits(parsed, imports: dict) -> list:
+    """Insert ``from module import name`` lines after the module's SDK imports (or its last import)."""
+    missing = [(module, name, local) for local, (module, name) in sorted(imports.items())]
     if not missing:
         return []
     newline = parsed.module.default_newline
     lines = "".join(f"from {module} import {name}" + (f" as {local}" if local != name else "") + newline
                     for module, name, local in missing)
-    last_import = None
+    last_import = last_sdk_import = None
     for statement in parsed.module.body:
         if isinstance(statement, cst.SimpleStatementLine) and any(
                 isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body):
             last_import = statement
+            if any(_imports_sdk(small) for small in statement.body):
+                last_sdk_import = statement
+    last_import = last_sdk_import or last_import
     if last_import is None:
-        return [Edit(builder.path, 0, 0, lines)]
+        return [Edit(parsed.source.display, 0, 0, lines)]
     span = parsed.span_of(last_import)
     offset = parsed.offset(span.end_line, span.end_col)
     text = parsed.source.text
     offset = text.index("\n", offset) + 1 if "\n" in text[offset:] else len(text)
-    return [Edit(builder.path, offset, offset, lines)]
+    return [Edit(parsed.source.display, offset, offset, lines)]
+
+
+def _imports_sdk(statement) -> bool:
+    if isinstance(statement, cst.ImportFrom):
+        return not statement.relative and statement.module is not None \
+            and cst.Module([]).code_for_node(statement.module).split(".")[0] == "sagemaker"
+    if isinstance(statement, cst.Import):
+        return any(cst.Module([]).code_for_node(alias.name).split(".")[0] == "sagemaker" for alias in statement.names)
+    return False
 
 
 # -- the channel helper ----------------------------------------------------------------
@@ -247,12 +282,24 @@ def _free_names(node) -> set:
     return names - attributes - keywords
 
 
+def _one_line(call: cst.Call) -> cst.Call:
+    """A call whose arguments were spread over lines, on one line (it moves to another indentation)."""
+    if "\n" not in cst.Module([]).code_for_node(call):
+        return call
+    args = [arg.with_changes(whitespace_after_arg=cst.SimpleWhitespace(""),
+                             comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            for arg in call.args]
+    if args:
+        args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return call.with_changes(args=args, whitespace_before_args=cst.SimpleWhitespace(""))
+
+
 def _lift_channels(parsed, builder: Builder, facts, function: cst.FunctionDef, channels) -> cst.FunctionDef | None:
     """A helper returning the builder's own channels with the source replaced by ``base_path``."""
     parameter = facts.parameter
     transformer = _SourceToBasePath(parameter, _source_names(function, parameter))
     allowed = {"base_path", "self"} | _bound_names(builder.module) | set(dir(builtins))
-    elements = []
+    entries = []
     for channel in channels:
         call = parsed.find(channel.call, cst.Call)
         if call is None:
@@ -260,19 +307,12 @@ def _lift_channels(parsed, builder: Builder, facts, function: cst.FunctionDef, c
         lifted = call.visit(transformer)
         if "base_path" not in _free_names(lifted) or not _free_names(lifted) <= allowed:
             return None
-        elements.append(cst.DictElement(cst.SimpleString(json.dumps(channel.name)), lifted))
-    dictionary = cst.Dict(elements)
-    source = (f"def {HELPER}(self, base_path):\n    {HELPER_DOC}\n    return __CHANNELS__\n")
-    helper = cst.parse_statement(source)
-    return helper.visit(_Placeholder(dictionary))
-
-
-class _Placeholder(cst.CSTTransformer):
-    def __init__(self, value: cst.BaseExpression) -> None:
-        self.value = value
-
-    def leave_Name(self, original: cst.Name, updated: cst.Name):
-        return self.value if updated.value == "__CHANNELS__" else updated
+        entries.append(f"{json.dumps(channel.name)}: {cst.Module([]).code_for_node(_one_line(lifted))}")
+    if len(entries) == 1:
+        channels_code = "{" + entries[0] + "}"
+    else:
+        channels_code = "{\n" + "".join(f"        {entry},\n" for entry in entries) + "    }"
+    return cst.parse_statement(f"def {HELPER}(self, base_path):\n    {HELPER_DOC}\n    return {channels_code}\n")
 
 
 # -- SL303: remove a dead branch -------------------------------------------------------

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from steplint.model import Builder, Contract, Spec
 from steplint.rule import Applicability, Example, Fix, Rule
+from steplint.sagemaker_facts import TRAINING_CHANNEL_ROOT
+from steplint.values import Mapping
 
 from steplint.rules._builder_examples import (
     AD_HOC_INPUTS, COMPREHENSION_INPUTS, DEAD_BRANCH_INPUTS, PROCESSING_AD_HOC_OUTPUTS, PROCESSING_INPUTS_LITERALS,
@@ -101,6 +103,21 @@ def _review_inputs(review: _Review) -> _Review:
     return review
 
 
+def _unmounted(model, review: _Review) -> list:
+    """Declared training dependencies the contract maps outside /opt/ml/input/data (the rewrite raises for them)."""
+    declared = _declared(review.spec, "dependencies")
+    contract = review.contract
+    if review.kind != "training" or not declared or contract is None or not isinstance(contract.input_paths, Mapping):
+        return []
+    found = []
+    for name in sorted(declared):
+        path = model.resolve(contract.input_paths.get(name))
+        if isinstance(path, str) and path.rstrip("/") != TRAINING_CHANNEL_ROOT \
+                and not path.startswith(TRAINING_CHANNEL_ROOT + "/"):
+            found.append(name)
+    return found
+
+
 def _only_dead(review: _Review) -> bool:
     """Whether the dead branches are the method's only problem."""
     return len(review.smells) == 1 and bool(review.dead)
@@ -153,7 +170,12 @@ class AdHocGetInputs(Rule):
                 except RewriteError:
                     edits = ()
                 if edits:
-                    fix = Fix("rewrite _get_inputs in the spec-driven reference form", Applicability.UNSAFE, edits)
+                    description = "rewrite _get_inputs in the spec-driven reference form"
+                    unmounted = _unmounted(context.model, review)
+                    if unmounted:
+                        description += (f"; it raises for {_quoted(unmounted)}: the contract maps "
+                                        f"{'it' if len(unmounted) == 1 else 'them'} where no channel is mounted")
+                    fix = Fix(description, Applicability.UNSAFE, edits)
             related = [path for path in (review.spec and review.spec.path, review.contract and review.contract.path)
                        if path]
             yield self.finding(builder.path, review.facts.span, message, fix, related)

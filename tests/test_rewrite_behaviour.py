@@ -46,7 +46,8 @@ def test_the_legacy_pytorch_builder_gets_sl301_naming_its_smells(tmp_path):
     assert "iterates the inputs it is given instead of walking self.spec.dependencies" in line
     assert "logical names as string literals ('input_path', 'config')" in line
     assert "names channels with literals ('data', 'config')" in line
-    assert line.endswith("[unsafe fix: rewrite _get_inputs in the spec-driven reference form]")
+    assert line.endswith("[unsafe fix: rewrite _get_inputs in the spec-driven reference form; it raises for "
+                         "'config': the contract maps it where no channel is mounted]")
 
 
 def test_without_unsafe_fixes_the_method_is_left_alone_and_the_output_says_so(tmp_path):
