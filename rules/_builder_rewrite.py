@@ -317,20 +317,29 @@ def _lift_channels(parsed, builder: Builder, facts, function: cst.FunctionDef, c
 
 # -- SL303: remove a dead branch -------------------------------------------------------
 class _RemoveBranch(cst.CSTTransformer):
+    """Remove the ``if``/``elif`` ``target``; what runs when its test is false takes its place."""
+
     def __init__(self, target: cst.If) -> None:
         self.target = target
+        self.elif_parent: cst.If | None = None
         self.done = False
 
+    def visit_If(self, node: cst.If) -> None:
+        if node.orelse is self.target:
+            self.elif_parent = node
+
     def leave_If(self, original: cst.If, updated: cst.If):
-        if original is not self.target:
+        if original is self.elif_parent:
+            self.done = True
+            return updated.with_changes(orelse=updated.orelse.orelse)
+        if original is not self.target or self.elif_parent is not None:
             return updated
         self.done = True
         orelse = updated.orelse
         if orelse is None:
             return cst.RemoveFromParent()
         if isinstance(orelse, cst.If):
-            return orelse.with_changes(leading_lines=updated.leading_lines) if hasattr(updated, "leading_lines") \
-                else orelse
+            return orelse.with_changes(leading_lines=updated.leading_lines)
         return cst.FlattenSentinel(list(orelse.body.body))
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock):
