@@ -86,7 +86,11 @@ class LiteralUse:
 
 @dataclass(frozen=True, slots=True)
 class BuilderMethodFacts:
-    """What a builder's ``_get_inputs``/``_get_outputs`` does with the spec and contract."""
+    """What a builder's ``_get_inputs``/``_get_outputs`` does with the spec and contract.
+
+    ``walks`` holds ``dependencies``/``outputs`` for loops over the spec's collections and
+    ``parameter`` for loops over the ``inputs``/``outputs`` the method is given.
+    """
 
     name: str
     span: Span
@@ -306,6 +310,9 @@ class _Collector(cst.CSTVisitor):
         collection = _spec_collection(iterated, self.aliases)
         if collection is not None:
             self.walks.add(collection)
+        elif self.parameter is not None and _dotted(iterated) in {
+                self.parameter, *(f"{self.parameter}.{view}()" for view in ("items", "keys", "values"))}:
+            self.walks.add("parameter")
 
     # -- calls, attributes, literals -----------------------------------------------------
     def visit_Attribute(self, node: cst.Attribute) -> None:

@@ -19,6 +19,7 @@ from steplint.model import Builder, Contract
 from steplint.reference.templates import method_template
 from steplint.rule import Edit
 from steplint.sagemaker_facts import TRAINING_CHANNEL_ROOT
+from steplint.values import Ref
 
 HELPER = "_create_data_channel_from_source"
 HELPER_DOC = '"""Channels for the S3 prefix of a dependency mapped to /opt/ml/input/data."""'
@@ -56,21 +57,19 @@ def _find_function(parsed, span) -> cst.FunctionDef:
 
 
 class _Rename(cst.CSTTransformer):
+    """Rename a variable or imported name; attribute names and keywords stay as they are."""
+
     def __init__(self, old: str, new: str) -> None:
         self.old, self.new = old, new
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
         return updated.with_changes(value=self.new) if updated.value == self.old else updated
 
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
-        return updated.with_changes(value=original.value.visit(self))
+        return updated.with_changes(attr=original.attr)
 
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        return True
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        return updated.with_changes(keyword=original.keyword)
 
 
 # -- SL301: the rewrite ----------------------------------------------------------------
@@ -113,9 +112,8 @@ def rewrite_get_inputs(context, builder: Builder, facts, kind: str, contract) ->
     return tuple(edits)
 
 
-def _has_method(model, builder: Builder, name: str, depth: int = 0) -> bool:
-    from steplint.values import Ref
-
+def _has_method(model, builder: Builder, name: str) -> bool:
+    """Whether the builder or one of its base classes in the tree defines ``name``."""
     if name in builder.cls.methods:
         return True
     pending = [model.resolve(base) for base in builder.cls.bases]
@@ -137,8 +135,6 @@ def _has_method(model, builder: Builder, name: str, depth: int = 0) -> bool:
 def _adapt_imports(builder: Builder, imports: dict) -> tuple[dict, dict]:
     """Split a template's imports into those to add and renames to names the module already
     imports (``from sagemaker.inputs import TrainingInput as TI`` renames TrainingInput to TI)."""
-    from steplint.values import Ref
-
     to_add, renames = {}, {}
     bound = _bound_names(builder.module)
     for local, (module, name) in imports.items():
@@ -234,12 +230,13 @@ class _SourceToBasePath(cst.CSTTransformer):
         return False
 
     def on_leave(self, original, updated):
-        if isinstance(original, cst.BaseExpression) and self._is_source(original):
+        if isinstance(original, (cst.Name, cst.Subscript, cst.Call)) and self._is_source(original):
             return cst.Name("base_path")
+        if isinstance(original, cst.Attribute):
+            return updated.with_changes(attr=original.attr)
+        if isinstance(original, cst.Arg):
+            return updated.with_changes(keyword=original.keyword)
         return updated
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        return True
 
 
 def _source_names(function: cst.FunctionDef, parameter: str) -> set:

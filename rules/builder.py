@@ -76,10 +76,8 @@ def _review_inputs(review: _Review) -> _Review:
     facts = review.facts
     declared = _declared(review.spec, "dependencies")
     if "dependencies" not in facts.walks:
-        iterates_inputs = facts.parameter is not None and any(
-            literal.how == "compare" for literal in facts.name_literals)
         review.smells.append("it iterates the inputs it is given instead of walking self.spec.dependencies"
-                             if iterates_inputs else "it does not walk self.spec.dependencies")
+                             if "parameter" in facts.walks else "it does not walk self.spec.dependencies")
     live = [literal.value for literal in facts.name_literals if declared is None or literal.value in declared]
     review.dead = [literal for literal in facts.name_literals
                    if declared is not None and literal.value not in declared and not literal.negated]

@@ -74,7 +74,7 @@ def _without_helper(files: dict) -> dict:
 # -- facts ---------------------------------------------------------------------------------
 def test_facts_of_an_ad_hoc_get_inputs():
     facts = _method_facts(AD_HOC_INPUTS)
-    assert facts.walks == frozenset()
+    assert facts.walks == frozenset({"parameter"})
     assert facts.parameter == "inputs"
     [literal] = facts.name_literals
     assert (literal.value, literal.how, literal.branch is not None) == ("input_path", "compare", True)
