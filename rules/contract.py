@@ -23,6 +23,7 @@ from steplint.rules._artefacts import (
 from steplint.rules._catalog_examples import (
     CONTRACT,
     CORE,
+    PROCESSING_STEP,
     REGISTRY,
     SCRIPT,
     SPEC,
@@ -259,31 +260,41 @@ class MissingEntryPoint(Rule):
         "The builder passes the contract's entry_point to the estimator or processor, and the SDK uploads it "
         "from source_dir when the pipeline definition is built. A missing file fails only then (or, for a "
         "renamed script, runs a stale copy). Scripts are searched among the checked files and under the "
-        "configured script-roots."
+        "configured script-roots; without script-roots, the rule speaks only when some other contract's "
+        "entry point is among the checked files (otherwise where the scripts live is unknown)."
     )
     bad_examples = (
-        Example(_contract_project((CONTRACT, 'entry_point="preprocess.py"', 'entry_point="tabular_preprocess.py"'))),
+        Example({**_contract_project((CONTRACT, 'entry_point="preprocess.py"', 'entry_point="tabular_preprocess.py"')),
+                 "pyproject.toml": '[tool.steplint]\nscript-roots = ["steps/scripts"]\n'}),
+        Example(project((*PROCESSING_STEP, *TRAINING_STEP[2:]),
+                        (TRAINING_CONTRACT, 'entry_point="train.py"', 'entry_point="pytorch_train.py"'))),
     )
-    good_examples = (Example(_contract_project()),)
+    good_examples = (
+        Example(_contract_project()),
+        Example(project(PROCESSING_STEP[:4])),
+    )
 
     def check(self, context):
-        model = context.model
-        known = None
-        for contract in model.contracts:
-            entry = contract.entry_point
-            if not isinstance(entry, str) or not entry.strip():
-                continue
-            if known is None:
-                known = _script_files(context)
-            suffix = "/" + entry.strip().lstrip("./")
-            if any(("/" + path).endswith(suffix) for path in known):
-                continue
-            roots = ", ".join(context.config.script_roots) or "the checked files"
+        entries = [(contract, contract.entry_point.strip()) for contract in context.model.contracts
+                   if isinstance(contract.entry_point, str) and contract.entry_point.strip()]
+        if not entries:
+            return
+        known = _script_files(context)
+        missing = [(contract, entry) for contract, entry in entries if not _exists(entry, known)]
+        if not context.config.script_roots and len(missing) == len(entries):
+            return  # no script-roots and no entry point among the checked files: where scripts live is unknown
+        roots = ", ".join(context.config.script_roots) or "the checked files"
+        for contract, entry in missing:
             span = contract.call.kwarg_span("entry_point") or contract.call.span
             yield self.finding(contract.path, span, (
                 f"entry_point '{entry}' of {contract.name} does not exist in {roots}; the SDK uploads the entry "
                 f"point when the pipeline is built, so the step fails there: fix the file name or add the "
                 f"script's directory to [tool.steplint] script-roots"))
+
+
+def _exists(entry: str, known: set) -> bool:
+    suffix = "/" + entry.lstrip("./")
+    return any(("/" + path).endswith(suffix) for path in known)
 
 
 SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build"})
