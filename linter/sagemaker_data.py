@@ -55,6 +55,7 @@ def package_dir(name: str) -> Path | None:
     return Path(list(spec.submodule_search_locations)[0])
 
 
+@lru_cache(maxsize=None)
 def package_version(distribution: str) -> str:
     try:
         return importlib.metadata.version(distribution)

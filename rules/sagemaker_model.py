@@ -228,9 +228,10 @@ class PropertyPathCase(Rule):
     name = "property-path-case"
     summary = "A property_path starting 'Properties.' instead of 'properties.'."
     rationale = (
-        "A pipeline step exposes its job description as the attribute `properties` (lower case). Code that "
-        "evaluates the path against a step (getattr for each part) fails on 'Properties', and references "
-        "written by hand (Get: Steps.X.Properties...) are case-sensitive JSON paths built from `properties`. "
+        "A pipeline step exposes its job description as the attribute `properties` (lower case). Spec-driven "
+        "frameworks resolve an output's property_path attribute by attribute on the SageMaker step object, so "
+        "'Properties.X' raises AttributeError when the pipeline is assembled, and lookups that compare paths "
+        "as text miss it. "
         "The safe fix lower-cases the prefix."
     )
     fix_applicability = Applicability.SAFE
