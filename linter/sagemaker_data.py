@@ -44,15 +44,25 @@ WINNER_MARGIN = 0.05
 
 
 # -- locating packages ------------------------------------------------------------------
-def package_dir(name: str) -> Path | None:
-    """The directory of an installed top-level package, found without importing it."""
+def package_dirs(name: str) -> list:
+    """The directories of an installed top-level package (several for a namespace package),
+    found without importing it."""
     try:
         spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
-        return None
+        return []
     if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(list(spec.submodule_search_locations)[0])
+        return []
+    return [Path(location) for location in spec.submodule_search_locations]
+
+
+def package_file(name: str, *candidates: str) -> Path | None:
+    """The first of ``candidates`` (paths relative to the package) that exists in an installed package."""
+    for root in package_dirs(name):
+        for relative in candidates:
+            if (root / relative).exists():
+                return root / relative
+    return None
 
 
 @lru_cache(maxsize=None)
@@ -79,9 +89,9 @@ class ServiceModel:
         return info["shape"] if info is not None else None
 
 
-def _service_model_file(root: Path) -> Path | None:
-    folder = root / "data" / "sagemaker"
-    if not folder.is_dir():
+def _service_model_file() -> Path | None:
+    folder = package_file("botocore", "data/sagemaker")
+    if folder is None or not folder.is_dir():
         return None
     for dated in sorted((p for p in folder.iterdir() if p.is_dir()), reverse=True):
         for name in ("service-2.json", "service-2.json.gz"):
@@ -94,8 +104,7 @@ def _service_model_file(root: Path) -> Path | None:
 @lru_cache(maxsize=1)
 def service_model() -> ServiceModel | None:
     """botocore's SageMaker service model, parsed once per process; None if not installed."""
-    root = package_dir("botocore")
-    found = _service_model_file(root) if root is not None else None
+    found = _service_model_file()
     if found is None:
         return None
     opener = gzip.open if found.suffix == ".gz" else open
@@ -347,14 +356,7 @@ def sdk_source() -> str:
 
 
 def _image_config_dir() -> Path | None:
-    root = package_dir("sagemaker")
-    if root is None:
-        return None
-    for relative in ("image_uri_config", "core/image_uri_config"):
-        candidate = root / relative
-        if candidate.is_dir():
-            return candidate
-    return None
+    return package_file("sagemaker", "image_uri_config", "core/image_uri_config")
 
 
 @lru_cache(maxsize=None)
@@ -417,12 +419,11 @@ def reserved_hyperparameters() -> dict:
     estimator's hyperparameters are those ``sagemaker/estimator.py`` assigns as
     ``hyperparams[CONSTANT]`` (all ``*_PARAM_NAME`` constants if that file cannot be read).
     """
-    root = package_dir("sagemaker")
-    model_file = root / "model.py" if root is not None else None
-    if model_file is None or not model_file.is_file():
+    model_file = package_file("sagemaker", "model.py")
+    if model_file is None:
         return {}
     constants = dict(_CONSTANT.findall(model_file.read_text(encoding="utf-8")))
-    estimator_file = root / "estimator.py"
+    estimator_file = model_file.with_name("estimator.py")
     used = set()
     if estimator_file.is_file():
         used = set(_HYPERPARAMETER_KEY.findall(estimator_file.read_text(encoding="utf-8")))

@@ -88,7 +88,7 @@ def test_the_newest_dated_service_model_is_read(tmp_path, monkeypatch):
                   "String": {"type": "string"}}
         with gzip.open(folder / "service-2.json.gz", "wt") as handle:
             json.dump({"shapes": shapes}, handle)
-    monkeypatch.setattr(data, "package_dir", lambda name: tmp_path)
+    monkeypatch.setattr(data, "package_dirs", lambda name: [tmp_path])
     data.service_model.cache_clear()
     try:
         model = data.service_model()
@@ -100,7 +100,7 @@ def test_the_newest_dated_service_model_is_read(tmp_path, monkeypatch):
 
 
 def test_without_botocore_there_is_no_model(monkeypatch):
-    monkeypatch.setattr(data, "package_dir", lambda name: None)
+    monkeypatch.setattr(data, "package_dirs", lambda name: [])
     data.service_model.cache_clear()
     try:
         assert data.service_model() is None

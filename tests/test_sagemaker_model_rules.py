@@ -267,3 +267,16 @@ def test_any_property_path_gives_findings_or_none_and_fixes_that_parse(tmp_path_
     assert not outcome.result.internal_errors
     for text in outcome.changed.values():
         ast.parse(text)
+
+
+def test_without_installed_data_only_the_data_free_rules_report(monkeypatch):
+    caches = (data.service_model, data.valid_paths, data.image_config, data.reserved_hyperparameters)
+    monkeypatch.setattr(data, "package_dirs", lambda name: [])
+    for cache in caches:
+        cache.cache_clear()
+    try:
+        codes = sorted(f.code for f in findings(FIXTURE, monkeypatch))
+    finally:
+        for cache in caches:
+            cache.cache_clear()
+    assert codes == ["SL502", "SL503"]
