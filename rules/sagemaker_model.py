@@ -49,6 +49,11 @@ def _property_paths(model):
                 yield spec, output, output.property_path, span
 
 
+def _head(path: str) -> str:
+    """The first name of a property path (``properties`` in ``properties.X[0]``)."""
+    return path.split(".", 1)[0].split("[", 1)[0]
+
+
 def _string_edit(context, path: str, span: Span, new_value: str):
     """An edit rewriting the plain string literal of the keyword argument at ``span``."""
     parsed = context.parsed(path)
@@ -113,7 +118,7 @@ class InvalidPropertyPath(Rule):
             service = data.service_model()
             if service is None:
                 return
-            head, _, rest = path.partition(".")
+            head = _head(path)
             if head.lower() == PROPERTIES:
                 checked = PROPERTIES + path[len(head):]
                 problem = data.check_property_path(service, kind, checked)
@@ -231,8 +236,7 @@ class PropertyPathCase(Rule):
         "A pipeline step exposes its job description as the attribute `properties` (lower case). Spec-driven "
         "frameworks resolve an output's property_path attribute by attribute on the SageMaker step object, so "
         "'Properties.X' raises AttributeError when the pipeline is assembled, and lookups that compare paths "
-        "as text miss it. "
-        "The safe fix lower-cases the prefix."
+        "as text miss it. The safe fix lower-cases the prefix."
     )
     fix_applicability = Applicability.SAFE
     bad_examples = (Example(property_path_project("Properties.ModelArtifacts.S3ModelArtifacts")),)
@@ -240,7 +244,7 @@ class PropertyPathCase(Rule):
 
     def check(self, context):
         for spec, output, path, span in _property_paths(context.model):
-            head = path.split(".", 1)[0].split("[", 1)[0]
+            head = _head(path)
             if head == PROPERTIES or head.lower() != PROPERTIES:
                 continue
             replacement = PROPERTIES + path[len(head):]
@@ -254,7 +258,7 @@ class PropertyPathCase(Rule):
 
 
 # -- SL504 ------------------------------------------------------------------------------
-# SDK class -> (image_uri_config file, keyword naming the framework version).
+# SDK estimator / processor class -> its image_uri_config/<framework>.json.
 FRAMEWORK_CONFIGS = {
     "PyTorch": "pytorch", "PyTorchProcessor": "pytorch",
     "TensorFlow": "tensorflow", "TensorFlowProcessor": "tensorflow",
