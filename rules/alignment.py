@@ -11,8 +11,8 @@ from __future__ import annotations
 import difflib
 
 from steplint.model import Contract, Spec
-from steplint.rule import Example, Rule
-from steplint.values import ModuleRef, Ref
+from steplint.rule import Example, Rule, Severity
+from steplint.values import Mapping, ModuleRef, Ref, Unknown
 
 from steplint.rules._artefacts import (
     PLATFORM_PATHS,
@@ -25,6 +25,7 @@ from steplint.rules._artefacts import (
     training_channel,
 )
 from steplint.rules._catalog_examples import (
+    BUILDER,
     CONTRACT,
     PROCESSING_STEP,
     SCRIPT,
@@ -250,7 +251,8 @@ class ScriptUndeclaredEnv(Rule):
         "The builder sets the container's environment from the contract's required_env_vars and "
         "optional_env_vars. A variable the script reads but the contract omits is never set: os.environ[...] "
         "raises KeyError (at import time when read at module level), and .get/getenv silently fall back to "
-        "a default nobody configured. SageMaker's own SM_* variables are exempt."
+        "a default nobody configured. SageMaker's own SM_* variables, and variables the builder passes "
+        "literally (env={...}), are exempt."
     )
     bad_examples = (
         Example(project(PROCESSING_STEP, (SCRIPT, 'OUTPUT_DIR = "/opt/ml/processing/output"\n',
@@ -262,15 +264,21 @@ class ScriptUndeclaredEnv(Rule):
         Example(project(PROCESSING_STEP, (SCRIPT, 'OUTPUT_DIR = "/opt/ml/processing/output"\n',
                                                   'OUTPUT_DIR = "/opt/ml/processing/output"\n'
                                                   'HOSTS = os.environ.get("SM_HOSTS", "[]")\n'))),
+        Example(project(PROCESSING_STEP, (SCRIPT, 'OUTPUT_DIR = "/opt/ml/processing/output"\n',
+                                                  'OUTPUT_DIR = "/opt/ml/processing/output"\n'
+                                                  'ID_FIELD = os.environ["ID_FIELD"]\n'),
+                        (BUILDER, 'instance_type="ml.m5.xlarge")',
+                         'instance_type="ml.m5.xlarge", env={"ID_FIELD": "order_id"})'))),
     )
 
     def check(self, context):
         model = context.model
         for contract, script in _scripts(model):
             declared = declared_env_vars(model, contract)
-            if declared is None:
+            set_by_builders = _builder_environment(model, contract)
+            if declared is None or set_by_builders is None:
                 continue
-            names = {entry.name for entry in declared}
+            names = {entry.name for entry in declared} | set_by_builders
             for access in script.accesses:
                 if access.kind != "env" or access.key in names or access.key.startswith(SAGEMAKER_ENV_PREFIX):
                     continue
@@ -279,6 +287,29 @@ class ScriptUndeclaredEnv(Rule):
                     f"declare{_hint(access.key, names)}; the builder sets only the contract's env vars, so it "
                     f"is never set in the container (KeyError, or a silent default): add it to required_env_vars "
                     f"or optional_env_vars"), related_paths=[contract.path])
+
+
+ENVIRONMENT_KEYWORDS = ("env", "environment")
+
+
+def _builder_environment(model, contract) -> set | None:
+    """Env var names the step's builders pass literally (``env={"X": ...}``) besides the contract's;
+    None when such a dict has keys that are not known strings."""
+    names = set()
+    for spec in model.specs_linking(contract):
+        for builder in model.builders_of(spec):
+            for constructed in builder.constructed:
+                for keyword in ENVIRONMENT_KEYWORDS:
+                    environment = model.resolve(constructed.call.kwarg(keyword))
+                    if isinstance(environment, Unknown):
+                        return None
+                    if not isinstance(environment, Mapping):
+                        continue
+                    keys = [model.resolve(entry.key) for entry in environment.entries]
+                    if not all(isinstance(key, str) for key in keys):
+                        return None
+                    names.update(keys)
+    return names
 
 
 def _env_reads(model, script) -> set | None:
@@ -303,6 +334,7 @@ class UnusedContractEnv(Rule):
     code = "SL407"
     name = "unused-contract-env"
     summary = "A contract env var that the script never reads."
+    severity = Severity.WARNING
     rationale = (
         "Every declared env var is something the pipeline's configuration must supply (required ones fail the "
         "builder when missing). A variable the script never reads is configuration nobody uses, and usually "
