@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from steplint import walk
 from steplint.evaluate import literal_string
 from steplint.values import Ref, Span
 
@@ -119,7 +120,7 @@ def builder_method_facts(method: cst.FunctionDef, span_of, scope=None) -> Builde
     parameter = params[1] if len(params) > 1 else None
     collector = _Collector(span_of, parameter, _spec_aliases(method), class_aliases)
     collector.name_vars |= _logical_name_vars(method, parameter, collector.aliases)
-    method.body.visit(collector)
+    walk.visit(method.body, collector)
     return BuilderMethodFacts(
         name=method.name.value,
         span=span_of(method),
@@ -185,7 +186,7 @@ def _walk(node):
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(current.children)
+        stack.extend(walk.children(current))
 
 
 def _targets(target) -> list:
@@ -279,12 +280,12 @@ class _Collector(cst.CSTVisitor):
         value, how, negated = literals[0]
         self._seen.add(id(test))
         self.name_literals.append(NameLiteral(value, how, self.span_of(test), self.span_of(node), negated))
-        node.test.visit(self)
+        walk.visit(node.test, self)
         self._branches.append(value)
-        node.body.visit(self)
+        walk.visit(node.body, self)
         self._branches.pop()
         if node.orelse is not None:
-            node.orelse.visit(self)
+            walk.visit(node.orelse, self)
         return False
 
     def visit_Comparison(self, node: cst.Comparison) -> None:

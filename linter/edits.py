@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
+from steplint.positions import node_positions
 from steplint.rule import Edit
 from steplint.sources import SourceFile
 from steplint.values import Span
@@ -27,14 +27,15 @@ class ParsedFile:
     @property
     def positions(self):
         if self._positions is None:
-            self._positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+            self._positions = node_positions(self.module)
         return self._positions
 
     def span_of(self, node: cst.CSTNode) -> Span:
         found = self.positions.get(node)
         if found is None:
             return Span(1, 0, 1, 0)
-        return Span(found.start.line, found.start.column, found.end.line, found.end.column)
+        (line, col), (end_line, end_col) = found
+        return Span(line, col, end_line, end_col)
 
     def offset(self, line: int, col: int) -> int:
         if self._line_starts is None:
@@ -42,9 +43,9 @@ class ParsedFile:
         return self._line_starts[line - 1] + col
 
     def find(self, span: Span, node_type: type) -> cst.CSTNode | None:
+        wanted = ((span.line, span.col), (span.end_line, span.end_col))
         for node, found in self.positions.items():
-            if (isinstance(node, node_type) and found.start.line == span.line and found.start.column == span.col
-                    and found.end.line == span.end_line and found.end.column == span.end_col):
+            if found == wanted and isinstance(node, node_type):
                 return node
         return None
 

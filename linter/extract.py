@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from steplint import walk
 from steplint.builder_facts import builder_method_facts
 from steplint.evaluate import Evaluator, literal_string
 from steplint.facts import Access, ArgumentFact, Binding, Channel, ClassFact, FunctionFact, MethodFact, ModuleFacts
@@ -59,7 +60,7 @@ def extract_facts(
     argument_specs: tuple = ()
     if any(marker in source_text for marker in SCRIPT_MARKERS):
         collector = _ScriptAccessCollector(span_of, scope)
-        module.visit(collector)
+        walk.visit(module, collector)
         collector.record_unhandled_environ()
         accesses, arguments = tuple(collector.accesses), tuple(collector.arguments)
         argument_specs = tuple(collector.argument_specs)
@@ -235,7 +236,7 @@ def _is_super_init(call: cst.Call) -> bool:
 def _method_fact(method: cst.FunctionDef, evaluator: Evaluator, module_name: str, is_package: bool) -> MethodFact:
     local = evaluator.with_scope(_local_scope(method, evaluator.scope, module_name, is_package))
     collector = _CallCollector()
-    method.body.visit(collector)
+    walk.visit(method.body, collector)
     calls = []
     super_init = None
     for call in collector.calls:
@@ -247,7 +248,7 @@ def _method_fact(method: cst.FunctionDef, evaluator: Evaluator, module_name: str
         else:
             calls.append(value)
     channels = _ChannelCollector(local)
-    method.body.visit(channels)
+    walk.visit(method.body, channels)
     builder = builder_method_facts(method, evaluator.span, evaluator.scope)
     return MethodFact(method.name.value, _params(method), evaluator.span(method), tuple(calls), super_init,
                       tuple(channels.channels), builder=builder)
