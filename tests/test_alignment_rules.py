@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from steplint.api import check_paths, configure, fix_paths_in_memory
+from steplint.rules import all_rules
 from steplint.rules._catalog_examples import (
     CONTRACT,
     PROCESSING_STEP,
@@ -314,3 +315,24 @@ def test_close_variants_of_a_registry_name_are_fixed_to_it(changes):
         fixed = {Path(path).as_posix(): source.text for path, source in outcome.workspace.sources.items()}
     [spec_text] = [text for path, text in fixed.items() if path.endswith(SPEC)]
     assert spec_text == files[SPEC].replace(f'["{variant}"]', '["CradleDataLoading"]')
+
+
+CATALOG_FIXES = [
+    pytest.param(rule, index, example, id=f"{rule.code}-{index}")
+    for rule in all_rules() if rule.code in CATALOG_CODES
+    for index, example in enumerate(rule.bad_examples) if example.fixed is not None
+]
+
+
+def test_catalog_fixes_are_documented_by_examples():
+    assert {param.values[0].code for param in CATALOG_FIXES} == {"SL103", "SL106"}
+
+
+@pytest.mark.parametrize(("rule", "index", "example"), CATALOG_FIXES)
+def test_documented_fix_produces_the_fixed_example(rule, index, example):
+    with tempfile.TemporaryDirectory() as directory, working_directory(write_project(Path(directory),
+                                                                                   example.files)):
+        outcome = fix_paths_in_memory(["."], configure(["."]))
+        fixed = {Path(path).as_posix(): source.text for path, source in outcome.workspace.sources.items()}
+    assert fixed == example.fixed
+    assert [f.code for f in findings_of(example.fixed, {rule.code})] == []
