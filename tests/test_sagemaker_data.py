@@ -222,3 +222,27 @@ def test_reserved_hyperparameters_are_read_from_the_sdk_source():
 def test_messages_name_the_versions_read():
     assert data.service_model().source.startswith("botocore 1.")
     assert data.sdk_source().startswith("sagemaker 2.")
+
+
+def _walk_sdk_properties(properties, path: str):
+    """Follow a property path on the SDK's own Properties object, as spec-driven builders do."""
+    _, tokens = data.tokenize_property_path(path)
+    current = properties
+    for token in tokens:
+        current = getattr(current, token.value) if token.kind == "attr" else current[data.index_key(token)]
+    return current
+
+
+def test_the_walker_agrees_with_the_sdks_own_properties():
+    """Cross-check with the installed SDK (imported here, in a test, never on the lint path)."""
+    properties_module = pytest.importorskip("sagemaker.workflow.properties")
+    for kind in ("training", "processing", "transform", "model", "tuning"):
+        shapes = list(data.STEP_RESPONSE_SHAPES[kind])
+        properties = properties_module.Properties(step_name="Step", shape_names=shapes)
+        for template in data.valid_paths(kind):
+            _walk_sdk_properties(properties, template.replace(data.INDEX_PLACEHOLDER, "[0]"))
+    training = properties_module.Properties(step_name="Step", shape_name="DescribeTrainingJobResponse")
+    for invalid in ("properties.TrainingJobDefinition.OutputDataConfig.S3OutputPath", "properties.TrainingMetrics"):
+        assert data.check_property_path(data.service_model(), "training", invalid) is not None
+        with pytest.raises(AttributeError):
+            _walk_sdk_properties(training, invalid)
