@@ -160,9 +160,9 @@ def _spec_collection(node, aliases=None) -> str | None:
     """``dependencies``/``outputs`` when ``node`` mentions the spec's collection (directly or
     through a local alias such as ``dependencies = self.spec.dependencies``), else None."""
     for sub in _walk(node):
-        if isinstance(sub, cst.Attribute) and sub.attr.value in SPEC_COLLECTIONS:
-            if _dotted(sub.value).split(".")[-1] in ("spec", "specification", "spec()"):
-                return SPEC_COLLECTIONS[sub.attr.value]
+        if (isinstance(sub, cst.Attribute) and sub.attr.value in SPEC_COLLECTIONS
+                and _dotted(sub.value).split(".")[-1] in ("spec", "specification", "spec()")):
+            return SPEC_COLLECTIONS[sub.attr.value]
         if aliases and isinstance(sub, cst.Name) and sub.value in aliases:
             return aliases[sub.value]
     return None

@@ -162,6 +162,7 @@ def _get_inputs(self, inputs):
 
 REFERENCE_INPUTS = reference_method("training", "_get_inputs")
 PROCESSING_REFERENCE_INPUTS = reference_method("processing", "_get_inputs")
+PROCESSING_REFERENCE_OUTPUTS = reference_method("processing", "_get_outputs")
 
 COMPREHENSION_INPUTS = '''\
 def _get_inputs(self, inputs):

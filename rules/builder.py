@@ -11,12 +11,20 @@ from steplint.values import Mapping
 
 from steplint.rules._builder_examples import (
     AD_HOC_INPUTS, COMPREHENSION_INPUTS, DEAD_BRANCH_INPUTS, PROCESSING_AD_HOC_OUTPUTS, PROCESSING_INPUTS_LITERALS,
-    PROCESSING_REFERENCE_INPUTS, REFERENCE_INPUTS, SPEC_DRIVEN_OUTPUTS, TRAINING_LITERAL_OUTPUTS, processing_project,
-    reference_method, training_project,
+    PROCESSING_REFERENCE_INPUTS, PROCESSING_REFERENCE_OUTPUTS, REFERENCE_INPUTS, SPEC_DRIVEN_OUTPUTS,
+    TRAINING_LITERAL_OUTPUTS, processing_project, training_project,
 )
 from steplint.rules._builder_rewrite import RewriteError, remove_branch, rewrite_get_inputs
 
-REFERENCE = {"training": "steplint.reference.TrainingStepBuilder", "processing": "steplint.reference.ProcessingStepBuilder"}
+CONSEQUENCE = {
+    "training": ("SageMaker mounts each channel at /opt/ml/input/data/<channel>, so channels chosen apart from the "
+                 "spec and contract drift from the paths the script reads"),
+    "processing": ("SageMaker copies each ProcessingInput to its destination, so inputs placed apart from the spec "
+                   "and contract drift from the paths the script reads"),
+    None: "inputs handled apart from the spec and contract drift from what the pipeline passes and the script reads",
+}
+REFERENCE = {"training": "steplint.reference.TrainingStepBuilder",
+             "processing": "steplint.reference.ProcessingStepBuilder"}
 
 
 @dataclass
@@ -157,9 +165,8 @@ class AdHocGetInputs(Rule):
             builder = review.builder
             reference = REFERENCE.get(review.kind)
             message = (f"_get_inputs of {builder.name} is not driven by {review.spec_name}: "
-                       + "; ".join(review.smells)
-                       + ". Inputs then drift from the channels and container paths the script reads; walk "
-                         "self.spec.dependencies and take container paths from self.contract")
+                       + "; ".join(review.smells) + f". {CONSEQUENCE.get(review.kind, CONSEQUENCE[None])}; walk "
+                       "self.spec.dependencies and take container paths from self.contract")
             fix = None
             if reference is not None:
                 message += f" (reference: {reference}._get_inputs)"
@@ -232,7 +239,7 @@ class AdHocGetOutputs(Rule):
     )
     good_examples = (
         Example(processing_project(PROCESSING_REFERENCE_INPUTS, outputs=SPEC_DRIVEN_OUTPUTS)),
-        Example(processing_project(PROCESSING_REFERENCE_INPUTS, outputs=reference_method("processing", "_get_outputs"))),
+        Example(processing_project(PROCESSING_REFERENCE_INPUTS, outputs=PROCESSING_REFERENCE_OUTPUTS)),
         Example(training_project(REFERENCE_INPUTS)),
     )
 

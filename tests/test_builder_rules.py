@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pickle
-import shutil
 from pathlib import Path
 from textwrap import dedent
 
+import hypothesmith
 import libcst as cst
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -198,14 +198,14 @@ def test_sl301_rewrite_adapts_names_and_lifts_the_builders_own_channels(tmp_path
     assert "if logical_name not in step_inputs:" in text
     assert "channels[channel] = TI(s3_data=step_inputs[logical_name])" in text
     assert "TrainingInput" not in text.replace("import TrainingInput as TI", "")
-    assert dedent('''\
+    assert indent_block(dedent('''\
         def _create_data_channel_from_source(self, base_path):
             """Channels for the S3 prefix of a dependency mapped to /opt/ml/input/data."""
             return {
                 "train": TI(f"{base_path}/train", content_type="text/csv"),
                 "val": TI(s3_data=f"{base_path}/val", content_type="text/csv"),
             }
-        ''') in dedent("\n".join(line[4:] if line.startswith("    ") else line for line in text.splitlines()))
+        '''), 4) in text
 
 
 def test_sl301_rewrite_adds_the_import_the_reference_needs(tmp_path):
@@ -360,3 +360,18 @@ def test_sl302_flags_a_training_output_looked_up_under_an_undeclared_name(tmp_pa
 def test_dead_branch_example_gets_sl303_only(tmp_path):
     root = write_project(tmp_path, training_project(DEAD_BRANCH_INPUTS))
     assert [finding.code for finding in _findings(root)] == ["SL303"]
+
+
+# -- robustness ----------------------------------------------------------------------------
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=hypothesmith.from_grammar(auto_target=False))
+def test_builder_facts_never_crash_on_any_parsable_method_body(body):
+    method = "def _get_inputs(self, inputs):\n" + indent_block(body or "pass\n", 4) + "\n    pass\n"
+    try:
+        module = cst.parse_module(method)
+    except cst.ParserSyntaxError:
+        return
+    parsed = ParsedFile(SourceFile(Path("b.py"), "b.py", method, "utf-8", False), module)
+    facts = builder_method_facts(module.body[0], parsed.span_of, {})
+    assert facts.name == "_get_inputs"
+    assert pickle.loads(pickle.dumps(facts)) == facts

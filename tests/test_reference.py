@@ -179,7 +179,8 @@ def test_importing_the_templates_does_not_import_the_sagemaker_sdk():
     code = ("import sys, steplint.reference, steplint.reference.templates as t; "
             "t.method_template('training', '_get_inputs'); "
             "assert not [m for m in sys.modules if m.startswith('sagemaker')], 'sagemaker imported'")
-    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    completed = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True,
+                               timeout=120)
     assert completed.returncode == 0, completed.stderr
 
 

@@ -25,7 +25,9 @@ def _copy(tmp_path: Path, name: str) -> Path:
 
 
 def _snapshot(root: Path) -> dict:
-    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+    """Every project file's bytes (steplint's own cache directory is not part of the project)."""
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*"))
+            if path.is_file() and not path.relative_to(root).as_posix().startswith(".steplint_cache/")}
 
 
 def _fixed_copy(tmp_path: Path) -> Path:

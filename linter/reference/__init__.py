@@ -19,7 +19,8 @@ _EXPORTS = {
     "ProcessingStepBuilder": "processing",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = ["ProcessingStepBuilder", "PyTorchTrainingStepBuilder", "SpecDrivenStepBuilder", "TrainingStepBuilder",
+           "XGBoostTrainingStepBuilder"]
 
 
 def __getattr__(name: str):

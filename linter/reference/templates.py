@@ -7,7 +7,7 @@ SageMaker SDK), so the code a fix writes is exactly the code the reference runs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import libcst as cst
@@ -32,7 +32,7 @@ class MethodTemplate:
     imports: dict
 
 
-@lru_cache(maxsize=None)
+@cache
 def _module(file_name: str) -> cst.Module:
     return cst.parse_module((_HERE / file_name).read_text(encoding="utf-8"))
 

@@ -30,7 +30,8 @@ class XGBoostTrainingStepBuilder(TrainingStepBuilder):
 
     def _create_data_channel_from_source(self, base_path):
         """Channels train, val and test from the subdirectories of one prefix."""
-        return {split: TrainingInput(s3_data=Join(on="/", values=[base_path, split])) for split in ("train", "val", "test")}
+        return {split: TrainingInput(s3_data=Join(on="/", values=[base_path, split]))
+                for split in ("train", "val", "test")}
 
     def _config_dependency(self) -> str | None:
         """The logical name the contract maps into the ``config`` channel, if any."""
