@@ -100,7 +100,8 @@ class InvalidPropertyPath(Rule):
     )
     fix_applicability = Applicability.UNSAFE
     bad_examples = (
-        Example(property_path_project("properties.TrainingJobDefinition.OutputDataConfig.S3OutputPath")),
+        Example(property_path_project("properties.TrainingJobDefinition.OutputDataConfig.S3OutputPath"),
+                fixed=property_path_project("properties.OutputDataConfig.S3OutputPath")),
         Example(property_path_project("properties.ModelArtifacts.S3ModelArtifacts", sagemaker_step_type="CreateModel")),
     )
     good_examples = (
@@ -192,7 +193,8 @@ class OutputKeyMismatch(Rule):
     )
     fix_applicability = Applicability.SAFE
     bad_examples = (
-        Example(processing_project("properties.ProcessingOutputConfig.Outputs['processed'].S3Output.S3Uri")),
+        Example(processing_project("properties.ProcessingOutputConfig.Outputs['processed'].S3Output.S3Uri"),
+                fixed=processing_project("properties.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri")),
     )
     good_examples = (
         Example(processing_project("properties.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri")),
@@ -239,7 +241,8 @@ class PropertyPathCase(Rule):
         "as text miss it. The safe fix lower-cases the prefix."
     )
     fix_applicability = Applicability.SAFE
-    bad_examples = (Example(property_path_project("Properties.ModelArtifacts.S3ModelArtifacts")),)
+    bad_examples = (Example(property_path_project("Properties.ModelArtifacts.S3ModelArtifacts"),
+                            fixed=property_path_project("properties.ModelArtifacts.S3ModelArtifacts")),)
     good_examples = (Example(property_path_project("properties.ModelArtifacts.S3ModelArtifacts")),)
 
     def check(self, context):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from steplint import sagemaker_data as data
 from steplint.api import check_paths, configure, fix_paths_in_memory
+from steplint.rules import all_rules
 from steplint.rules._sagemaker_examples import builder_project, processing_project, property_path_project
 from tests.conftest import FIXTURES, write_project
 
@@ -137,7 +138,8 @@ def test_module_constants_are_checked_where_they_are_written(tmp_path, monkeypat
     files["steps/settings.py"] = 'FRAMEWORK_VERSION = "1.99.0"\nHYPERPARAMETERS = {"sagemaker_region": "eu-west-1"}\n'
     builder = "steps/builders/builder_training_step.py"
     files[builder] = files[builder].replace(
-        "from steps.core import", "from steps.settings import FRAMEWORK_VERSION, HYPERPARAMETERS\nfrom steps.core import")
+        "from steps.core import",
+        "from steps.settings import FRAMEWORK_VERSION, HYPERPARAMETERS\nfrom steps.core import")
     found = {f.code: f for f in findings(write_project(tmp_path, files), monkeypatch)}
     assert found["SL504"].path == builder and "'1.99.0'" in found["SL504"].message
     assert found["SL505"].path == "steps/settings.py" and found["SL505"].line == 2
@@ -280,3 +282,23 @@ def test_without_installed_data_only_the_data_free_rules_report(monkeypatch):
         for cache in caches:
             cache.cache_clear()
     assert codes == ["SL502", "SL503"]
+
+
+DOCUMENTED_FIXES = [
+    pytest.param(rule, example, id=rule.code)
+    for rule in all_rules() if rule.code in CODES
+    for example in rule.bad_examples if example.fixed is not None
+]
+
+
+def test_fix_rules_document_their_fix():
+    assert {param.values[0].code for param in DOCUMENTED_FIXES} == {"SL501", "SL502", "SL503"}
+
+
+@pytest.mark.parametrize(("rule", "example"), DOCUMENTED_FIXES)
+def test_documented_fix_produces_the_fixed_example(tmp_path, monkeypatch, rule, example):
+    monkeypatch.chdir(write_project(tmp_path, example.files))
+    outcome = fix_paths_in_memory(["."], configure(["."]), unsafe=True)
+    fixed = {path: source.text for path, source in outcome.workspace.sources.items()}
+    assert fixed == example.fixed
+    assert not [f for f in outcome.result.findings if f.code == rule.code]
