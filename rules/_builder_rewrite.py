@@ -82,6 +82,8 @@ def rewrite_get_inputs(context, builder: Builder, facts, kind: str, contract) ->
     if parsed is None:
         raise RewriteError("the builder's file cannot be parsed")
     function = _find_function(parsed, facts.span)
+    if function.decorators or function.asynchronous is not None:
+        raise RewriteError("a decorated or async _get_inputs is not rewritten")
     params = function.params.params
     if len(params) < 2:
         raise RewriteError("_get_inputs takes no inputs parameter")

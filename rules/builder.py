@@ -109,19 +109,31 @@ def _review_inputs(review: _Review) -> _Review:
     return review
 
 
-def _unmounted(model, review: _Review) -> list:
-    """Declared training dependencies the contract maps outside /opt/ml/input/data (the rewrite raises for them)."""
+def _rewrite_notes(model, review: _Review) -> list:
+    """How the rewritten training ``_get_inputs`` will differ for declared dependencies: those the
+    contract maps where no channel is mounted raise, and literal channels that disagree with the
+    contract's channel are renamed to it."""
     declared = _declared(review.spec, "dependencies")
     contract = review.contract
     if review.kind != "training" or not declared or contract is None or not isinstance(contract.input_paths, Mapping):
         return []
-    found = []
+    unmounted, renamed = [], []
     for name in sorted(declared):
         path = model.resolve(contract.input_paths.get(name))
-        if isinstance(path, str) and path.rstrip("/") != TRAINING_CHANNEL_ROOT \
-                and not path.startswith(TRAINING_CHANNEL_ROOT + "/"):
-            found.append(name)
-    return found
+        if not isinstance(path, str) or path.rstrip("/") == TRAINING_CHANNEL_ROOT:
+            continue
+        if not path.startswith(TRAINING_CHANNEL_ROOT + "/"):
+            unmounted.append(name)
+            continue
+        channel = path[len(TRAINING_CHANNEL_ROOT) + 1:].split("/")[0]
+        built = [c.name for c in review.facts.channels if c.under == name and c.name != channel]
+        if built:
+            renamed.append(f"channel {_quoted(built)} for '{name}' becomes '{channel}' as the contract's path says")
+    notes = renamed
+    if unmounted:
+        notes.append(f"it raises for {_quoted(unmounted)}: the contract maps "
+                     f"{'it' if len(unmounted) == 1 else 'them'} where no channel is mounted")
+    return notes
 
 
 def _only_dead(review: _Review) -> bool:
@@ -176,10 +188,7 @@ class AdHocGetInputs(Rule):
                     edits = ()
                 if edits:
                     description = "rewrite _get_inputs in the spec-driven reference form"
-                    unmounted = _unmounted(context.model, review)
-                    if unmounted:
-                        description += (f"; it raises for {_quoted(unmounted)}: the contract maps "
-                                        f"{'it' if len(unmounted) == 1 else 'them'} where no channel is mounted")
+                    description += "".join(f"; {note}" for note in _rewrite_notes(context.model, review))
                     fix = Fix(description, Applicability.UNSAFE, edits)
             related = [path for path in (review.spec and review.spec.path, review.contract and review.contract.path)
                        if path]

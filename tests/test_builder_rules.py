@@ -375,3 +375,28 @@ def test_builder_facts_never_crash_on_any_parsable_method_body(body):
     facts = builder_method_facts(module.body[0], parsed.span_of, {})
     assert facts.name == "_get_inputs"
     assert pickle.loads(pickle.dumps(facts)) == facts
+
+
+def test_sl301_fix_says_when_the_contract_renames_a_channel(tmp_path):
+    files = training_project('''\
+        def _get_inputs(self, inputs):
+            channels = {}
+            if "input_path" in inputs:
+                channels["training"] = TrainingInput(inputs["input_path"])
+            return channels
+        ''')
+    files["steps/contracts/training_contract.py"] = files["steps/contracts/training_contract.py"].replace(
+        '"/opt/ml/input/data"', '"/opt/ml/input/data/train"')
+    root = write_project(tmp_path, files)
+    [finding] = _findings(root)
+    assert finding.fix.description == ("rewrite _get_inputs in the spec-driven reference form; channel 'training' "
+                                       "for 'input_path' becomes 'train' as the contract's path says")
+
+
+def test_sl301_reports_but_does_not_rewrite_a_decorated_method(tmp_path):
+    files = training_project(AD_HOC_INPUTS)
+    files[TRAINING_BUILDER] = files[TRAINING_BUILDER].replace(
+        "    def _get_inputs(self, inputs):", "    @log_calls\n    def _get_inputs(self, inputs):")
+    root = write_project(tmp_path, files)
+    [finding] = _findings(root)
+    assert finding.code == "SL301" and finding.fix is None
