@@ -14,9 +14,11 @@ from steplint.sources import read_source
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
     """How a path is shown: relative to the working directory when below it."""
-    cwd = (cwd or Path.cwd()).resolve()
+    cwd = Path(os.path.realpath(cwd or Path.cwd()))
+    # realpath, unlike Path.resolve, does not raise on a symlink loop; a broken link keeps its own name
+    real = os.path.realpath(path) if os.path.exists(path) else os.path.abspath(path)
     try:
-        return path.resolve().relative_to(cwd).as_posix()
+        return Path(real).relative_to(cwd).as_posix()
     except ValueError:
         return path.as_posix()
 

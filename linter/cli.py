@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from steplint import __version__
 from steplint.api import configure, load_workspace
 from steplint.config import ConfigError
 from steplint.engine import Engine
-from steplint.fixer import WriteError, allowed_applicabilities, fix_workspace, write_atomically
+from steplint.fixer import allowed_applicabilities, fix_workspace, write_changes
 from steplint.reporters import REPORTERS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -47,6 +48,19 @@ def _codes(value: str | None) -> list | None:
 
 
 def main(argv=None) -> int:
+    """Run the command line; Ctrl-C and a closed output pipe end it with a message, not a traceback."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("steplint: interrupted; files already fixed were written whole, the others are unchanged",
+              file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return EXIT_ERROR
+
+
+def _main(argv=None) -> int:
     from steplint.rules import all_rules
 
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -84,14 +98,10 @@ def main(argv=None) -> int:
                     before.splitlines(keepends=True), text.splitlines(keepends=True),
                     fromfile=f"a/{display}", tofile=f"b/{display}"))
             return _exit(result, discovered, EXIT_FINDINGS if outcome.changed else EXIT_CLEAN)
-        write_failed = False
-        for display in sorted(outcome.changed):
-            original = workspace.sources[display]
-            try:
-                write_atomically(original.path, outcome.workspace.sources[display].encoded(), original.encoded())
-            except WriteError as error:
-                write_failed = True
-                print(f"steplint: error: {error}", file=sys.stderr)
+        write_errors = write_changes(workspace, outcome)
+        for error in write_errors:
+            print(f"steplint: error: {error}", file=sys.stderr)
+        write_failed = bool(write_errors)
         if outcome.fixed:
             print(f"Fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} "
                   f"in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}.")

@@ -23,7 +23,7 @@ class Discovered:
 def is_excluded(path: Path, root: Path, patterns) -> bool:
     """True when a pattern matches the path's name or its path relative to ``root``."""
     try:
-        relative = path.resolve().relative_to(root.resolve()).as_posix()
+        relative = Path(os.path.realpath(path)).relative_to(os.path.realpath(root)).as_posix()
     except ValueError:
         relative = path.as_posix()
     for pattern in patterns:

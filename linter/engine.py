@@ -19,6 +19,7 @@ from steplint.extract import extract_facts
 from steplint.facts import ModuleFacts
 from steplint.model import ProjectModel
 from steplint.names import module_name_for
+from steplint.parse_guard import parse_obstacle
 from steplint.rule import Edit, Finding, Rule
 from steplint.sources import ReadProblem, SourceFile
 from steplint.suppressions import is_suppressed, parse_suppressions
@@ -111,6 +112,7 @@ class _Run:
             self.path_of_module[name] = display
         self.module_names = tuple(self.path_of_module)
         self._attempted: set[str] = set()
+        self.internal_errors: list[str] = []
 
     def parsed(self, display: str) -> ParsedFile | None:
         source = self.workspace.sources.get(display)
@@ -124,7 +126,11 @@ class _Run:
         self._attempted.add(display)
         source = self.workspace.sources[display]
         module_name = self.module_of_path[display]
-        facts, problem = self.engine.facts(source, module_name)
+        try:
+            facts, problem = self.engine.facts(source, module_name)
+        except Exception as error:  # noqa: BLE001 - reported loudly as an internal error; other files go on
+            self.internal_errors.append(f"{display}: extracting facts crashed: {error!r}\n{traceback.format_exc()}")
+            return None
         if problem is not None:
             self.file_problems.append(problem)
             return None
@@ -207,6 +213,7 @@ class Engine:
                 internal_errors.append(f"{rule.code} {rule.name}: stopped on a value nested too deeply to analyse")
             except Exception as error:  # noqa: BLE001 - reported loudly as an internal error, never hidden
                 internal_errors.append(f"{rule.code} {rule.name} crashed: {error!r}\n{traceback.format_exc()}")
+        internal_errors = run.internal_errors + internal_errors
         kept = self._filter(findings, workspace, report_paths)
         return RunResult(kept, internal_errors, len(workspace.sources) + len(workspace.problems))
 
@@ -261,6 +268,10 @@ def _parse(source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
         line = source.text.count("\n", 0, source.text.index("\x00")) + 1
         return None, FileProblem("SL901", source.display, Span(line, 0, line, 0),
                                  "source contains a NUL byte; Python cannot compile it")
+    obstacle = parse_obstacle(source.text)
+    if obstacle is not None:
+        line, message = obstacle
+        return None, FileProblem("SL901", source.display, Span(line, 0, line, 0), message)
     try:
         module = cst.parse_module(source.text)
     except cst.ParserSyntaxError as error:

@@ -9,13 +9,16 @@ replaced atomically (temporary file in the same directory, then rename).
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
 
 from steplint.engine import Engine, RunResult, Workspace
+from steplint.parse_guard import parse_obstacle
 from steplint.rule import Applicability
 
 MAX_PASSES = 10
@@ -43,6 +46,8 @@ def _apply(text: str, edits) -> str:
 
 
 def _parses(text: str) -> bool:
+    if parse_obstacle(text) is not None:
+        return False
     try:
         cst.parse_module(text)
     except (cst.ParserSyntaxError, RecursionError):
@@ -111,20 +116,25 @@ class WriteError(Exception):
 
 def write_atomically(path: Path, data: bytes, expected_current: bytes | None = None) -> None:
     """Replace ``path`` with ``data`` in one rename, keeping its mode; refuse when the file on
-    disk is no longer ``expected_current``."""
+    disk is no longer ``expected_current``. A symbolic link stays a link: its target is replaced."""
+    path = Path(os.path.realpath(path))
     try:
         if expected_current is not None and path.read_bytes() != expected_current:
             raise WriteError(f"{path}: changed on disk after steplint read it; not overwritten")
-        mode = path.stat().st_mode & 0o7777
+        status = path.stat()
     except FileNotFoundError:
         raise WriteError(f"{path}: disappeared before the fix could be written") from None
     except OSError as error:
         raise WriteError(f"{path}: cannot write fix: {error.strerror or error}") from None
     if not os.access(path, os.W_OK):
         raise WriteError(f"{path}: cannot write fix: file is read-only")
-    directory = path.parent
+    with _interrupts_deferred():
+        _replace(path, data, status)
+
+
+def _replace(path: Path, data: bytes, status: os.stat_result) -> None:
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".steplint-tmp", dir=directory)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".steplint-tmp", dir=path.parent)
     except OSError as error:
         raise WriteError(f"{path}: cannot write fix: {error.strerror or error}") from None
     try:
@@ -132,9 +142,59 @@ def write_atomically(path: Path, data: bytes, expected_current: bytes | None = N
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
+        os.chmod(temporary, status.st_mode & 0o7777)
+        if hasattr(os, "chown") and (status.st_uid, status.st_gid) != (os.getuid(), os.getgid()):
+            try:
+                os.chown(temporary, status.st_uid, status.st_gid)
+            except PermissionError:
+                pass  # only root may give a file away; the owner stays the one running steplint
         os.replace(temporary, path)
+    except OSError as error:
+        os.unlink(temporary)
+        raise WriteError(f"{path}: cannot write fix: {error.strerror or error}") from None
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+@contextmanager
+def _interrupts_deferred():
+    """Hold SIGINT and SIGTERM while one file is replaced, so an interrupted ``--fix`` leaves
+    each file wholly old or wholly new and no temporary file behind; a held signal is
+    delivered (KeyboardInterrupt) as soon as the file is done."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # no POSIX signal masks here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def write_changes(before: Workspace, outcome: FixOutcome) -> list:
+    """Write every file fixing changed, atomically and only over the bytes that were read;
+    the messages for those that could not be written (the others are still written)."""
+    errors = []
+    for display in sorted(outcome.changed):
+        original = before.sources[display]
+        try:
+            data = _encode_fixed(original, outcome.workspace.sources[display])
+            write_atomically(original.path, data, original.encoded())
+        except WriteError as error:
+            errors.append(str(error))
+    return errors
+
+
+def _encode_fixed(original, fixed) -> bytes:
+    if not original.round_trips:
+        raise WriteError(f"{original.path}: not fixed: re-encoding it as {original.encoding} would change "
+                         "bytes outside the fix")
+    try:
+        return fixed.encoded()
+    except UnicodeEncodeError as error:
+        raise WriteError(f"{original.path}: not fixed: the fix needs a character ({error.object[error.start]!r}) "
+                         f"that the file's encoding {original.encoding} cannot hold") from None

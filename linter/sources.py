@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import os
+import stat
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ class SourceFile:
     text: str
     encoding: str
     bom: bool
+    raw: bytes | None = None  # the bytes read from disk; None once the text is edited
 
     @property
     def digest(self) -> str:
@@ -28,9 +31,22 @@ class SourceFile:
         return SourceFile(self.path, self.display, text, self.encoding, self.bom)
 
     def encoded(self) -> bytes:
-        """The bytes to write back: same encoding, BOM kept."""
+        """The bytes to write back: same encoding, BOM kept; exactly the bytes read while the
+        text is unedited. Raises UnicodeEncodeError when the text has a character the file's
+        encoding cannot hold."""
+        if self.raw is not None:
+            return self.raw
         data = self.text.encode(self.encoding)
         return codecs.BOM_UTF8 + data if self.bom else data
+
+    @property
+    def round_trips(self) -> bool:
+        """Whether re-encoding the text gives back the bytes read (so an edit changes nothing
+        else); false for the rare codecs where decoding and encoding are not inverse."""
+        if self.raw is None:
+            return True
+        data = self.text.encode(self.encoding, "surrogatepass")
+        return (codecs.BOM_UTF8 + data if self.bom else data) == self.raw
 
 
 @dataclass(frozen=True)
@@ -51,7 +67,9 @@ def decode_source(raw: bytes) -> tuple[str, str, bool]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     except SyntaxError as error:
-        raise ValueError(str(error)) from None
+        if not str(error).startswith("invalid or missing encoding declaration"):
+            raise ValueError(str(error)) from None
+        encoding = "utf-8"  # no usable cookie: decoding below says which byte is not UTF-8
     if encoding == "utf-8-sig":
         encoding = "utf-8"
     try:
@@ -69,10 +87,17 @@ def decode_source(raw: bytes) -> tuple[str, str, bool]:
 def read_source(path: Path, display: str) -> SourceFile | ReadProblem:
     """Read and decode one file; any failure becomes a ReadProblem, never an exception."""
     try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            return ReadProblem(path, display, "is a directory, not a Python file")
+        if not stat.S_ISREG(mode):
+            return ReadProblem(path, display, "is not a regular file (a FIFO, socket or device); not read")
         raw = path.read_bytes()
     except IsADirectoryError:
         return ReadProblem(path, display, "is a directory, not a Python file")
     except FileNotFoundError:
+        if os.path.islink(path):
+            return ReadProblem(path, display, f"is a broken symbolic link to '{os.readlink(path)}'")
         return ReadProblem(path, display, "file disappeared before it could be read")
     except OSError as error:
         return ReadProblem(path, display, f"cannot read file: {error.strerror or error}")
@@ -80,4 +105,4 @@ def read_source(path: Path, display: str) -> SourceFile | ReadProblem:
         text, encoding, bom = decode_source(raw)
     except ValueError as error:
         return ReadProblem(path, display, str(error))
-    return SourceFile(path, display, text, encoding, bom)
+    return SourceFile(path, display, text, encoding, bom, raw)

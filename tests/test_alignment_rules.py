@@ -336,3 +336,51 @@ def test_documented_fix_produces_the_fixed_example(rule, index, example):
         fixed = {Path(path).as_posix(): source.text for path, source in outcome.workspace.sources.items()}
     assert fixed == example.fixed
     assert [f.code for f in findings_of(example.fixed, {rule.code})] == []
+
+
+ODD_VALUES = st.sampled_from([
+    "None", "42", "'text'", "[]", "{}", "()", "[1, None]", "{None: 1}", "{1: '/opt/ml/x'}", "{'k': None}",
+    "{'k': 3}", "{**BASE}", "[*BASE]", "BASE", "make()", "f'{BASE}/x'", "'/opt/ml/' + BASE", "lambda: 1",
+    "{'k': '/opt/ml/processing/input/k', 'k': '/opt/ml/processing/input/k'}", "['A', 'A']", "{'': ''}",
+    "{'--': 'x'}", "{'/': '/'}", "NodeType.NOWHERE", "DependencyType", "('a',)", "{'a': f'{x}'}",
+])
+ODD_SLOTS = [
+    (CONTRACT, '{"DATA": "/opt/ml/processing/input/data"}'),
+    (CONTRACT, '{"processed_data": "/opt/ml/processing/output"}'),
+    (CONTRACT, '["LABEL_FIELD"]'),
+    (CONTRACT, '{"TRAIN_RATIO": "0.7"}'),
+    (CONTRACT, '{"job-type": "training"}'),
+    (CONTRACT, '"preprocess.py"'),
+    (SPEC, '["training_data"]'),
+    (SPEC, '["CradleDataLoading"]'),
+    (SPEC, "NodeType.INTERNAL"),
+    (SPEC, '"DATA"'),
+    (SCRIPT, '"LABEL_FIELD"'),
+    (SCRIPT, '"--job-type"'),
+    (SCRIPT, '"/opt/ml/processing/input/data"'),
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(choices=st.lists(st.tuples(st.sampled_from(ODD_SLOTS), ODD_VALUES), min_size=1, max_size=4,
+                        unique_by=lambda choice: choice[0]))
+def test_odd_values_never_crash_a_rule(choices):
+    files = project(PROCESSING_STEP, *[(path, old, new) for (path, old), new in choices])
+    findings_of(files)
+
+
+TRAINING_SLOTS = [
+    (TRAINING_BUILDER, '"data"'),
+    (TRAINING_BUILDER, "TrainingInput(s3_data=base_path)"),
+    (TRAINING_CONTRACT, '{"input_path": "/opt/ml/input/data"}'),
+    (TRAINING_CONTRACT, '{"model_output": "/opt/ml/model"}'),
+    (TRAINING_SCRIPT, '"/opt/ml/input/data/data/train"'),
+]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(choices=st.lists(st.tuples(st.sampled_from(TRAINING_SLOTS), ODD_VALUES), min_size=1, max_size=3,
+                        unique_by=lambda choice: choice[0]))
+def test_odd_training_values_never_crash_a_rule(choices):
+    files = project(TRAINING_STEP, *[(path, old, new) for (path, old), new in choices])
+    findings_of(files)
