@@ -219,9 +219,11 @@ class NameReused(Rule):
     name = "name-reused"
     summary = "One logical name used for both a dependency and an output of a spec."
     rationale = (
-        "A step's inputs and outputs live in one namespace for the builder (the contract's input and output "
-        "dicts, ProcessingInput input_name and ProcessingOutput output_name). Reusing a name makes the "
-        "contract ambiguous, and SageMaker rejects a processing job whose input and output share a name."
+        "Logical names are how the pipeline talks about a step's data: the job's ProcessingInput input_name "
+        "and ProcessingOutput output_name, the S3 prefixes derived from them, the inputs/outputs dicts the "
+        "builder receives and the contract's path dicts. One name for both an input and an output makes each "
+        "of these ambiguous (which 'risk_tables' did the job read, which did it write?) and invites the "
+        "builder or a reader to wire one in place of the other."
     )
     bad_examples = (Example(_spec_project((SPEC, 'logical_name="processed_data"', 'logical_name="DATA"'))),)
     good_examples = (Example(_spec_project()),)
@@ -235,8 +237,8 @@ class NameReused(Rule):
                 if name in inputs:
                     yield self.finding(spec.path, output.span, (
                         f"'{name}' is both a dependency (line {inputs[name].span.line}) and an output of "
-                        f"{spec.name}; input and output names share one namespace in the contract and in the "
-                        f"SageMaker job, so rename the output"))
+                        f"{spec.name}; the job's input and output names, their S3 prefixes and the builder's "
+                        f"maps then use one name for two different data sets: rename the output"))
 
 
 NODE_SHAPES = {
