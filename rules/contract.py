@@ -180,8 +180,10 @@ class OutputPathIsFile(Rule):
     rationale = (
         "SageMaker uploads output directories: every file under a ProcessingOutput source, and a training job's "
         "/opt/ml/model packed into model.tar.gz by SageMaker itself. An output path such as "
-        "/opt/ml/processing/output/model.tar.gz or /opt/ml/model/model.tar.gz makes the builder create a "
-        "directory of that name, and the downstream step receives an S3 prefix, not the file it expects."
+        "/opt/ml/processing/output/model.tar.gz is created as a directory of that name before the script runs "
+        "(writing the file there fails with IsADirectoryError), and the downstream step receives an S3 prefix, "
+        "not the file it expects; /opt/ml/model/model.tar.gz ends up as a tarball inside SageMaker's own "
+        "model.tar.gz."
     )
     bad_examples = (
         Example(_contract_project(
