@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -43,12 +44,13 @@ def test_loading_every_data_set_imports_neither_sagemaker_nor_botocore():
     assert result.stdout.strip() == "[]"
 
 
-def test_linting_the_fixture_imports_neither_sagemaker_nor_botocore():
+def test_linting_the_fixture_imports_neither_sagemaker_nor_botocore(tmp_path):
+    root = shutil.copytree(FIXTURES / "sagemaker_model_defects", tmp_path / "project")
     result = run_python(f'''
         import os, sys
         from steplint.api import check_paths, configure
 
-        os.chdir({str(FIXTURES / "sagemaker_model_defects")!r})
+        os.chdir({str(root)!r})
         codes = sorted(f.code for f in check_paths(["."], configure(["."])).findings)
         assert "SL501" in codes and "SL504" in codes, codes
         print(sorted(name for name in sys.modules if name.split(".")[0] in ("sagemaker", "botocore", "boto3")))
@@ -57,7 +59,7 @@ def test_linting_the_fixture_imports_neither_sagemaker_nor_botocore():
     assert result.stdout.strip() == "[]"
 
 
-def test_the_service_model_is_parsed_once_per_run(monkeypatch):
+def test_the_service_model_is_parsed_once_per_run(tmp_path, monkeypatch):
     from steplint.api import check_paths, configure
 
     parsed = []
@@ -70,7 +72,7 @@ def test_the_service_model_is_parsed_once_per_run(monkeypatch):
     monkeypatch.setattr(data.json, "load", counting_load)
     data.service_model.cache_clear()
     data.valid_paths.cache_clear()
-    monkeypatch.chdir(FIXTURES / "sagemaker_model_defects")
+    monkeypatch.chdir(shutil.copytree(FIXTURES / "sagemaker_model_defects", tmp_path / "project"))
     try:
         result = check_paths(["."], configure(["."]))
     finally:

@@ -32,10 +32,15 @@ def check(tmp_path, monkeypatch, files, code):
     return [f for f in findings(write_project(tmp_path, files), monkeypatch) if f.code == code]
 
 
-def test_fixture_reports_exactly_its_expected_sagemaker_findings(monkeypatch):
+def fixture_copy(tmp_path):
+    """A copy of the fixture project, so runs never leave files (caches) in the repository."""
+    return shutil.copytree(FIXTURE, tmp_path / "project")
+
+
+def test_fixture_reports_exactly_its_expected_sagemaker_findings(tmp_path, monkeypatch):
     expected = sorted(line for line in (FIXTURE / "expected_findings.txt").read_text().splitlines()
                       if line.split(": ")[-1].startswith("SL5"))
-    reported = sorted(f"{f.path}:{f.line}:{f.column}: {f.code}" for f in findings(FIXTURE, monkeypatch))
+    reported = sorted(f"{f.path}:{f.line}:{f.column}: {f.code}" for f in findings(fixture_copy(tmp_path), monkeypatch))
     assert reported == expected
     assert {line.rsplit(" ", 1)[-1] for line in expected} == set(CODES)
 
@@ -271,13 +276,13 @@ def test_any_property_path_gives_findings_or_none_and_fixes_that_parse(tmp_path_
         ast.parse(text)
 
 
-def test_without_installed_data_only_the_data_free_rules_report(monkeypatch):
+def test_without_installed_data_only_the_data_free_rules_report(tmp_path, monkeypatch):
     caches = (data.service_model, data.valid_paths, data.image_config, data.reserved_hyperparameters)
     monkeypatch.setattr(data, "package_dirs", lambda name: [])
     for cache in caches:
         cache.cache_clear()
     try:
-        codes = sorted(f.code for f in findings(FIXTURE, monkeypatch))
+        codes = sorted(f.code for f in findings(fixture_copy(tmp_path), monkeypatch))
     finally:
         for cache in caches:
             cache.cache_clear()
