@@ -214,7 +214,20 @@ class Engine:
             except Exception as error:  # noqa: BLE001 - reported loudly as an internal error, never hidden
                 internal_errors.append(f"{rule.code} {rule.name} crashed: {error!r}\n{traceback.format_exc()}")
         internal_errors = run.internal_errors + internal_errors
-        kept = self._filter(findings, workspace, report_paths)
+        suppressions: dict = {}
+        kept = self._filter(findings, workspace, report_paths, suppressions)
+        late = []
+        for rule in self.rules:  # rules about the suppressions themselves, e.g. SL903
+            if getattr(rule, "after_suppressions", False) and self.config.is_selected(rule.code):
+                for display, source in workspace.sources.items():
+                    if display not in suppressions:
+                        suppressions[display] = parse_suppressions(source.text)
+                problem_paths = {problem.path for problem in run.file_problems}
+                late.extend(rule.check_suppressions(context, {
+                    display: found for display, found in suppressions.items() if display not in problem_paths}))
+        if late:
+            named = {display: [s for s in found if s.codes is not None] for display, found in suppressions.items()}
+            kept = sorted(kept + self._filter(late, workspace, report_paths, named), key=lambda f: f.sort_key)
         return RunResult(kept, internal_errors, len(workspace.sources) + len(workspace.problems))
 
     def _load_candidates(self, run: _Run) -> None:
@@ -240,10 +253,10 @@ class Engine:
                 break
             keywords |= new_keywords
 
-    def _filter(self, findings: list, workspace: Workspace, report_paths) -> list:
+    def _filter(self, findings: list, workspace: Workspace, report_paths, suppressions: dict | None = None) -> list:
         kept = []
         seen = set()
-        suppressions = {}
+        suppressions = {} if suppressions is None else suppressions
         for finding in sorted(findings, key=lambda f: f.sort_key):
             key = (finding.code, finding.path, finding.span, finding.message)
             if key in seen:
