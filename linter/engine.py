@@ -7,6 +7,7 @@ the command line; the fixer calls it again on edited text.
 
 from __future__ import annotations
 
+import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,9 +150,13 @@ class _Run:
 class Engine:
     """Runs rules over a workspace. Parsing and facts are memoised by file content."""
 
-    def __init__(self, config: Config, rules: list[Rule]) -> None:
+    def __init__(self, config: Config, rules: list[Rule], *, cache=None, jobs: int = 1,
+                 prefilter: bool = True) -> None:
         self.config = config
         self.rules = rules
+        self.cache = cache  # a steplint.cache.FactsCache, or None
+        self.jobs = jobs
+        self.prefilter = prefilter
         self._parse_memo: dict = {}
         self._facts_memo: dict = {}
         self._module_names: dict = {}
@@ -178,14 +183,46 @@ class Engine:
         return self._parse_memo[key]
 
     def facts(self, source: SourceFile, module_name: str) -> tuple[ModuleFacts | None, FileProblem | None]:
-        key = (source.display, source.digest, module_name)
+        """Facts of one file: memoised, then from the cache, else parsed and extracted (the
+        CST is not kept: rules that build fixes parse again through ``parse``)."""
+        digest = source.digest
+        key = (source.display, digest, module_name)
         if key not in self._facts_memo:
-            parsed, problem = self.parse(source)
-            if parsed is None:
-                self._facts_memo[key] = (None, problem)
-            else:
-                self._facts_memo[key] = _extract(parsed, module_name, self.config)
+            cached = self.cache.get(source.display, module_name, digest) if self.cache is not None else None
+            if cached is None:
+                cached = extract_source(source, module_name, self.config)
+                if self.cache is not None:
+                    self.cache.put(source.display, module_name, digest, cached)
+            self._facts_memo[key] = cached
         return self._facts_memo[key]
+
+    def prefetch(self, run: "_Run", displays) -> None:
+        """Extract the files a run is about to load in worker processes (cold runs with
+        many uncached files only); results land in the memo and the cache. What the run
+        loads, and in which order, does not change."""
+        if self.jobs <= 1:
+            return
+        from steplint.parallel import MIN_FILES_FOR_POOL, extract_in_workers
+
+        todo = []
+        for display in displays:
+            source = run.workspace.sources[display]
+            module_name = run.module_of_path[display]
+            digest = source.digest
+            if (display, digest, module_name) in self._facts_memo:
+                continue
+            cached = self.cache.get(display, module_name, digest) if self.cache is not None else None
+            if cached is not None:
+                self._facts_memo[(display, digest, module_name)] = cached
+            else:
+                todo.append((source, module_name))
+        if len(todo) < MIN_FILES_FOR_POOL:
+            return
+        results = extract_in_workers(todo, self.config.names, self.jobs)
+        for (source, module_name), result in zip(todo, results or ()):
+            self._facts_memo[(source.display, source.digest, module_name)] = result
+            if self.cache is not None:
+                self.cache.put(source.display, module_name, source.digest, result)
 
     def _keywords(self) -> set:
         names = self.config.names
@@ -236,9 +273,11 @@ class Engine:
         keywords = self._keywords()
         pending = dict(run.workspace.sources)
         while pending:
-            hits = [display for display, source in pending.items() if any(k in source.text for k in keywords)]
+            hits = [display for display, source in pending.items()
+                    if not self.prefilter or any(k in source.text for k in keywords)]
             if not hits:
                 break
+            self.prefetch(run, hits + _referenced_scripts(run.workspace, hits, set(hits)))
             new_keywords: set = set()
             for display in hits:
                 del pending[display]
@@ -276,6 +315,32 @@ class Engine:
         return kept
 
 
+_PY_LITERAL = re.compile(r"""["']([\w./-]+\.py)["']""")
+
+
+def _referenced_scripts(workspace: Workspace, displays, exclude: set) -> list:
+    """Files named by a ``"something.py"`` literal in the given files (contracts' entry points):
+    the scripts the model will load, worth extracting alongside them."""
+    by_name: dict = {}
+    for display in workspace.sources:
+        by_name.setdefault(display.rsplit("/", 1)[-1], []).append(display)
+    found: dict = {}
+    for display in displays:
+        for literal in _PY_LITERAL.findall(workspace.sources[display].text):
+            for candidate in by_name.get(literal.rsplit("/", 1)[-1], ()):
+                if candidate not in exclude:
+                    found[candidate] = None
+    return list(found)
+
+
+def extract_source(source: SourceFile, module_name: str, config: Config) -> tuple:
+    """Parse and extract one file: ``(facts, None)`` or ``(None, FileProblem)``."""
+    parsed, problem = _parse(source)
+    if parsed is None:
+        return None, problem
+    return _extract(parsed, module_name, config)
+
+
 def _parse(source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
     if "\x00" in source.text:
         line = source.text.count("\n", 0, source.text.index("\x00")) + 1
@@ -283,8 +348,8 @@ def _parse(source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
                                  "source contains a NUL byte; Python cannot compile it")
     obstacle = parse_obstacle(source.text)
     if obstacle is not None:
-        line, message = obstacle
-        return None, FileProblem("SL901", source.display, Span(line, 0, line, 0), message)
+        code, line, message = obstacle
+        return None, FileProblem(code, source.display, Span(line, 0, line, 0), message)
     try:
         module = cst.parse_module(source.text)
     except cst.ParserSyntaxError as error:

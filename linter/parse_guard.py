@@ -18,19 +18,20 @@ _BRACKETS = re.compile(r"[\[\](){}]")
 _OPENING = frozenset("([{")
 
 
-def parse_obstacle(text: str) -> tuple[int, str] | None:
-    """``(line, message)`` when ``text`` must not be parsed with LibCST, else None."""
+def parse_obstacle(text: str) -> tuple[str, int, str] | None:
+    """``(code, line, message)`` when ``text`` must not be parsed with LibCST, else None:
+    SL902 for a file too large to check, SL901 for one CPython cannot parse either."""
     if len(text) > MAX_PARSE_CHARS:
-        return 1, (f"file has {len(text):,} characters, more than the {MAX_PARSE_CHARS:,} steplint parses "
+        return "SL902", 1, (f"file has {len(text):,} characters, more than the {MAX_PARSE_CHARS:,} steplint parses "
                    "(generated code?); it is not checked: exclude it or split it")
     if _bracket_depth(text) <= MAX_BRACKET_DEPTH:
         return None
     try:
         ast.parse(text)
     except SyntaxError as error:
-        return error.lineno or 1, f"syntax error: {error.msg}"
+        return "SL901", error.lineno or 1, f"syntax error: {error.msg}"
     except (MemoryError, RecursionError):
-        return 1, "expressions nested too deeply to parse; the file is not checked"
+        return "SL901", 1, "expressions nested too deeply to parse; the file is not checked"
     return None
 
 
