@@ -13,11 +13,13 @@ import sys
 from pathlib import Path
 
 from steplint import __version__
-from steplint.api import configure, load_workspace
+from steplint.api import configure
 from steplint.config import ConfigError
 from steplint.engine import Engine
 from steplint.fixer import allowed_applicabilities, fix_workspace, write_changes
-from steplint.reporters import REPORTERS
+from steplint.reporters import REPORTERS, ReportContext, format_statistics
+from steplint.scope import load_scope
+from steplint.sources import SourceFile
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -37,6 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ignore", help="comma-separated rule codes or prefixes to disable")
     parser.add_argument("--format", choices=sorted(REPORTERS), default="text", help="output format")
     parser.add_argument("--config", type=Path, help="pyproject.toml to read [tool.steplint] from")
+    parser.add_argument("--show-source", action="store_true", help="text format: show each finding's line")
+    parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
+    parser.add_argument("--output-file", "-o", type=Path, metavar="FILE", help="write the report to FILE")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    parser.add_argument("--add-suppressions", action="store_true",
+                        help="add '# steplint: ignore[CODE]' comments for every current finding")
+    parser.add_argument("--stdin-filename", metavar="PATH",
+                        help="read the source from stdin and report it as PATH (for editors)")
+    parser.add_argument("--force-exclude", action="store_true",
+                        help="apply exclude patterns to paths given on the command line too")
+    parser.add_argument("--no-project-context", action="store_true",
+                        help="with file arguments, do not load the rest of the project as context")
     parser.add_argument("--version", action="version", version=f"steplint {__version__}")
     return parser
 
@@ -81,13 +95,39 @@ def _main(argv=None) -> int:
         print(f"steplint: error: {error}", file=sys.stderr)
         return EXIT_ERROR
 
-    workspace, discovered = load_workspace(arguments.paths, config)
+    stdin = None
+    if arguments.stdin_filename is not None:
+        from steplint.scope import read_stdin_source
+
+        stdin = read_stdin_source(sys.stdin.buffer.read(), arguments.stdin_filename)
+    scope = load_scope([] if stdin is not None else arguments.paths, config, arguments.force_exclude, stdin,
+                       project_context=not arguments.no_project_context)
+    workspace, discovered = scope.workspace, scope.discovered
     for missing in discovered.missing:
         print(f"steplint: error: {missing}: no such file or directory", file=sys.stderr)
     engine = Engine(config, rules)
 
+    report_paths = scope.report_paths
+    if arguments.add_suppressions:
+        from steplint.adoption import add_suppressions_to_files
+
+        result = engine.check(workspace, report_paths=report_paths)
+        code = add_suppressions_to_files(workspace, result.findings)
+        return _exit(result, discovered, code)
+
+    if isinstance(stdin, SourceFile) and (arguments.fix or arguments.diff):
+        outcome = fix_workspace(engine, workspace, allowed_applicabilities(arguments.unsafe_fixes), report_paths)
+        fixed_text = outcome.workspace.sources[stdin.display].text
+        if arguments.diff:
+            sys.stdout.writelines(difflib.unified_diff(
+                stdin.text.splitlines(keepends=True), fixed_text.splitlines(keepends=True),
+                fromfile=f"a/{stdin.display}", tofile=f"b/{stdin.display}"))
+        else:
+            sys.stdout.write(fixed_text)
+        return _exit(outcome.result, discovered, EXIT_FINDINGS if outcome.result.findings else EXIT_CLEAN)
+
     if arguments.fix or arguments.diff:
-        outcome = fix_workspace(engine, workspace, allowed_applicabilities(arguments.unsafe_fixes))
+        outcome = fix_workspace(engine, workspace, allowed_applicabilities(arguments.unsafe_fixes), report_paths)
         result = outcome.result
         for message in outcome.withdrawn:
             print(f"steplint: warning: {message}", file=sys.stderr)
@@ -98,24 +138,45 @@ def _main(argv=None) -> int:
                     before.splitlines(keepends=True), text.splitlines(keepends=True),
                     fromfile=f"a/{display}", tofile=f"b/{display}"))
             return _exit(result, discovered, EXIT_FINDINGS if outcome.changed else EXIT_CLEAN)
-        write_errors = write_changes(workspace, outcome)
-        for error in write_errors:
-            print(f"steplint: error: {error}", file=sys.stderr)
-        write_failed = bool(write_errors)
+        write_failed = False
+        for display in sorted(outcome.changed):
+            original = workspace.sources[display]
+            try:
+                write_atomically(original.path, outcome.workspace.sources[display].encoded(), original.encoded())
+            except WriteError as error:
+                write_failed = True
+                print(f"steplint: error: {error}", file=sys.stderr)
         if outcome.fixed:
             print(f"Fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} "
                   f"in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}.")
-        _report(result.findings, arguments)
-        code = EXIT_FINDINGS if result.findings else EXIT_CLEAN
-        return _exit(result, discovered, EXIT_ERROR if write_failed else code)
+        report_failed = not _report(result.findings, arguments, engine, outcome.workspace)
+        code = EXIT_FINDINGS if result.findings and not arguments.exit_zero else EXIT_CLEAN
+        return _exit(result, discovered, EXIT_ERROR if write_failed or report_failed else code)
 
-    result = engine.check(workspace)
-    _report(result.findings, arguments)
-    return _exit(result, discovered, EXIT_FINDINGS if result.findings else EXIT_CLEAN)
+    result = engine.check(workspace, report_paths=report_paths)
+    if not _report(result.findings, arguments, engine, workspace):
+        return _exit(result, discovered, EXIT_ERROR)
+    return _exit(result, discovered, EXIT_FINDINGS if result.findings and not arguments.exit_zero else EXIT_CLEAN)
 
 
-def _report(findings, arguments) -> None:
-    sys.stdout.write(REPORTERS[arguments.format](findings, arguments.unsafe_fixes))
+def _report(findings, arguments, engine, workspace) -> bool:
+    """Write the report to stdout or ``--output-file``; False when the file cannot be written."""
+    if arguments.statistics:
+        text = format_statistics(findings)
+    else:
+        context = ReportContext({display: source.text for display, source in workspace.sources.items()},
+                                tuple(engine.rules), arguments.show_source)
+        text = REPORTERS[arguments.format](findings, arguments.unsafe_fixes, context)
+    if arguments.output_file is None:
+        sys.stdout.write(text)
+        return True
+    try:
+        arguments.output_file.write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(f"steplint: error: {arguments.output_file}: cannot write report: {error.strerror or error}",
+              file=sys.stderr)
+        return False
+    return True
 
 
 def _exit(result, discovered, code: int) -> int:

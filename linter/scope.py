@@ -1,0 +1,81 @@
+"""What a run loads and what it reports on.
+
+Rules are cross-file: a spec is only judged against its contract, builder and script. When
+the user (or pre-commit) passes individual files, steplint still loads the rest of the
+project from its root (the nearest directory above the files holding ``pyproject.toml``,
+``setup.cfg`` or ``.git``, else the configuration's root) as context, and reports only the
+findings that involve the passed files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from steplint.api import display_path
+from steplint.config import Config
+from steplint.discovery import Discovered, discover, is_excluded
+from steplint.engine import Workspace
+from steplint.sources import ReadProblem, SourceFile, decode_source, read_source
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", ".git")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A run's workspace, what discovery found, and the displays to report on (None = all)."""
+
+    workspace: Workspace
+    discovered: Discovered
+    report_paths: frozenset | None
+
+
+def project_root(files, config: Config) -> Path | None:
+    """The nearest directory at or above the files' common directory with a project marker;
+    the configuration's root when there is none but a configuration file was found."""
+    start = Path(os.path.commonpath([os.path.realpath(file) for file in files]))
+    if not start.is_dir():
+        start = start.parent
+    for directory in (start, *start.parents):
+        if any((directory / marker).exists() for marker in PROJECT_MARKERS):
+            return directory
+    return config.root if config.source is not None else None
+
+
+def read_stdin_source(raw: bytes, filename: str) -> SourceFile | ReadProblem:
+    """Source text piped in by an editor, shown as ``filename``."""
+    path = Path(filename)
+    display = display_path(path)
+    try:
+        text, encoding, bom = decode_source(raw)
+    except ValueError as error:
+        return ReadProblem(path, display, str(error))
+    return SourceFile(path, display, text, encoding, bom, raw)
+
+
+def load_scope(paths, config: Config, force_exclude: bool = False, stdin: SourceFile | ReadProblem | None = None,
+               project_context: bool = True) -> Scope:
+    """Load the files to check; with file arguments (or stdin), the project around them too."""
+    discovered = discover(paths, config.root, config.exclude, force_exclude)
+    given = {display_path(path): path for path in discovered.files}
+    if stdin is not None:
+        excluded = force_exclude and is_excluded(Path(stdin.path), config.root, config.exclude)
+        given = {} if excluded else {stdin.display: stdin.path}
+    files_given = stdin is not None or any(Path(path).is_file() for path in paths)
+    context: dict = {}
+    if project_context and files_given and (given or stdin is not None):
+        anchors = list(given.values()) or [Path(stdin.path)]
+        root = project_root([Path(p).absolute() for p in anchors], config)
+        if root is not None:
+            for path in discover([root], config.root, config.exclude).files:
+                context.setdefault(display_path(path), path)
+    reads = []
+    for display, path in {**context, **given}.items():
+        if stdin is not None and display == stdin.display:
+            reads.append(stdin)
+        else:
+            reads.append(read_source(path, display))
+    workspace = Workspace.from_reads(reads)
+    report_paths = frozenset(given) if files_given else None
+    return Scope(workspace, discovered, report_paths)
