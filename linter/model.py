@@ -467,6 +467,12 @@ class ProjectModel:
 
     def contract_of(self, spec: Spec) -> Contract | Unknown | None:
         """The contract a spec links, None when it links none, Unknown when it cannot tell."""
+        memo = self.__dict__.setdefault("_contract_of_memo", {})
+        if spec.key not in memo:
+            memo[spec.key] = self._contract_of(spec)
+        return memo[spec.key]
+
+    def _contract_of(self, spec: Spec) -> Contract | Unknown | None:
         if spec.contract_value is None:
             return None
         found = self.binding_of(spec.contract_value)
@@ -482,7 +488,17 @@ class ProjectModel:
         return Unknown(f"cannot resolve the script contract: {reason}", spec.call.kwarg_span("script_contract"))
 
     def specs_linking(self, contract: Contract) -> list[Spec]:
-        return [spec for spec in self.specs if self.contract_of(spec) is contract]
+        return [spec for spec in self._specs_by_contract.get(contract.key, ()) if self.contract_of(spec) is contract]
+
+    @cached_property
+    def _specs_by_contract(self) -> dict:
+        """Contract key -> the specs linking that contract (one pass instead of one per contract)."""
+        index: dict = {}
+        for spec in self.specs:
+            contract = self.contract_of(spec)
+            if isinstance(contract, Contract):
+                index.setdefault(contract.key, []).append(spec)
+        return index
 
     # -- builders ---------------------------------------------------------------------
     @cached_property
@@ -524,19 +540,42 @@ class ProjectModel:
                                                        method.name))
         return Builder(cls.name, module, cls, spec_value, tuple(constructed))
 
+    @cached_property
+    def _specs_by_key(self) -> dict:
+        index: dict = {}
+        for spec in self.specs:
+            index.setdefault(spec.key, spec)
+        return index
+
     def spec_of(self, builder: Builder) -> Spec | Unknown:
+        memo = self.__dict__.setdefault("_spec_of_memo", {})
+        key = (builder.module.module, builder.name)
+        if key not in memo:
+            memo[key] = self._spec_of(builder)
+        return memo[key]
+
+    def _spec_of(self, builder: Builder) -> Spec | Unknown:
         found = self.binding_of(builder.spec_value)
         if found is not None:
             module, binding = found
-            for spec in self.specs:
-                if spec.key == (module.module, binding.name):
-                    return spec
+            spec = self._specs_by_key.get((module.module, binding.name))
+            if spec is not None:
+                return spec
         resolved = self.resolve(builder.spec_value)
         reason = resolved.reason if isinstance(resolved, Unknown) else "not a known step specification"
         return Unknown(f"cannot resolve the builder's spec: {reason}", builder.cls.span)
 
     def builders_of(self, spec: Spec) -> list[Builder]:
-        return [builder for builder in self.builders if self.spec_of(builder) is spec]
+        return [builder for builder in self._builders_by_spec.get(spec.key, ()) if self.spec_of(builder) is spec]
+
+    @cached_property
+    def _builders_by_spec(self) -> dict:
+        index: dict = {}
+        for builder in self.builders:
+            spec = self.spec_of(builder)
+            if isinstance(spec, Spec):
+                index.setdefault(spec.key, []).append(builder)
+        return index
 
     # -- kinds and scripts ------------------------------------------------------------
     def step_kind(self, spec: Spec) -> str | None:
@@ -560,13 +599,21 @@ class ProjectModel:
         if not isinstance(entry, str) or not entry.endswith(".py"):
             return None
         suffix = "/" + entry.lstrip("./")
-        matches = [path for path in self._script_paths if ("/" + path).endswith(suffix)]
+        candidates = self._script_paths_by_name.get(suffix.rsplit("/", 1)[-1], ())
+        matches = [path for path in candidates if ("/" + path).endswith(suffix)]
         if len(matches) > 1:
             preferred = [path for path in matches if "/scripts/" in "/" + path]
             matches = preferred if len(preferred) == 1 else matches
         if len(matches) != 1:
             return None
         return self._load_path(matches[0])
+
+    @cached_property
+    def _script_paths_by_name(self) -> dict:
+        index: dict = {}
+        for path in self._script_paths:
+            index.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+        return index
 
     @property
     def script_paths(self) -> tuple:
