@@ -11,12 +11,9 @@ import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from steplint.config import Config
-from steplint.edits import ParsedFile, without_element
-from steplint.extract import extract_facts
 from steplint.facts import ModuleFacts
 from steplint.model import ProjectModel
 from steplint.names import module_name_for
@@ -25,6 +22,9 @@ from steplint.rule import Edit, Finding, Rule
 from steplint.sources import ReadProblem, SourceFile
 from steplint.suppressions import is_suppressed, parse_suppressions
 from steplint.values import Span
+
+if TYPE_CHECKING:  # the parser and extractor are imported on first use, keeping start-up light
+    from steplint.edits import ParsedFile
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,8 @@ class RuleContext:
         node = parsed.find(container, node_type)
         if node is None:
             return None
+        from steplint.edits import without_element
+
         return parsed.replace(node, without_element(node, index))
 
 
@@ -342,6 +344,10 @@ def extract_source(source: SourceFile, module_name: str, config: Config) -> tupl
 
 
 def _parse(source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
+    import libcst as cst
+
+    from steplint.edits import ParsedFile
+
     if "\x00" in source.text:
         line = source.text.count("\n", 0, source.text.index("\x00")) + 1
         return None, FileProblem("SL901", source.display, Span(line, 0, line, 0),
@@ -363,6 +369,8 @@ def _parse(source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
 
 
 def _extract(parsed: ParsedFile, module_name: str, config: Config):
+    from steplint.extract import extract_facts
+
     source = parsed.source
     is_package = source.path.name == "__init__.py"
     try:

@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import libcst as cst
-
 from steplint.engine import Engine, RunResult, Workspace
 from steplint.parse_guard import parse_obstacle
 from steplint.rule import Applicability
@@ -46,6 +44,8 @@ def _apply(text: str, edits) -> str:
 
 
 def _parses(text: str) -> bool:
+    import libcst as cst  # imported on first use: `steplint --version` and clean runs need no parser
+
     if parse_obstacle(text) is not None:
         return False
     try:

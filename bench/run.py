@@ -1,0 +1,191 @@
+"""Benchmark steplint against the LibCST parse floor, on the same files, side by side.
+
+Corpora: ``generated`` (a spec-driven project of ``--steps`` steps from bench/generate.py)
+and ``sagemaker`` (the installed SageMaker Python SDK's own source, found with
+``importlib.util.find_spec`` without importing it). For each corpus and repetition:
+
+- floor: ``libcst.parse_module`` of every file steplint would discover, one process
+  (time measured inside that process, so interpreter start is not counted);
+- cold, 1 worker / cold, default workers: empty cache (``--jobs 1`` / no ``--jobs``);
+- warm: nothing changed, cache present;
+- touched: one contract edited (a comment added), whole project, warm cache;
+- pre-commit: one spec edited, ``steplint <that file>`` from the project root, warm cache.
+
+Every steplint run is a subprocess timed by wall clock including interpreter start; its
+peak memory is the child's ``ru_maxrss`` from ``os.wait4`` (which covers its reaped
+worker processes too). Medians over ``--repeat`` repetitions are printed with ratios to
+the floor and to the cold single-worker run.
+
+Usage: ``python bench/run.py [--steps 500] [--repeat 3] [--corpus generated --corpus sagemaker]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+FLOOR_SCRIPT = """
+import sys, time, libcst
+from steplint.discovery import discover
+from pathlib import Path
+files = discover([sys.argv[1]], Path(sys.argv[1]), ()).files
+texts = []
+for path in files:
+    try:
+        texts.append(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        pass
+start = time.perf_counter()
+for text in texts:
+    try:
+        libcst.parse_module(text)
+    except libcst.ParserSyntaxError:
+        pass
+print(time.perf_counter() - start, len(texts))
+"""
+
+
+def run_child(command: list, cwd: Path) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS in MB, stdout) of one child process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = process.stdout.read().decode()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss / 1024, out
+
+
+def steplint(arguments: list) -> list:
+    return [sys.executable, "-m", "steplint", "--format", "json", *arguments]
+
+
+def sagemaker_root() -> Path:
+    spec = importlib.util.find_spec("sagemaker")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("the sagemaker package is not installed")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def touch(path: Path, note: str) -> str:
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + f"# {note}\n", encoding="utf-8")
+    return original
+
+
+def measure_corpus(name: str, root: Path, cwd: Path, cache: Path, contract: Path | None, spec: Path | None,
+                   repeat: int) -> dict:
+    results: dict = {}
+
+    def record(label: str, seconds: float, memory: float | None = None) -> None:
+        results.setdefault(label, {"seconds": [], "memory": []})
+        results[label]["seconds"].append(seconds)
+        if memory is not None:
+            results[label]["memory"].append(memory)
+
+    target = [str(root), "--cache-dir", str(cache)]
+    for repetition in range(repeat):
+        _, _, out = run_child([sys.executable, "-c", FLOOR_SCRIPT, str(root)], cwd)
+        floor, files = out.split()
+        record("floor: libcst.parse_module, 1 process", float(floor))
+        results["files"] = int(files)
+        shutil.rmtree(cache, ignore_errors=True)
+        record("steplint cold, 1 worker", *run_child(steplint(target + ["--jobs", "1"]), cwd)[:2])
+        shutil.rmtree(cache, ignore_errors=True)
+        record("steplint cold, default workers", *run_child(steplint(target), cwd)[:2])
+        record("steplint warm, nothing changed", *run_child(steplint(target), cwd)[:2])
+        if contract is not None:
+            original = touch(contract, f"touched {repetition}")
+            try:
+                record("steplint warm, one contract changed", *run_child(steplint(target), cwd)[:2])
+            finally:
+                contract.write_text(original, encoding="utf-8")
+            run_child(steplint(target), cwd)
+        if spec is not None:
+            original = touch(spec, f"touched {repetition}")
+            try:
+                record("pre-commit: steplint <one changed spec>, warm",
+                       *run_child(steplint([str(spec), "--cache-dir", str(cache)]), cwd)[:2])
+            finally:
+                spec.write_text(original, encoding="utf-8")
+        print(f"  {name}: repetition {repetition + 1}/{repeat} done", file=sys.stderr)
+    return results
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {model}, "
+            f"Python {platform.python_version()}, {platform.system()}, load average at start {load:.2f}")
+
+
+def report(name: str, results: dict) -> str:
+    rows = [(label, data) for label, data in results.items() if label != "files"]
+    floor = statistics.median(results["floor: libcst.parse_module, 1 process"]["seconds"])
+    cold = statistics.median(results["steplint cold, 1 worker"]["seconds"])
+    lines = [f"{name}: {results['files']} files",
+             f"  {'measurement':48} {'median s':>9} {'x floor':>8} {'x cold-1':>9} {'peak MB':>8}"]
+    for label, data in rows:
+        seconds = statistics.median(data["seconds"])
+        memory = f"{max(data['memory']):8.0f}" if data["memory"] else f"{'-':>8}"
+        lines.append(f"  {label:48} {seconds:9.2f} {seconds / floor:8.2f} {seconds / cold:9.3f} {memory}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark steplint against the LibCST parse floor.")
+    parser.add_argument("--steps", type=int, default=500, help="steps in the generated project (default: 500)")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions per measurement (default: 3)")
+    parser.add_argument("--corpus", action="append", choices=("generated", "sagemaker"),
+                        help="corpora to run (default: both)")
+    parser.add_argument("--json", type=Path, help="also write the raw timings here")
+    arguments = parser.parse_args(argv)
+    corpora = arguments.corpus or ["generated", "sagemaker"]
+    print(f"machine: {machine()}")
+    raw = {}
+    with tempfile.TemporaryDirectory(prefix="steplint-bench-") as work:
+        work = Path(work)
+        for corpus in corpora:
+            if corpus == "generated":
+                project = work / "generated"
+                generate(project, arguments.steps)
+                steps = project / "src" / "benchproj" / "steps"
+                results = measure_corpus(
+                    f"generated project, {arguments.steps} steps", project, project, project / ".steplint_cache",
+                    steps / "contracts" / "pytorch_0003_contract.py", steps / "specs" / "pytorch_0003_spec.py",
+                    arguments.repeat)
+            else:
+                results = measure_corpus("sagemaker source", sagemaker_root(), work, work / "sagemaker-cache",
+                                         None, None, arguments.repeat)
+            raw[corpus] = results
+            print(report(corpus if corpus == "sagemaker" else f"generated ({arguments.steps} steps)", results))
+            sys.stdout.flush()
+    if arguments.json is not None:
+        arguments.json.write_text(json.dumps(raw, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
