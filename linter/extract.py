@@ -55,6 +55,8 @@ def extract_facts(
             for name, value_node in _assigned(statement):
                 bindings[name] = Binding(name, evaluator.evaluate(value_node), span_of(statement))
 
+    _mark_changed_later(module.body, bindings, span_of)
+
     accesses: tuple = ()
     arguments: tuple = ()
     argument_specs: tuple = ()
@@ -98,6 +100,63 @@ def _module_level_statements(body):
                 yield from _module_level_statements(handler.body.body)
         elif isinstance(statement, cst.With):
             yield from _module_level_statements(statement.body.body)
+
+
+MUTATING_METHODS = frozenset({"append", "extend", "insert", "update", "setdefault", "pop", "remove", "clear",
+                              "add", "discard"})
+
+
+def _mark_changed_later(body, bindings: dict, span_of) -> None:
+    """A module-level name changed after it is bound (by a mutating method, an augmented or
+    item assignment, or an assignment in a loop) is Unknown: its bound value is not what
+    the module ends up with."""
+    for name, node in _changes(body, in_loop=False):
+        binding = bindings.get(name)
+        if binding is not None and not isinstance(binding.value, Unknown):
+            span = span_of(node)
+            reason = f"'{name}' is changed after it is bound (line {span.line})"
+            bindings[name] = Binding(name, Unknown(reason, span), binding.span)
+
+
+def _changes(body, in_loop: bool):
+    """``(name, node)`` for each statement at module level (loops included) that changes a name."""
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                yield from _changed_names(small, in_loop)
+        elif isinstance(statement, (cst.For, cst.While)):
+            yield from _changes(statement.body.body, True)
+            if statement.orelse is not None:
+                yield from _changes(statement.orelse.body.body, True)
+        elif isinstance(statement, (cst.If, cst.With)):
+            yield from _changes(statement.body.body, in_loop)
+            orelse = getattr(statement, "orelse", None)
+            if orelse is not None:
+                yield from _changes(orelse.body.body if isinstance(orelse, cst.Else) else [orelse], in_loop)
+        elif isinstance(statement, cst.Try):
+            yield from _changes(statement.body.body, in_loop)
+            for handler in statement.handlers:
+                yield from _changes(handler.body.body, in_loop)
+
+
+def _changed_names(small, in_loop: bool):
+    if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+        func = small.value.func
+        if (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+                and func.attr.value in MUTATING_METHODS):
+            yield func.value.value, small
+        return
+    if isinstance(small, cst.AugAssign):
+        targets = [small.target]
+    elif isinstance(small, cst.Assign):
+        targets = [target.target for target in small.targets]
+    else:
+        return
+    for target in targets:
+        if isinstance(target, (cst.Subscript, cst.Attribute)) and isinstance(target.value, cst.Name):
+            yield target.value.value, small
+        elif isinstance(target, cst.Name) and (in_loop or isinstance(small, cst.AugAssign)):
+            yield target.value, small
 
 
 def _assigned(statement):

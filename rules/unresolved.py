@@ -85,10 +85,10 @@ class UnresolvedValue(Rule):
                 continue
             raw = argument(call, field, order)
             origin = path if isinstance(raw, Unknown) or raw == fields.get(field) else _origin(model, raw)
-            reason = value.reason
+            reason, span = value.reason, value.span
             if isinstance(raw, Unknown) and not call.has_kwarg(field) and call.has_star_args:
-                reason = "the call passes *args or **kwargs, which may set it"
-            key = (reason, value.span, origin, argument_span(call, field))
+                reason, span = "the call passes *args or **kwargs, which may set it", call.span
+            key = (reason, span, origin, argument_span(call, field))
             groups.setdefault(key, []).append(field)
         for (reason, span, origin, report_span), names in groups.items():
             yield self._finding(path, report_span, f"{kind} {name}", names, Unknown(reason, span), origin)
@@ -111,8 +111,11 @@ def _as_unknown(model, value) -> Unknown | None:
     if isinstance(value, Unknown):
         return value
     if isinstance(value, CallValue):
-        callee = final_name(model.resolve(value.func)) or "a function"
-        return Unknown(f"the result of calling {callee}(), which steplint does not run", value.span)
+        callee = model.resolve(value.func)
+        if isinstance(callee, Unknown):
+            return Unknown(f"the result of a call steplint cannot follow: {callee.reason}", value.span)
+        return Unknown(f"the result of calling {final_name(callee) or 'a function'}(), which steplint does not run",
+                       value.span)
     return None
 
 
