@@ -138,14 +138,10 @@ def _main(argv=None) -> int:
                     before.splitlines(keepends=True), text.splitlines(keepends=True),
                     fromfile=f"a/{display}", tofile=f"b/{display}"))
             return _exit(result, discovered, EXIT_FINDINGS if outcome.changed else EXIT_CLEAN)
-        write_failed = False
-        for display in sorted(outcome.changed):
-            original = workspace.sources[display]
-            try:
-                write_atomically(original.path, outcome.workspace.sources[display].encoded(), original.encoded())
-            except WriteError as error:
-                write_failed = True
-                print(f"steplint: error: {error}", file=sys.stderr)
+        write_errors = write_changes(workspace, outcome)
+        for error in write_errors:
+            print(f"steplint: error: {error}", file=sys.stderr)
+        write_failed = bool(write_errors)
         if outcome.fixed:
             print(f"Fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} "
                   f"in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}.")
