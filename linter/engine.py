@@ -7,6 +7,7 @@ the command line; the fixer calls it again on edited text.
 
 from __future__ import annotations
 
+import os
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -173,7 +174,8 @@ class Engine:
         if "." in name or (path.parent / "__init__.py").is_file():
             return name
         try:
-            relative = path.resolve().with_suffix("").relative_to(self.config.root.resolve())
+            # where the file sits in the tree, not where a symbolic link points
+            relative = Path(os.path.abspath(path)).with_suffix("").relative_to(os.path.realpath(self.config.root))
             return ".".join(relative.parts) or name
         except ValueError:
             return name
