@@ -1,0 +1,120 @@
+"""The facts cache: warm runs reuse facts, stay correct across files, survive corruption and concurrency."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import steplint.engine as engine_module
+from steplint.api import configure, load_workspace
+from steplint.cache import CACHE_DIR_NAME, FactsCache
+from steplint.config import NameSettings
+from steplint.engine import Engine
+from steplint.rules import all_rules
+from tests.conftest import FIXTURES, run_steplint
+
+CONTRACT = "src/mlpipelines/pipeline_script_contracts/pytorch_train_contract.py"
+SPEC = "src/mlpipelines/pipeline_step_specs/pytorch_training_spec.py"
+
+
+@pytest.fixture
+def legacy(tmp_path, monkeypatch):
+    root = tmp_path / "legacy_layout"
+    shutil.copytree(FIXTURES / "legacy_layout", root)
+    monkeypatch.chdir(root)
+    return root
+
+
+def findings(root, cache=True, names=None):
+    config = configure(["."])
+    if names is not None:
+        config = type(config)(**{**config.__dict__, "names": names})
+    facts_cache = FactsCache.for_root(root, config.names) if cache else None
+    workspace, _ = load_workspace(["."], config)
+    result = Engine(config, all_rules(), cache=facts_cache).check(workspace)
+    return [(f.path, f.span, f.code, f.message) for f in result.findings], facts_cache
+
+
+def test_cold_run_creates_a_self_ignoring_cache_and_warm_run_extracts_nothing(legacy, monkeypatch):
+    cold, cache = findings(legacy)
+    assert cache.hits == 0 and cache.misses > 0
+    assert (legacy / CACHE_DIR_NAME / ".gitignore").read_text().splitlines()[-1] == "*"
+
+    def no_extraction(*args, **kwargs):
+        raise AssertionError("a warm run must read facts from the cache")
+
+    monkeypatch.setattr(engine_module, "extract_source", no_extraction)
+    warm, cache = findings(legacy)
+    assert warm == cold
+    assert cache.misses == 0 and cache.hits > 0
+
+
+def test_changing_a_contract_rechecks_the_unchanged_spec_linked_to_it(legacy):
+    before, _ = findings(legacy)
+    contract = legacy / CONTRACT
+    contract.write_text(contract.read_text().replace('"input_path": "/opt/ml/input/data"',
+                                                     '"train_input": "/opt/ml/input/data"'))
+    after, cache = findings(legacy)
+    uncached, _ = findings(legacy, cache=False)
+    assert cache.hits > 0
+    assert after == uncached
+    new_on_spec = {code for path, _, code, _ in set(after) - set(before) if path == SPEC}
+    assert "SL403" in new_on_spec
+
+
+def test_corrupt_and_truncated_entries_are_ignored_and_rebuilt(legacy):
+    cold, _ = findings(legacy)
+    entries = sorted(path for path in (legacy / CACHE_DIR_NAME / "facts").rglob("*") if path.is_file())
+    assert entries
+    for number, entry in enumerate(entries):
+        data = entry.read_bytes()
+        entry.write_bytes(b"\x80\x05garbage" if number % 2 else data[: len(data) // 2])
+    rebuilt, cache = findings(legacy)
+    assert rebuilt == cold
+    assert cache.hits == 0
+    again, cache = findings(legacy)
+    assert again == cold and cache.misses == 0
+
+
+def test_entries_built_with_other_names_settings_are_not_used(legacy):
+    findings(legacy)
+    renamed = NameSettings(builder_bases=("StepBuilderBase", "SomeOtherBase"))
+    _, cache = findings(legacy, names=renamed)
+    assert cache.hits == 0
+
+
+def test_files_that_do_not_parse_are_cached_as_sl901(legacy):
+    (legacy / "src/mlpipelines/pipeline_step_specs/broken_spec.py").write_text(
+        "from x import StepSpecification\nSPEC = StepSpecification(\n")
+    cold, _ = findings(legacy)
+    warm, cache = findings(legacy)
+    assert warm == cold
+    assert cache.misses == 0
+    assert any(code == "SL901" for _, _, code, _ in warm)
+
+
+def test_no_cache_writes_nothing_and_cache_dir_moves_it(legacy, tmp_path):
+    assert run_steplint("--no-cache", ".", cwd=legacy).returncode == 1
+    assert not (legacy / CACHE_DIR_NAME).exists()
+    elsewhere = tmp_path / "elsewhere"
+    assert run_steplint("--cache-dir", elsewhere, ".", cwd=legacy).returncode == 1
+    assert not (legacy / CACHE_DIR_NAME).exists()
+    assert any((elsewhere / "facts").rglob("*"))
+
+
+def test_concurrent_runs_agree_and_leave_a_valid_cache(legacy):
+    command = [sys.executable, "-m", "steplint", "--format", "json", "."]
+    processes = [subprocess.Popen(command, cwd=legacy, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(4)]
+    outputs = [process.communicate(timeout=300) for process in processes]
+    assert all(process.returncode == 1 for process in processes), [err for _, err in outputs]
+    assert len({out for out, _ in outputs}) == 1
+    assert not [path for path in (legacy / CACHE_DIR_NAME).rglob(".tmp-*")]
+    warm = run_steplint("--format", "json", ".", cwd=legacy)
+    assert json.loads(warm.stdout) == json.loads(outputs[0][0])
+    _, cache = findings(legacy)
+    assert cache.misses == 0
