@@ -47,7 +47,7 @@ def discover(paths, root: Path, exclude, force_exclude: bool = False) -> Discove
         if not path.exists():
             missing.append(str(given))
             continue
-        if force_exclude and is_excluded(path, root, exclude):
+        if force_exclude and is_excluded_with_parents(path, root, exclude):
             continue
         if path.is_dir():
             for file in _walk(path, root, exclude):
@@ -55,6 +55,18 @@ def discover(paths, root: Path, exclude, force_exclude: bool = False) -> Discove
         else:
             found.setdefault(path, None)
     return Discovered(tuple(sorted(found, key=lambda p: p.as_posix())), tuple(missing))
+
+
+def is_excluded_with_parents(path: Path, root: Path, patterns) -> bool:
+    """Whether ``path`` or a directory it is in (below ``root``) is excluded, as a walk from
+    ``root`` would have skipped it."""
+    real, real_root = Path(os.path.realpath(path)), Path(os.path.realpath(root))
+    for candidate in (real, *real.parents):
+        if candidate == real_root or real_root not in candidate.parents:
+            break
+        if is_excluded(candidate, root, patterns):
+            return True
+    return is_excluded(path, root, patterns)
 
 
 def _walk(top: Path, root: Path, exclude):

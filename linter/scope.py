@@ -15,7 +15,7 @@ from pathlib import Path
 
 from steplint.api import display_path
 from steplint.config import Config
-from steplint.discovery import Discovered, discover, is_excluded
+from steplint.discovery import Discovered, discover, is_excluded_with_parents
 from steplint.engine import Workspace
 from steplint.sources import ReadProblem, SourceFile, decode_source, read_source
 
@@ -60,7 +60,7 @@ def load_scope(paths, config: Config, force_exclude: bool = False, stdin: Source
     discovered = discover(paths, config.root, config.exclude, force_exclude)
     given = {display_path(path): path for path in discovered.files}
     if stdin is not None:
-        excluded = force_exclude and is_excluded(Path(stdin.path), config.root, config.exclude)
+        excluded = force_exclude and is_excluded_with_parents(Path(stdin.path), config.root, config.exclude)
         given = {} if excluded else {stdin.display: stdin.path}
     files_given = stdin is not None or any(Path(path).is_file() for path in paths)
     context: dict = {}
