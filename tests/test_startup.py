@@ -1,0 +1,43 @@
+"""Start-up stays light: no SageMaker SDK, no botocore loaders, and no parser for --version."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from rules._examples import CONFIG_DEPENDENCY, DATA_DEPENDENCY, SPEC, training_project
+
+HEAVY = ("sagemaker", "botocore", "boto3", "s3transfer", "numpy", "pandas")
+
+
+def imported_modules(arguments, cwd) -> tuple[set, subprocess.CompletedProcess]:
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "steplint", *arguments], cwd=cwd,
+                            capture_output=True, text=True, timeout=300, env={**os.environ})
+    modules = set()
+    for line in result.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            modules.add(line.rsplit("|", 1)[1].strip())
+    return modules, result
+
+
+def _heavy(modules: set) -> list:
+    return sorted(name for name in modules if name.split(".")[0] in HEAVY)
+
+
+def test_version_imports_neither_the_sdk_nor_the_parser(tmp_path):
+    modules, result = imported_modules(["--version"], tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("steplint ")
+    assert modules, "importtime output was not captured"
+    assert _heavy(modules) == []
+    assert not [name for name in modules if name.split(".")[0] == "libcst"]
+
+
+def test_a_run_on_one_file_does_not_import_the_sdk_or_botocore(project):
+    root = project({"pyproject.toml": "[tool.steplint]\n",
+                    **training_project(dependencies=DATA_DEPENDENCY + CONFIG_DEPENDENCY,
+                                       input_paths='{"input_path": "/opt/ml/input/data"}')})
+    modules, result = imported_modules(["--no-cache", SPEC], root)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "SL101" in result.stdout
+    assert _heavy(modules) == []
