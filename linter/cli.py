@@ -51,8 +51,34 @@ def build_parser() -> argparse.ArgumentParser:
                         help="apply exclude patterns to paths given on the command line too")
     parser.add_argument("--no-project-context", action="store_true",
                         help="with file arguments, do not load the rest of the project as context")
+    parser.add_argument("--jobs", "-j", type=_positive_int, metavar="N",
+                        help="worker processes for parsing many uncached files (default: CPUs, at most 8)")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the facts cache")
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR",
+                        help="where to keep the facts cache (default: .steplint_cache at the project root)")
     parser.add_argument("--version", action="version", version=f"steplint {__version__}")
     return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def _make_engine(config, rules, arguments) -> Engine:
+    from steplint.parallel import default_jobs
+
+    cache = None
+    if not arguments.no_cache:
+        from steplint.cache import FactsCache
+
+        cache = FactsCache.for_root(config.root, config.names, arguments.cache_dir)
+    return Engine(config, rules, cache=cache, jobs=arguments.jobs or default_jobs())
 
 
 def _codes(value: str | None) -> list | None:
@@ -105,7 +131,7 @@ def _main(argv=None) -> int:
     workspace, discovered = scope.workspace, scope.discovered
     for missing in discovered.missing:
         print(f"steplint: error: {missing}: no such file or directory", file=sys.stderr)
-    engine = Engine(config, rules)
+    engine = _make_engine(config, rules, arguments)
 
     report_paths = scope.report_paths
     if arguments.add_suppressions:
