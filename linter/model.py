@@ -220,7 +220,11 @@ class ProjectModel:
         return Unknown(f"'{name}' is not defined in module {module.module}")
 
     def resolve(self, value: object, depth: int = 0) -> object:
-        """Follow references, getter calls and string concatenations as far as they go."""
+        """Follow references, getter calls and string concatenations as far as they go;
+        ``depth`` counts nested resolutions so that a cycle through a call's callee
+        (``x = x()``) ends as Unknown rather than in a RecursionError."""
+        if depth > MAX_RESOLVE_DEPTH:
+            return Unknown("reference chain too long or cyclic")
         for _ in range(MAX_RESOLVE_DEPTH):
             if isinstance(value, Ref):
                 target = self.lookup(value, depth)
@@ -228,7 +232,7 @@ class ProjectModel:
                     return value
                 value = target
             elif isinstance(value, CallValue):
-                returned = self._getter_return(value)
+                returned = self._getter_return(value, depth + 1)
                 if returned is None:
                     return value
                 value = returned
@@ -262,11 +266,11 @@ class ProjectModel:
                 return last
         return last
 
-    def _getter_return(self, call: CallValue) -> object | None:
+    def _getter_return(self, call: CallValue, depth: int = 0) -> object | None:
         """The static return value of a call to a tree function that takes no arguments."""
         if call.args or call.kwargs or call.has_star_args:
             return None
-        func = self.resolve(call.func)
+        func = self.resolve(call.func, depth)
         if not isinstance(func, Ref):
             return None
         module = self.module(func.module)

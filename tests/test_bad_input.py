@@ -305,3 +305,14 @@ def test_closed_output_pipe(tmp_path):
     assert "Traceback" not in pipeline.stderr
     assert len(pipeline.stdout.splitlines()) == 1
     assert stat.S_ISDIR(os.stat(root).st_mode)
+
+
+def test_self_referential_calls(tmp_path):
+    """``a = a()`` and getters that call each other: the model gives up (Unknown), never
+    recursing until Python's limit."""
+    text = (SPEC_HEAD + "factory = factory()\n\ndef ping():\n    return pong()\n\ndef pong():\n    return ping()\n\n"
+            "X_SPEC = StepSpecification(step_type=factory(), dependencies=ping())\n")
+    _, result = lint(tmp_path, {"steps/specs/cyclic_spec.py": text})
+    assert_clean_run(result)
+    assert "internal error" not in result.stderr
+    assert lines_of(result, "steps/specs/cyclic_spec.py:10:")
