@@ -1,0 +1,84 @@
+"""The bundled fixture projects: exactly the expected findings, and fixes that match golden files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, run_steplint
+
+PROJECTS = sorted(path.parent.name for path in FIXTURES.glob("*/expected_findings.txt"))
+GOLDEN = FIXTURES / "golden"
+
+
+def copy_project(name: str, tmp_path: Path) -> Path:
+    target = tmp_path / name
+    shutil.copytree(FIXTURES / name, target)
+    return target
+
+
+def expected_findings(name: str) -> list[str]:
+    lines = (FIXTURES / name / "expected_findings.txt").read_text().splitlines()
+    return sorted(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def reported_findings(root: Path) -> list[str]:
+    result = run_steplint("--format", "json", ".", cwd=root)
+    assert result.returncode in (0, 1), result.stderr
+    assert "Traceback" not in result.stderr
+    return sorted(f"{f['filename']}:{f['location']['row']}:{f['location']['column']}: {f['code']}"
+                  for f in json.loads(result.stdout))
+
+
+def snapshot(root: Path) -> dict:
+    """Every project file's bytes (steplint's own cache directory aside)."""
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*"))
+            if path.is_file() and ".steplint_cache" not in path.parts}
+
+
+def test_both_layouts_and_the_side_effect_project_are_present():
+    assert {"legacy_layout", "steps_layout", "import_side_effects"} <= set(PROJECTS)
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_exactly_the_expected_findings(name, tmp_path):
+    assert reported_findings(copy_project(name, tmp_path)) == expected_findings(name)
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in GOLDEN.iterdir()) if GOLDEN.is_dir() else [])
+def test_fix_matches_golden_files_and_preserves_everything_else(name, tmp_path):
+    if name == "builder_rewrite":
+        pytest.skip("unsafe builder rewrite has its own test")
+    root = copy_project(name, tmp_path)
+    before = snapshot(root)
+    first = run_steplint("--fix", ".", cwd=root)
+    assert first.returncode in (0, 1), first.stderr
+    after = snapshot(root)
+    golden = {path.relative_to(GOLDEN / name).as_posix(): path.read_bytes()
+              for path in (GOLDEN / name).rglob("*") if path.is_file()}
+    for relative, content in golden.items():
+        assert after[relative] == content, f"{relative} differs from its golden file"
+    untouched = {relative: content for relative, content in before.items() if relative not in golden}
+    assert {relative: after[relative] for relative in untouched} == untouched
+
+    second = run_steplint("--fix", ".", cwd=root)
+    assert "Fixed" not in second.stdout
+    assert snapshot(root) == after
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in GOLDEN.iterdir()) if GOLDEN.is_dir() else [])
+def test_diff_shows_the_fix_and_writes_nothing(name, tmp_path):
+    if name == "builder_rewrite":
+        pytest.skip("unsafe builder rewrite has its own test")
+    root = copy_project(name, tmp_path)
+    before = snapshot(root)
+    result = run_steplint("--diff", ".", cwd=root)
+    assert result.returncode == 1
+    assert snapshot(root) == before
+    for golden in (GOLDEN / name).rglob("*"):
+        if golden.is_file():
+            relative = golden.relative_to(GOLDEN / name).as_posix()
+            assert f"--- a/{relative}" in result.stdout
