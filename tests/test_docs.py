@@ -1,0 +1,81 @@
+"""Rule documentation and the README's examples stay true to the code.
+
+``python -m tests.test_docs`` regenerates the README's example outputs.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from steplint.rules import all_rules
+from tests.conftest import FIXTURES, REPO, run_steplint
+
+README = REPO / "README.md"
+RULES_MD = REPO / "docs" / "rules.md"
+EXAMPLE = re.compile(r"<!-- steplint-output (\S+): steplint (.*?) -->\n```text\n(.*?)```", re.S)
+
+
+def test_docs_rules_md_is_generated_from_the_rules():
+    generated = run_steplint("rules", "--format", "markdown", cwd=REPO)
+    assert generated.returncode == 0
+    assert RULES_MD.read_text(encoding="utf-8") == generated.stdout, (
+        "docs/rules.md is stale: run `steplint rules --format markdown > docs/rules.md`")
+
+
+def test_rules_md_documents_every_rule():
+    text = RULES_MD.read_text(encoding="utf-8")
+    for rule in all_rules():
+        assert f"## {rule.code} {rule.name}\n" in text
+        assert rule.rationale in text
+
+
+def test_rule_command_prints_summary_rationale_examples_and_fix():
+    result = run_steplint("rule", "SL201", cwd=REPO)
+    assert result.returncode == 0
+    text = result.stdout
+    for part in ("## SL201 managed-contract-path", "**Why it matters.**", "**Fix:** safe", "**Bad:**",
+                 "**Good:**", "```python"):
+        assert part in text
+    assert text.index("**Bad:**") < text.index("**Good:**")
+
+
+def test_rules_command_lists_every_rule():
+    lines = run_steplint("rules", cwd=REPO).stdout.splitlines()
+    assert [line.split()[0] for line in lines] == [rule.code for rule in all_rules()]
+
+
+def _run_example(directory: str, arguments: str) -> str:
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(shutil.copytree(REPO / directory, Path(scratch) / Path(directory).name))
+        return run_steplint(*shlex.split(arguments), cwd=root).stdout
+
+
+def test_readme_examples_are_real_output():
+    examples = EXAMPLE.findall(README.read_text(encoding="utf-8"))
+    assert len(examples) >= 4
+    for directory, arguments, shown in examples:
+        assert (REPO / directory).is_relative_to(FIXTURES)
+        assert _run_example(directory, arguments) == shown, (
+            f"README output of `steplint {arguments}` is stale: run `python -m tests.test_docs`")
+
+
+def regenerate_readme() -> None:
+    text = README.read_text(encoding="utf-8")
+
+    def fill(match):
+        directory, arguments = match.group(1), match.group(2)
+        return (f"<!-- steplint-output {directory}: steplint {arguments} -->\n```text\n"
+                f"{_run_example(directory, arguments)}```")
+
+    README.write_text(EXAMPLE.sub(fill, text), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    regenerate_readme()
+    sys.exit(subprocess.call([sys.executable, "-m", "pytest", "-q", __file__]))
