@@ -264,8 +264,11 @@ class Engine:
                     if display not in suppressions:
                         suppressions[display] = parse_suppressions(source.text)
                 problem_paths = {problem.path for problem in run.file_problems}
-                late.extend(rule.check_suppressions(context, {
-                    display: found for display, found in suppressions.items() if display not in problem_paths}))
+                try:
+                    late.extend(rule.check_suppressions(context, {
+                        display: found for display, found in suppressions.items() if display not in problem_paths}))
+                except Exception as error:  # noqa: BLE001 - reported loudly as an internal error, never hidden
+                    internal_errors.append(f"{rule.code} {rule.name} crashed: {error!r}\n{traceback.format_exc()}")
         if late:
             named = {display: [s for s in found if s.codes is not None] for display, found in suppressions.items()}
             kept = sorted(kept + self._filter(late, workspace, report_paths, named), key=lambda f: f.sort_key)
