@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from steplint.adoption import add_suppressions
 from steplint.rules.specification import RedundantDependency
+
 from tests.conftest import FIXTURES, run_steplint
 
 SPEC = "src/mlpipelines/pipeline_step_specs/pytorch_training_spec.py"

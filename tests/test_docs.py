@@ -14,11 +14,12 @@ import tempfile
 from pathlib import Path
 
 from steplint.rules import all_rules
+
 from tests.conftest import FIXTURES, REPO, run_steplint
 
 README = REPO / "README.md"
 RULES_MD = REPO / "docs" / "rules.md"
-EXAMPLE = re.compile(r"<!-- steplint-output (\S+): steplint (.*?) -->\n```text\n(.*?)```", re.S)
+EXAMPLE = re.compile(r"<!-- steplint-output (\S+): steplint (.*?) -->\n```text\n(.*?)```", re.DOTALL)
 
 
 def test_docs_rules_md_is_generated_from_the_rules():

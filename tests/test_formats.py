@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
 import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from steplint.reporters import format_github
 from steplint.rule import Finding
 from steplint.rules import all_rules
 from steplint.values import Span
+
 from tests.conftest import FIXTURES, REPO, run_steplint
 
 SCHEMA = json.loads((REPO / "tests" / "data" / "sarif-schema-2.1.0-subset.json").read_text())

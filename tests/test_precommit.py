@@ -85,7 +85,7 @@ def _pre_commit(arguments, cwd: Path, hooks: tuple) -> subprocess.CompletedProce
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", *arguments],
         cwd=cwd, env={**os.environ, **GIT_IDENTITY, "PRE_COMMIT_HOME": str(home)},
-        capture_output=True, text=True, timeout=1800)
+        capture_output=True, text=True, timeout=1800, check=False)
 
 
 def _run(hook: str, files, cwd: Path, hooks: tuple) -> subprocess.CompletedProcess:
