@@ -63,8 +63,18 @@ class Finding:
     path: str
     span: Span
     severity: Severity = Severity.ERROR
-    fix: Fix | None = None
+    fix_source: object = field(default=None, compare=False, repr=False)
     related_paths: tuple = ()
+
+    @property
+    def fix(self) -> Fix | None:
+        """The fix, built on first use: rules may pass a zero-argument function so that files
+        are parsed for edits only when a fix is shown or applied."""
+        source = self.fix_source
+        if source is not None and not isinstance(source, Fix):
+            source = source()
+            object.__setattr__(self, "fix_source", source)
+        return source
 
     @property
     def line(self) -> int:
@@ -81,9 +91,10 @@ class Finding:
 
     @property
     def involved_paths(self) -> frozenset:
+        """The finding's file, the files it relates to, and those its (built) fix edits."""
         paths = {self.path, *self.related_paths}
-        if self.fix is not None:
-            paths |= self.fix.paths
+        if isinstance(self.fix_source, Fix):
+            paths |= self.fix_source.paths
         return frozenset(paths)
 
 
@@ -114,8 +125,9 @@ class Rule:
     def check(self, context: "RuleContext") -> Iterable[Finding]:
         raise NotImplementedError
 
-    def finding(self, path: str, span: Span, message: str, fix: Fix | None = None,
+    def finding(self, path: str, span: Span, message: str, fix=None,
                 related_paths: Iterable[str] = ()) -> Finding:
+        """A finding of this rule; ``fix`` is a ``Fix``, None, or a function returning one."""
         return Finding(self.code, self.name, message, path, span, self.severity, fix,
                        tuple(sorted(set(related_paths) - {path})))
 

@@ -42,3 +42,29 @@ def removal_fix(context, description: str, *edits) -> Fix | None:
     if not present:
         return None
     return Fix(description, Applicability.SAFE, present)
+
+
+def dependency_removal(context, spec: Spec, dependency: Dependency, contract: Contract | None):
+    """A deferred fix removing a dependency and, as one fix, its entry in ``contract``."""
+    name = dependency.logical_name
+
+    def build() -> Fix | None:
+        edits = [remove_dependency(context, spec, dependency)]
+        if contract is not None:
+            edits.append(remove_contract_input(context, contract, name))
+        return removal_fix(context, f"remove dependency '{name}'", *edits)
+
+    return build
+
+
+def contract_input_removal(context, contract: Contract, name: str, specs):
+    """A deferred fix removing a contract input and, as one fix, the same-named dependency of ``specs``."""
+
+    def build() -> Fix | None:
+        edits = [remove_contract_input(context, contract, name)]
+        for spec in specs:
+            edits.extend(remove_dependency(context, spec, dependency) for dependency in spec.dependencies
+                         if dependency.logical_name == name)
+        return removal_fix(context, f"remove input '{name}'", *edits)
+
+    return build

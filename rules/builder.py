@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from steplint.model import Builder, Contract, Spec
@@ -182,17 +183,29 @@ class AdHocGetInputs(Rule):
             fix = None
             if reference is not None:
                 message += f" (reference: {reference}._get_inputs)"
-                try:
-                    edits = rewrite_get_inputs(context, builder, review.facts, review.kind, review.contract)
-                except RewriteError:
-                    edits = ()
-                if edits:
-                    description = "rewrite _get_inputs in the spec-driven reference form"
-                    description += "".join(f"; {note}" for note in _rewrite_notes(context.model, review))
-                    fix = Fix(description, Applicability.UNSAFE, edits)
+                fix = functools.partial(_rewrite_fix, context, review)
             related = [path for path in (review.spec and review.spec.path, review.contract and review.contract.path)
                        if path]
             yield self.finding(builder.path, review.facts.span, message, fix, related)
+
+
+def _rewrite_fix(context, review) -> Fix | None:
+    """SL301's unsafe fix: the reference ``_get_inputs`` for the builder's step kind."""
+    try:
+        edits = rewrite_get_inputs(context, review.builder, review.facts, review.kind, review.contract)
+    except RewriteError:
+        return None
+    if not edits:
+        return None
+    description = "rewrite _get_inputs in the spec-driven reference form"
+    description += "".join(f"; {note}" for note in _rewrite_notes(context.model, review))
+    return Fix(description, Applicability.UNSAFE, edits)
+
+
+def _branch_removal_fix(context, review, literal) -> Fix | None:
+    """SL303's safe fix: remove the dead branch."""
+    edit = remove_branch(context, review.builder.path, review.facts.span, literal.branch)
+    return Fix(f"remove the branch for '{literal.value}'", Applicability.SAFE, (edit,)) if edit else None
 
 
 class DeadInputBranch(Rule):
@@ -216,11 +229,7 @@ class DeadInputBranch(Rule):
             for literal in review.dead:
                 if literal.branch is None:
                     continue
-                fix = None
-                if _only_dead(review):
-                    edit = remove_branch(context, review.builder.path, review.facts.span, literal.branch)
-                    if edit is not None:
-                        fix = Fix(f"remove the branch for '{literal.value}'", Applicability.SAFE, (edit,))
+                fix = functools.partial(_branch_removal_fix, context, review, literal) if _only_dead(review) else None
                 message = (f"branch for input '{literal.value}', which {review.spec_name} does not declare: the "
                            f"pipeline never passes {review.builder.name} that input, so the branch never runs; "
                            "remove it")

@@ -33,7 +33,7 @@ from steplint.rules._catalog_examples import (
     project,
 )
 from steplint.rules._examples import CONFIG_DEPENDENCY, DATA_DEPENDENCY, training_project
-from steplint.rules._fixes import remove_contract_input, remove_dependency, removal_fix
+from steplint.rules._fixes import contract_input_removal
 
 _EXPLANATION = {
     "/opt/ml/input/config/": ("SageMaker writes the files under /opt/ml/input/config/ of a training container "
@@ -89,15 +89,11 @@ class ManagedContractPath(Rule):
                     continue
                 message = (f"input '{name}' of {contract.name} points at {path}, which is not an input: "
                            f"{_EXPLANATION[directory]}; remove the entry")
-                edits = [remove_contract_input(context, contract, name)]
-                linked = model.specs_linking(contract)
+                linked = [spec for spec in model.specs_linking(contract) if isinstance(spec.dependencies, tuple)]
                 for spec in linked:
-                    if isinstance(spec.dependencies, tuple):
-                        edits.extend(remove_dependency(context, spec, dependency) for dependency in spec.dependencies
-                                     if dependency.logical_name == name)
-                        message += f" and dependency '{name}' of {spec.name}" if any(
-                            dependency.logical_name == name for dependency in spec.dependencies) else ""
-                fix = removal_fix(context, f"remove input '{name}'", *edits) if inline else None
+                    if any(dependency.logical_name == name for dependency in spec.dependencies):
+                        message += f" and dependency '{name}' of {spec.name}"
+                fix = contract_input_removal(context, contract, name, linked) if inline else None
                 span = entry.key_span if inline else (contract.call.kwarg_span("expected_input_paths")
                                                       or contract.call.span)
                 yield self.finding(contract.path, span, message, fix, [spec.path for spec in linked])

@@ -11,7 +11,7 @@ from steplint.values import Mapping, Seq
 
 from steplint.rules._catalog_examples import BUILDER, CONTRACT, CORE, REGISTRY, SPEC, project
 from steplint.rules._examples import CONFIG_DEPENDENCY, DATA_DEPENDENCY, training_project
-from steplint.rules._fixes import remove_contract_input, remove_dependency, removal_fix
+from steplint.rules._fixes import dependency_removal
 
 
 def _reads_channel(script, logical_name: str, container_path: object) -> bool:
@@ -98,10 +98,7 @@ class RedundantDependency(Rule):
                     f"{HYPERPARAMETERS_FILE} itself; remove the dependency"
                     + (f" and its '{name}' entry in {contract.name}" if container_path is not None else "")
                 )
-                edits = [remove_dependency(context, spec, dependency)]
-                if contract is not None:
-                    edits.append(remove_contract_input(context, contract, name))
-                fix = removal_fix(context, f"remove dependency '{name}'", *edits)
+                fix = dependency_removal(context, spec, dependency, contract)
                 related = [builder.path] + ([contract.path] if contract is not None else [])
                 yield self.finding(spec.path, dependency.span, message, fix, related)
 
