@@ -110,6 +110,22 @@ class Example:
     fixed: dict | None = None
 
 
+class lazy_examples:
+    """A rule's examples built on first access: some are generated from steplint's reference
+    code, which a lint run should not pay for."""
+
+    def __init__(self, build) -> None:
+        self.build = build
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner) -> tuple:
+        value = tuple(self.build())
+        setattr(owner, self.name, value)
+        return value
+
+
 class Rule:
     """Base class of every rule. Subclasses set the class attributes and ``check``."""
 

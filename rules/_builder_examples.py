@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from textwrap import dedent, indent
 
-import libcst as cst
-
-from steplint.reference.templates import method_template
 
 CORE = "steps/core.py"
 CORE_SOURCE = ("class StepSpecification: ...\nclass DependencySpec: ...\nclass OutputSpec: ...\n"
@@ -20,6 +17,10 @@ def _method(source: str) -> str:
 
 def reference_method(kind: str, name: str) -> str:
     """A reference builder's method as source text (the code steplint's rewrite writes)."""
+    import libcst as cst
+
+    from steplint.reference.templates import method_template
+
     template = method_template(kind, name)
     return cst.Module(body=[template.function.with_changes(leading_lines=())]).code
 
@@ -160,9 +161,20 @@ def _get_inputs(self, inputs):
     return training_inputs
 '''
 
-REFERENCE_INPUTS = reference_method("training", "_get_inputs")
-PROCESSING_REFERENCE_INPUTS = reference_method("processing", "_get_inputs")
-PROCESSING_REFERENCE_OUTPUTS = reference_method("processing", "_get_outputs")
+_REFERENCE_METHODS = {
+    "REFERENCE_INPUTS": ("training", "_get_inputs"),
+    "PROCESSING_REFERENCE_INPUTS": ("processing", "_get_inputs"),
+    "PROCESSING_REFERENCE_OUTPUTS": ("processing", "_get_outputs"),
+}
+
+
+def __getattr__(name: str) -> str:
+    """The reference methods' source, read from steplint.reference when first asked for."""
+    if name not in _REFERENCE_METHODS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = reference_method(*_REFERENCE_METHODS[name])
+    globals()[name] = value
+    return value
 
 COMPREHENSION_INPUTS = '''\
 def _get_inputs(self, inputs):

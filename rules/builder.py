@@ -6,15 +6,11 @@ import functools
 from dataclasses import dataclass, field
 
 from steplint.model import Builder, Contract, Spec
-from steplint.rule import Applicability, Example, Fix, Rule
+from steplint.rule import Applicability, Example, Fix, Rule, lazy_examples
 from steplint.sagemaker_facts import TRAINING_CHANNEL_ROOT
 from steplint.values import Mapping
 
-from steplint.rules._builder_examples import (
-    AD_HOC_INPUTS, COMPREHENSION_INPUTS, DEAD_BRANCH_INPUTS, PROCESSING_AD_HOC_OUTPUTS, PROCESSING_INPUTS_LITERALS,
-    PROCESSING_REFERENCE_INPUTS, PROCESSING_REFERENCE_OUTPUTS, REFERENCE_INPUTS, SPEC_DRIVEN_OUTPUTS,
-    TRAINING_LITERAL_OUTPUTS, processing_project, training_project,
-)
+from steplint.rules import _builder_examples as examples
 from steplint.rules._builder_rewrite import RewriteError, remove_branch, rewrite_get_inputs
 
 CONSEQUENCE = {
@@ -159,16 +155,16 @@ class AdHocGetInputs(Rule):
         "_create_data_channel_from_source and dropping dead branches."
     )
     fix_applicability = Applicability.UNSAFE
-    bad_examples = (
-        Example(training_project(AD_HOC_INPUTS)),
-        Example(processing_project(PROCESSING_INPUTS_LITERALS)),
-    )
-    good_examples = (
-        Example(training_project(REFERENCE_INPUTS)),
-        Example(training_project(COMPREHENSION_INPUTS)),
-        Example(processing_project(PROCESSING_REFERENCE_INPUTS)),
-        Example(training_project(DEAD_BRANCH_INPUTS)),
-    )
+    bad_examples = lazy_examples(lambda: (
+        Example(examples.training_project(examples.AD_HOC_INPUTS)),
+        Example(examples.processing_project(examples.PROCESSING_INPUTS_LITERALS)),
+    ))
+    good_examples = lazy_examples(lambda: (
+        Example(examples.training_project(examples.REFERENCE_INPUTS)),
+        Example(examples.training_project(examples.COMPREHENSION_INPUTS)),
+        Example(examples.processing_project(examples.PROCESSING_REFERENCE_INPUTS)),
+        Example(examples.training_project(examples.DEAD_BRANCH_INPUTS)),
+    ))
 
     def check(self, context):
         for review in _reviews(context.model, "_get_inputs"):
@@ -220,8 +216,8 @@ class DeadInputBranch(Rule):
         "removes the branch; otherwise SL301's rewrite drops it."
     )
     fix_applicability = Applicability.SAFE
-    bad_examples = (Example(training_project(DEAD_BRANCH_INPUTS)),)
-    good_examples = (Example(training_project(REFERENCE_INPUTS)),)
+    bad_examples = lazy_examples(lambda: (Example(examples.training_project(examples.DEAD_BRANCH_INPUTS)),))
+    good_examples = lazy_examples(lambda: (Example(examples.training_project(examples.REFERENCE_INPUTS)),))
 
     def check(self, context):
         for review in _reviews(context.model, "_get_inputs"):
@@ -251,15 +247,15 @@ class AdHocGetOutputs(Rule):
         "ProcessingOutput per spec output with output_name=logical_name and source=the contract path, and "
         "derive default destinations from the configuration (see steplint.reference.ProcessingStepBuilder)."
     )
-    bad_examples = (
-        Example(processing_project(PROCESSING_REFERENCE_INPUTS, outputs=PROCESSING_AD_HOC_OUTPUTS)),
-        Example(training_project(REFERENCE_INPUTS, outputs=TRAINING_LITERAL_OUTPUTS)),
-    )
-    good_examples = (
-        Example(processing_project(PROCESSING_REFERENCE_INPUTS, outputs=SPEC_DRIVEN_OUTPUTS)),
-        Example(processing_project(PROCESSING_REFERENCE_INPUTS, outputs=PROCESSING_REFERENCE_OUTPUTS)),
-        Example(training_project(REFERENCE_INPUTS)),
-    )
+    bad_examples = lazy_examples(lambda: (
+        Example(examples.processing_project(examples.PROCESSING_REFERENCE_INPUTS, outputs=examples.PROCESSING_AD_HOC_OUTPUTS)),
+        Example(examples.training_project(examples.REFERENCE_INPUTS, outputs=examples.TRAINING_LITERAL_OUTPUTS)),
+    ))
+    good_examples = lazy_examples(lambda: (
+        Example(examples.processing_project(examples.PROCESSING_REFERENCE_INPUTS, outputs=examples.SPEC_DRIVEN_OUTPUTS)),
+        Example(examples.processing_project(examples.PROCESSING_REFERENCE_INPUTS, outputs=examples.PROCESSING_REFERENCE_OUTPUTS)),
+        Example(examples.training_project(examples.REFERENCE_INPUTS)),
+    ))
 
     def check(self, context):
         for review in _reviews(context.model, "_get_outputs"):
