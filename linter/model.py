@@ -479,17 +479,22 @@ class ProjectModel:
     def _contract_of(self, spec: Spec) -> Contract | Unknown | None:
         if spec.contract_value is None:
             return None
-        found = self.binding_of(spec.contract_value)
+        if self.resolve(spec.contract_value) is None:
+            return None
+        return self._linked(spec.contract_value, self._contracts_by_key, "script contract",
+                            spec.call.kwarg_span("script_contract"))
+
+    def _linked(self, value: object, index: dict, what: str, span: Span | None):
+        """The indexed artefact a value's binding names, or Unknown saying why not."""
+        found = self.binding_of(value)
         if found is not None:
             module, binding = found
-            contract = self._contracts_by_key.get((module.module, binding.name))
-            if contract is not None:
-                return contract
-        resolved = self.resolve(spec.contract_value)
-        if resolved is None:
-            return None
-        reason = resolved.reason if isinstance(resolved, Unknown) else "not a known script contract"
-        return Unknown(f"cannot resolve the script contract: {reason}", spec.call.kwarg_span("script_contract"))
+            linked = index.get((module.module, binding.name))
+            if linked is not None:
+                return linked
+        resolved = self.resolve(value)
+        reason = resolved.reason if isinstance(resolved, Unknown) else f"not a known {what}"
+        return Unknown(f"cannot resolve the {what}: {reason}", span)
 
     def specs_linking(self, contract: Contract) -> list[Spec]:
         return [spec for spec in self._specs_by_contract.get(contract.key, ()) if self.contract_of(spec) is contract]
@@ -559,15 +564,7 @@ class ProjectModel:
         return memo[key]
 
     def _spec_of(self, builder: Builder) -> Spec | Unknown:
-        found = self.binding_of(builder.spec_value)
-        if found is not None:
-            module, binding = found
-            spec = self._specs_by_key.get((module.module, binding.name))
-            if spec is not None:
-                return spec
-        resolved = self.resolve(builder.spec_value)
-        reason = resolved.reason if isinstance(resolved, Unknown) else "not a known step specification"
-        return Unknown(f"cannot resolve the builder's spec: {reason}", builder.cls.span)
+        return self._linked(builder.spec_value, self._specs_by_key, "step specification", builder.cls.span)
 
     def builders_of(self, spec: Spec) -> list[Builder]:
         return [builder for builder in self._builders_by_spec.get(spec.key, ()) if self.spec_of(builder) is spec]
