@@ -92,8 +92,7 @@ def main(argv=None) -> int:
     try:
         return _main(argv)
     except KeyboardInterrupt:
-        print("steplint: interrupted; files already fixed were written whole, the others are unchanged",
-              file=sys.stderr)
+        print("steplint: interrupted; no file was left half-written", file=sys.stderr)
         return 130
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
