@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import gc
 import os
 import sys
 from pathlib import Path
@@ -89,6 +90,7 @@ def _codes(value: str | None) -> list | None:
 
 def main(argv=None) -> int:
     """Run the command line; Ctrl-C and a closed output pipe end it with a message, not a traceback."""
+    gc.disable()  # a short-lived run: the facts it builds hold no cycles worth collecting
     try:
         return _main(argv)
     except KeyboardInterrupt:

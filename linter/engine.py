@@ -280,8 +280,9 @@ class Engine:
         keywords = self._keywords()
         pending = dict(run.workspace.sources)
         while pending:
+            pattern = re.compile("|".join(map(re.escape, sorted(keywords))))
             hits = [display for display, source in pending.items()
-                    if not self.prefilter or any(k in source.text for k in keywords)]
+                    if not self.prefilter or pattern.search(source.text)]
             if not hits:
                 break
             self.prefetch(run, hits + _referenced_scripts(run.workspace, hits, set(hits)))

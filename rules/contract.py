@@ -277,7 +277,7 @@ class MissingEntryPoint(Rule):
                    if isinstance(contract.entry_point, str) and contract.entry_point.strip()]
         if not entries:
             return
-        known = _script_files(context)
+        known = _by_file_name(_script_files(context))
         missing = [(contract, entry) for contract, entry in entries if not _exists(entry, known)]
         if not context.config.script_roots and len(missing) == len(entries):
             return  # no script-roots and no entry point among the checked files: where scripts live is unknown
@@ -290,9 +290,17 @@ class MissingEntryPoint(Rule):
                 f"script's directory to [tool.steplint] script-roots"))
 
 
-def _exists(entry: str, known: set) -> bool:
+def _by_file_name(paths) -> dict:
+    index: dict = {}
+    for path in paths:
+        index.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+    return index
+
+
+def _exists(entry: str, known: dict) -> bool:
+    """Whether some known path (indexed by file name) ends with the entry point's path."""
     suffix = "/" + entry.lstrip("./")
-    return any(("/" + path).endswith(suffix) for path in known)
+    return any(("/" + path).endswith(suffix) for path in known.get(suffix.rsplit("/", 1)[-1], ()))
 
 
 SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build"})
