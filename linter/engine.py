@@ -18,6 +18,7 @@ from steplint.config import Config
 from steplint.facts import ModuleFacts
 from steplint.model import ProjectModel
 from steplint.names import module_name_for
+from steplint.projects import split_by_project
 from steplint.parse_guard import parse_obstacle
 from steplint.rule import Edit, Finding, Rule
 from steplint.sources import ReadProblem, SourceFile
@@ -234,7 +235,18 @@ class Engine:
                    + names.dependency_classes + names.step_type_functions)
 
     def check(self, workspace: Workspace, report_paths=None) -> RunResult:
-        """Lint the workspace; with ``report_paths``, keep only findings involving those files."""
+        """Lint the workspace, each project in it on its own model; with ``report_paths``,
+        keep only findings involving those files."""
+        parts = split_by_project(workspace)
+        if len(parts) == 1:
+            return self._check_project(workspace, report_paths)
+        results = [self._check_project(part, report_paths) for part in parts]
+        return RunResult(sorted((finding for result in results for finding in result.findings),
+                                key=lambda finding: finding.sort_key),
+                         [error for result in results for error in result.internal_errors],
+                         sum(result.files_checked for result in results))
+
+    def _check_project(self, workspace: Workspace, report_paths) -> RunResult:
         run = _Run(self, workspace)
         for problem in workspace.problems:
             run.file_problems.append(FileProblem("SL902", problem.display, Span(problem.line, problem.col,

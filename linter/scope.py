@@ -17,9 +17,9 @@ from steplint.api import display_path
 from steplint.config import Config
 from steplint.discovery import Discovered, discover, is_excluded_with_parents
 from steplint.engine import Workspace
+from steplint.projects import nearest_project
 from steplint.sources import ReadProblem, SourceFile, decode_source, read_source
 
-PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", ".git")
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,9 @@ def project_root(files, config: Config) -> Path | None:
     start = Path(os.path.commonpath([os.path.realpath(file) for file in files]))
     if not start.is_dir():
         start = start.parent
-    for directory in (start, *start.parents):
-        if any((directory / marker).exists() for marker in PROJECT_MARKERS):
-            return directory
+    found = nearest_project(start, {})
+    if found is not None:
+        return found
     return config.root if config.source is not None else None
 
 

@@ -82,3 +82,10 @@ def test_diff_shows_the_fix_and_writes_nothing(name, tmp_path):
         if golden.is_file():
             relative = golden.relative_to(GOLDEN / name).as_posix()
             assert f"--- a/{relative}" in result.stdout
+
+
+def test_all_fixture_projects_in_one_run_keep_to_their_own_modules(tmp_path):
+    """Several projects with the same package names in one run: each is its own model."""
+    shutil.copytree(FIXTURES, tmp_path / "fixtures", ignore=shutil.ignore_patterns("golden", ".steplint_cache"))
+    expected = sorted(f"fixtures/{name}/{line}" for name in PROJECTS for line in expected_findings(name))
+    assert reported_findings(tmp_path) == expected
