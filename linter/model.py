@@ -471,10 +471,12 @@ class ProjectModel:
 
     def contract_of(self, spec: Spec) -> Contract | Unknown | None:
         """The contract a spec links, None when it links none, Unknown when it cannot tell."""
-        memo = self.__dict__.setdefault("_contract_of_memo", {})
-        if spec.key not in memo:
-            memo[spec.key] = self._contract_of(spec)
-        return memo[spec.key]
+        links = self._contract_links
+        return links[spec.key] if spec.key in links else self._contract_of(spec)
+
+    @cached_property
+    def _contract_links(self) -> dict:
+        return {spec.key: self._contract_of(spec) for spec in self.specs}
 
     def _contract_of(self, spec: Spec) -> Contract | Unknown | None:
         if spec.contract_value is None:
@@ -497,11 +499,11 @@ class ProjectModel:
         return Unknown(f"cannot resolve the {what}: {reason}", span)
 
     def specs_linking(self, contract: Contract) -> list[Spec]:
-        return [spec for spec in self._specs_by_contract.get(contract.key, ()) if self.contract_of(spec) is contract]
+        return list(self._specs_by_contract.get(contract.key, ()))
 
     @cached_property
     def _specs_by_contract(self) -> dict:
-        """Contract key -> the specs linking that contract (one pass instead of one per contract)."""
+        """Contract key -> the specs linking that contract."""
         index: dict = {}
         for spec in self.specs:
             contract = self.contract_of(spec)
@@ -557,20 +559,24 @@ class ProjectModel:
         return index
 
     def spec_of(self, builder: Builder) -> Spec | Unknown:
-        memo = self.__dict__.setdefault("_spec_of_memo", {})
+        """The spec a builder passes to ``super().__init__``, or Unknown saying why not."""
+        links = self._spec_links
         key = (builder.module.module, builder.name)
-        if key not in memo:
-            memo[key] = self._spec_of(builder)
-        return memo[key]
+        return links[key] if key in links else self._spec_of(builder)
+
+    @cached_property
+    def _spec_links(self) -> dict:
+        return {(builder.module.module, builder.name): self._spec_of(builder) for builder in self.builders}
 
     def _spec_of(self, builder: Builder) -> Spec | Unknown:
         return self._linked(builder.spec_value, self._specs_by_key, "step specification", builder.cls.span)
 
     def builders_of(self, spec: Spec) -> list[Builder]:
-        return [builder for builder in self._builders_by_spec.get(spec.key, ()) if self.spec_of(builder) is spec]
+        return list(self._builders_by_spec.get(spec.key, ()))
 
     @cached_property
     def _builders_by_spec(self) -> dict:
+        """Spec key -> the builders passing that spec."""
         index: dict = {}
         for builder in self.builders:
             spec = self.spec_of(builder)
