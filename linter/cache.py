@@ -1,14 +1,21 @@
 """The facts cache: extracted ``ModuleFacts`` (or the SL901 problem) per file, on disk.
 
-One entry per (display path, module name) in ``<project root>/.steplint_cache/facts/``;
-the entry records the content digest it was built from, so an edited file misses and its
-entry is overwritten (the cache does not grow with every edit). Entries are salted with
-steplint's version, a fingerprint of the extraction code and the configuration that
-affects extraction (``[tool.steplint.names]``), so an upgrade or a renamed base class
-never reads stale facts. A corrupt, truncated or foreign entry is ignored and rebuilt.
-Writes go to a temporary file renamed over the entry (``os.replace``), so concurrent runs
-never see half-written entries. Only facts are cached: rules always run on the full
-project model, so cross-file findings stay correct when one side of a link changes.
+Entries are keyed by (display path, module name) and record the content digest they were
+built from, so an edited file misses and its entry is replaced (the cache does not grow
+with every edit). Everything lives in ``<project root>/.steplint_cache/facts/<salt>/``:
+one ``snapshot`` holding all entries, plus a small ``delta-*`` file per run that added
+entries, so a run that re-extracts one file writes one small file. After a few deltas,
+or when a run added many entries, they are folded into a new snapshot. A warm run reads
+one snapshot and a few deltas instead of one file per source file.
+
+The salt is steplint's version, a fingerprint of the extraction code and the configuration
+that affects extraction (``[tool.steplint.names]``), so an upgrade or a renamed base class
+never reads stale facts. A corrupt, truncated or foreign file is ignored and rebuilt.
+Every file is written to a temporary name and renamed into place (``os.replace``), so
+concurrent runs never see half-written files; when two runs write at once, one run's new
+entries may be lost, which only costs a later run some re-extraction. Only facts are
+cached: rules always run on the full project model, so cross-file findings stay correct
+when one side of a link changes.
 """
 
 from __future__ import annotations
@@ -19,13 +26,15 @@ import hashlib
 import importlib
 import os
 import pickle
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from steplint import __version__
 
 CACHE_DIR_NAME = ".steplint_cache"
-FORMAT = 1
+FORMAT = 2
 # The modules whose code decides what facts look like; their bytes are part of the salt.
 EXTRACTION_MODULES = ("facts.py", "values.py", "extract.py", "evaluate.py", "builder_facts.py", "names.py",
                       "positions.py", "walk.py", "engine.py")
@@ -64,14 +73,25 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+SNAPSHOT = "snapshot"
+DELTA_PREFIX = "delta-"
+MAX_DELTAS = 8
+STALE_SALT_SECONDS = 7 * 24 * 3600
+
+
 class FactsCache:
-    """Facts on disk, keyed by path, module name and salt; validated by content digest."""
+    """Facts on disk, keyed by path and module name under one salt; validated by content digest."""
 
     def __init__(self, directory: Path, names) -> None:
         register_fast_pickling()
         self.directory = Path(directory)
         self.salt = f"{code_fingerprint()}:{names!r}"
+        salt_name = hashlib.blake2b(self.salt.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
         self._facts_dir = self.directory / "facts"
+        self._salt_dir = self._facts_dir / salt_name
+        self._entries: dict | None = None
+        self._deltas_read: list = []
+        self._new: dict = {}
         self._ready = False
         self.enabled = True
         self.hits = 0
@@ -81,57 +101,105 @@ class FactsCache:
     def for_root(cls, root: Path, names, directory: Path | None = None) -> "FactsCache":
         return cls(Path(directory) if directory is not None else Path(root) / CACHE_DIR_NAME, names)
 
-    def _entry(self, display: str, module_name: str) -> Path:
-        name = hashlib.blake2b(f"{self.salt}\0{display}\0{module_name}".encode("utf-8", "surrogatepass"),
-                               digest_size=16).hexdigest()
-        return self._facts_dir / name[:2] / name
-
     def get(self, display: str, module_name: str, digest: str):
         """``(facts, problem)`` stored for this exact content, or None."""
         if not self.enabled:
             return None
-        try:
-            data = self._entry(display, module_name).read_bytes()
-        except OSError:
-            self.misses += 1
-            return None
-        try:
-            record = pickle.loads(data)
-        except _UNREADABLE:
-            record = None
-        if (not isinstance(record, tuple) or len(record) != 6 or record[0] != FORMAT or record[1] != self.salt
-                or record[2] != display or record[3] != module_name or record[4] != digest
-                or not isinstance(record[5], tuple) or len(record[5]) != 2):
+        key = (display, module_name)
+        record = self._new.get(key) or self._load().get(key)
+        if record is None or record[0] != digest:
             self.misses += 1
             return None
         self.hits += 1
-        return record[5]
+        return record[1]
 
     def put(self, display: str, module_name: str, digest: str, value: tuple) -> None:
-        """Store ``(facts, problem)``; an unwritable cache is switched off, never an error."""
-        if not self.enabled:
+        """Remember ``(facts, problem)`` for this content; ``flush`` writes what was put."""
+        if self.enabled:
+            self._new[(display, module_name)] = (digest, value)
+
+    def flush(self) -> None:
+        """Write the entries put since the last flush: a delta, or a new snapshot that folds
+        in the deltas read. An unwritable cache is switched off, never an error."""
+        if not self.enabled or not self._new:
             return
+        known = self._load()
+        new, self._new = self._new, {}
         try:
             self._prepare()
-            entry = self._entry(display, module_name)
-            entry.parent.mkdir(exist_ok=True)
-            data = pickle.dumps((FORMAT, self.salt, display, module_name, digest, value),
-                                protocol=pickle.HIGHEST_PROTOCOL)
-            handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                os.replace(temporary, entry)
-            except BaseException:
-                _remove(temporary)
-                raise
+            if len(self._deltas_read) + 1 > MAX_DELTAS or len(new) * 5 > len(known):
+                known.update(new)
+                self._write(self._salt_dir / SNAPSHOT, known)
+                for delta in self._deltas_read:
+                    _remove(str(delta))
+                self._deltas_read = []
+                self._forget_stale_salts()
+            else:
+                known.update(new)
+                delta = self._salt_dir / f"{DELTA_PREFIX}{time.time_ns():020d}-{os.getpid()}"
+                self._write(delta, new)
+                self._deltas_read.append(delta)
         except (OSError, pickle.PicklingError, RecursionError):
             self.enabled = False
+
+    def _load(self) -> dict:
+        """All entries of the snapshot and the deltas, read once."""
+        if self._entries is None:
+            self._entries = self._read(self._salt_dir / SNAPSHOT)
+            try:
+                deltas = sorted(path for path in self._salt_dir.iterdir() if path.name.startswith(DELTA_PREFIX))
+            except OSError:
+                deltas = []
+            for delta in deltas:
+                self._entries.update(self._read(delta))
+                self._deltas_read.append(delta)
+        return self._entries
+
+    def _read(self, path: Path) -> dict:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return {}
+        try:
+            record = pickle.loads(data)
+        except _UNREADABLE:
+            return {}
+        if (not isinstance(record, tuple) or len(record) != 3 or record[0] != FORMAT or record[1] != self.salt
+                or not isinstance(record[2], dict)):
+            return {}
+        return {key: value for key, value in record[2].items() if _well_formed(key, value)}
+
+    def _write(self, path: Path, entries: dict) -> None:
+        data = pickle.dumps((FORMAT, self.salt, entries), protocol=pickle.HIGHEST_PROTOCOL)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            _remove(temporary)
+            raise
+
+    def _forget_stale_salts(self) -> None:
+        """Remove the caches of other salts (older steplint versions, other settings) unused for a week."""
+        now = time.time()
+        for entry in self._facts_dir.iterdir():
+            if entry == self._salt_dir:
+                continue
+            try:
+                if now - entry.stat().st_mtime <= STALE_SALT_SECONDS:
+                    continue
+                if entry.is_dir():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
+            except OSError:
+                pass
 
     def _prepare(self) -> None:
         if self._ready:
             return
-        self._facts_dir.mkdir(parents=True, exist_ok=True)
+        self._salt_dir.mkdir(parents=True, exist_ok=True)
         ignore = self.directory / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# created by steplint: the cache is not part of the project\n*\n", encoding="utf-8")
@@ -140,6 +208,11 @@ class FactsCache:
             tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# steplint facts cache\n",
                            encoding="utf-8")
         self._ready = True
+
+
+def _well_formed(key, value) -> bool:
+    return (isinstance(key, tuple) and len(key) == 2 and isinstance(value, tuple) and len(value) == 2
+            and isinstance(value[1], tuple) and len(value[1]) == 2)
 
 
 def _remove(path: str) -> None:

@@ -22,13 +22,19 @@ class Discovered:
 
 def is_excluded(path: Path, root: Path, patterns) -> bool:
     """True when a pattern matches the path's name or its path relative to ``root``."""
+    if not patterns:
+        return False
     try:
         relative = Path(os.path.realpath(path)).relative_to(os.path.realpath(root)).as_posix()
     except ValueError:
         relative = path.as_posix()
+    return _matches(path.name, relative, patterns)
+
+
+def _matches(name: str, relative: str, patterns) -> bool:
     for pattern in patterns:
         pattern = pattern.rstrip("/")
-        if fnmatch.fnmatch(path.name, pattern) or fnmatch.fnmatch(relative, pattern):
+        if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(relative, pattern):
             return True
     return False
 
@@ -70,6 +76,9 @@ def is_excluded_with_parents(path: Path, root: Path, patterns) -> bool:
 
 
 def _walk(top: Path, root: Path, exclude):
+    """Python files below ``top``, each directory once (symbolic-link loops end), sorted by
+    name per directory. Real paths are computed once per directory, not per file."""
+    real_root = os.path.realpath(root)
     seen_dirs: set = set()
     for directory, dirnames, filenames in os.walk(top, followlinks=True):
         real = os.path.realpath(directory)
@@ -81,10 +90,22 @@ def _walk(top: Path, root: Path, exclude):
         dirnames[:] = sorted(
             name for name in dirnames
             if name not in ALWAYS_SKIPPED_DIRS and not name.endswith(".egg-info")
-            and not is_excluded(base / name, root, exclude)
+            and not (exclude and _excluded_entry(directory, real, real_root, name, exclude))
         )
         for name in sorted(filenames):
             if name.endswith((".py", ".pyi")):
-                file = base / name
-                if not is_excluded(file, root, exclude):
-                    yield file
+                if not (exclude and _excluded_entry(directory, real, real_root, name, exclude)):
+                    yield base / name
+
+
+def _excluded_entry(directory: str, real_directory: str, real_root: str, name: str, exclude) -> bool:
+    """``is_excluded`` for ``directory/name``, knowing the directory's real path already."""
+    path = os.path.join(directory, name)
+    if os.path.islink(path):
+        return is_excluded(Path(path), Path(real_root), exclude)
+    relative = os.path.relpath(os.path.join(real_directory, name), real_root)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        relative = Path(path).as_posix()
+    else:
+        relative = Path(relative).as_posix()
+    return _matches(name, relative, exclude)

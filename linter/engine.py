@@ -86,16 +86,19 @@ class RuleContext:
     def parsed(self, path: str) -> ParsedFile | None:
         return self._run.parsed(path)
 
-    def remove_element(self, path: str, container: Span, node_type: type, index: int) -> Edit | None:
-        """An edit removing the ``index``-th element of the container node at ``container``."""
+    def remove_element(self, path: str, container: Span, node_types: tuple, index: int) -> Edit | None:
+        """An edit removing the ``index``-th element of the container at ``container``, a node
+        of one of the LibCST classes named in ``node_types`` (e.g. ``("List", "Tuple")``)."""
         parsed = self.parsed(path)
         if parsed is None:
             return None
-        node = parsed.find(container, node_type)
-        if node is None:
-            return None
+        import libcst as cst
+
         from steplint.edits import without_element
 
+        node = parsed.find(container, tuple(getattr(cst, name) for name in node_types))
+        if node is None:
+            return None
         return parsed.replace(node, without_element(node, index))
 
 
@@ -164,6 +167,7 @@ class Engine:
         self._parse_memo: dict = {}
         self._facts_memo: dict = {}
         self._module_names: dict = {}
+        self._package_memo: dict = {}
 
     def module_name(self, path: Path) -> str:
         if path not in self._module_names:
@@ -171,7 +175,7 @@ class Engine:
         return self._module_names[path]
 
     def _compute_module_name(self, path: Path) -> str:
-        name, is_package = module_name_for(path, self.config.root)
+        name, is_package = module_name_for(path, self.config.root, self._package_memo)
         if "." in name or (path.parent / "__init__.py").is_file():
             return name
         try:
@@ -238,9 +242,13 @@ class Engine:
         """Lint the workspace, each project in it on its own model; with ``report_paths``,
         keep only findings involving those files."""
         parts = split_by_project(workspace)
-        if len(parts) == 1:
-            return self._check_project(workspace, report_paths)
-        results = [self._check_project(part, report_paths) for part in parts]
+        try:
+            results = [self._check_project(part, report_paths) for part in parts]
+        finally:
+            if self.cache is not None:
+                self.cache.flush()
+        if len(results) == 1:
+            return results[0]
         return RunResult(sorted((finding for result in results for finding in result.findings),
                                 key=lambda finding: finding.sort_key),
                          [error for result in results for error in result.internal_errors],

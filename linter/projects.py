@@ -7,6 +7,7 @@ fixtures``) never resolve each other's modules, even when their package names ar
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", ".git")
@@ -32,10 +33,13 @@ def split_by_project(workspace):
 
     memo: dict = {}
     groups: dict = {}
+    project_of_directory: dict = {}
 
     def group(path: Path) -> Workspace:
-        key = nearest_project(Path(path).absolute().parent, memo)
-        return groups.setdefault(key, Workspace())
+        directory = os.path.dirname(os.path.abspath(path))
+        if directory not in project_of_directory:
+            project_of_directory[directory] = nearest_project(Path(directory), memo)
+        return groups.setdefault(project_of_directory[directory], Workspace())
 
     for display, source in workspace.sources.items():
         group(source.path).sources[display] = source

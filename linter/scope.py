@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from steplint.api import display_path
+from steplint.api import display_path, forget_real_paths
 from steplint.config import Config
 from steplint.discovery import Discovered, discover, is_excluded_with_parents
 from steplint.engine import Workspace
@@ -57,6 +57,7 @@ def read_stdin_source(raw: bytes, filename: str) -> SourceFile | ReadProblem:
 def load_scope(paths, config: Config, force_exclude: bool = False, stdin: SourceFile | ReadProblem | None = None,
                project_context: bool = True) -> Scope:
     """Load the files to check; with file arguments (or stdin), the project around them too."""
+    forget_real_paths()
     discovered = discover(paths, config.root, config.exclude, force_exclude)
     given = {display_path(path): path for path in discovered.files}
     if stdin is not None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from steplint.model import Contract, Dependency, Spec
 from steplint.rule import Applicability, Fix
 from steplint.values import Mapping
@@ -21,7 +19,7 @@ def remove_contract_input(context, contract: Contract, logical_name: str):
         return _MISSING
     for index, entry in enumerate(written.entries):
         if context.model.resolve(entry.key) == logical_name:
-            edit = context.remove_element(contract.path, written.span, (cst.Dict, cst.Call), index)
+            edit = context.remove_element(contract.path, written.span, ("Dict", "Call"), index)
             return edit if edit is not None else _MISSING
     return _MISSING
 
@@ -30,7 +28,7 @@ def remove_dependency(context, spec: Spec, dependency: Dependency):
     """The edit removing a dependency from the spec's inline ``dependencies=[...]`` list."""
     if dependency.list_span is None:
         return _MISSING
-    edit = context.remove_element(spec.path, dependency.list_span, (cst.List, cst.Tuple), dependency.index)
+    edit = context.remove_element(spec.path, dependency.list_span, ("List", "Tuple"), dependency.index)
     return edit if edit is not None else _MISSING
 
 

@@ -11,7 +11,6 @@ from steplint.sagemaker_facts import TRAINING_CHANNEL_ROOT
 from steplint.values import Mapping
 
 from steplint.rules import _builder_examples as examples
-from steplint.rules._builder_rewrite import RewriteError, remove_branch, rewrite_get_inputs
 
 CONSEQUENCE = {
     "training": ("SageMaker mounts each channel at /opt/ml/input/data/<channel>, so channels chosen apart from the "
@@ -187,9 +186,11 @@ class AdHocGetInputs(Rule):
 
 def _rewrite_fix(context, review) -> Fix | None:
     """SL301's unsafe fix: the reference ``_get_inputs`` for the builder's step kind."""
+    from steplint.rules import _builder_rewrite as _rewrite  # LibCST is loaded only to build fixes
+
     try:
-        edits = rewrite_get_inputs(context, review.builder, review.facts, review.kind, review.contract)
-    except RewriteError:
+        edits = _rewrite.rewrite_get_inputs(context, review.builder, review.facts, review.kind, review.contract)
+    except _rewrite.RewriteError:
         return None
     if not edits:
         return None
@@ -200,7 +201,9 @@ def _rewrite_fix(context, review) -> Fix | None:
 
 def _branch_removal_fix(context, review, literal) -> Fix | None:
     """SL303's safe fix: remove the dead branch."""
-    edit = remove_branch(context, review.builder.path, review.facts.span, literal.branch)
+    from steplint.rules import _builder_rewrite
+
+    edit = _builder_rewrite.remove_branch(context, review.builder.path, review.facts.span, literal.branch)
     return Fix(f"remove the branch for '{literal.value}'", Applicability.SAFE, (edit,)) if edit else None
 
 

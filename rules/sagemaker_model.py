@@ -12,8 +12,6 @@ from __future__ import annotations
 import difflib
 import json
 
-import libcst as cst
-
 from steplint import sagemaker_data as data
 from steplint.rule import Applicability, Example, Fix, Rule
 from steplint.sagemaker_facts import FRAMEWORK_ESTIMATORS
@@ -56,6 +54,8 @@ def _head(path: str) -> str:
 
 def _string_edit(context, path: str, span: Span, new_value: str):
     """An edit rewriting the plain string literal of the keyword argument at ``span``."""
+    import libcst as cst  # loaded only to build fixes
+
     parsed = context.parsed(path)
     if parsed is None:
         return None

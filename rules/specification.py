@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from steplint.model import DEPENDENCY_FIELDS, Contract, argument, argument_span
 from steplint.rule import Applicability, Example, Fix, Rule
 from steplint.sagemaker_facts import FRAMEWORK_ESTIMATORS, HYPERPARAMETERS_FILE, managed_config_dir
@@ -195,7 +193,7 @@ class AliasConflict(Rule):
                         continue
                     where = span if inline else output.span
                     if alias == name:
-                        edit = (context.remove_element(spec.path, aliases.span, (cst.List, cst.Tuple), index)
+                        edit = (context.remove_element(spec.path, aliases.span, ("List", "Tuple"), index)
                                 if inline else None)
                         fix = Fix(f"remove alias '{alias}'", Applicability.SAFE, (edit,)) if edit else None
                         yield self.finding(spec.path, where, (
@@ -368,6 +366,8 @@ def _registry_names(model) -> set | None:
 
 
 def _replace_string(context, path: str, span, value: str) -> Fix | None:
+    import libcst as cst  # loaded only to build fixes
+
     parsed = context.parsed(path)
     node = parsed.find(span, cst.SimpleString) if parsed is not None else None
     if node is None:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
 import steplint.engine as engine_module
 from steplint.api import configure, load_workspace
-from steplint.cache import CACHE_DIR_NAME, FactsCache
+from steplint.cache import CACHE_DIR_NAME, MAX_DELTAS, STALE_SALT_SECONDS, FactsCache
 from steplint.config import NameSettings
 from steplint.engine import Engine
 from steplint.rules import all_rules
@@ -118,3 +120,42 @@ def test_concurrent_runs_agree_and_leave_a_valid_cache(legacy):
     assert json.loads(warm.stdout) == json.loads(outputs[0][0])
     _, cache = findings(legacy)
     assert cache.misses == 0
+
+
+def cache_files(root):
+    (salt_dir,) = [path for path in (root / CACHE_DIR_NAME / "facts").iterdir() if path.is_dir()]
+    snapshot = salt_dir / "snapshot"
+    return snapshot, sorted(path.name for path in salt_dir.iterdir() if path.name.startswith("delta-"))
+
+
+def test_a_run_that_re_extracts_one_file_writes_a_small_delta_and_deltas_are_folded_later(legacy):
+    findings(legacy)
+    snapshot, deltas = cache_files(legacy)
+    assert deltas == []
+    before = snapshot.read_bytes()
+    spec = legacy / SPEC
+    original = spec.read_text()
+    seen_deltas = []
+    for edit in range(MAX_DELTAS + 1):
+        spec.write_text(original + f"# edit {edit}\n")
+        warm, cache = findings(legacy)
+        assert cache.misses == 1
+        assert warm == findings(legacy, cache=False)[0]
+        seen_deltas.append(len(cache_files(legacy)[1]))
+    assert seen_deltas[:MAX_DELTAS - 1] == list(range(1, MAX_DELTAS))
+    assert max(seen_deltas) <= MAX_DELTAS and seen_deltas[-1] < seen_deltas[-2]
+    assert snapshot.read_bytes() != before
+    _, cache = findings(legacy)
+    assert cache.misses == 0
+
+
+def test_caches_of_other_settings_are_removed_only_when_unused_for_a_week(legacy):
+    facts = legacy / CACHE_DIR_NAME / "facts"
+    old, recent = facts / ("0" * 24), facts / ("1" * 24)
+    for directory in (old, recent):
+        directory.mkdir(parents=True)
+        (directory / "snapshot").write_bytes(b"from another steplint")
+    week_ago = time.time() - STALE_SALT_SECONDS - 60
+    os.utime(old, (week_ago, week_ago))
+    findings(legacy)
+    assert not old.exists() and recent.exists()
