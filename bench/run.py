@@ -9,7 +9,9 @@ and ``sagemaker`` (the installed SageMaker Python SDK's own source, found with
 - cold, 1 worker / cold, default workers: empty cache (``--jobs 1`` / no ``--jobs``);
 - warm: nothing changed, cache present;
 - touched: one contract edited (a comment added), whole project, warm cache;
-- pre-commit: one spec edited, ``steplint <that file>`` from the project root, warm cache.
+- pre-commit: one spec edited, ``steplint <that file>`` from the project root, warm cache;
+- one-file floor: a child process that only imports LibCST and parses that spec (what any
+  LibCST-based run on one changed file pays at least; wall clock with interpreter start).
 
 Every steplint run is a subprocess timed by wall clock including interpreter start; its
 peak memory is the child's ``ru_maxrss`` from ``os.wait4`` (which covers its reaped
@@ -58,6 +60,9 @@ for text in texts:
         pass
 print(time.perf_counter() - start, len(texts))
 """
+
+
+ONE_FILE_FLOOR = "import sys, libcst; libcst.parse_module(open(sys.argv[1], encoding='utf-8').read())"
 
 
 def run_child(command: list, cwd: Path) -> tuple[float, float, str]:
@@ -117,6 +122,8 @@ def measure_corpus(name: str, root: Path, cwd: Path, cache: Path, contract: Path
                 contract.write_text(original, encoding="utf-8")
             run_child(steplint(target), cwd)
         if spec is not None:
+            record("one-file floor: python, import libcst, parse it",
+                   *run_child([sys.executable, "-c", ONE_FILE_FLOOR, str(spec)], cwd)[:2])
             original = touch(spec, f"touched {repetition}")
             try:
                 record("pre-commit: steplint <one changed spec>, warm",

@@ -7,6 +7,7 @@ the command line; the fixer calls it again on edited text.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import traceback
@@ -296,13 +297,16 @@ class Engine:
 
     def _load_candidates(self, run: _Run) -> None:
         """Parse files that may hold step code; names of the tree's own subclasses of the
-        known classes widen the search until nothing new is found."""
+        known classes widen the search until nothing new is found. The first round looks
+        for the configured names anywhere in the text; a widening round looks for the new
+        class names among the identifiers of the files not loaded yet."""
         keywords = self._keywords()
         pending = dict(run.workspace.sources)
+        pattern = re.compile("|".join(map(re.escape, sorted(keywords))))
+        may_hold_step_code = functools.partial(_mentions, pattern)
         while pending:
-            pattern = re.compile("|".join(map(re.escape, sorted(keywords))))
             hits = [display for display, source in pending.items()
-                    if not self.prefilter or pattern.search(source.text)]
+                    if not self.prefilter or may_hold_step_code(source)]
             if not hits:
                 break
             self.prefetch(run, hits + _referenced_scripts(run.workspace, hits, set(hits)))
@@ -319,6 +323,7 @@ class Engine:
             if not new_keywords:
                 break
             keywords |= new_keywords
+            may_hold_step_code = functools.partial(_names_any, frozenset(new_keywords))
 
     def _filter(self, findings: list, workspace: Workspace, report_paths, suppressions: dict | None = None) -> list:
         kept = []
@@ -344,6 +349,17 @@ class Engine:
 
 
 _PY_LITERAL = re.compile(r"""["']([\w./-]+\.py)["']""")
+_WORD = re.compile(r"\w+")
+
+
+def _mentions(pattern: re.Pattern, source: SourceFile) -> bool:
+    """Whether the source text contains a match of ``pattern`` anywhere."""
+    return pattern.search(source.text) is not None
+
+
+def _names_any(names: frozenset, source: SourceFile) -> bool:
+    """Whether any of ``names`` is a word of the source (identifiers, and words in strings)."""
+    return not names.isdisjoint(_WORD.findall(source.text))
 
 
 def _referenced_scripts(workspace: Workspace, displays, exclude: set) -> list:
