@@ -74,12 +74,14 @@ def _positive_int(value: str) -> int:
 def _make_engine(config, rules, arguments) -> Engine:
     from steplint.parallel import default_jobs
 
-    cache = None
+    cache = results = None
     if not arguments.no_cache:
         from steplint.cache import FactsCache
+        from steplint.result_cache import ResultCache
 
         cache = FactsCache.for_root(config.root, config.names, arguments.cache_dir)
-    return Engine(config, rules, cache=cache, jobs=arguments.jobs or default_jobs())
+        results = ResultCache(cache.directory, config, rules)
+    return Engine(config, rules, cache=cache, results=results, jobs=arguments.jobs or default_jobs())
 
 
 def _codes(value: str | None) -> list | None:

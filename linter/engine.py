@@ -158,11 +158,12 @@ class _Run:
 class Engine:
     """Runs rules over a workspace. Parsing and facts are memoised by file content."""
 
-    def __init__(self, config: Config, rules: list[Rule], *, cache=None, jobs: int = 1,
+    def __init__(self, config: Config, rules: list[Rule], *, cache=None, results=None, jobs: int = 1,
                  prefilter: bool = True) -> None:
         self.config = config
         self.rules = rules
         self.cache = cache  # a steplint.cache.FactsCache, or None
+        self.results = results  # a steplint.result_cache.ResultCache, or None
         self.jobs = jobs
         self.prefilter = prefilter
         self._parse_memo: dict = {}
@@ -241,7 +242,21 @@ class Engine:
 
     def check(self, workspace: Workspace, report_paths=None) -> RunResult:
         """Lint the workspace, each project in it on its own model; with ``report_paths``,
-        keep only findings involving those files."""
+        keep only findings involving those files. A run whose inputs are all unchanged
+        returns the stored result."""
+        key = self.results.key(workspace, report_paths) if self.results is not None else None
+        if key is not None:
+            stored = self.results.get(key)
+            if stored is not None:
+                return stored
+        result = self._check(workspace, report_paths)
+        if key is not None and not result.internal_errors:
+            for finding in result.findings:
+                finding.build_fix()  # stored findings carry their fixes
+            self.results.put(key, result)
+        return result
+
+    def _check(self, workspace: Workspace, report_paths) -> RunResult:
         parts = split_by_project(workspace)
         try:
             results = [self._check_project(part, report_paths) for part in parts]

@@ -70,6 +70,10 @@ class Finding:
     def fix(self) -> Fix | None:
         """The fix, built on first use: rules may pass a zero-argument function so that files
         are parsed for edits only when a fix is shown or applied."""
+        return self.build_fix()
+
+    def build_fix(self) -> Fix | None:
+        """Build the fix now if it is not built yet, and return it."""
         source = self.fix_source
         if source is not None and not isinstance(source, Fix):
             source = source()
