@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from steplint.positions import node_positions
+from steplint.positions import NodePositions, index_positions
 from steplint.rule import Edit
 from steplint.sources import SourceFile
 from steplint.values import Span
@@ -25,9 +25,9 @@ class ParsedFile:
     _line_starts: list | None = field(default=None, repr=False)
 
     @property
-    def positions(self):
+    def positions(self) -> NodePositions:
         if self._positions is None:
-            self._positions = node_positions(self.module)
+            self._positions = index_positions(self.module)
         return self._positions
 
     def span_of(self, node: cst.CSTNode) -> Span:
@@ -44,8 +44,9 @@ class ParsedFile:
 
     def find(self, span: Span, node_type: type) -> cst.CSTNode | None:
         wanted = ((span.line, span.col), (span.end_line, span.end_col))
-        for node, found in self.positions.items():
-            if found == wanted and isinstance(node, node_type):
+        positions = self.positions
+        for node in positions.nodes:
+            if isinstance(node, node_type) and positions.get(node) == wanted:
                 return node
         return None
 
