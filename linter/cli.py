@@ -104,14 +104,14 @@ def main(argv=None) -> int:
 
 
 def _main(argv=None) -> int:
-    from steplint.rules import all_rules
-
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("rule", "rules"):
         from steplint.docs_cli import main as docs_main
 
         return docs_main(argv)
     arguments = build_parser().parse_args(argv)
+    from steplint.rules import all_rules
+
     rules = all_rules()
     overrides = {}
     if arguments.select is not None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
 
 from steplint import __version__
 from steplint.rule import Applicability, Finding
@@ -126,6 +125,8 @@ def format_github(findings, unsafe_enabled: bool = False, context: ReportContext
 
 def format_junit(findings, unsafe_enabled: bool = False, context: ReportContext | None = None) -> str:
     """JUnit XML: a test suite per file, a failing test case per finding."""
+    from xml.sax.saxutils import escape, quoteattr  # imports urllib; only this format needs it
+
     by_file: dict = {}
     for f in findings:
         by_file.setdefault(f.path, []).append(f)
