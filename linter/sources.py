@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import io
 import os
@@ -23,7 +24,7 @@ class SourceFile:
     bom: bool
     raw: bytes | None = None  # the bytes read from disk; None once the text is edited
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
         return hashlib.blake2b(self.text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
