@@ -173,6 +173,15 @@ class ProjectModel:
         self.index = ModuleIndex(set(modules) | set(getattr(load, "module_names", ())))
         self._script_paths = tuple(script_paths)
         self._ref_cache: dict = {}
+        self._derived: dict = {}
+
+    def derived(self, key: tuple, compute):
+        """``compute()``, once per ``key`` for this model: facts derived from an artefact that
+        several rules read (the key names the artefact by ``id``; artefacts live as long as
+        the model). The value is shared, so callers must not change it."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     def module(self, dotted: str) -> ModuleFacts | None:
         found = self.index.find(dotted)

@@ -48,6 +48,11 @@ def _fallback_span(contract: Contract, field: str) -> Span:
 def mapping_entries(model, contract: Contract, field: str) -> list[Located] | None:
     """The entries of a contract's dict field (``expected_input_paths``, ...) with string keys,
     each located at its key; None when the dict itself is not statically known."""
+    return model.derived(("mapping_entries", id(contract), field),
+                         lambda: _mapping_entries(model, contract, field))
+
+
+def _mapping_entries(model, contract: Contract, field: str) -> list[Located] | None:
     resolved = model.resolve(argument(contract.call, field, CONTRACT_FIELDS, None))
     if resolved is None:
         return []
