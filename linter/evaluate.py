@@ -53,7 +53,7 @@ class Evaluator:
     def _eval_SimpleString(self, node: cst.SimpleString, depth: int) -> object:
         if "b" in node.prefix.lower():
             return Unknown("bytes literal", self.span(node))
-        return node.evaluated_value
+        return string_value(node.value)
 
     def _eval_ConcatenatedString(self, node: cst.ConcatenatedString, depth: int) -> object:
         left = self.evaluate(node.left, depth)
@@ -193,11 +193,21 @@ def _concat(parts: tuple, span: Span) -> object:
     return Concat(tuple(flat), span)
 
 
+def string_value(text: str) -> object:
+    """``ast.literal_eval(text)`` of a string literal's source; a literal without prefix,
+    escapes or carriage returns, in ASCII, is its text between the quotes (no compile)."""
+    quote = text[0]
+    if (quote == "'" or quote == '"') and text.isascii() and "\\" not in text and "\r" not in text \
+            and "\x00" not in text:
+        return text[3:-3] if len(text) >= 6 and text.startswith(quote * 3) else text[1:-1]
+    return ast.literal_eval(text)
+
+
 def literal_string(node: cst.BaseExpression) -> str | None:
     """The value of a plain string literal node, else None."""
     if isinstance(node, cst.SimpleString) and "b" not in node.prefix.lower():
         try:
-            return ast.literal_eval(node.value)
+            return string_value(node.value)
         except (ValueError, SyntaxError):
             return None
     if isinstance(node, cst.ConcatenatedString):
