@@ -17,6 +17,7 @@ import libcst as cst
 
 from steplint import walk
 from steplint.evaluate import literal_string
+from steplint.positions import NodePositions, index_positions
 from steplint.values import Ref, Span
 
 BUILDER_METHODS = ("_get_inputs", "_get_outputs")
@@ -105,22 +106,26 @@ class BuilderMethodFacts:
     self_calls: tuple = ()
 
 
-def builder_method_facts(method: cst.FunctionDef, span_of, scope=None) -> BuilderMethodFacts | None:
+def builder_method_facts(method: cst.FunctionDef, span_of, scope=None,
+                         positions: NodePositions | None = None) -> BuilderMethodFacts | None:
     """Facts for ``_get_inputs``/``_get_outputs``; None for every other method.
 
     ``scope`` (the module's names) lets imports under another name count:
     ``from sagemaker.inputs import TrainingInput as TI`` makes ``TI(...)`` a channel.
+    ``positions`` indexes the method's nodes (the module's index, or one built here).
     """
     if method.name.value not in BUILDER_METHODS:
         return None
+    if positions is None:
+        positions = index_positions(method)
     known = set(CHANNEL_CLASSES) | set(PROCESSING_CLASSES)
     class_aliases = {local: value.name for local, value in (scope or {}).items()
                      if isinstance(value, Ref) and value.name in known}
     params = [param.name.value for param in method.params.params]
     parameter = params[1] if len(params) > 1 else None
-    collector = _Collector(span_of, parameter, _spec_aliases(method), class_aliases)
-    collector.name_vars |= _logical_name_vars(method, parameter, collector.aliases)
-    walk.visit(method.body, collector)
+    collector = _Collector(span_of, parameter, _spec_aliases(method, positions), class_aliases)
+    collector.name_vars |= _logical_name_vars(method, parameter, collector.aliases, positions)
+    collector.collect(positions, method.body)
     return BuilderMethodFacts(
         name=method.name.value,
         span=span_of(method),
@@ -168,16 +173,20 @@ def _spec_collection(node, aliases=None) -> str | None:
     return None
 
 
-def _spec_aliases(method: cst.FunctionDef) -> dict:
-    """Local names bound to the spec's collections: ``dependencies = self.spec.dependencies``."""
+ASSIGN = frozenset({cst.Assign})
+LOOPS_AND_ASSIGNMENTS = frozenset({cst.For, cst.CompFor, cst.Assign})
+
+
+def _spec_aliases(method: cst.FunctionDef, positions: NodePositions) -> dict:
+    """Local names bound to the spec's collections: ``dependencies = self.spec.dependencies``;
+    the first assignment in the source wins."""
     aliases = {}
-    for node in _walk(method.body):
-        if isinstance(node, cst.Assign):
-            collection = _spec_collection(node.value)
-            if collection is not None:
-                for target in node.targets:
-                    if isinstance(target.target, cst.Name):
-                        aliases[target.target.value] = collection
+    for node in reversed(positions.select(method.body, ASSIGN)):
+        collection = _spec_collection(node.value)
+        if collection is not None:
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    aliases[target.target.value] = collection
     return aliases
 
 
@@ -197,11 +206,12 @@ def _targets(target) -> list:
     return []
 
 
-def _logical_name_vars(method: cst.FunctionDef, parameter: str | None, aliases: dict) -> set:
+def _logical_name_vars(method: cst.FunctionDef, parameter: str | None, aliases: dict,
+                       positions: NodePositions) -> set:
     """Local names that hold a logical name: loop keys over the spec or the inputs, and
     names assigned from ``x.logical_name``."""
     names = {"logical_name"}
-    for node in _walk(method.body):
+    for node in positions.select(method.body, LOOPS_AND_ASSIGNMENTS):
         if isinstance(node, (cst.For, cst.CompFor)):
             targets = _targets(node.target)
             iterated = node.iter
@@ -217,7 +227,10 @@ def _logical_name_vars(method: cst.FunctionDef, parameter: str | None, aliases: 
     return names
 
 
-class _Collector(cst.CSTVisitor):
+class _Collector:
+    KINDS = frozenset({cst.Comparison, cst.Subscript, cst.For, cst.CompFor, cst.Attribute, cst.Call,
+                       cst.SimpleString, cst.FormattedStringText, cst.DictElement, cst.Assign})
+
     def __init__(self, span_of, parameter: str | None, aliases: dict, class_aliases: dict) -> None:
         self.span_of = span_of
         self.parameter = parameter
@@ -271,22 +284,44 @@ class _Collector(cst.CSTVisitor):
             left = right
         return found
 
+    def collect(self, positions: NodePositions, body) -> None:
+        """Visit the nodes of ``body`` in source order; the body of an ``if`` that compares a
+        logical name with one literal is visited under that literal's branch."""
+        handlers = {kind: getattr(self, "visit_" + kind.__name__) for kind in self.KINDS}
+        found = positions.found
+        start, stop = positions.inside(body)
+        branch_ends: list = []
+        branch_bodies: dict = {}
+        for index in range(start, stop):
+            while branch_ends and branch_ends[-1] <= index:
+                branch_ends.pop()
+                self._branches.pop()
+            if index in branch_bodies:
+                value, end = branch_bodies.pop(index)
+                self._branches.append(value)
+                branch_ends.append(end)
+            node = found[index]
+            kind = type(node)
+            if kind is cst.If:
+                value = self._branch(node)
+                if value is not None:
+                    body_start, body_end = positions.inside(node.body)
+                    branch_bodies[body_start - 1] = (value, body_end)
+            elif kind in handlers:
+                handlers[kind](node)
+        del self._branches[len(self._branches) - len(branch_ends):]
+
     # -- branches ------------------------------------------------------------------------
-    def visit_If(self, node: cst.If) -> bool:
+    def _branch(self, node: cst.If) -> str | None:
+        """The literal of an ``if`` whose whole test compares a logical name with it, else None."""
         test = node.test
         literals = self._comparison_literals(test) if isinstance(test, cst.Comparison) else []
         if len(literals) != 1 or literals[0][2]:
-            return True
+            return None
         value, how, negated = literals[0]
         self._seen.add(id(test))
         self.name_literals.append(NameLiteral(value, how, self.span_of(test), self.span_of(node), negated))
-        walk.visit(node.test, self)
-        self._branches.append(value)
-        walk.visit(node.body, self)
-        self._branches.pop()
-        if node.orelse is not None:
-            walk.visit(node.orelse, self)
-        return False
+        return value
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         if id(node) in self._seen:

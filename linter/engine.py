@@ -441,7 +441,7 @@ def _extract(parsed: ParsedFile, module_name: str, config: Config):
     try:
         facts = extract_facts(parsed.module, parsed.span_of, path=source.display, module_name=module_name,
                               is_package=is_package, known_enums=config.names.known_enums,
-                              source_text=source.text)
+                              source_text=source.text, positions=parsed.positions)
     except RecursionError:
         return None, FileProblem("SL901", source.display, Span(1, 0, 1, 0),
                                  "expressions nested too deeply to analyse; the file is not checked")

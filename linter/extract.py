@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from steplint import walk
 from steplint.builder_facts import builder_method_facts
 from steplint.evaluate import Evaluator, literal_string
 from steplint.facts import Access, ArgumentFact, Binding, Channel, ClassFact, FunctionFact, MethodFact, ModuleFacts
 from steplint.names import resolve_relative
+from steplint.positions import NodePositions, index_positions
 from steplint.values import CallValue, ModuleRef, Ref, Unknown
 
 CONTAINER_PATH_PREFIX = "/opt/ml/"
@@ -29,8 +29,15 @@ def extract_facts(
     is_package: bool,
     known_enums: frozenset[str],
     source_text: str,
+    positions: NodePositions | None = None,
 ) -> ModuleFacts:
-    """Extract the facts of one module (pure: no I/O, no imports); ``span_of`` maps nodes to spans."""
+    """Extract the facts of one module (pure: no I/O, no imports); ``span_of`` maps nodes to spans.
+
+    ``positions`` is the module's node index (built here when not given); collectors pick
+    the nodes they look at from it instead of walking the tree.
+    """
+    if positions is None:
+        positions = index_positions(module)
     scope: dict[str, object] = {}
     statements = list(_module_level_statements(module.body))
     for statement in statements:
@@ -50,7 +57,7 @@ def extract_facts(
         elif isinstance(statement, cst.FunctionDef):
             functions[statement.name.value] = _function_fact(statement, evaluator, module_name, is_package)
         elif isinstance(statement, cst.ClassDef):
-            classes[statement.name.value] = _class_fact(statement, evaluator, module_name, is_package)
+            classes[statement.name.value] = _class_fact(statement, evaluator, module_name, is_package, positions)
         elif isinstance(statement, (cst.Assign, cst.AnnAssign)):
             for name, value_node in _assigned(statement):
                 bindings[name] = Binding(name, evaluator.evaluate(value_node), span_of(statement))
@@ -62,7 +69,7 @@ def extract_facts(
     argument_specs: tuple = ()
     if any(marker in source_text for marker in SCRIPT_MARKERS):
         collector = _ScriptAccessCollector(span_of, scope)
-        walk.visit(module, collector)
+        collector.collect(positions, module)
         collector.record_unhandled_environ()
         accesses, arguments = tuple(collector.accesses), tuple(collector.arguments)
         argument_specs = tuple(collector.argument_specs)
@@ -258,27 +265,18 @@ def _function_fact(function: cst.FunctionDef, evaluator: Evaluator, module_name:
     return FunctionFact(function.name.value, _params(function), returns, evaluator.span(function))
 
 
-def _class_fact(class_def: cst.ClassDef, evaluator: Evaluator, module_name: str, is_package: bool) -> ClassFact:
+def _class_fact(class_def: cst.ClassDef, evaluator: Evaluator, module_name: str, is_package: bool,
+                positions: NodePositions) -> ClassFact:
     bases = tuple(evaluator.evaluate(arg.value) for arg in class_def.bases if arg.keyword is None)
     methods = {}
     for statement in class_def.body.body:
         if isinstance(statement, cst.FunctionDef):
-            methods[statement.name.value] = _method_fact(statement, evaluator, module_name, is_package)
+            methods[statement.name.value] = _method_fact(statement, evaluator, module_name, is_package, positions)
     return ClassFact(class_def.name.value, bases, evaluator.span(class_def), methods)
 
 
-class _CallCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.calls: list[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(node)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
+CALL = frozenset({cst.Call})
+NESTED_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef})
 
 
 def _is_super_init(call: cst.Call) -> bool:
@@ -292,13 +290,13 @@ def _is_super_init(call: cst.Call) -> bool:
     )
 
 
-def _method_fact(method: cst.FunctionDef, evaluator: Evaluator, module_name: str, is_package: bool) -> MethodFact:
+def _method_fact(method: cst.FunctionDef, evaluator: Evaluator, module_name: str, is_package: bool,
+                 positions: NodePositions) -> MethodFact:
+    """The calls of the method body, in source order, outside nested functions and classes."""
     local = evaluator.with_scope(_local_scope(method, evaluator.scope, module_name, is_package))
-    collector = _CallCollector()
-    walk.visit(method.body, collector)
     calls = []
     super_init = None
-    for call in collector.calls:
+    for call in positions.select(method.body, CALL, skip=NESTED_SCOPES):
         value = local.evaluate(call)
         if not isinstance(value, CallValue):
             continue
@@ -307,8 +305,8 @@ def _method_fact(method: cst.FunctionDef, evaluator: Evaluator, module_name: str
         else:
             calls.append(value)
     channels = _ChannelCollector(local)
-    walk.visit(method.body, channels)
-    builder = builder_method_facts(method, evaluator.span, evaluator.scope)
+    channels.collect(positions, method.body)
+    builder = builder_method_facts(method, evaluator.span, evaluator.scope, positions)
     return MethodFact(method.name.value, _params(method), evaluator.span(method), tuple(calls), super_init,
                       tuple(channels.channels), builder=builder)
 
@@ -316,15 +314,29 @@ def _method_fact(method: cst.FunctionDef, evaluator: Evaluator, module_name: str
 TRAINING_INPUT = "TrainingInput"
 
 
-class _ChannelCollector(cst.CSTVisitor):
+class _ChannelCollector:
     """Channels a builder method constructs: ``{"name": TrainingInput(...)}`` and
     ``inputs["name"] = TrainingInput(...)``. A ``TrainingInput`` anywhere else (a dict
     comprehension, a list) yields a channel whose name is Unknown."""
+
+    KINDS = frozenset({cst.Dict, cst.Assign, cst.Call})
 
     def __init__(self, evaluator: Evaluator) -> None:
         self.evaluator = evaluator
         self.channels: list[Channel] = []
         self._placed: set[int] = set()
+
+    def collect(self, positions: NodePositions, body) -> None:
+        """Visit the dicts, assignments and calls in ``body`` in source order (a dict or an
+        assignment before the calls inside it)."""
+        for node in positions.select(body, self.KINDS):
+            kind = type(node)
+            if kind is cst.Call:
+                self.visit_Call(node)
+            elif kind is cst.Dict:
+                self.visit_Dict(node)
+            else:
+                self.visit_Assign(node)
 
     def _add(self, key_node, value_node) -> None:
         if isinstance(value_node, cst.Call) and _tail_name(value_node.func) == TRAINING_INPUT:
@@ -354,8 +366,11 @@ ENV_CALLS = {"getenv", "get", "setdefault"}
 PATH_MAPPINGS = {"input_paths": "input_key", "output_paths": "output_key"}
 
 
-class _ScriptAccessCollector(cst.CSTVisitor):
+class _ScriptAccessCollector:
     """Reads a script makes: env vars, container path literals, contract keys, argparse flags."""
+
+    KINDS = frozenset({cst.Name, cst.Assign, cst.SimpleString, cst.Subscript, cst.Comparison, cst.Call})
+    IMPORTS = frozenset({cst.Import, cst.ImportFrom})
 
     def __init__(self, span_of, scope: dict) -> None:
         self.span_of = span_of
@@ -380,11 +395,12 @@ class _ScriptAccessCollector(cst.CSTVisitor):
             self._handled.add(id(name))
         return name is not None
 
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
+    def collect(self, positions: NodePositions, module: cst.Module) -> None:
+        """Visit the module's ``environ`` names, assignments, strings, subscripts,
+        comparisons and calls in source order, outside imports."""
+        handlers = {kind: getattr(self, "visit_" + kind.__name__) for kind in self.KINDS}
+        for node in positions.select(module, self.KINDS, skip=self.IMPORTS):
+            handlers[type(node)](node)
 
     def visit_Name(self, node: cst.Name) -> None:
         if node.value == "environ":

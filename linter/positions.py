@@ -60,8 +60,8 @@ class _PositionState(CodegenState):
     ends, and syntactic range marks, in one list. LibCST calls the hooks once per node, so
     they are bound ``list.append`` methods, not Python functions."""
 
-    def __init__(self, module: cst.Module) -> None:
-        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+    def __init__(self, default_indent: str, default_newline: str) -> None:
+        super().__init__(default_indent=default_indent, default_newline=default_newline)
         self.events = self.tokens
         self.add_token = self.before_codegen = self.after_codegen = self.events.append
         self._record = _SyntacticRecord(self.events)
@@ -180,10 +180,14 @@ class NodePositions:
         return selected
 
 
-def index_positions(module: cst.Module) -> NodePositions:
-    """Positions of every node of ``module`` and its indexed nodes."""
-    state = _PositionState(module)
-    module._codegen(state)
+def index_positions(node: cst.CSTNode) -> NodePositions:
+    """Positions of every node of ``node`` (a module; for any other node they are relative
+    to its start) and its indexed nodes."""
+    if isinstance(node, cst.Module):
+        state = _PositionState(node.default_indent, node.default_newline)
+    else:
+        state = _PositionState("    ", "\n")
+    node._codegen(state)
     return NodePositions(state.events)
 
 
