@@ -83,7 +83,6 @@ class FactsCache:
     """Facts on disk, keyed by path and module name under one salt; validated by content digest."""
 
     def __init__(self, directory: Path, names) -> None:
-        register_fast_pickling()
         self.directory = Path(directory)
         self.salt = f"{code_fingerprint()}:{names!r}"
         salt_name = hashlib.blake2b(self.salt.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
@@ -145,6 +144,7 @@ class FactsCache:
     def _load(self) -> dict:
         """All entries of the snapshot and the deltas, read once."""
         if self._entries is None:
+            register_fast_pickling()
             self._entries = self._read(self._salt_dir / SNAPSHOT)
             try:
                 deltas = sorted(path for path in self._salt_dir.iterdir() if path.name.startswith(DELTA_PREFIX))

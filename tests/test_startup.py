@@ -41,3 +41,14 @@ def test_a_run_on_one_file_does_not_import_the_sdk_or_botocore(project):
     assert result.returncode == 1, result.stdout + result.stderr
     assert "SL101" in result.stdout
     assert _heavy(modules) == []
+
+
+def test_a_warm_run_of_an_unchanged_project_does_not_import_the_parser(project):
+    root = project({"pyproject.toml": "[tool.steplint]\n",
+                    **training_project(dependencies=DATA_DEPENDENCY + CONFIG_DEPENDENCY,
+                                       input_paths='{"input_path": "/opt/ml/input/data"}')})
+    cold_modules, cold = imported_modules(["--format", "json", "."], root)
+    warm_modules, warm = imported_modules(["--format", "json", "."], root)
+    assert warm.returncode == cold.returncode == 1 and warm.stdout == cold.stdout
+    assert "libcst" in cold_modules
+    assert not [name for name in warm_modules if name.split(".")[0] == "libcst"]
