@@ -24,6 +24,7 @@ import copyreg
 import dataclasses
 import hashlib
 import importlib
+import operator
 import os
 import pickle
 import shutil
@@ -48,8 +49,12 @@ _UNREADABLE = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, In
 FACT_MODULES = ("steplint.values", "steplint.facts", "steplint.builder_facts", "steplint.engine")
 
 
-def _by_constructor(obj):
-    return type(obj), tuple(getattr(obj, field.name) for field in dataclasses.fields(obj))
+def _constructor_reducer(cls: type):
+    """A reducer pickling ``cls`` instances as a constructor call with their field values."""
+    getter = operator.attrgetter(*(field.name for field in dataclasses.fields(cls)))
+    if len(dataclasses.fields(cls)) == 1:
+        return lambda obj: (cls, (getter(obj),))
+    return lambda obj: (cls, getter(obj))
 
 
 def register_fast_pickling() -> None:
@@ -57,8 +62,8 @@ def register_fast_pickling() -> None:
         module = importlib.import_module(module_name)
         for value in vars(module).values():
             if (isinstance(value, type) and value.__module__ == module_name and dataclasses.is_dataclass(value)
-                    and all(field.init for field in dataclasses.fields(value))):
-                copyreg.pickle(value, _by_constructor)
+                    and dataclasses.fields(value) and all(field.init for field in dataclasses.fields(value))):
+                copyreg.pickle(value, _constructor_reducer(value))
 
 
 def code_fingerprint() -> str:
