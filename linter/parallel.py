@@ -29,8 +29,11 @@ def default_jobs() -> int:
 
 
 def _init_worker(names) -> None:
+    from steplint.cache import register_fast_pickling
+
     global _worker_names
     _worker_names = names
+    register_fast_pickling()  # facts go back to the parent pickled
 
 
 def _extract_one(item):
