@@ -1,30 +1,16 @@
-"""Read-only CST walks without LibCST's visit machinery.
+"""A node's children without LibCST's visit machinery.
 
-``node.visit(visitor)`` in LibCST rebuilds and re-validates every node it passes (the
-same code path serves transformers), and ``node.children`` runs such a visit; on step
-code that costs several times the parse. ``visit`` here calls the same ``visit_X`` /
-``leave_X`` methods of a ``CSTVisitor`` in the same order (children in source order, as
-LibCST's ``_visit_and_replace_children`` visits them; ``visit_X`` returning False skips the
-children) without building anything, and skips whitespace, operator and bracket nodes
-unless the visitor has a method for them. Attribute hooks (``visit_X_attr``) are not
-called. ``children`` returns exactly ``node.children``.
+``node.children`` in LibCST runs a visit that rebuilds and re-validates the node (the same
+code path serves transformers). ``children`` here reads the fields in the order LibCST's
+``_visit_and_replace_children`` visits them and returns exactly ``node.children``.
 """
 
 from __future__ import annotations
 
 import libcst as cst
-from libcst._nodes import op as _op_nodes
-from libcst._nodes import whitespace as _whitespace_nodes
 
 _FIELDS: dict = {}
 _NODE_TYPES: dict = {}
-_PLANS: dict = {}
-
-TRIVIA = frozenset(
-    value for module in (_op_nodes, _whitespace_nodes) for value in vars(module).values()
-    if isinstance(value, type) and issubclass(value, cst.CSTNode)
-) | {cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace,
-     cst.RightCurlyBrace}
 
 
 class _AttributeOrder(cst.CSTVisitor):
@@ -71,41 +57,3 @@ def children(node: cst.CSTNode) -> list:
         elif _is_node_type(kind):
             found.append(value)
     return found
-
-
-def visit(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
-    """Walk ``node`` with ``visitor`` as ``node.visit(visitor)`` would, read-only."""
-    plan = _PLANS.get(type(visitor))
-    if plan is None:
-        hooked = {name[6:] for name in dir(type(visitor)) if name.startswith(("visit_", "leave_"))}
-        walkable = {kind: False for kind in TRIVIA if kind.__name__ not in hooked}
-        plan = _PLANS[type(visitor)] = ({}, walkable)
-    _visit(node, visitor, type(visitor), plan[0], plan[1])
-
-
-def _visit(node, visitor, visitor_type, hooks: dict, walkable: dict) -> None:
-    kind = type(node)
-    pair = hooks.get(kind)
-    if pair is None:
-        name = kind.__name__
-        pair = hooks[kind] = (getattr(visitor_type, "visit_" + name, None), getattr(visitor_type, "leave_" + name, None))
-    if pair[0] is None or pair[0](visitor, node) is not False:
-        for name in _FIELDS.get(kind) or _fields(node):
-            value = getattr(node, name)
-            value_type = type(value)
-            if value_type is list or value_type is tuple:
-                for item in value:
-                    item_type = type(item)
-                    ok = walkable.get(item_type)
-                    if ok is None:
-                        ok = walkable[item_type] = issubclass(item_type, cst.CSTNode)
-                    if ok:
-                        _visit(item, visitor, visitor_type, hooks, walkable)
-            else:
-                ok = walkable.get(value_type)
-                if ok is None:
-                    ok = walkable[value_type] = issubclass(value_type, cst.CSTNode)
-                if ok:
-                    _visit(value, visitor, visitor_type, hooks, walkable)
-    if pair[1] is not None:
-        pair[1](visitor, node)
