@@ -292,7 +292,8 @@ def _is_super_init(call: cst.Call) -> bool:
 
 def _method_fact(method: cst.FunctionDef, evaluator: Evaluator, module_name: str, is_package: bool,
                  positions: NodePositions) -> MethodFact:
-    """The calls of the method body, in source order, outside nested functions and classes."""
+    """A method's calls (in source order, outside nested functions and classes), its
+    ``super().__init__`` call, the channels it builds and its builder facts."""
     local = evaluator.with_scope(_local_scope(method, evaluator.scope, module_name, is_package))
     calls = []
     super_init = None

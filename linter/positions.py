@@ -3,16 +3,19 @@ from one light code-generation pass.
 
 LibCST's ``MetadataWrapper(...).resolve(PositionProvider)`` walks the whole tree with a
 batched visitor and then generates code while recording a ``CodeRange`` object per node;
-that costs about three times the parse itself. This pass generates the code once and
-records, per node (keyed by ``id``: the module keeps its nodes alive), the range of
-tokens it produced; token ranges become ``((line, col), (end_line, end_col))`` only when
-asked for. It reuses LibCST's own ``_codegen`` (the same hooks ``PositionProvider`` uses),
-so the positions are identical to ``PositionProvider``'s syntactic (not
-whitespace-inclusive) ones: 1-based lines, 0-based columns in code points.
+that costs about three times the parse itself. This pass runs LibCST's own ``_codegen``
+(the same hooks ``PositionProvider`` uses) into one event list: tokens, each node when its
+code starts and again when it ends (those hooks are bound ``list.append`` methods, not
+Python functions), and syntactic-range marks. One replay of the list gives each node's
+character range, keyed by ``id`` (the module keeps its nodes alive); ranges become
+``((line, col), (end_line, end_col))`` only when asked for. The positions are identical to
+``PositionProvider``'s syntactic (not whitespace-inclusive) ones: 1-based lines, 0-based
+columns in code points.
 
-The same pass lists, in pre-order (LibCST's visiting order), the nodes of the ``INDEXED``
-types, with the extent of each ``CONTAINERS`` node in that list, so extractors select
-nodes by position in the list instead of walking the tree again.
+The same replay lists, in pre-order (LibCST's visiting order), the nodes of the ``INDEXED``
+types and ``Name`` nodes spelling ``environ``, with the extent of each ``CONTAINERS``
+node in that list, so extractors select nodes by position in the list instead of walking
+the tree again.
 """
 
 from __future__ import annotations
