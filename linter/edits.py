@@ -44,9 +44,8 @@ class ParsedFile:
 
     def find(self, span: Span, node_type: type) -> cst.CSTNode | None:
         wanted = ((span.line, span.col), (span.end_line, span.end_col))
-        positions = self.positions
-        for node in positions.nodes:
-            if isinstance(node, node_type) and positions.get(node) == wanted:
+        for node in self.positions.at(wanted):
+            if isinstance(node, node_type):
                 return node
         return None
 

@@ -133,6 +133,7 @@ class NodePositions:
         self._ranges, self.nodes, self.found, self.ends, code = _replay(events)
         self._line_starts = [0] + [match.end() for match in _NEWLINE.finditer(code)]
         self._found_index: dict | None = None
+        self._by_range: dict | None = None
 
     def _point(self, offset: int) -> tuple:
         line = bisect_right(self._line_starts, offset)
@@ -144,6 +145,19 @@ class NodePositions:
         if found is None:
             return None
         return self._point(found[0]), self._point(found[1])
+
+    def at(self, position: tuple) -> list:
+        """The nodes whose position is exactly ``position``, in pre-order."""
+        (line, col), (end_line, end_col) = position
+        line_starts = self._line_starts
+        if not (0 < line <= len(line_starts) and 0 < end_line <= len(line_starts)):
+            return []
+        if self._by_range is None:
+            self._by_range = {}
+            for node in self.nodes:
+                self._by_range.setdefault(self._ranges[id(node)], []).append(node)
+        candidates = self._by_range.get((line_starts[line - 1] + col, line_starts[end_line - 1] + end_col), ())
+        return [node for node in candidates if self.get(node) == position]
 
     def __iter__(self):
         return iter(self.nodes)

@@ -98,7 +98,7 @@ def test_string_values_are_what_python_evaluates(body, quote):
     source = quote + body + quote
     try:
         node = cst.parse_expression(source)
-    except cst.ParserSyntaxError:
+    except (cst.ParserSyntaxError, cst.CSTValidationError):
         return
     if not isinstance(node, cst.SimpleString):
         return
