@@ -293,15 +293,22 @@ def _is_super_init(call: cst.Call) -> bool:
 def _method_fact(method: cst.FunctionDef, evaluator: Evaluator, module_name: str, is_package: bool,
                  positions: NodePositions) -> MethodFact:
     """A method's calls (in source order, outside nested functions and classes), its
-    ``super().__init__`` call, the channels it builds and its builder facts."""
+    ``super().__init__`` call, the channels it builds and its builder facts. A call whose
+    callee is Unknown and that passes no keyword argument (``self.helper()``,
+    ``logger.info(...)``) is left out: rules read calls with an unresolvable callee only
+    through their keyword arguments (``processor.run(inputs=[...])``)."""
     local = evaluator.with_scope(_local_scope(method, evaluator.scope, module_name, is_package))
     calls = []
     super_init = None
     for call in positions.select(method.body, CALL, skip=NESTED_SCOPES):
+        is_super_init = _is_super_init(call)
+        if (not is_super_init and not any(arg.keyword is not None for arg in call.args)
+                and isinstance(local.evaluate(call.func), Unknown)):
+            continue
         value = local.evaluate(call)
         if not isinstance(value, CallValue):
             continue
-        if _is_super_init(call):
+        if is_super_init:
             super_init = value
         else:
             calls.append(value)
