@@ -5,7 +5,9 @@ and ``sagemaker`` (the installed SageMaker Python SDK's own source, found with
 ``importlib.util.find_spec`` without importing it). For each corpus and repetition:
 
 - floor: ``libcst.parse_module`` of every file steplint would discover, one process
-  (time measured inside that process, so interpreter start is not counted);
+  (time measured inside that process, so interpreter start is not counted), once with
+  Python's default settings and once with the cyclic garbage collector off, as steplint's
+  command line runs (ratios are to the first);
 - cold, 1 worker / cold, default workers: empty cache (``--jobs 1`` / no ``--jobs``);
 - warm: nothing changed, cache present;
 - touched: one contract edited (a comment added), whole project, warm cache;
@@ -42,7 +44,9 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 FLOOR_SCRIPT = """
-import sys, time, libcst
+import gc, sys, time, libcst
+if sys.argv[2] == "gc-off":
+    gc.disable()
 from steplint.discovery import discover
 from pathlib import Path
 files = discover([sys.argv[1]], Path(sys.argv[1]), ()).files
@@ -62,6 +66,10 @@ print(time.perf_counter() - start, len(texts))
 """
 
 
+FLOOR = "floor: libcst.parse_module, 1 process"
+FLOOR_GC_OFF = "floor, cyclic GC off (as steplint's CLI runs)"
+ONE_FILE = "one-file floor: python, import libcst, parse it"
+PRE_COMMIT = "pre-commit: steplint <one changed spec>, warm"
 ONE_FILE_FLOOR = "import sys, libcst; libcst.parse_module(open(sys.argv[1], encoding='utf-8').read())"
 
 
@@ -105,10 +113,12 @@ def measure_corpus(name: str, root: Path, cwd: Path, cache: Path, contract: Path
 
     target = [str(root), "--cache-dir", str(cache)]
     for repetition in range(repeat):
-        _, _, out = run_child([sys.executable, "-c", FLOOR_SCRIPT, str(root)], cwd)
+        _, _, out = run_child([sys.executable, "-c", FLOOR_SCRIPT, str(root), "gc-on"], cwd)
         floor, files = out.split()
-        record("floor: libcst.parse_module, 1 process", float(floor))
+        record(FLOOR, float(floor))
         results["files"] = int(files)
+        _, _, out = run_child([sys.executable, "-c", FLOOR_SCRIPT, str(root), "gc-off"], cwd)
+        record(FLOOR_GC_OFF, float(out.split()[0]))
         shutil.rmtree(cache, ignore_errors=True)
         record("steplint cold, 1 worker", *run_child(steplint(target + ["--jobs", "1"]), cwd)[:2])
         shutil.rmtree(cache, ignore_errors=True)
@@ -122,11 +132,11 @@ def measure_corpus(name: str, root: Path, cwd: Path, cache: Path, contract: Path
                 contract.write_text(original, encoding="utf-8")
             run_child(steplint(target), cwd)
         if spec is not None:
-            record("one-file floor: python, import libcst, parse it",
+            record(ONE_FILE,
                    *run_child([sys.executable, "-c", ONE_FILE_FLOOR, str(spec)], cwd)[:2])
             original = touch(spec, f"touched {repetition}")
             try:
-                record("pre-commit: steplint <one changed spec>, warm",
+                record(PRE_COMMIT,
                        *run_child(steplint([str(spec), "--cache-dir", str(cache)]), cwd)[:2])
             finally:
                 spec.write_text(original, encoding="utf-8")
@@ -150,7 +160,7 @@ def machine() -> str:
 
 def report(name: str, results: dict) -> str:
     rows = [(label, data) for label, data in results.items() if label != "files"]
-    floor = statistics.median(results["floor: libcst.parse_module, 1 process"]["seconds"])
+    floor = statistics.median(results[FLOOR]["seconds"])
     cold = statistics.median(results["steplint cold, 1 worker"]["seconds"])
     lines = [f"{name}: {results['files']} files",
              f"  {'measurement':48} {'median s':>9} {'x floor':>8} {'x cold-1':>9} {'peak MB':>8}"]
@@ -158,6 +168,11 @@ def report(name: str, results: dict) -> str:
         seconds = statistics.median(data["seconds"])
         memory = f"{max(data['memory']):8.0f}" if data["memory"] else f"{'-':>8}"
         lines.append(f"  {label:48} {seconds:9.2f} {seconds / floor:8.2f} {seconds / cold:9.3f} {memory}")
+    gc_off = statistics.median(results[FLOOR_GC_OFF]["seconds"])
+    lines.append(f"  cold, 1 worker / floor with GC off: {cold / gc_off:.2f}")
+    if PRE_COMMIT in results and ONE_FILE in results:
+        ratio = statistics.median(results[PRE_COMMIT]["seconds"]) / statistics.median(results[ONE_FILE]["seconds"])
+        lines.append(f"  pre-commit / one-file floor: {ratio:.2f}")
     return "\n".join(lines)
 
 
