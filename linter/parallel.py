@@ -36,17 +36,20 @@ def _init_worker(names) -> None:
     register_fast_pickling()  # facts go back to the parent pickled
 
 
-def _extract_one(item):
+def _extract_one(item) -> tuple:
     from steplint.config import Config
     from steplint.engine import extract_source
+    from steplint.sources import SourceFile
 
-    source, module_name = item
-    return extract_source(source, module_name, Config(root=source.path.parent, names=_worker_names))
+    path, display, text, module_name = item
+    source = SourceFile(path, display, text, "utf-8", False)
+    return extract_source(source, module_name, Config(root=path.parent, names=_worker_names))
 
 
 def extract_in_workers(items: list, names, jobs: int) -> list | None:
     """``[(facts, problem), ...]`` for ``[(SourceFile, module_name), ...]``, in order; None when
-    a pool is not worth it (too few files, one job) or cannot be started."""
+    a pool is not worth it (too few files, one job) or cannot be started. Workers get each
+    file's path, display and text, not its raw bytes."""
     if jobs <= 1 or len(items) < MIN_FILES_FOR_POOL:
         return None
     workers = min(jobs, max(1, len(items) // (MIN_FILES_FOR_POOL // 2)))
@@ -58,6 +61,7 @@ def extract_in_workers(items: list, names, jobs: int) -> list | None:
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                  initargs=(names,)) as pool:
-            return list(pool.map(_extract_one, items, chunksize=chunksize))
+            work = [(source.path, source.display, source.text, module_name) for source, module_name in items]
+            return list(pool.map(_extract_one, work, chunksize=chunksize))
     except (BrokenProcessPool, OSError):
         return None
