@@ -15,6 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 MIN_FILES_FOR_POOL = 48
 MAX_DEFAULT_JOBS = 8
+CHUNKS_PER_WORKER = 32  # small chunks: little idle time at the end, when one worker is still busy
 
 _worker_names = None
 
@@ -57,7 +58,7 @@ def extract_in_workers(items: list, names, jobs: int) -> list | None:
         return None
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    chunksize = max(1, len(items) // (workers * 8))
+    chunksize = max(1, len(items) // (workers * CHUNKS_PER_WORKER))
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                  initargs=(names,)) as pool:
