@@ -39,8 +39,8 @@ FORMAT = 2
 # The modules whose code decides what facts look like; their bytes are part of the salt.
 EXTRACTION_MODULES = ("facts.py", "values.py", "extract.py", "evaluate.py", "builder_facts.py", "names.py",
                       "positions.py", "walk.py", "engine.py")
-_UNREADABLE = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError,
-               KeyError, ModuleNotFoundError, RecursionError)
+UNREADABLE = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError,
+              KeyError, ModuleNotFoundError, RecursionError)
 
 
 # Modules whose frozen dataclasses make up facts. Pickling them by constructor call skips the
@@ -135,7 +135,7 @@ class FactsCache:
                 known.update(new)
                 self._write(self._salt_dir / SNAPSHOT, known)
                 for delta in self._deltas_read:
-                    _remove(str(delta))
+                    remove_quietly(str(delta))
                 self._deltas_read = []
                 self._forget_stale_salts()
             else:
@@ -167,7 +167,7 @@ class FactsCache:
             return {}
         try:
             record = pickle.loads(data)
-        except _UNREADABLE:
+        except UNREADABLE:
             return {}
         if (not isinstance(record, tuple) or len(record) != 3 or record[0] != FORMAT or record[1] != self.salt
                 or not isinstance(record[2], dict)):
@@ -175,15 +175,7 @@ class FactsCache:
         return {key: value for key, value in record[2].items() if _well_formed(key, value)}
 
     def _write(self, path: Path, entries: dict) -> None:
-        data = pickle.dumps((FORMAT, self.salt, entries), protocol=pickle.HIGHEST_PROTOCOL)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            _remove(temporary)
-            raise
+        write_atomically(path, pickle.dumps((FORMAT, self.salt, entries), protocol=pickle.HIGHEST_PROTOCOL))
 
     def _forget_stale_salts(self) -> None:
         """Remove the caches of other salts (older steplint versions, other settings) unused for a week."""
@@ -220,7 +212,20 @@ def _well_formed(key, value) -> bool:
             and isinstance(value[1], tuple) and len(value[1]) == 2)
 
 
-def _remove(path: str) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it into place, so a
+    concurrent reader sees the old file or the new one, never half of one."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        remove_quietly(temporary)
+        raise
+
+
+def remove_quietly(path: str) -> None:
     try:
         os.unlink(path)
     except OSError:

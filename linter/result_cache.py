@@ -13,19 +13,16 @@ foreign entry is a miss.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from pathlib import Path
 
 from steplint import __version__
+from steplint.cache import UNREADABLE, remove_quietly, write_atomically
 
 RESULTS_DIR_NAME = "results"
 KEEP = 8
 FORMAT = 1
 DATA_PACKAGES = ("libcst", "botocore", "sagemaker")
-_UNREADABLE = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError,
-               KeyError, ModuleNotFoundError, RecursionError)
 
 
 def code_fingerprint() -> str:
@@ -86,7 +83,7 @@ class ResultCache:
             return None
         try:
             record = pickle.loads(data)
-        except _UNREADABLE:
+        except UNREADABLE:
             return None
         if not isinstance(record, tuple) or len(record) != 3 or record[:2] != (FORMAT, key):
             return None
@@ -99,15 +96,8 @@ class ResultCache:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            data = pickle.dumps((FORMAT, key, result), protocol=pickle.HIGHEST_PROTOCOL)
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                os.replace(temporary, self.directory / key)
-            except BaseException:
-                _remove(temporary)
-                raise
+            write_atomically(self.directory / key, pickle.dumps((FORMAT, key, result),
+                                                                protocol=pickle.HIGHEST_PROTOCOL))
             self._prune()
         except (OSError, pickle.PicklingError, RecursionError):
             self.enabled = False
@@ -122,11 +112,5 @@ class ResultCache:
             except OSError:
                 pass
         for _, path in sorted(entries, reverse=True)[KEEP:]:
-            _remove(str(path))
+            remove_quietly(str(path))
 
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

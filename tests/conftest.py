@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,3 +43,12 @@ def project(tmp_path):
         return write_project(tmp_path / "project", files)
 
     return make
+
+
+@pytest.fixture
+def legacy_cwd(tmp_path, monkeypatch):
+    """A copy of fixtures/legacy_layout, made the working directory."""
+    root = tmp_path / "legacy_layout"
+    shutil.copytree(FIXTURES / "legacy_layout", root)
+    monkeypatch.chdir(root)
+    return root

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
-
-import pytest
 
 import steplint.engine as engine_module
 from steplint.api import configure, load_workspace
@@ -17,18 +14,10 @@ from steplint.cache import CACHE_DIR_NAME, MAX_DELTAS, STALE_SALT_SECONDS, Facts
 from steplint.config import NameSettings
 from steplint.engine import Engine
 from steplint.rules import all_rules
-from tests.conftest import FIXTURES, run_steplint
+from tests.conftest import run_steplint
 
 CONTRACT = "src/mlpipelines/pipeline_script_contracts/pytorch_train_contract.py"
 SPEC = "src/mlpipelines/pipeline_step_specs/pytorch_training_spec.py"
-
-
-@pytest.fixture
-def legacy(tmp_path, monkeypatch):
-    root = tmp_path / "legacy_layout"
-    shutil.copytree(FIXTURES / "legacy_layout", root)
-    monkeypatch.chdir(root)
-    return root
 
 
 def findings(root, cache=True, names=None):
@@ -41,84 +30,84 @@ def findings(root, cache=True, names=None):
     return [(f.path, f.span, f.code, f.message) for f in result.findings], facts_cache
 
 
-def test_cold_run_creates_a_self_ignoring_cache_and_warm_run_extracts_nothing(legacy, monkeypatch):
-    cold, cache = findings(legacy)
+def test_cold_run_creates_a_self_ignoring_cache_and_warm_run_extracts_nothing(legacy_cwd, monkeypatch):
+    cold, cache = findings(legacy_cwd)
     assert cache.hits == 0 and cache.misses > 0
-    assert (legacy / CACHE_DIR_NAME / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (legacy_cwd / CACHE_DIR_NAME / ".gitignore").read_text().splitlines()[-1] == "*"
 
     def no_extraction(*args, **kwargs):
         raise AssertionError("a warm run must read facts from the cache")
 
     monkeypatch.setattr(engine_module, "extract_source", no_extraction)
-    warm, cache = findings(legacy)
+    warm, cache = findings(legacy_cwd)
     assert warm == cold
     assert cache.misses == 0 and cache.hits > 0
 
 
-def test_changing_a_contract_rechecks_the_unchanged_spec_linked_to_it(legacy):
-    before, _ = findings(legacy)
-    contract = legacy / CONTRACT
+def test_changing_a_contract_rechecks_the_unchanged_spec_linked_to_it(legacy_cwd):
+    before, _ = findings(legacy_cwd)
+    contract = legacy_cwd / CONTRACT
     contract.write_text(contract.read_text().replace('"input_path": "/opt/ml/input/data"',
                                                      '"train_input": "/opt/ml/input/data"'))
-    after, cache = findings(legacy)
-    uncached, _ = findings(legacy, cache=False)
+    after, cache = findings(legacy_cwd)
+    uncached, _ = findings(legacy_cwd, cache=False)
     assert cache.hits > 0
     assert after == uncached
     new_on_spec = {code for path, _, code, _ in set(after) - set(before) if path == SPEC}
     assert "SL403" in new_on_spec
 
 
-def test_corrupt_and_truncated_entries_are_ignored_and_rebuilt(legacy):
-    cold, _ = findings(legacy)
-    entries = sorted(path for path in (legacy / CACHE_DIR_NAME / "facts").rglob("*") if path.is_file())
+def test_corrupt_and_truncated_entries_are_ignored_and_rebuilt(legacy_cwd):
+    cold, _ = findings(legacy_cwd)
+    entries = sorted(path for path in (legacy_cwd / CACHE_DIR_NAME / "facts").rglob("*") if path.is_file())
     assert entries
     for number, entry in enumerate(entries):
         data = entry.read_bytes()
         entry.write_bytes(b"\x80\x05garbage" if number % 2 else data[: len(data) // 2])
-    rebuilt, cache = findings(legacy)
+    rebuilt, cache = findings(legacy_cwd)
     assert rebuilt == cold
     assert cache.hits == 0
-    again, cache = findings(legacy)
+    again, cache = findings(legacy_cwd)
     assert again == cold and cache.misses == 0
 
 
-def test_entries_built_with_other_names_settings_are_not_used(legacy):
-    findings(legacy)
+def test_entries_built_with_other_names_settings_are_not_used(legacy_cwd):
+    findings(legacy_cwd)
     renamed = NameSettings(builder_bases=("StepBuilderBase", "SomeOtherBase"))
-    _, cache = findings(legacy, names=renamed)
+    _, cache = findings(legacy_cwd, names=renamed)
     assert cache.hits == 0
 
 
-def test_files_that_do_not_parse_are_cached_as_sl901(legacy):
-    (legacy / "src/mlpipelines/pipeline_step_specs/broken_spec.py").write_text(
+def test_files_that_do_not_parse_are_cached_as_sl901(legacy_cwd):
+    (legacy_cwd / "src/mlpipelines/pipeline_step_specs/broken_spec.py").write_text(
         "from x import StepSpecification\nSPEC = StepSpecification(\n")
-    cold, _ = findings(legacy)
-    warm, cache = findings(legacy)
+    cold, _ = findings(legacy_cwd)
+    warm, cache = findings(legacy_cwd)
     assert warm == cold
     assert cache.misses == 0
     assert any(code == "SL901" for _, _, code, _ in warm)
 
 
-def test_no_cache_writes_nothing_and_cache_dir_moves_it(legacy, tmp_path):
-    assert run_steplint("--no-cache", ".", cwd=legacy).returncode == 1
-    assert not (legacy / CACHE_DIR_NAME).exists()
+def test_no_cache_writes_nothing_and_cache_dir_moves_it(legacy_cwd, tmp_path):
+    assert run_steplint("--no-cache", ".", cwd=legacy_cwd).returncode == 1
+    assert not (legacy_cwd / CACHE_DIR_NAME).exists()
     elsewhere = tmp_path / "elsewhere"
-    assert run_steplint("--cache-dir", elsewhere, ".", cwd=legacy).returncode == 1
-    assert not (legacy / CACHE_DIR_NAME).exists()
+    assert run_steplint("--cache-dir", elsewhere, ".", cwd=legacy_cwd).returncode == 1
+    assert not (legacy_cwd / CACHE_DIR_NAME).exists()
     assert any((elsewhere / "facts").rglob("*"))
 
 
-def test_concurrent_runs_agree_and_leave_a_valid_cache(legacy):
+def test_concurrent_runs_agree_and_leave_a_valid_cache(legacy_cwd):
     command = [sys.executable, "-m", "steplint", "--format", "json", "."]
-    processes = [subprocess.Popen(command, cwd=legacy, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    processes = [subprocess.Popen(command, cwd=legacy_cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for _ in range(4)]
     outputs = [process.communicate(timeout=300) for process in processes]
     assert all(process.returncode == 1 for process in processes), [err for _, err in outputs]
     assert len({out for out, _ in outputs}) == 1
-    assert not [path for path in (legacy / CACHE_DIR_NAME).rglob(".tmp-*")]
-    warm = run_steplint("--format", "json", ".", cwd=legacy)
+    assert not [path for path in (legacy_cwd / CACHE_DIR_NAME).rglob(".tmp-*")]
+    warm = run_steplint("--format", "json", ".", cwd=legacy_cwd)
     assert json.loads(warm.stdout) == json.loads(outputs[0][0])
-    _, cache = findings(legacy)
+    _, cache = findings(legacy_cwd)
     assert cache.misses == 0
 
 
@@ -128,34 +117,34 @@ def cache_files(root):
     return snapshot, sorted(path.name for path in salt_dir.iterdir() if path.name.startswith("delta-"))
 
 
-def test_a_run_that_re_extracts_one_file_writes_a_small_delta_and_deltas_are_folded_later(legacy):
-    findings(legacy)
-    snapshot, deltas = cache_files(legacy)
+def test_a_run_that_re_extracts_one_file_writes_a_small_delta_and_deltas_are_folded_later(legacy_cwd):
+    findings(legacy_cwd)
+    snapshot, deltas = cache_files(legacy_cwd)
     assert deltas == []
     before = snapshot.read_bytes()
-    spec = legacy / SPEC
+    spec = legacy_cwd / SPEC
     original = spec.read_text()
     seen_deltas = []
     for edit in range(MAX_DELTAS + 1):
         spec.write_text(original + f"# edit {edit}\n")
-        warm, cache = findings(legacy)
+        warm, cache = findings(legacy_cwd)
         assert cache.misses == 1
-        assert warm == findings(legacy, cache=False)[0]
-        seen_deltas.append(len(cache_files(legacy)[1]))
+        assert warm == findings(legacy_cwd, cache=False)[0]
+        seen_deltas.append(len(cache_files(legacy_cwd)[1]))
     assert seen_deltas[:MAX_DELTAS - 1] == list(range(1, MAX_DELTAS))
     assert max(seen_deltas) <= MAX_DELTAS and seen_deltas[-1] < seen_deltas[-2]
     assert snapshot.read_bytes() != before
-    _, cache = findings(legacy)
+    _, cache = findings(legacy_cwd)
     assert cache.misses == 0
 
 
-def test_caches_of_other_settings_are_removed_only_when_unused_for_a_week(legacy):
-    facts = legacy / CACHE_DIR_NAME / "facts"
+def test_caches_of_other_settings_are_removed_only_when_unused_for_a_week(legacy_cwd):
+    facts = legacy_cwd / CACHE_DIR_NAME / "facts"
     old, recent = facts / ("0" * 24), facts / ("1" * 24)
     for directory in (old, recent):
         directory.mkdir(parents=True)
         (directory / "snapshot").write_bytes(b"from another steplint")
     week_ago = time.time() - STALE_SALT_SECONDS - 60
     os.utime(old, (week_ago, week_ago))
-    findings(legacy)
+    findings(legacy_cwd)
     assert not old.exists() and recent.exists()
