@@ -51,8 +51,9 @@ FACT_MODULES = ("steplint.values", "steplint.facts", "steplint.builder_facts", "
 
 def _constructor_reducer(cls: type):
     """A reducer pickling ``cls`` instances as a constructor call with their field values."""
-    getter = operator.attrgetter(*(field.name for field in dataclasses.fields(cls)))
-    if len(dataclasses.fields(cls)) == 1:
+    names = [field.name for field in dataclasses.fields(cls)]
+    getter = operator.attrgetter(*names)
+    if len(names) == 1:
         return lambda obj: (cls, (getter(obj),))
     return lambda obj: (cls, getter(obj))
 
@@ -68,13 +69,20 @@ def register_fast_pickling() -> None:
 
 def code_fingerprint() -> str:
     """A digest of steplint's version and the extraction code it runs."""
-    digest = hashlib.blake2b(f"{__version__}:{FORMAT}".encode(), digest_size=16)
+    return files_fingerprint(f"{__version__}:{FORMAT}", EXTRACTION_MODULES)
+
+
+def files_fingerprint(prefix: str, relative_paths) -> str:
+    """A digest of ``prefix`` and the named files of the installed steplint package (each
+    file's name and bytes; an unreadable file counts by its name)."""
+    digest = hashlib.blake2b(prefix.encode(), digest_size=16)
     package = Path(__file__).parent
-    for name in EXTRACTION_MODULES:
+    for name in relative_paths:
+        digest.update(name.encode())
         try:
             digest.update((package / name).read_bytes())
         except OSError:
-            digest.update(name.encode())
+            digest.update(b"unreadable")
     return digest.hexdigest()
 
 
@@ -131,15 +139,15 @@ class FactsCache:
         new, self._new = self._new, {}
         try:
             self._prepare()
-            if len(self._deltas_read) + 1 > MAX_DELTAS or len(new) * 5 > len(known):
-                known.update(new)
+            fold = len(self._deltas_read) + 1 > MAX_DELTAS or len(new) * 5 > len(known)
+            known.update(new)
+            if fold:
                 self._write(self._salt_dir / SNAPSHOT, known)
                 for delta in self._deltas_read:
                     remove_quietly(str(delta))
                 self._deltas_read = []
                 self._forget_stale_salts()
             else:
-                known.update(new)
                 delta = self._salt_dir / f"{DELTA_PREFIX}{time.time_ns():020d}-{os.getpid()}"
                 self._write(delta, new)
                 self._deltas_read.append(delta)

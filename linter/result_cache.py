@@ -17,7 +17,7 @@ import pickle
 from pathlib import Path
 
 from steplint import __version__
-from steplint.cache import UNREADABLE, remove_quietly, write_atomically
+from steplint.cache import UNREADABLE, files_fingerprint, remove_quietly, write_atomically
 
 RESULTS_DIR_NAME = "results"
 KEEP = 8
@@ -25,21 +25,15 @@ FORMAT = 1
 DATA_PACKAGES = ("libcst", "botocore", "sagemaker")
 
 
-def code_fingerprint() -> str:
+def package_fingerprint() -> str:
     """A digest of every file of the installed steplint package (engine, rules, reference data)."""
-    digest = hashlib.blake2b(f"{__version__}:{FORMAT}".encode(), digest_size=16)
     package = Path(__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(package).as_posix().encode())
-            try:
-                digest.update(path.read_bytes())
-            except OSError:
-                digest.update(b"unreadable")
-    return digest.hexdigest()
+    files = sorted(path.relative_to(package).as_posix() for path in package.rglob("*")
+                   if path.suffix in (".py", ".json") and "__pycache__" not in path.parts)
+    return files_fingerprint(f"{__version__}:{FORMAT}", files)
 
 
-def packages_fingerprint() -> str:
+def data_packages_fingerprint() -> str:
     """Where the packages the rules read data from are installed, and when they last changed."""
     from steplint.sagemaker_data import package_dirs
 
@@ -58,7 +52,7 @@ class ResultCache:
 
     def __init__(self, directory: Path, config, rules) -> None:
         self.directory = Path(directory) / RESULTS_DIR_NAME
-        self._salt = "\0".join((code_fingerprint(), packages_fingerprint(), repr(config),
+        self._salt = "\0".join((package_fingerprint(), data_packages_fingerprint(), repr(config),
                                 ",".join(rule.code for rule in rules)))
         self.enabled = True
         self.hits = 0
