@@ -35,6 +35,16 @@ def run_steplint(*arguments, cwd: Path, env: dict | None = None, input: str | No
     )
 
 
+@pytest.fixture(autouse=True)
+def user_dirs(tmp_path_factory, monkeypatch):
+    """Every test gets its own per-user cache and state directories (steplint keeps its
+    caches and fix journal there), so tests neither share state nor touch the real home."""
+    base = tmp_path_factory.mktemp("user")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(base / "cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(base / "state"))
+    return base
+
+
 @pytest.fixture
 def project(tmp_path):
     """A function that writes files into a fresh project directory."""
