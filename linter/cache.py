@@ -2,20 +2,29 @@
 
 Entries are keyed by (display path, module name) and record the content digest they were
 built from, so an edited file misses and its entry is replaced (the cache does not grow
-with every edit). Everything lives in ``<project root>/.steplint_cache/facts/<salt>/``:
-one ``snapshot`` holding all entries, plus a small ``delta-*`` file per run that added
-entries, so a run that re-extracts one file writes one small file. After a few deltas,
-or when a run added many entries, they are folded into a new snapshot. A warm run reads
-one snapshot and a few deltas instead of one file per source file.
+with every edit). By default everything lives in the user's cache directory, one
+directory per project (``steplint.userdirs.project_cache_dir``: on Linux
+``~/.cache/steplint/projects/<digest of the project root's real path>/``), never inside
+the checked-out tree: a repository must not be able to put files where steplint reads
+its cache. ``--cache-dir`` moves it. Below that directory, ``facts/<salt>/`` holds one
+``snapshot`` with all entries plus a small ``delta-*`` file per run that added entries,
+so a run that re-extracts one file writes one small file. After a few deltas, or when a
+run added many entries, they are folded into a new snapshot. A warm run reads one
+snapshot and a few deltas instead of one file per source file.
+
+Files are signed JSON (``steplint.cache_codec``): data only, read back only when this
+user's steplint wrote them, so no cache file can run code or forge findings. Every level
+is opened without following symbolic links (``steplint.safe_dir``), and clean-up removes
+only names steplint creates, below the cache directory.
 
 The salt is steplint's version, a fingerprint of the extraction code and the configuration
 that affects extraction (``[tool.steplint.names]``), so an upgrade or a renamed base class
-never reads stale facts. A corrupt, truncated or foreign file is ignored and rebuilt.
-Every file is written to a temporary name and renamed into place (``os.replace``), so
-concurrent runs never see half-written files; when two runs write at once, one run's new
-entries may be lost, which only costs a later run some re-extraction. Only facts are
-cached: rules always run on the full project model, so cross-file findings stay correct
-when one side of a link changes.
+never reads stale facts. A corrupt, truncated, foreign or unsigned file is ignored and
+rebuilt. Every file is written to a temporary name and renamed into place, so concurrent
+runs never see half-written files; when two runs write at once, one run's new entries may
+be lost, which only costs a later run some re-extraction. Temporary files a killed run
+left behind are removed by a later run. Only facts are cached: rules always run on the
+full project model, so cross-file findings stay correct when one side of a link changes.
 """
 
 from __future__ import annotations
@@ -26,26 +35,24 @@ import hashlib
 import importlib
 import operator
 import os
-import pickle
-import shutil
-import tempfile
+import re
 import time
 from pathlib import Path
 
 from steplint import __version__
+from steplint.safe_dir import TEMP_PREFIX, SafeDir
+from steplint.userdirs import project_cache_dir
 
-CACHE_DIR_NAME = ".steplint_cache"
-FORMAT = 2
+FORMAT = 3
 # The modules whose code decides what facts look like; their bytes are part of the salt.
 EXTRACTION_MODULES = ("facts.py", "values.py", "extract.py", "evaluate.py", "builder_facts.py", "names.py",
                       "positions.py", "walk.py", "engine.py")
-UNREADABLE = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError,
-              KeyError, ModuleNotFoundError, RecursionError)
 
 
-# Modules whose frozen dataclasses make up facts. Pickling them by constructor call skips the
-# generic slots-dataclass ``__setstate__``, which looks up ``fields()`` per object and made
-# loading the cache several times slower.
+# Modules whose frozen dataclasses make up facts. Worker processes send facts back pickled
+# (between steplint's own processes, never through a file); pickling them by constructor
+# call skips the generic slots-dataclass ``__setstate__``, which looks up ``fields()`` per
+# object.
 FACT_MODULES = ("steplint.values", "steplint.facts", "steplint.builder_facts", "steplint.engine")
 
 
@@ -72,11 +79,12 @@ def code_fingerprint() -> str:
     return files_fingerprint(f"{__version__}:{FORMAT}", EXTRACTION_MODULES)
 
 
-def files_fingerprint(prefix: str, relative_paths) -> str:
-    """A digest of ``prefix`` and the named files of the installed steplint package (each
-    file's name and bytes; an unreadable file counts by its name)."""
+def files_fingerprint(prefix: str, relative_paths, package: Path | None = None) -> str:
+    """A digest of ``prefix`` and the named files below ``package`` (default: the directory
+    of the installed ``steplint`` package): each file's name and bytes; an unreadable file
+    counts by its name."""
     digest = hashlib.blake2b(prefix.encode(), digest_size=16)
-    package = Path(__file__).parent
+    package = Path(__file__).parent if package is None else package
     for name in relative_paths:
         digest.update(name.encode())
         try:
@@ -90,6 +98,33 @@ SNAPSHOT = "snapshot"
 DELTA_PREFIX = "delta-"
 MAX_DELTAS = 8
 STALE_SALT_SECONDS = 7 * 24 * 3600
+STALE_PROJECT_SECONDS = 30 * 24 * 3600
+# Every name steplint creates below a cache directory; clean-up touches no other name.
+OUR_NAMES = re.compile(r"facts|results|snapshot|delta-\d{20}-\d+|[0-9a-f]{24}|[0-9a-f]{40}"
+                       rf"|{re.escape(TEMP_PREFIX)}[0-9a-f]{{16}}|\.gitignore|CACHEDIR\.TAG")
+MAX_CACHE_FILE_BYTES = 1 << 30
+
+
+def is_ours(name: str) -> bool:
+    """Whether ``name`` is one steplint creates in its cache directories."""
+    return OUR_NAMES.fullmatch(name) is not None
+
+
+def open_cache_dir(directory: Path, create: bool) -> SafeDir:
+    """The cache directory itself, opened without following a symbolic link; created (with
+    a ``.gitignore`` and a ``CACHEDIR.TAG`` for backup tools) when ``create``. Raises OSError."""
+    root = SafeDir.open(directory, create=create)
+    if create:
+        for name, text in ((".gitignore", "# created by steplint: the cache is not part of any project\n*\n"),
+                           ("CACHEDIR.TAG", "Signature: 8a477f597d28d172789f06886806bc55\n# steplint cache\n")):
+            try:
+                root.create_exclusive(name, text.encode())
+            except FileExistsError:
+                pass
+            except OSError:
+                root.close()
+                raise
+    return root
 
 
 class FactsCache:
@@ -98,20 +133,19 @@ class FactsCache:
     def __init__(self, directory: Path, names) -> None:
         self.directory = Path(directory)
         self.salt = f"{code_fingerprint()}:{names!r}"
-        salt_name = hashlib.blake2b(self.salt.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
-        self._facts_dir = self.directory / "facts"
-        self._salt_dir = self._facts_dir / salt_name
+        self._salt_name = hashlib.blake2b(self.salt.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
         self._entries: dict | None = None
         self._deltas_read: list = []
         self._new: dict = {}
-        self._ready = False
         self.enabled = True
         self.hits = 0
         self.misses = 0
 
     @classmethod
     def for_root(cls, root: Path, names, directory: Path | None = None) -> "FactsCache":
-        return cls(Path(directory) if directory is not None else Path(root) / CACHE_DIR_NAME, names)
+        """The cache of the project at ``root``: in ``directory`` when given, else in the
+        user's cache directory for that project."""
+        return cls(Path(directory) if directory is not None else project_cache_dir(root), names)
 
     def get(self, display: str, module_name: str, digest: str):
         """``(facts, problem)`` stored for this exact content, or None."""
@@ -138,103 +172,78 @@ class FactsCache:
         known = self._load()
         new, self._new = self._new, {}
         try:
-            self._prepare()
-            fold = len(self._deltas_read) + 1 > MAX_DELTAS or len(new) * 5 > len(known)
-            known.update(new)
-            if fold:
-                self._write(self._salt_dir / SNAPSHOT, known)
-                for delta in self._deltas_read:
-                    remove_quietly(str(delta))
-                self._deltas_read = []
-                self._forget_stale_salts()
-            else:
-                delta = self._salt_dir / f"{DELTA_PREFIX}{time.time_ns():020d}-{os.getpid()}"
-                self._write(delta, new)
-                self._deltas_read.append(delta)
-        except (OSError, pickle.PicklingError, RecursionError):
+            with open_cache_dir(self.directory, create=True) as root, root.subdir("facts", create=True) as facts, \
+                    facts.subdir(self._salt_name, create=True) as salt_dir:
+                fold = len(self._deltas_read) + 1 > MAX_DELTAS or len(new) * 5 > len(known)
+                known.update(new)
+                if fold:
+                    salt_dir.write_atomically(SNAPSHOT, self._encode(known))
+                    for delta in self._deltas_read:
+                        salt_dir.remove(delta)
+                    self._deltas_read = []
+                    self._clean(root, facts, salt_dir)
+                else:
+                    delta = f"{DELTA_PREFIX}{time.time_ns():020d}-{os.getpid()}"
+                    salt_dir.write_atomically(delta, self._encode(new))
+                    self._deltas_read.append(delta)
+                    salt_dir.prune(is_ours, lambda name, status: True)  # stale temporary files only
+                root.touch()
+        except (OSError, TypeError, ValueError, RecursionError):
             self.enabled = False
 
     def _load(self) -> dict:
         """All entries of the snapshot and the deltas, read once."""
         if self._entries is None:
-            register_fast_pickling()
-            self._entries = self._read(self._salt_dir / SNAPSHOT)
+            self._entries = {}
             try:
-                deltas = sorted(path for path in self._salt_dir.iterdir() if path.name.startswith(DELTA_PREFIX))
+                with SafeDir.open(self.directory) as root, root.subdir("facts") as facts, \
+                        facts.subdir(self._salt_name) as salt_dir:
+                    self._entries = self._read(salt_dir, SNAPSHOT)
+                    deltas = sorted(name for name, _ in salt_dir.entries() if name.startswith(DELTA_PREFIX))
+                    for delta in deltas:
+                        self._entries.update(self._read(salt_dir, delta))
+                        self._deltas_read.append(delta)
             except OSError:
-                deltas = []
-            for delta in deltas:
-                self._entries.update(self._read(delta))
-                self._deltas_read.append(delta)
+                pass
         return self._entries
 
-    def _read(self, path: Path) -> dict:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return {}
-        try:
-            record = pickle.loads(data)
-        except UNREADABLE:
-            return {}
-        if (not isinstance(record, tuple) or len(record) != 3 or record[0] != FORMAT or record[1] != self.salt
-                or not isinstance(record[2], dict)):
-            return {}
-        return {key: value for key, value in record[2].items() if _well_formed(key, value)}
+    def _read(self, salt_dir: SafeDir, name: str) -> dict:
+        """The entries of one cache file; empty when it is missing, foreign or damaged."""
+        from steplint.cache_codec import CacheFormatError, decode
 
-    def _write(self, path: Path, entries: dict) -> None:
-        write_atomically(path, pickle.dumps((FORMAT, self.salt, entries), protocol=pickle.HIGHEST_PROTOCOL))
+        try:
+            record = decode("facts", salt_dir.read(name, limit=MAX_CACHE_FILE_BYTES))
+        except (OSError, CacheFormatError):
+            return {}
+        if not (isinstance(record, tuple) and len(record) == 3 and record[0] == FORMAT and record[1] == self.salt
+                and isinstance(record[2], tuple)):
+            return {}
+        return {(entry[0], entry[1]): (entry[2], (entry[3], entry[4])) for entry in record[2] if _well_formed(entry)}
 
-    def _forget_stale_salts(self) -> None:
-        """Remove the caches of other salts (older steplint versions, other settings) unused for a week."""
+    def _encode(self, entries: dict) -> bytes:
+        from steplint.cache_codec import encode
+
+        rows = [(display, module, digest, value[0], value[1])
+                for (display, module), (digest, value) in entries.items()]
+        return encode("facts", (FORMAT, self.salt, rows))
+
+    def _clean(self, root: SafeDir, facts: SafeDir, salt_dir: SafeDir) -> None:
+        """Remove what nobody will read again: caches of other salts (older steplint
+        versions, other settings) unused for a week, projects of the user's cache unused
+        for a month, and temporary files killed runs left behind."""
         now = time.time()
-        for entry in self._facts_dir.iterdir():
-            if entry == self._salt_dir:
-                continue
+        salt_dir.prune(is_ours, lambda name, status: True)
+        facts.prune(is_ours, lambda name, status: name == self._salt_name
+                    or now - status.st_mtime <= STALE_SALT_SECONDS)
+        if self.directory.parent == project_cache_dir(Path("/")).parent:
             try:
-                if now - entry.stat().st_mtime <= STALE_SALT_SECONDS:
-                    continue
-                if entry.is_dir():
-                    shutil.rmtree(entry)
-                else:
-                    entry.unlink()
+                with SafeDir.open(self.directory.parent) as projects:
+                    projects.prune(is_ours, lambda name, status: name == self.directory.name
+                                   or now - status.st_mtime <= STALE_PROJECT_SECONDS)
             except OSError:
                 pass
 
-    def _prepare(self) -> None:
-        if self._ready:
-            return
-        self._salt_dir.mkdir(parents=True, exist_ok=True)
-        ignore = self.directory / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# created by steplint: the cache is not part of the project\n*\n", encoding="utf-8")
-        tag = self.directory / "CACHEDIR.TAG"
-        if not tag.exists():
-            tag.write_text("Signature: 8a477f597d28d172789f06886806bc55\n# steplint facts cache\n",
-                           encoding="utf-8")
-        self._ready = True
 
-
-def _well_formed(key, value) -> bool:
-    return (isinstance(key, tuple) and len(key) == 2 and isinstance(value, tuple) and len(value) == 2
-            and isinstance(value[1], tuple) and len(value[1]) == 2)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place, so a
-    concurrent reader sees the old file or the new one, never half of one."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        remove_quietly(temporary)
-        raise
-
-
-def remove_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
+def _well_formed(entry) -> bool:
+    return (isinstance(entry, tuple) and len(entry) == 5 and isinstance(entry[0], str)
+            and isinstance(entry[1], str) and isinstance(entry[2], str))

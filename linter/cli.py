@@ -54,9 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with file arguments, do not load the rest of the project as context")
     parser.add_argument("--jobs", "-j", type=_positive_int, metavar="N",
                         help="worker processes for parsing many uncached files (default: CPUs, at most 8)")
-    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the facts cache")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the caches")
     parser.add_argument("--cache-dir", type=Path, metavar="DIR",
-                        help="where to keep the facts cache (default: .steplint_cache at the project root)")
+                        help="where to keep the caches (default: the project's directory in the user's "
+                             "cache, e.g. ~/.cache/steplint/projects/<digest>)")
     parser.add_argument("--version", action="version", version=f"steplint {__version__}")
     return parser
 

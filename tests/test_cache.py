@@ -10,10 +10,11 @@ import time
 
 import steplint.engine as engine_module
 from steplint.api import configure, load_workspace
-from steplint.cache import CACHE_DIR_NAME, MAX_DELTAS, STALE_SALT_SECONDS, FactsCache
+from steplint.cache import MAX_DELTAS, STALE_SALT_SECONDS, FactsCache
 from steplint.config import NameSettings
 from steplint.engine import Engine
 from steplint.rules import all_rules
+from steplint.userdirs import project_cache_dir
 from tests.conftest import run_steplint
 
 CONTRACT = "src/mlpipelines/pipeline_script_contracts/pytorch_train_contract.py"
@@ -30,10 +31,13 @@ def findings(root, cache=True, names=None):
     return [(f.path, f.span, f.code, f.message) for f in result.findings], facts_cache
 
 
-def test_cold_run_creates_a_self_ignoring_cache_and_warm_run_extracts_nothing(legacy_cwd, monkeypatch):
+def test_cold_run_caches_outside_the_project_and_warm_run_extracts_nothing(legacy_cwd, monkeypatch, user_dirs):
+    before = sorted(path for path in legacy_cwd.rglob("*"))
     cold, cache = findings(legacy_cwd)
     assert cache.hits == 0 and cache.misses > 0
-    assert (legacy_cwd / CACHE_DIR_NAME / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert sorted(path for path in legacy_cwd.rglob("*")) == before  # nothing written into the project
+    assert cache.directory.is_relative_to(user_dirs / "cache")
+    assert (cache.directory / ".gitignore").read_text().splitlines()[-1] == "*"
 
     def no_extraction(*args, **kwargs):
         raise AssertionError("a warm run must read facts from the cache")
@@ -59,7 +63,7 @@ def test_changing_a_contract_rechecks_the_unchanged_spec_linked_to_it(legacy_cwd
 
 def test_corrupt_and_truncated_entries_are_ignored_and_rebuilt(legacy_cwd):
     cold, _ = findings(legacy_cwd)
-    entries = sorted(path for path in (legacy_cwd / CACHE_DIR_NAME / "facts").rglob("*") if path.is_file())
+    entries = sorted(path for path in (project_cache_dir(legacy_cwd) / "facts").rglob("*") if path.is_file())
     assert entries
     for number, entry in enumerate(entries):
         data = entry.read_bytes()
@@ -90,10 +94,10 @@ def test_files_that_do_not_parse_are_cached_as_sl901(legacy_cwd):
 
 def test_no_cache_writes_nothing_and_cache_dir_moves_it(legacy_cwd, tmp_path):
     assert run_steplint("--no-cache", ".", cwd=legacy_cwd).returncode == 1
-    assert not (legacy_cwd / CACHE_DIR_NAME).exists()
+    assert not (project_cache_dir(legacy_cwd)).exists()
     elsewhere = tmp_path / "elsewhere"
     assert run_steplint("--cache-dir", elsewhere, ".", cwd=legacy_cwd).returncode == 1
-    assert not (legacy_cwd / CACHE_DIR_NAME).exists()
+    assert not (project_cache_dir(legacy_cwd)).exists()
     assert any((elsewhere / "facts").rglob("*"))
 
 
@@ -104,7 +108,7 @@ def test_concurrent_runs_agree_and_leave_a_valid_cache(legacy_cwd):
     outputs = [process.communicate(timeout=300) for process in processes]
     assert all(process.returncode == 1 for process in processes), [err for _, err in outputs]
     assert len({out for out, _ in outputs}) == 1
-    assert not [path for path in (legacy_cwd / CACHE_DIR_NAME).rglob(".tmp-*")]
+    assert not [path for path in (project_cache_dir(legacy_cwd)).rglob(".tmp-*")]
     warm = run_steplint("--format", "json", ".", cwd=legacy_cwd)
     assert json.loads(warm.stdout) == json.loads(outputs[0][0])
     _, cache = findings(legacy_cwd)
@@ -112,7 +116,7 @@ def test_concurrent_runs_agree_and_leave_a_valid_cache(legacy_cwd):
 
 
 def cache_files(root):
-    (salt_dir,) = [path for path in (root / CACHE_DIR_NAME / "facts").iterdir() if path.is_dir()]
+    (salt_dir,) = [path for path in (project_cache_dir(root) / "facts").iterdir() if path.is_dir()]
     snapshot = salt_dir / "snapshot"
     return snapshot, sorted(path.name for path in salt_dir.iterdir() if path.name.startswith("delta-"))
 
@@ -139,7 +143,7 @@ def test_a_run_that_re_extracts_one_file_writes_a_small_delta_and_deltas_are_fol
 
 
 def test_caches_of_other_settings_are_removed_only_when_unused_for_a_week(legacy_cwd):
-    facts = legacy_cwd / CACHE_DIR_NAME / "facts"
+    facts = project_cache_dir(legacy_cwd) / "facts"
     old, recent = facts / ("0" * 24), facts / ("1" * 24)
     for directory in (old, recent):
         directory.mkdir(parents=True)

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
 
 import steplint.engine as engine_module
 from steplint.api import configure, load_workspace
-from steplint.cache import CACHE_DIR_NAME, FactsCache
+from steplint.cache import FactsCache
 from steplint.engine import Engine
 from steplint.result_cache import KEEP, RESULTS_DIR_NAME, ResultCache
 from steplint.rules import all_rules
-from tests.conftest import run_steplint
+from steplint.userdirs import project_cache_dir
+from tests.conftest import REPO, run_steplint
 
 SPEC = "src/mlpipelines/pipeline_step_specs/pytorch_training_spec.py"
 
@@ -46,7 +51,7 @@ def test_an_unchanged_project_reports_the_stored_findings_with_their_fixes(legac
 
 def test_the_command_line_prints_the_same_report_cold_and_warm(legacy_cwd):
     for arguments in (("--format", "json", "."), (".",), ("--format", "sarif", SPEC)):
-        shutil.rmtree(legacy_cwd / CACHE_DIR_NAME, ignore_errors=True)
+        shutil.rmtree(project_cache_dir(legacy_cwd), ignore_errors=True)
         cold = run_steplint(*arguments, cwd=legacy_cwd)
         warm = run_steplint(*arguments, cwd=legacy_cwd)
         uncached = run_steplint("--no-cache", *arguments, cwd=legacy_cwd)
@@ -61,7 +66,7 @@ def test_an_edited_file_another_selection_or_another_scope_is_a_miss(legacy_cwd,
     spec.write_text(spec.read_text().replace('"config"', '"hyperparameters"'))
     edited, results = run(legacy_cwd)
     assert results.hits == 0
-    shutil.rmtree(legacy_cwd / CACHE_DIR_NAME)
+    shutil.rmtree(project_cache_dir(legacy_cwd))
     assert edited == run(legacy_cwd)[0]
     only_sl101, results = run(legacy_cwd, select=["SL101"])
     assert results.hits == 0 and {code for _, _, code, _, _ in only_sl101} == {"SL101"}
@@ -72,7 +77,7 @@ def test_an_edited_file_another_selection_or_another_scope_is_a_miss(legacy_cwd,
 
 def test_corrupt_entries_are_misses_and_only_the_newest_entries_are_kept(legacy_cwd):
     cold, _ = run(legacy_cwd)
-    directory = legacy_cwd / CACHE_DIR_NAME / RESULTS_DIR_NAME
+    directory = project_cache_dir(legacy_cwd) / RESULTS_DIR_NAME
     for entry in directory.iterdir():
         entry.write_bytes(b"\x80\x05garbage")
     again, results = run(legacy_cwd)
@@ -83,3 +88,38 @@ def test_corrupt_entries_are_misses_and_only_the_newest_entries_are_kept(legacy_
         spec.write_text(original + f"# edit {edit}\n")
         run(legacy_cwd)
     assert len(list(directory.iterdir())) == KEEP
+
+
+def editable_install(tmp_path):
+    """A copy of steplint installed in editable mode into a fresh environment (offline: the
+    environment sees this one's packages, nothing is downloaded); returns its python."""
+    source = tmp_path / "steplint-src"
+    for name in ("linter", "rules"):
+        shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    environment = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", environment], check=True)
+    python = environment / "bin" / "python"
+    site_packages = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                                   check=True, capture_output=True, text=True).stdout.strip()
+    (Path(site_packages) / "zz-parent.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
+                    "-e", source], check=True, capture_output=True)
+    return python, source
+
+
+def test_editing_a_rule_of_an_editable_install_changes_the_report(tmp_path, legacy_cwd):
+    python, source = editable_install(tmp_path)
+
+    def messages():
+        result = subprocess.run([python, "-m", "steplint", "--format", "json", "--select", "SL101", "."],
+                                cwd=legacy_cwd, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 1, result.stderr
+        return [finding["message"] for finding in json.loads(result.stdout)]
+
+    assert all("is redundant" in message for message in messages())
+    assert messages() == messages()  # warm: the stored result
+    rule = source / "rules" / "specification.py"
+    rule.write_text(rule.read_text().replace("is redundant: the", "is not needed: the"))
+    assert all("is not needed" in message for message in messages())

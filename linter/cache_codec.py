@@ -1,0 +1,176 @@
+"""Cache files: facts and findings as signed JSON, so nothing read back can run code.
+
+A cache file is ``MAGIC``, a newline, 64 hex digits of a keyed BLAKE2b MAC, a newline and a
+JSON document. The key is 32 random bytes kept in the user's cache directory
+(``<cache root>/key``, mode 0600, see ``steplint.userdirs``); a file is read only when its
+MAC verifies, so files a repository commits (or copies from another machine) are ignored
+as if absent, and a forged file cannot make a run report fewer findings. The JSON is then
+decoded by the standard library into plain values and the frozen dataclasses of the fact
+and finding modules, by name from a fixed list; no other type can be built.
+
+Encoding: ``None``/``bool``/``int``/``float``/``str`` as themselves, tuples as arrays (every
+array decodes to a tuple), dicts with identifier keys as objects, and a dataclass instance
+``C(a, b)`` as the one-entry object ``{" C": [a, b]}`` (a leading space: never an
+identifier, so never a key of the dicts facts hold). A frozenset is ``{" frozenset": [...]}``.
+String enums (``Severity``, ``Applicability``) are written as their value and rebuilt from
+the field's annotation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import hmac
+import importlib
+import json
+import operator
+import secrets
+
+from steplint.safe_dir import SafeDir
+from steplint.userdirs import cache_root
+
+MAGIC = b"steplint-cache 1"
+KEY_NAME = "key"
+KEY_BYTES = 32
+MAC_HEX = 64
+# Per purpose, the modules whose frozen dataclasses may appear in a cache file (results
+# need no fact module, so a warm run of an unchanged project does not import LibCST).
+DATA_MODULES = {
+    "facts": ("steplint.values", "steplint.facts", "steplint.builder_facts", "steplint.engine"),
+    "results": ("steplint.values", "steplint.rule"),
+}
+
+
+class CacheFormatError(ValueError):
+    """A cache file that is not one this user's steplint wrote, or that is damaged."""
+
+
+class _Codec:
+    """The JSON encoder and decoder for the dataclasses of the named modules."""
+
+    def __init__(self, modules) -> None:
+        getters, builders = {}, {}
+        for module_name in modules:
+            module = importlib.import_module(module_name)
+            for value in vars(module).values():
+                if (isinstance(value, type) and value.__module__ == module_name and dataclasses.is_dataclass(value)
+                        and all(field.init for field in dataclasses.fields(value))):
+                    getters[value] = _getter(value)
+                    builders[f" {value.__name__}"] = _builder(value, vars(module))
+        builders[" frozenset"] = lambda items: frozenset(_tuples(items))
+        self._getters = getters
+        self._builders = builders
+        self.encoder = json.JSONEncoder(default=self._default, separators=(",", ":"), check_circular=False)
+        self.decoder = json.JSONDecoder(object_hook=self._object)
+
+    def _default(self, value):
+        getter = self._getters.get(type(value))
+        if getter is not None:
+            return getter(value)
+        if type(value) is frozenset:
+            return {" frozenset": list(value)}
+        raise TypeError(f"{type(value).__name__} cannot be stored in the cache")
+
+    def _object(self, data: dict):
+        if len(data) == 1:
+            for key, value in data.items():
+                builder = self._builders.get(key)
+                if builder is not None:
+                    return builder(value)
+        for key, value in data.items():
+            if type(value) is list:
+                data[key] = _tuples(value)
+        return data
+
+
+def _getter(cls):
+    """``value -> {" Name": [field values]}`` for the dataclass ``cls``."""
+    names = [field.name for field in dataclasses.fields(cls)]
+    tag = f" {cls.__name__}"
+    if len(names) == 1:
+        only = operator.attrgetter(names[0])
+        return lambda value: {tag: [only(value)]}
+    many = operator.attrgetter(*names)
+    return lambda value: {tag: many(value)}
+
+
+def _builder(cls, namespace: dict):
+    """``[field values] -> cls(...)``: arrays become tuples, enum fields their enum member."""
+    fields = dataclasses.fields(cls)
+    converters = {}
+    for index, field in enumerate(fields):
+        annotation = namespace.get(field.type) if isinstance(field.type, str) else field.type
+        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+            converters[index] = annotation
+    if all(field.type == "int" for field in fields):
+        return lambda values: cls(*values)
+
+    def build(values):
+        arguments = [_tuples(value) if type(value) is list else value for value in values]
+        for index, convert in converters.items():
+            arguments[index] = convert(arguments[index])
+        return cls(*arguments)
+
+    return build
+
+
+def _tuples(values: list) -> tuple:
+    return tuple(_tuples(value) if type(value) is list else value for value in values)
+
+
+_codecs: dict = {}  # purpose -> _Codec
+_keys: dict = {}  # cache root -> key, read once per process
+
+
+def _codec(purpose: str) -> _Codec:
+    if purpose not in _codecs:
+        _codecs[purpose] = _Codec(DATA_MODULES[purpose])
+    return _codecs[purpose]
+
+
+def signing_key() -> bytes:
+    """This user's cache key, created on first use. Raises OSError when the cache root
+    cannot hold it (the caller then runs without a cache)."""
+    where = cache_root()
+    if where not in _keys:
+        with SafeDir.open(where, create=True) as root:
+            try:
+                key = root.read(KEY_NAME, limit=KEY_BYTES)
+            except FileNotFoundError:
+                key = b""
+            if len(key) != KEY_BYTES:
+                key = secrets.token_bytes(KEY_BYTES)
+                root.write_atomically(KEY_NAME, key)
+        _keys[where] = key
+    return _keys[where]
+
+
+def _mac(purpose: str, payload: bytes) -> bytes:
+    person = purpose.encode()[:16]
+    return hashlib.blake2b(payload, key=signing_key(), person=person, digest_size=MAC_HEX // 2).hexdigest().encode()
+
+
+def encode(purpose: str, value) -> bytes:
+    """The bytes of a cache file holding ``value`` for ``purpose`` (a key of ``DATA_MODULES``).
+    Raises TypeError for a value of a type the format does not hold, RecursionError for one
+    nested too deeply, OSError when there is no signing key."""
+    payload = _codec(purpose).encoder.encode(value).encode("utf-8", "surrogatepass")
+    return b"%s\n%s\n%s" % (MAGIC, _mac(purpose, payload), payload)
+
+
+def decode(purpose: str, data: bytes):
+    """The value stored by ``encode(purpose, value)``. Raises CacheFormatError when the
+    file was not written by this user's steplint for ``purpose``, or is damaged; OSError
+    when there is no signing key."""
+    head, _, rest = data.partition(b"\n")
+    mac, _, payload = rest.partition(b"\n")
+    if head != MAGIC or len(mac) != MAC_HEX or not hmac.compare_digest(mac, _mac(purpose, payload)):
+        raise CacheFormatError("not a cache file of this user's steplint")
+    try:
+        value = _codec(purpose).decoder.decode(payload.decode("utf-8", "surrogatepass"))
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError) as error:
+        raise CacheFormatError(f"damaged cache file: {error}") from None
+    return _tuples(value) if type(value) is list else value
+
+
