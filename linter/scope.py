@@ -41,7 +41,8 @@ def link_warning(link: OutsideLink) -> str:
     """``<link>: symbolic link to <target> outside the project; not followed``, the link
     shown where it is (relative to the working directory when below it), not where it points."""
     shown = Path(display_path(link.path.parent), link.path.name).as_posix()
-    return f"{shown}: symbolic link to {link.target} outside the project; not followed"
+    message = f"{shown}: symbolic link to {link.target} outside the project; not followed"
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)  # one line, whatever the names
 
 
 def project_root(files, config: Config) -> Path | None:
