@@ -118,6 +118,7 @@ def _walk(top: Path, real_root: str, project: tuple, exclude, links: dict):
         if real in seen_dirs:
             continue
         seen_dirs.add(real)
+        base = Path(directory)
         subdirectories = []
         for name, is_link, is_dir in _entries(directory):
             if is_dir:
@@ -125,19 +126,20 @@ def _walk(top: Path, real_root: str, project: tuple, exclude, links: dict):
                     continue
             elif not name.endswith(PYTHON_SUFFIXES):
                 continue
-            path = os.path.join(directory, name)
-            if exclude and _excluded_entry(path, real, real_root, name, is_link, exclude):
+            if exclude and _excluded_entry(directory, real, real_root, name, is_link, exclude):
                 continue
-            entry_real = os.path.join(real, name)
             if is_link:
+                path = os.path.join(directory, name)
                 entry_real = os.path.realpath(path)
-                if not any(within(entry_real, base) for base in project):
-                    links.setdefault(os.path.abspath(path), OutsideLink(Path(path), entry_real))
+                if not any(within(entry_real, area) for area in project):
+                    links.setdefault(os.path.abspath(path), OutsideLink(base / name, entry_real))
                     continue
+            elif is_dir:
+                entry_real = os.path.join(real, name)
             if is_dir:
-                subdirectories.append((path, entry_real))
+                subdirectories.append((os.path.join(directory, name), entry_real))
             else:
-                yield Path(path)
+                yield base / name
         pending.extend(reversed(subdirectories))
 
 
@@ -170,8 +172,10 @@ def _is_dir(entry: os.DirEntry) -> bool:
         return False
 
 
-def _excluded_entry(path: str, real_directory: str, real_root: str, name: str, is_link: bool, exclude) -> bool:
-    """``is_excluded`` for ``path`` (``name`` in a directory whose real path is known)."""
+def _excluded_entry(directory: str, real_directory: str, real_root: str, name: str, is_link: bool,
+                    exclude) -> bool:
+    """``is_excluded`` for ``directory/name``, knowing the directory's real path already."""
+    path = os.path.join(directory, name)
     if is_link:
         return is_excluded(Path(path), Path(real_root), exclude)
     relative = os.path.relpath(os.path.join(real_directory, name), real_root)
