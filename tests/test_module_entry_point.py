@@ -6,6 +6,7 @@ shadow the standard library and LibCST there. Each writes a marker file when imp
 
 from __future__ import annotations
 
+import sysconfig
 from pathlib import Path
 
 from tests.conftest import REPO, run_steplint, write_project
@@ -63,3 +64,12 @@ def test_runs_from_its_own_checkout(tmp_path):
     assert result.returncode == 0 and result.stdout.startswith("steplint "), result.stderr
     result = run_steplint("--statistics", "fixtures/legacy_layout", cwd=REPO)
     assert result.returncode == 1 and "SL101" in result.stdout, result.stdout + result.stderr
+
+
+def test_runs_from_inside_the_interpreters_own_installation():
+    """Checking an installed package in place (the working directory is ``site-packages``):
+    what is there is what the interpreter imports anyway, so nothing is taken off
+    ``sys.path`` and nothing found there is refused."""
+    site_packages = Path(sysconfig.get_paths()["purelib"])
+    result = run_steplint("--version", cwd=site_packages)
+    assert result.returncode == 0 and result.stdout.startswith("steplint "), result.stderr
