@@ -11,6 +11,7 @@ from steplint.config import Config, ConfigError, find_config_file, load_config
 from steplint.discovery import Discovered, discover
 from steplint.engine import Engine, RunResult, Workspace
 from steplint.fixer import FixOutcome, allowed_applicabilities, fix_workspace
+from steplint.projects import nearest_project
 from steplint.sources import read_source
 
 
@@ -51,15 +52,26 @@ def _real_path(absolute: str) -> str:
 
 
 def configure(paths, config_path: Path | None = None, overrides: dict | None = None) -> Config:
-    """The configuration for ``paths``: ``config_path`` or the nearest ``[tool.steplint]``."""
+    """The configuration for ``paths``: ``config_path`` or the nearest ``[tool.steplint]``.
+    Without either, the root is the nearest project root at or above the paths' common
+    directory (else the working directory). Raises ``ConfigError``."""
     from steplint.rules import all_rules
 
-    if config_path is not None and not Path(config_path).is_file():
-        raise ConfigError(f"{config_path}: configuration file not found")
+    start = checked_directory(paths)
+    root = None
     if config_path is None:
-        start = Path(os.path.commonpath([os.path.abspath(path) for path in paths or ["."]]))
-        config_path = find_config_file(start if start.is_dir() else start.parent)
-    return load_config(config_path, [rule.code for rule in all_rules()], overrides)
+        config_path = find_config_file(start)
+    if config_path is None:
+        root = nearest_project(start, {}) or Path.cwd()
+    return load_config(config_path, [rule.code for rule in all_rules()], overrides, root=root)
+
+
+def checked_directory(paths) -> Path:
+    """The real path of the directory the paths have in common (a file's directory when
+    there is one path and it is not a directory); ``.`` when there are none."""
+    common = os.path.commonpath([os.path.abspath(path) for path in paths or ["."]])
+    real = os.path.realpath(common)
+    return Path(real if os.path.isdir(real) else os.path.dirname(real))
 
 
 def load_workspace(paths, config: Config, force_exclude: bool = False) -> tuple[Workspace, Discovered]:

@@ -135,6 +135,8 @@ def _main(argv=None) -> int:
     workspace, discovered = scope.workspace, scope.discovered
     for missing in discovered.missing:
         print(f"steplint: error: {missing}: no such file or directory", file=sys.stderr)
+    for warning in scope.warnings:
+        print(f"steplint: warning: {warning}", file=sys.stderr)
     engine = _make_engine(config, rules, arguments)
 
     report_paths = scope.report_paths

@@ -1,10 +1,30 @@
-"""``[tool.steplint]`` configuration: loading, validation, and rule selection."""
+"""``[tool.steplint]`` configuration: loading, validation, and rule selection.
+
+Where the settings come from: ``--config FILE``, else the nearest ``pyproject.toml`` at or
+above the checked paths' common directory that has a ``[tool.steplint]`` table. The
+configuration's *root* (module names, the cache's location, ``script-roots``) is that
+file's directory; without one it is the nearest project root (``projects.nearest_project``:
+a directory holding ``pyproject.toml``, ``setup.cfg`` or ``.git``), else the working
+directory.
+
+Every problem is a ``ConfigError`` with a message of one line, which the command line
+prints as ``steplint: error: ...`` and exits 2 with: a file that is missing, a directory,
+not a regular file, unreadable, over 4 MB, not UTF-8 or not TOML; a value of the wrong
+type at any level; an unknown key or rule code; a ``script-roots`` entry outside the root.
+The upward search reads every ``pyproject.toml`` it passes and reports one it cannot read
+or parse rather than skipping it: whether it was meant to configure steplint cannot be
+known, and running with other settings than the user wrote would be worse than stopping.
+"""
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+
+from steplint.projects import within
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -13,7 +33,12 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 
 class ConfigError(Exception):
-    """A configuration problem the user must fix (exit code 2)."""
+    """A configuration problem the user must fix (exit code 2). The message is always one
+    line: characters that are not printable (a newline in a key or a directory name) are
+    shown escaped."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("".join(c if c.isprintable() else repr(c)[1:-1] for c in message))
 
 
 @dataclass(frozen=True)
@@ -76,42 +101,99 @@ def _path_matches(path: str, pattern: str) -> bool:
 
 TOP_LEVEL_KEYS = {"select", "ignore", "exclude", "per-file-ignores", "script-roots", "names"}
 NAME_KEYS = {f.name.replace("_", "-"): f.name for f in fields(NameSettings)}
+MAX_CONFIG_BYTES = 4 * 1024 * 1024  # real pyproject.toml files are a few kilobytes
 
 
 def find_config_file(start: Path) -> Path | None:
-    """The nearest ``pyproject.toml`` at or above ``start`` that has a ``[tool.steplint]`` table."""
-    start = start.resolve()
+    """The nearest ``pyproject.toml`` at or above ``start`` that has a ``[tool.steplint]`` table.
+
+    Every ``pyproject.toml`` on the way up is read and parsed: one that cannot be read,
+    is not UTF-8, is not valid TOML, or whose ``tool`` or ``tool.steplint`` is not a table
+    raises ``ConfigError`` (it may hold the settings, so skipping it would run with the
+    wrong ones). A directory named ``pyproject.toml`` is not a configuration file and is
+    passed over."""
+    start = Path(os.path.realpath(start))
     for directory in (start, *start.parents):
         candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                text = candidate.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            if "[tool.steplint" in text:
-                return candidate
+        if not os.path.lexists(candidate) or os.path.isdir(candidate):
+            continue
+        if steplint_table(read_document(candidate), candidate) is not None:
+            return candidate
     return None
 
 
-def load_config(path: Path | None, known_codes, overrides: dict | None = None) -> Config:
-    """Read and validate ``[tool.steplint]`` from ``path`` (or defaults without one)."""
+def read_document(path: Path) -> dict:
+    """The TOML document in ``path``. Raises ``ConfigError`` (one line naming the file) when
+    it is missing, a directory or another non-regular file, larger than ``MAX_CONFIG_BYTES``,
+    unreadable, not UTF-8, or not valid TOML."""
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        suffix = "is a broken symbolic link" if os.path.islink(path) else "configuration file not found"
+        raise ConfigError(f"{path}: {suffix}") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error.strerror or error}") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise ConfigError(f"{path}: is a directory, not a configuration file")
+    if not stat.S_ISREG(status.st_mode):
+        raise ConfigError(f"{path}: is not a regular file (a FIFO, socket or device); not read")
+    if status.st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: configuration file is larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB; "
+                          f"not read")
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error.strerror or error}") from None
+    return _parse_toml(raw, path)
+
+
+def _parse_toml(raw: bytes, path: Path) -> dict:
+    """Decode ``raw`` as UTF-8 and parse it as TOML. Raises ``ConfigError``."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: not valid UTF-8 (TOML files must be): byte 0x{raw[error.start]:02x} "
+                          f"at line {line}") from None
+    try:
+        return tomllib.loads(text)
+    except ValueError as error:  # TOMLDecodeError, or an integer too long to convert
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
+
+
+def steplint_table(document: dict, path: Path) -> dict | None:
+    """``document["tool"]["steplint"]``, or None when there is none. Raises ``ConfigError``
+    when ``tool`` or ``tool.steplint`` is there but is not a table."""
+    tool = document.get("tool")
+    if tool is None:
+        return None
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table ([tool]), not {_kind(tool)}")
+    table = tool.get("steplint")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.steplint] must be a table, not {_kind(table)}")
+    return table
+
+
+def load_config(path: Path | None, known_codes, overrides: dict | None = None, root: Path | None = None) -> Config:
+    """Read and validate ``[tool.steplint]`` from ``path`` (or defaults without one).
+
+    The configuration's root is ``path``'s directory; without a file it is ``root`` (the
+    caller's project root), else the working directory. ``overrides`` (command-line
+    ``select``/``ignore``) replace the file's values. Raises ``ConfigError`` with a message
+    of one line for anything malformed."""
     table: dict = {}
-    root = Path.cwd()
     if path is not None:
-        try:
-            with open(path, "rb") as handle:
-                document = tomllib.load(handle)
-        except OSError as error:
-            raise ConfigError(f"{path}: cannot read configuration: {error.strerror or error}") from None
-        except tomllib.TOMLDecodeError as error:
-            raise ConfigError(f"{path}: invalid TOML: {error}") from None
-        table = document.get("tool", {}).get("steplint", {})
-        if not isinstance(table, dict):
-            raise ConfigError(f"{path}: [tool.steplint] must be a table")
-        root = path.parent.resolve()
+        table = steplint_table(read_document(path), path) or {}
+        root = Path(os.path.realpath(os.path.dirname(os.path.abspath(path))))
+    elif root is None:
+        root = Path.cwd()
     table = {**table, **(overrides or {})}
     where = str(path) if path is not None else "command line"
-    unknown = sorted(set(table) - TOP_LEVEL_KEYS)
+    unknown = sorted(str(key) for key in table if key not in TOP_LEVEL_KEYS)
     if unknown:
         raise ConfigError(f"{where}: unknown key '{unknown[0]}' in [tool.steplint] "
                           f"(known keys: {', '.join(sorted(TOP_LEVEL_KEYS))})")
@@ -119,7 +201,7 @@ def load_config(path: Path | None, known_codes, overrides: dict | None = None) -
     ignore = _codes(table.get("ignore", []), "ignore", where, known_codes)
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
-        raise ConfigError(f"{where}: 'per-file-ignores' must be a table of pattern = [codes]")
+        raise ConfigError(f"{where}: 'per-file-ignores' must be a table of pattern = [codes], not {_kind(per_file)}")
     per_file_ignores = tuple(
         (pattern, _codes(codes, f"per-file-ignores.\"{pattern}\"", where, known_codes))
         for pattern, codes in per_file.items()
@@ -131,28 +213,67 @@ def load_config(path: Path | None, known_codes, overrides: dict | None = None) -
         ignore=ignore,
         exclude=_strings(table.get("exclude", []), "exclude", where),
         per_file_ignores=per_file_ignores,
-        script_roots=_strings(table.get("script-roots", []), "script-roots", where),
+        script_roots=_script_roots(table.get("script-roots", []), root, where),
         names=_names(table.get("names", {}), where),
     )
 
 
+def _kind(value) -> str:
+    """How a TOML value is named in messages: 'an integer', 'an array', ..."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a {type(value).__name__}"
+
+
+def _script_roots(value, root: Path, where: str) -> tuple:
+    """``script-roots`` entries: strings whose real path (relative ones taken from ``root``)
+    is at or below ``root``'s. Raises ``ConfigError`` naming the first entry outside."""
+    entries = _strings(value, "script-roots", where)
+    real_root = os.path.realpath(root)
+    for entry in entries:
+        try:
+            real = os.path.realpath(os.path.join(root, entry))
+        except ValueError:  # a NUL character
+            raise ConfigError(f"{where}: 'script-roots' entry '{entry}' is not a valid path") from None
+        if not within(real, real_root):
+            raise ConfigError(f"{where}: 'script-roots' entry '{entry}' is outside the project root "
+                              f"{real_root} (it resolves to {real}); script roots must be inside it")
+    return entries
+
+
 def _strings(value, key: str, where: str) -> tuple:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(f"{where}: '{key}' must be a list of strings")
+    """``value`` as a tuple of strings. Raises ``ConfigError`` unless it is a list of strings."""
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: '{key}' must be a list of strings, not {_kind(value)}")
+    for item in value:
+        if not isinstance(item, str):
+            raise ConfigError(f"{where}: '{key}' must be a list of strings, but holds {_kind(item)}")
     return tuple(value)
 
 
 def _codes(value, key: str, where: str, known_codes) -> tuple:
+    """Rule codes or prefixes (or ``ALL``). Raises ``ConfigError`` for a non-list, a
+    non-string, or a code that names no rule."""
     codes = _strings(value, key, where)
     for code in codes:
-        if code != "ALL" and not any(known.startswith(code) for known in known_codes):
+        if code != "ALL" and (not code or not any(known.startswith(code) for known in known_codes)):
             raise ConfigError(f"{where}: unknown rule code '{code}' in '{key}'")
     return codes
 
 
 def _names(table, where: str) -> NameSettings:
+    """``[tool.steplint.names]`` as ``NameSettings``. Raises ``ConfigError`` for a non-table,
+    an unknown key, or a value of the wrong type."""
     if not isinstance(table, dict):
-        raise ConfigError(f"{where}: [tool.steplint.names] must be a table")
+        raise ConfigError(f"{where}: [tool.steplint.names] must be a table, not {_kind(table)}")
     values = {}
     for key, value in table.items():
         if key not in NAME_KEYS:
@@ -161,7 +282,7 @@ def _names(table, where: str) -> NameSettings:
         attribute = NAME_KEYS[key]
         if attribute.endswith("_enum"):
             if not isinstance(value, str):
-                raise ConfigError(f"{where}: 'names.{key}' must be a string")
+                raise ConfigError(f"{where}: 'names.{key}' must be a string, not {_kind(value)}")
             values[attribute] = value
         else:
             values[attribute] = _strings(value, f"names.{key}", where)

@@ -1,4 +1,17 @@
-"""Finding the Python files to check under the paths a user gives."""
+"""Finding the Python files to check under the paths a user gives.
+
+Walks stay inside the project. *The project*, for a walk, is every real path at or below
+the real path of the configuration's root or of a directory given to ``discover`` (on the
+command line, or the project root a run loads as context). While walking, a symbolic link
+(to a directory or to a ``.py``/``.pyi`` file) whose real target lies outside the project
+is not followed: it is listed in ``Discovered.outside_links`` (the command line prints one
+warning per link) and the walk goes on. So a committed link to ``/`` or to another
+checkout neither walks the filesystem nor reads files the project does not hold, as in
+ruff. A path given explicitly is always checked, even when it is a link elsewhere: the
+user named it. Links whose targets are inside the project are followed; each real
+directory is walked once, so link loops end. Links that would be skipped anyway (excluded,
+or in an always-skipped directory such as ``.venv``) are not reported.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +20,29 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from steplint.projects import within
+
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".venv", "venv",
                                  ".mypy_cache", ".pytest_cache", ".ruff_cache", ".steplint_cache",
                                  "node_modules", "build", "dist", ".eggs", "site-packages"})
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+@dataclass(frozen=True)
+class OutsideLink:
+    """A symbolic link found by a walk whose real target is outside the project."""
+
+    path: Path  # the link, as the walk reached it
+    target: str  # the real path it resolves to
 
 
 @dataclass(frozen=True)
 class Discovered:
-    """Files to check, and the path arguments that do not exist."""
+    """Files to check, the path arguments that do not exist, and the links not followed."""
 
     files: tuple
     missing: tuple
+    outside_links: tuple = ()  # OutsideLink, each link once, sorted by path
 
 
 def is_excluded(path: Path, root: Path, patterns) -> bool:
@@ -42,25 +67,28 @@ def _matches(name: str, relative: str, patterns) -> bool:
 def discover(paths, root: Path, exclude, force_exclude: bool = False) -> Discovered:
     """Python files under ``paths``; exclusions apply to what the walk finds below a given
     path (and to the given paths too with ``force_exclude``), like ruff: ``steplint fixtures``
-    checks ``fixtures`` even when it is excluded from ``steplint .``. Output is sorted."""
+    checks ``fixtures`` even when it is excluded from ``steplint .``. Walks do not follow
+    links out of the project (see the module docstring). Output is sorted."""
     found: dict[Path, None] = {}
     missing = []
-    for given in paths:
-        path = Path(given)
-        if path.is_symlink() and not path.exists():
-            missing.append(str(given))
-            continue
-        if not path.exists():
-            missing.append(str(given))
-            continue
-        if force_exclude and is_excluded_with_parents(path, root, exclude):
-            continue
+    given = []
+    for argument in paths:
+        path = Path(argument)
+        if not path.exists():  # also a broken or looping link
+            missing.append(str(argument))
+        elif not (force_exclude and is_excluded_with_parents(path, root, exclude)):
+            given.append(path)
+    real_root = os.path.realpath(root)
+    project = (real_root, *(os.path.realpath(path) for path in given if path.is_dir()))
+    links: dict[str, OutsideLink] = {}
+    for path in given:
         if path.is_dir():
-            for file in _walk(path, root, exclude):
+            for file in _walk(path, real_root, project, exclude, links):
                 found.setdefault(file, None)
         else:
             found.setdefault(path, None)
-    return Discovered(tuple(sorted(found, key=lambda p: p.as_posix())), tuple(missing))
+    return Discovered(tuple(sorted(found, key=lambda p: p.as_posix())), tuple(missing),
+                      tuple(links[key] for key in sorted(links)))
 
 
 def is_excluded_with_parents(path: Path, root: Path, patterns) -> bool:
@@ -75,33 +103,80 @@ def is_excluded_with_parents(path: Path, root: Path, patterns) -> bool:
     return is_excluded(path, root, patterns)
 
 
-def _walk(top: Path, root: Path, exclude):
-    """Python files below ``top``, each directory once (symbolic-link loops end), sorted by
-    name per directory. Real paths are computed once per directory, not per file."""
-    real_root = os.path.realpath(root)
+def _walk(top: Path, real_root: str, project: tuple, exclude, links: dict):
+    """Python files below ``top``, depth first, sorted by name per directory; each real
+    directory once (link loops end). Links whose real targets are outside every ``project``
+    path are recorded in ``links`` (keyed by the link's absolute path) and not followed.
+
+    Real paths cost a system call per path component, so they are computed only for
+    ``top`` and for links: a plain entry's real path is its directory's real path joined
+    with its name."""
     seen_dirs: set = set()
-    for directory, dirnames, filenames in os.walk(top, followlinks=True):
-        real = os.path.realpath(directory)
+    pending = [(str(top), os.path.realpath(top))]
+    while pending:
+        directory, real = pending.pop()
         if real in seen_dirs:
-            dirnames[:] = []
             continue
         seen_dirs.add(real)
         base = Path(directory)
-        dirnames[:] = sorted(
-            name for name in dirnames
-            if name not in ALWAYS_SKIPPED_DIRS and not name.endswith(".egg-info")
-            and not (exclude and _excluded_entry(directory, real, real_root, name, exclude))
-        )
-        for name in sorted(filenames):
-            if name.endswith((".py", ".pyi")):
-                if not (exclude and _excluded_entry(directory, real, real_root, name, exclude)):
-                    yield base / name
+        subdirectories = []
+        for name, is_link, is_dir in _entries(directory):
+            if is_dir:
+                if name in ALWAYS_SKIPPED_DIRS or name.endswith(".egg-info"):
+                    continue
+            elif not name.endswith(PYTHON_SUFFIXES):
+                continue
+            if exclude and _excluded_entry(directory, real, real_root, name, is_link, exclude):
+                continue
+            if is_link:
+                path = os.path.join(directory, name)
+                entry_real = os.path.realpath(path)
+                if not any(within(entry_real, area) for area in project):
+                    links.setdefault(os.path.abspath(path), OutsideLink(base / name, entry_real))
+                    continue
+            elif is_dir:
+                entry_real = os.path.join(real, name)
+            if is_dir:
+                subdirectories.append((os.path.join(directory, name), entry_real))
+            else:
+                yield base / name
+        pending.extend(reversed(subdirectories))
 
 
-def _excluded_entry(directory: str, real_directory: str, real_root: str, name: str, exclude) -> bool:
+def _entries(directory: str) -> list:
+    """``(name, is_link, is_dir)`` for each entry of ``directory``, sorted by name; ``is_dir``
+    follows links (a broken or looping link is not a directory). An unreadable directory
+    has no entries, as in ``os.walk``."""
+    found = []
+    try:
+        with os.scandir(directory) as scanner:
+            for entry in scanner:
+                found.append((entry.name, _is_link(entry), _is_dir(entry)))
+    except OSError:
+        return []
+    found.sort()
+    return found
+
+
+def _is_link(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link loop, or a directory that vanished
+        return False
+
+
+def _excluded_entry(directory: str, real_directory: str, real_root: str, name: str, is_link: bool,
+                    exclude) -> bool:
     """``is_excluded`` for ``directory/name``, knowing the directory's real path already."""
     path = os.path.join(directory, name)
-    if os.path.islink(path):
+    if is_link:
         return is_excluded(Path(path), Path(real_root), exclude)
     relative = os.path.relpath(os.path.join(real_directory, name), real_root)
     if relative == os.pardir or relative.startswith(os.pardir + os.sep):

@@ -13,6 +13,12 @@ from pathlib import Path
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", ".git")
 
 
+def within(real: str, real_base: str) -> bool:
+    """Whether the real path ``real`` is ``real_base`` or below it (both already real, as
+    ``os.path.realpath`` gives them: compared as strings, no file system access)."""
+    return real == real_base or real.startswith(real_base.rstrip(os.sep) + os.sep)
+
+
 def nearest_project(directory: Path, memo: dict) -> Path | None:
     """The nearest directory at or above ``directory`` holding a project marker."""
     if directory in memo:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from steplint.api import display_path, forget_real_paths
 from steplint.config import Config
-from steplint.discovery import Discovered, discover, is_excluded_with_parents
+from steplint.discovery import Discovered, OutsideLink, discover, is_excluded_with_parents
 from steplint.engine import Workspace
 from steplint.projects import nearest_project
 from steplint.sources import ReadProblem, SourceFile, decode_source, read_source
@@ -24,11 +24,25 @@ from steplint.sources import ReadProblem, SourceFile, decode_source, read_source
 
 @dataclass(frozen=True)
 class Scope:
-    """A run's workspace, what discovery found, and the displays to report on (None = all)."""
+    """A run's workspace, what discovery found (the context's links not followed included),
+    and the displays to report on (None = all)."""
 
     workspace: Workspace
     discovered: Discovered
     report_paths: frozenset | None
+
+    @property
+    def warnings(self) -> tuple:
+        """One message per symbolic link a walk did not follow (without ``steplint: warning:``)."""
+        return tuple(link_warning(link) for link in self.discovered.outside_links)
+
+
+def link_warning(link: OutsideLink) -> str:
+    """``<link>: symbolic link to <target> outside the project; not followed``, the link
+    shown where it is (relative to the working directory when below it), not where it points."""
+    shown = Path(display_path(link.path.parent), link.path.name).as_posix()
+    message = f"{shown}: symbolic link to {link.target} outside the project; not followed"
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)  # one line, whatever the names
 
 
 def project_root(files, config: Config) -> Path | None:
@@ -65,12 +79,18 @@ def load_scope(paths, config: Config, force_exclude: bool = False, stdin: Source
         given = {} if excluded else {stdin.display: stdin.path}
     files_given = stdin is not None or any(Path(path).is_file() for path in paths)
     context: dict = {}
+    outside_links = {os.path.abspath(link.path): link for link in discovered.outside_links}
     if project_context and files_given and (given or stdin is not None):
         anchors = list(given.values()) or [Path(stdin.path)]
         root = project_root([Path(p).absolute() for p in anchors], config)
         if root is not None:
-            for path in discover([root], config.root, config.exclude).files:
+            around = discover([root], config.root, config.exclude)
+            for path in around.files:
                 context.setdefault(display_path(path), path)
+            for link in around.outside_links:
+                outside_links.setdefault(os.path.abspath(link.path), link)
+            discovered = Discovered(discovered.files, discovered.missing,
+                                    tuple(outside_links[key] for key in sorted(outside_links)))
     reads = []
     for display, path in {**context, **given}.items():
         if stdin is not None and display == stdin.display:

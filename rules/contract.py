@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from steplint.projects import within
 from steplint.rule import Applicability, Example, Rule
 from steplint.sagemaker_facts import PROCESSING_MANAGED_CONFIG_DIR, managed_config_dir
 from steplint.values import Mapping
@@ -307,12 +308,22 @@ SKIPPED_DIRECTORIES = frozenset({".git", ".hg", ".venv", "venv", "node_modules",
 
 
 def _script_files(context) -> set:
-    """Checked files plus every file below the configured script roots (as posix paths)."""
+    """Checked files plus every file below the configured script roots (as posix paths
+    relative to the configuration's root). A root whose real path is outside the
+    configuration's root is never walked (loading the configuration rejects one; a
+    ``Config`` made in code may still hold one); links below a root are not followed."""
     found = {path.replace(os.sep, "/") for path in context.model.script_paths}
-    for root in context.config.script_roots:
-        base = context.config.root / root
+    root = os.path.abspath(context.config.root)
+    real_root = os.path.realpath(root)
+    for entry in context.config.script_roots:
+        base = os.path.join(root, entry)
+        try:
+            if not within(os.path.realpath(base), real_root):
+                continue
+        except ValueError:  # a NUL character: not a path
+            continue
         for directory, subdirectories, files in os.walk(base):
             subdirectories[:] = [name for name in subdirectories if name not in SKIPPED_DIRECTORIES]
             for name in files:
-                found.add(Path(directory, name).relative_to(context.config.root).as_posix())
+                found.add(Path(os.path.relpath(os.path.join(directory, name), root)).as_posix())
     return found

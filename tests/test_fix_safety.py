@@ -57,14 +57,29 @@ def test_writes_go_through_a_temporary_file_in_the_same_directory_and_keep_the_m
 
 
 def test_a_symlinked_file_stays_a_link(tmp_path, monkeypatch, capsys):
+    """The link's target is in the project, in a directory the walk skips (``build``), so
+    the link is the only way to it."""
     root = write_project(tmp_path / "project", REDUNDANT)
-    real = tmp_path / "elsewhere_contract.py"
+    real = root / "build" / "elsewhere_contract.py"
+    real.parent.mkdir()
     shutil.move(root / CONTRACT, real)
     os.symlink(real, root / CONTRACT)
     code, output = fix_in_process(root, monkeypatch, capsys)
     assert code == 0, output
     assert (root / CONTRACT).is_symlink()
     assert '"config"' not in real.read_text()
+
+
+def test_a_link_to_a_file_outside_the_project_is_neither_read_nor_written(tmp_path, monkeypatch, capsys):
+    root = write_project(tmp_path / "project", REDUNDANT)
+    real = tmp_path / "elsewhere_contract.py"
+    shutil.move(root / CONTRACT, real)
+    os.symlink(real, root / CONTRACT)
+    before = real.read_bytes()
+    _, output = fix_in_process(root, monkeypatch, capsys)
+    assert real.read_bytes() == before and (root / CONTRACT).is_symlink()
+    assert output.err.splitlines() == [f"steplint: warning: {CONTRACT}: symbolic link to {real} outside the project; "
+                                       f"not followed"]
 
 
 def test_a_file_changed_after_reading_is_not_overwritten(tmp_path, monkeypatch, capsys):
