@@ -171,7 +171,9 @@ def _main(argv=None) -> int:
                     before.splitlines(keepends=True), text.splitlines(keepends=True),
                     fromfile=f"a/{display}", tofile=f"b/{display}"))
             return _exit(result, discovered, EXIT_FINDINGS if outcome.changed else EXIT_CLEAN)
-        write_errors = write_changes(workspace, outcome)
+        write_errors, write_warnings = write_changes(workspace, outcome)
+        for warning in write_warnings:
+            print(f"steplint: warning: {warning}", file=sys.stderr)
         for error in write_errors:
             print(f"steplint: error: {error}", file=sys.stderr)
         if write_errors:  # report what is on disk, never the unwritten fixes

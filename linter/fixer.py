@@ -112,7 +112,8 @@ def _texts_after(workspace: Workspace, accepted) -> tuple[dict, set]:
 def write_atomically(path: Path, data: bytes, expected_current: bytes | None = None) -> None:
     """Replace one file with ``data`` as a one-file transaction (see ``steplint.transaction``),
     keeping its mode; refuse when the file on disk is no longer ``expected_current``. A
-    symbolic link stays a link: its target is replaced. Raises WriteError."""
+    symbolic link stays a link: its target is replaced. Raises WriteError. (A warning that
+    the directory could not be flushed is not shown: the next run's recovery reports it.)"""
     if expected_current is None:
         try:
             expected_current = Path(path).read_bytes()
@@ -121,10 +122,10 @@ def write_atomically(path: Path, data: bytes, expected_current: bytes | None = N
     apply_transaction([Change(Path(path), expected_current, data)])
 
 
-def write_changes(before: Workspace, outcome: FixOutcome) -> list:
+def write_changes(before: Workspace, outcome: FixOutcome) -> tuple[list, list]:
     """Write every file fixing changed, as one transaction: all of them or none, and only
-    over the bytes that were read. The messages, one a line, when the transaction failed
-    (empty when every file was written)."""
+    over the bytes that were read. The errors, one a line, when the transaction failed
+    (none when every file was written), and warnings about a written transaction."""
     changes, problems = [], []
     for display in sorted(outcome.changed):
         original = before.sources[display]
@@ -134,12 +135,11 @@ def write_changes(before: Workspace, outcome: FixOutcome) -> list:
         except WriteError as error:
             problems.append(str(error))
     if problems:
-        return problems + ["no fix was written: the files of one run are fixed together or not at all"]
+        return problems + ["no fix was written: the files of one run are fixed together or not at all"], []
     try:
-        apply_transaction(changes)
+        return [], apply_transaction(changes)
     except TransactionFailed as failure:
-        return failure.problems
-    return []
+        return failure.problems, []
 
 
 def _encode_fixed(original, fixed) -> bytes:

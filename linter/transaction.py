@@ -60,7 +60,9 @@ longer resolves to itself counts as changed.
 Shapes and errors
 -----------------
 ``Change(path, old, new)``: a file to replace, the bytes read from it, the bytes to write.
-``apply(changes)`` returns None when every file was written, and otherwise raises
+``apply(changes)`` returns warnings (one-line strings; one says when the directories could
+not be flushed after the renames: the journal and backups then stay until the next run's
+recovery finds every target new and removes them) when every file was written, and raises
 ``TransactionFailed``: ``problems`` is a list of one-line messages (one per file that
 stopped the transaction, or one for the journal, plus any trouble restoring), ``restored``
 is False only when a target could not be put back (then the journal is kept, and the next
@@ -156,18 +158,19 @@ def _side_name(target: str, suffix: str) -> str:
 # ---------------------------------------------------------------------------- writing
 
 
-def apply(changes) -> None:
-    """Write every change or none; raise TransactionFailed with one line per problem."""
+def apply(changes) -> list:
+    """Write every change or none; raise TransactionFailed with one line per problem.
+    Returns warnings (one line each) about a transaction that was written."""
     entries, problems = _checked(changes)
     if problems:
         raise TransactionFailed([*problems, _nothing_written(len(changes))])
     if not entries:
-        return
+        return []
     with _interrupts_deferred():
         journal = _Journal.create()
         try:
             _prepare_and_commit(journal, entries)
-            _rename_all(journal, entries)
+            return _rename_all(journal, entries)
         finally:
             journal.close()
 
@@ -336,9 +339,9 @@ def _nothing_written(count: int) -> str:
             "together or not at all, and every one is as it was")
 
 
-def _rename_all(journal: "_Journal", entries: list) -> None:
+def _rename_all(journal: "_Journal", entries: list) -> list:
     """Step 5: rename every temporary over its target, then clean up; on a failed rename,
-    put the backups back and raise TransactionFailed."""
+    put the backups back and raise TransactionFailed. Returns warnings."""
     renamed: list = []
     try:
         for entry in entries:
@@ -352,10 +355,13 @@ def _rename_all(journal: "_Journal", entries: list) -> None:
         raise
     try:
         _fsync_directories(entry.target for entry in entries)
-    except OSError:
-        return  # written but perhaps not yet durable: the journal stays, and the next run checks it
+    except OSError as error:  # written, but a power loss might still undo some renames
+        return [f"the fixes are written, but not every directory could be flushed to disk ({_reason(error)}); "
+                f"the journal {journal.directory / journal.name} and the backups stay until the next "
+                "steplint run checks them"]
     _remove_files([entry.backup for entry in entries])
     journal.discard()
+    return []
 
 
 def _undo_renames(journal: "_Journal", entries: list, renamed: list, problems: list) -> None:
@@ -521,8 +527,9 @@ def _recover_journal(directory: Path, directory_handle: int, names: list) -> lis
             except BlockingIOError:
                 return []  # a live run is writing it
         journal = next((name for name in names if not name.endswith(".tmp")), None)
-        lines = [] if journal is None else _recover_from(directory / journal, directory_handle, journal)
-        if not _kept(lines):  # an unfinished version alone was never a journal: nothing was staged
+        # an unfinished version alone was never a journal: nothing was staged yet
+        lines, keep = ([], False) if journal is None else _recover_from(directory / journal, directory_handle, journal)
+        if not keep:
             for name in names:
                 try:
                     os.unlink(name, dir_fd=directory_handle)
@@ -537,16 +544,8 @@ def _recover_journal(directory: Path, directory_handle: int, names: list) -> lis
             os.close(handle)
 
 
-_KEPT = "; journal kept"
-
-
-def _kept(lines: list) -> bool:
-    return any(line.endswith(_KEPT) for line in lines)
-
-
-def _recover_from(path: Path, directory_handle: int, name: str) -> list:
-    """Act on one journal; the lines saying what was done (the last ends with ``_KEPT``
-    when the journal must stay)."""
+def _recover_from(path: Path, directory_handle: int, name: str) -> tuple[list, bool]:
+    """Act on one journal: the lines saying what was done, and whether the journal must stay."""
     try:
         handle = os.open(name, os.O_RDONLY | _OPEN_FLAGS, dir_fd=directory_handle)
         try:
@@ -555,14 +554,14 @@ def _recover_from(path: Path, directory_handle: int, name: str) -> list:
             os.close(handle)
         journal = json.loads(raw)
     except (OSError, ValueError) as error:
-        return [f"steplint: warning: {path}: unreadable fix journal ({error}); left alone{_KEPT}"]
+        return [f"steplint: warning: {path}: unreadable fix journal ({error}); left alone"], True
     entries = _journal_entries(journal)
     if entries is None:
-        return [f"steplint: warning: {path}: not a fix journal steplint wrote; left alone{_KEPT}"]
+        return [f"steplint: warning: {path}: not a fix journal steplint wrote; left alone"], True
     if journal["state"] == "prepare":
         _remove_side_files(entries)
-        return [f"steplint: rolled back a fix interrupted before it wrote anything; unchanged: "
-                f"{_listing(entry['target'] for entry in entries)}"]
+        return [f"steplint: rolled back a fix interrupted before its commit point (no file had been changed): "
+                f"{_listing(entry['target'] for entry in entries)}"], False
     return _finish_committed(path, entries)
 
 
@@ -599,9 +598,10 @@ def _content(path: str) -> str | None:
         return None
 
 
-def _finish_committed(path: Path, entries: list) -> list:
+def _finish_committed(path: Path, entries: list) -> tuple[list, bool]:
     """A journal past its commit point: roll forward when every target can get its new
-    content, else roll back; targets changed since are left alone."""
+    content, else roll back; targets changed since are left alone. The lines saying what
+    was done, and whether the journal must stay (neither way could be finished)."""
     states = {entry["target"]: _target_state(entry) for entry in entries}
     lines = [f"steplint: warning: {entry['target']}: changed since an interrupted fix was committed; left alone"
              for entry in entries if states[entry["target"]] == "other"]
@@ -621,13 +621,13 @@ def _finish_committed(path: Path, entries: list) -> list:
         stuck = [entry for entry in live if states[entry["target"]] == "new"
                  and not _restore(entry)]
         if stuck:
-            return [*lines, f"steplint: warning: cannot finish or undo an interrupted fix: "
-                            f"{_listing(entry['target'] for entry in stuck)} have no intact backup{_KEPT}"]
+            return [*lines, f"steplint: warning: cannot finish or undo the interrupted fix of {path}: "
+                            f"{_listing(entry['target'] for entry in stuck)}: no intact backup; left alone"], True
     _fsync_quietly(entry["target"] for entry in live)
     _remove_side_files(entries)
     done = "completed" if forward else "rolled back"
-    targets = _listing(entry["target"] for entry in live) or "no file"
-    return [*lines, f"steplint: {done} a fix interrupted after its commit point: {targets}"]
+    targets = _listing(entry["target"] for entry in live) if live else "no file"
+    return [*lines, f"steplint: {done} a fix interrupted after its commit point: {targets}"], False
 
 
 def _target_state(entry: dict) -> str:
@@ -669,5 +669,8 @@ def _fsync_quietly(paths) -> None:
         pass  # the renames are visible; recovery cannot do more about durability
 
 
-def _listing(paths) -> str:
-    return ", ".join(sorted(paths))
+def _listing(paths, shown: int = 5) -> str:
+    """Up to ``shown`` paths, and how many more."""
+    paths = sorted(paths)
+    more = f" and {len(paths) - shown} more" if len(paths) > shown else ""
+    return ", ".join(paths[:shown]) + more
