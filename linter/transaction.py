@@ -63,10 +63,11 @@ Shapes and errors
 ``apply(changes)`` returns warnings (one-line strings; one says when the directories could
 not be flushed after the renames: the journal and backups then stay until the next run's
 recovery finds every target new and removes them) when every file was written, and raises
-``TransactionFailed``: ``problems`` is a list of one-line messages (one per file that
-stopped the transaction, or one for the journal, plus any trouble restoring), ``restored``
-is False only when a target could not be put back (then the journal is kept, and the next
-run finishes or undoes the transaction). ``recover()`` returns the lines to print on
+``TransactionFailed`` otherwise: ``problems`` is a list of one-line messages (one per file
+that stopped the transaction, or one for the journal), then either a line saying that no
+file was changed or, should putting a backup back itself fail, one line per target that
+could not be restored (the journal then stays, and the next run's recovery undoes the
+transaction). ``recover()`` returns the lines to print on
 stderr and raises nothing for file-system trouble (it becomes a warning line).
 ``WriteError`` is the one-file error ``steplint.fixer.write_atomically`` raises.
 """
@@ -79,7 +80,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import signal
 import stat
 import time
@@ -101,13 +101,12 @@ class WriteError(Exception):
 
 
 class TransactionFailed(WriteError):
-    """Nothing (or, with ``restored`` False, not everything) of a transaction was undone
-    cleanly; ``problems`` are one-line messages."""
+    """A transaction was not written; ``problems`` are one-line messages saying why (and,
+    rarely, which target could not be put back)."""
 
-    def __init__(self, problems: list, restored: bool = True) -> None:
-        super().__init__(problems[0] if problems else "transaction failed")
+    def __init__(self, problems: list) -> None:
+        super().__init__(problems[0])
         self.problems = problems
-        self.restored = restored
 
 
 @dataclass(frozen=True)
@@ -152,7 +151,7 @@ def _reason(error: OSError) -> str:
 
 def _side_name(target: str, suffix: str) -> str:
     directory, name = os.path.split(target)
-    return os.path.join(directory, f".{name}.{secrets.token_hex(6)}{suffix}")
+    return os.path.join(directory, f".{name}.{os.urandom(6).hex()}{suffix}")
 
 
 # ---------------------------------------------------------------------------- writing
@@ -349,9 +348,11 @@ def _rename_all(journal: "_Journal", entries: list) -> list:
             renamed.append(entry)
     except OSError as error:
         failed = entries[len(renamed)]
-        _undo_renames(journal, entries, renamed, [f"{failed.target}: cannot write fix: {_reason(error)}"])
+        trouble = _undo_renames(journal, entries, renamed)
+        raise TransactionFailed([f"{failed.target}: cannot write fix: {_reason(error)}",
+                                 *(trouble or [_nothing_written(len(entries))])]) from None
     except BaseException:
-        _undo_renames(journal, entries, renamed, [])
+        _undo_renames(journal, entries, renamed)
         raise
     try:
         _fsync_directories(entry.target for entry in entries)
@@ -364,9 +365,9 @@ def _rename_all(journal: "_Journal", entries: list) -> list:
     return []
 
 
-def _undo_renames(journal: "_Journal", entries: list, renamed: list, problems: list) -> None:
-    """Put each renamed target's backup back; clean up when all are back, else keep the
-    journal for recovery. Raises TransactionFailed when ``problems`` says why."""
+def _undo_renames(journal: "_Journal", entries: list, renamed: list) -> list:
+    """Put each renamed target's backup back, then clean up; when one cannot be put back,
+    keep everything for the next run's recovery and say so (one line per target)."""
     trouble = []
     for entry in reversed(renamed):
         try:
@@ -374,14 +375,10 @@ def _undo_renames(journal: "_Journal", entries: list, renamed: list, problems: l
         except OSError as error:
             trouble.append(f"{entry.target}: could not be restored after a failed fix: {_reason(error)}; "
                            f"its old content is kept as {entry.backup} and the next steplint run restores it")
-    if trouble:
-        if problems:
-            raise TransactionFailed([*problems, *trouble], restored=False)
-        return
-    _remove_files([path for entry in entries for path in (entry.temp, entry.backup)])
-    journal.discard()
-    if problems:
-        raise TransactionFailed([*problems, _nothing_written(len(entries))])
+    if not trouble:
+        _remove_files([path for entry in entries for path in (entry.temp, entry.backup)])
+        journal.discard()
+    return trouble
 
 
 def _remove_files(paths) -> None:
@@ -389,10 +386,8 @@ def _remove_files(paths) -> None:
     for path in paths:
         try:
             os.unlink(path)
-        except FileNotFoundError:
-            pass
         except OSError:
-            pass  # it stays listed in no journal: nothing more can be done here
+            pass  # already gone, or not removable: nothing more can be done about it here
 
 
 @contextmanager
@@ -418,7 +413,7 @@ class _Journal:
 
     def __init__(self, directory: Path, directory_handle: int) -> None:
         self.directory = directory
-        self.name = f"txn-{secrets.token_hex(16)}.json"
+        self.name = f"txn-{os.urandom(16).hex()}.json"
         self._directory_handle = directory_handle
         self._locked: list = []
 
@@ -535,7 +530,7 @@ def _recover_journal(directory: Path, directory_handle: int, names: list) -> lis
                     os.unlink(name, dir_fd=directory_handle)
                 except FileNotFoundError:
                     pass
-            os.fsync(directory_handle)
+            _fsync_quietly([os.path.join(directory, names[0])])
         return lines
     except OSError as error:
         return [f"steplint: warning: cannot recover the interrupted fix {directory / names[0]}: {_reason(error)}"]
