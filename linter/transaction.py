@@ -5,8 +5,9 @@ Why a transaction and a journal
 Renaming a fully written temporary file over its target is atomic for *one* file. A fix
 that spans files (a spec's dependency and its contract entry) needs more: a failure or a
 crash between two renames would leave exactly the drift steplint reports. So everything
-one ``--fix`` run changes is written as one transaction (every multi-file fix is then
-all-or-nothing), with a write-ahead journal for crashes:
+one ``--fix`` run changes is written as one transaction (simplest, and every multi-file
+fix is then all-or-nothing whatever else the run fixed), with a write-ahead journal for
+crashes:
 
 1. **Check**, nothing written yet: every target still holds the bytes steplint read, is a
    regular file, may be opened for writing (``os.open(O_WRONLY | O_APPEND)`` modifies
@@ -15,67 +16,77 @@ all-or-nothing), with a write-ahead journal for crashes:
    line each; any problem and nothing is written.
 2. **Prepare**: the journal ``<state_root>/journal/txn-<32 hex>.json`` is written in state
    ``"prepare"`` (targets, temporaries, backups, SHA-256 of old and new content) and
-   fsynced, with its directory.
+   fsynced, with its directory. Nothing is created beside a target before the journal
+   names it, so a crash can never leave a side file that no journal lists.
 3. **Stage**: for each target, a temporary ``.<name>.<12 hex>.steplint-tmp`` in the
    target's directory holding the new bytes with the target's mode and owner, fsynced;
    and a backup ``.<name>.<12 hex>.steplint-bak``: a hard link to the target (the old
-   inode: content, mode, owner), or a copy of the bytes read where the file system
-   refuses the link. The directories are fsynced, then every target is read again: one
-   changed since step 1 stops the transaction.
-4. **Commit point**: the journal is replaced (written, fsynced, renamed) by state
-   ``"commit"``.
+   inode itself, so putting it back restores content, mode and owner exactly), or a copy
+   of the bytes read where the file system refuses the link. The directories are
+   fsynced, then every target is read again: one changed since step 1 stops the
+   transaction. (A file edited between this last read and its rename, a window of
+   microseconds, is still overwritten: no rename-based writer can close it.)
+4. **Commit point**: the journal is replaced by state ``"commit"``. Each version of the
+   journal is written to ``<name>.tmp``, fsynced and renamed over ``<name>``, so a journal
+   is always whole: the rename is the commit point.
 5. **Rename** every temporary over its target (``os.replace``), fsync the directories,
-   remove the backups and the journal.
+   remove the backups and the journal. If the directories cannot be flushed, the fixes
+   are written but a power loss could still undo a rename: the journal and backups then
+   stay (with a warning), and the next run's recovery finds every target new and removes
+   them.
 
 A failure before the commit point removes the temporaries, backups and journal: no
 target was touched. A failure during the renames puts each backup back over its target
-already renamed (the old inode returns), then cleans up. SIGINT and SIGTERM are held from
-step 2 to the end, so Ctrl-C takes effect only once the transaction is done.
+already renamed, then cleans up. SIGINT and SIGTERM are held from step 2 to the end, so
+Ctrl-C takes effect only once the transaction is done (``kill -9`` is what recovery is for).
 
 Why the journal lives in the per-user state directory (``steplint.userdirs.state_root()``)
 and not in the project: a checked-out repository is untrusted, and a journal it could
-plant would make the next run rename files. The writer holds an exclusive ``flock`` on
-every version of its journal until it is done (and creates each version under a shared
-lock of the journal directory, which recovery takes exclusively), so recovery never acts
-on a transaction in progress. If the journal directory cannot be created or written, no
-fix is written at all: writing without crash safety is not offered.
+plant would make the next run rename files. Locks: a rename gives the journal a new
+inode, so the writer holds an exclusive ``flock`` on *every* version of its journal until
+it is done, and creates each version (create, then lock) under a shared lock of the
+journal directory, which recovery takes exclusively while it looks; so recovery never
+sees an unlocked file of a live transaction. If the journal directory cannot be created
+or written (or the platform has no ``fcntl``), no fix is written at all: writing without
+crash safety is not offered.
 
 Recovery (``recover``), at the start of every steplint run, before any file is read, for
-each journal whose locks it can take:
+each of the user's journals whose locks it can take (whichever project it belongs to):
 
+- only an unfinished ``<name>.tmp``: the first version was never complete, so nothing was
+  staged; it is removed.
 - ``"prepare"`` (a crash before the commit point): roll back. The targets were never
   touched; the listed temporaries and backups are removed.
 - ``"commit"``: roll forward when every target holds its new content or its old content
-  with the temporary intact (the usual case: a crash among the renames); otherwise an
-  in-process rollback had begun, and the targets holding new content get their backups
-  back. A target holding anything else (edited since, deleted, or no longer its own real
-  path) is left alone with a warning.
+  with its temporary intact (a crash among the renames); otherwise an in-process rollback
+  had begun (a target is old and its temporary already used), so the targets holding new
+  content get their backups back. Either way each fix ends wholly new or wholly old. A
+  target holding anything else (edited since, deleted, or no longer its own real path)
+  is left alone with a warning, and the rest is finished.
 
 Then the temporaries, backups and journal are removed, and one line says what was done.
 Recovery only ever renames or removes the temporaries and backups a journal lists, and
 only when they sit in their target's directory, are named as steplint names them, and are
 regular files (never a symbolic link); targets are recorded by real path, and one that no
-longer resolves to itself counts as changed.
+longer resolves to itself counts as changed. A journal that is not well formed is left
+alone with a warning.
 
 Shapes and errors
 -----------------
 ``Change(path, old, new)``: a file to replace, the bytes read from it, the bytes to write.
-``apply(changes)`` returns warnings (one-line strings; one says when the directories could
-not be flushed after the renames: the journal and backups then stay until the next run's
-recovery finds every target new and removes them) when every file was written, and raises
-``TransactionFailed`` otherwise: ``problems`` is a list of one-line messages (one per file
-that stopped the transaction, or one for the journal), then either a line saying that no
-file was changed or, should putting a backup back itself fail, one line per target that
-could not be restored (the journal then stays, and the next run's recovery undoes the
-transaction). ``recover()`` returns the lines to print on
-stderr and raises nothing for file-system trouble (it becomes a warning line).
-``WriteError`` is the one-file error ``steplint.fixer.write_atomically`` raises.
+``apply(changes)`` returns a list of one-line warnings when every file was written, and
+raises ``TransactionFailed`` otherwise: ``problems`` is a list of one-line messages (one
+per file that stopped the transaction, or one for the journal), then either a line saying
+that no file was changed or, should putting a backup back itself fail, one line per
+target that could not be restored (the journal then stays, and the next run's recovery
+undoes the transaction). ``recover()`` returns the lines to print on stderr; file-system
+trouble becomes a warning line, never an exception. ``WriteError`` (the base of
+``TransactionFailed``) is the one-file error ``steplint.fixer.write_atomically`` raises.
 """
 
 from __future__ import annotations
 
 import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -89,11 +100,18 @@ from pathlib import Path
 
 from steplint import userdirs
 
+try:
+    import fcntl
+except ImportError:  # not POSIX (Windows): no locks, so no journal, so ``--fix`` writes nothing
+    fcntl = None
+
 FORMAT = 1
 JOURNAL_NAME = re.compile(r"^txn-(?P<id>[0-9a-f]{32})\.json(?P<unfinished>\.tmp)?$")
 TEMP_SUFFIX, BACKUP_SUFFIX = ".steplint-tmp", ".steplint-bak"
 _SIDE_NAME = re.compile(r"^\.(?P<name>.+)\.[0-9a-f]{12}(?P<suffix>\.steplint-(?:tmp|bak))$", re.DOTALL)
-_OPEN_FLAGS = os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+_OPEN_FLAGS = getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+DIRECTORY_LOCK_WAIT = 2.0  # seconds recovery waits for a run creating a journal file
 
 
 class WriteError(Exception):
@@ -240,7 +258,7 @@ def _write_all(handle: int, data: bytes) -> None:
 
 def _fsync_directories(paths) -> None:
     for directory in sorted({os.path.dirname(path) for path in paths}):
-        handle = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        handle = os.open(directory, _DIRECTORY_FLAGS)
         try:
             os.fsync(handle)
         finally:
@@ -423,6 +441,8 @@ class _Journal:
         be made or opened."""
         directory = journal_dir()
         try:
+            if fcntl is None:
+                raise OSError(errno.ENOSYS, "no file locks (fcntl) on this platform")
             return cls(directory, _open_journal_directory(directory, create=True))
         except OSError as error:
             raise TransactionFailed([f"cannot keep a fix journal in {directory}: {_reason(error)}; "
@@ -476,7 +496,7 @@ def _open_journal_directory(directory: Path, create: bool) -> int:
             os.mkdir(directory, 0o700)
         except FileExistsError:
             pass
-    return os.open(directory, os.O_RDONLY | os.O_DIRECTORY | _OPEN_FLAGS)
+    return os.open(directory, _DIRECTORY_FLAGS | _OPEN_FLAGS)
 
 
 # --------------------------------------------------------------------------- recovery
@@ -485,6 +505,8 @@ def _open_journal_directory(directory: Path, create: bool) -> int:
 def recover() -> list:
     """Finish or undo the transactions of crashed runs; the lines to print on stderr."""
     directory = journal_dir()
+    if fcntl is None:
+        return []  # no journal is ever written here
     try:
         handle = _open_journal_directory(directory, create=False)
     except (FileNotFoundError, NotADirectoryError):
@@ -492,7 +514,9 @@ def recover() -> list:
     except OSError as error:
         return [f"steplint: warning: cannot look for interrupted fixes in {directory}: {_reason(error)}"]
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        if not _lock_directory(handle):
+            return [f"steplint: warning: another steplint run is creating a fix journal in {directory} "
+                    "(or is stopped while doing so); interrupted fixes were not looked for this time"]
         names: dict[str, list] = {}
         for name in sorted(os.listdir(handle)):
             match = JOURNAL_NAME.match(name)
@@ -504,6 +528,20 @@ def recover() -> list:
         return lines
     finally:
         os.close(handle)
+
+
+def _lock_directory(handle: int) -> bool:
+    """Take the journal directory exclusively; writers hold it shared only while creating a
+    journal file, so waiting longer than DIRECTORY_LOCK_WAIT means one is stopped there."""
+    deadline = time.monotonic() + DIRECTORY_LOCK_WAIT
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
 
 
 def _recover_journal(directory: Path, directory_handle: int, names: list) -> list:
