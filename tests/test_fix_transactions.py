@@ -83,7 +83,8 @@ def immutable(path: Path):
         pytest.skip("chattr is not installed")
     made = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
     if made.returncode != 0:
-        pytest.skip(f"chattr +i is not possible here (root on a file system with attributes): {made.stderr.strip()}")
+        pytest.skip(f"chattr +i is not possible here (it needs root and a file system with attributes): "
+                    f"{made.stderr.strip()}")
     try:
         yield
     finally:
@@ -125,6 +126,7 @@ def test_without_a_journal_no_fix_is_written(tmp_path):
                          "leave one half-applied)")
     assert snapshot(root) == before
     assert " SL101 " in result.stdout and "Fixed" not in result.stdout
+    assert result.stdout == run_steplint("--no-cache", ".", cwd=root).stdout
 
 
 def edit_spec(root: Path) -> bytes:
