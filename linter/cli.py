@@ -111,6 +111,10 @@ def _main(argv=None) -> int:
 
         return docs_main(argv)
     arguments = build_parser().parse_args(argv)
+    from steplint.transaction import recover
+
+    for line in recover():  # before any file is read: finish or undo fixes a crashed run left
+        print(line, file=sys.stderr)
     from steplint.rules import all_rules
 
     rules = all_rules()
@@ -170,16 +174,23 @@ def _main(argv=None) -> int:
                     before.splitlines(keepends=True), text.splitlines(keepends=True),
                     fromfile=f"a/{display}", tofile=f"b/{display}"))
             return _exit(result, discovered, EXIT_FINDINGS if outcome.changed else EXIT_CLEAN)
-        write_errors = write_changes(workspace, outcome)
+        write_errors, write_warnings = write_changes(workspace, outcome)
+        for warning in write_warnings:
+            print(f"steplint: warning: {warning}", file=sys.stderr)
         for error in write_errors:
             print(f"steplint: error: {error}", file=sys.stderr)
-        write_failed = bool(write_errors)
+        if write_errors:  # report what is on disk, never the unwritten fixes
+            scope = load_scope(arguments.paths, config, arguments.force_exclude,
+                               project_context=not arguments.no_project_context)
+            result = engine.check(scope.workspace, report_paths=scope.report_paths)
+            _report(result.findings, arguments, engine, scope.workspace)
+            return _exit(result, discovered, EXIT_ERROR)
         if outcome.fixed:
             print(f"Fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} "
                   f"in {len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}.")
         report_failed = not _report(result.findings, arguments, engine, outcome.workspace)
         code = EXIT_FINDINGS if result.findings and not arguments.exit_zero else EXIT_CLEAN
-        return _exit(result, discovered, EXIT_ERROR if write_failed or report_failed else code)
+        return _exit(result, discovered, EXIT_ERROR if report_failed else code)
 
     result = engine.check(workspace, report_paths=report_paths)
     if not _report(result.findings, arguments, engine, workspace):

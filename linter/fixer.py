@@ -1,23 +1,22 @@
-"""Applying fixes: non-overlapping edits per pass, re-parse, repeat; atomic writes.
+"""Applying fixes: non-overlapping edits per pass, re-parse, repeat; one transaction to write.
 
 A fix whose edits overlap one already taken in a pass waits for the next pass (the
 findings are recomputed on the edited text). A fix whose result does not parse is
-withdrawn and reported. Nothing is written until every pass is done, and each file is
-replaced atomically (temporary file in the same directory, then rename).
+withdrawn and reported. Nothing is written until every pass is done; then every file the
+run changed is written in one transaction (``steplint.transaction``: all files or none,
+journaled so that a crash cannot leave a fix half-applied).
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from steplint.engine import Engine, RunResult, Workspace
 from steplint.parse_guard import parse_obstacle
 from steplint.rule import Applicability
+from steplint.transaction import Change, TransactionFailed, WriteError
+from steplint.transaction import apply as apply_transaction
 
 MAX_PASSES = 10
 
@@ -110,83 +109,37 @@ def _texts_after(workspace: Workspace, accepted) -> tuple[dict, set]:
     return texts, broken
 
 
-class WriteError(Exception):
-    """A fixed file could not be written (read-only, changed on disk meanwhile, ...)."""
-
-
 def write_atomically(path: Path, data: bytes, expected_current: bytes | None = None) -> None:
-    """Replace ``path`` with ``data`` in one rename, keeping its mode; refuse when the file on
-    disk is no longer ``expected_current``. A symbolic link stays a link: its target is replaced."""
-    path = Path(os.path.realpath(path))
-    try:
-        if expected_current is not None and path.read_bytes() != expected_current:
-            raise WriteError(f"{path}: changed on disk after steplint read it; not overwritten")
-        status = path.stat()
-    except FileNotFoundError:
-        raise WriteError(f"{path}: disappeared before the fix could be written") from None
-    except OSError as error:
-        raise WriteError(f"{path}: cannot write fix: {error.strerror or error}") from None
-    if not os.access(path, os.W_OK):
-        raise WriteError(f"{path}: cannot write fix: file is read-only")
-    with _interrupts_deferred():
-        _replace(path, data, status)
+    """Replace one file with ``data`` as a one-file transaction (see ``steplint.transaction``),
+    keeping its mode; refuse when the file on disk is no longer ``expected_current``. A
+    symbolic link stays a link: its target is replaced. Raises WriteError. (A warning that
+    the directory could not be flushed is not shown: the next run's recovery reports it.)"""
+    if expected_current is None:
+        try:
+            expected_current = Path(path).read_bytes()
+        except OSError as error:
+            raise WriteError(f"{path}: cannot write fix: {error.strerror or error}") from None
+    apply_transaction([Change(Path(path), expected_current, data)])
 
 
-def _replace(path: Path, data: bytes, status: os.stat_result) -> None:
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".steplint-tmp", dir=path.parent)
-    except OSError as error:
-        raise WriteError(f"{path}: cannot write fix: {error.strerror or error}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, status.st_mode & 0o7777)
-        if hasattr(os, "chown") and (status.st_uid, status.st_gid) != (os.getuid(), os.getgid()):
-            try:
-                os.chown(temporary, status.st_uid, status.st_gid)
-            except PermissionError:
-                pass  # only root may give a file away; the owner stays the one running steplint
-        os.replace(temporary, path)
-    except OSError as error:
-        os.unlink(temporary)
-        raise WriteError(f"{path}: cannot write fix: {error.strerror or error}") from None
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
-@contextmanager
-def _interrupts_deferred():
-    """Hold SIGINT and SIGTERM while one file is replaced, so an interrupted ``--fix`` leaves
-    each file wholly old or wholly new and no temporary file behind; a held signal is
-    delivered (KeyboardInterrupt) as soon as the file is done."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    try:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    except (AttributeError, ValueError, OSError):  # no POSIX signal masks here
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def write_changes(before: Workspace, outcome: FixOutcome) -> list:
-    """Write every file fixing changed, atomically and only over the bytes that were read;
-    the messages for those that could not be written (the others are still written)."""
-    errors = []
+def write_changes(before: Workspace, outcome: FixOutcome) -> tuple[list, list]:
+    """Write every file fixing changed, as one transaction: all of them or none, and only
+    over the bytes that were read. The errors, one a line, when the transaction failed
+    (none when every file was written), and warnings about a written transaction."""
+    changes, problems = [], []
     for display in sorted(outcome.changed):
         original = before.sources[display]
         try:
-            data = _encode_fixed(original, outcome.workspace.sources[display])
-            write_atomically(original.path, data, original.encoded())
+            changes.append(Change(original.path, original.encoded(),
+                                  _encode_fixed(original, outcome.workspace.sources[display])))
         except WriteError as error:
-            errors.append(str(error))
-    return errors
+            problems.append(str(error))
+    if problems:
+        return problems + ["no fix was written: the files of one run are fixed together or not at all"], []
+    try:
+        return [], apply_transaction(changes)
+    except TransactionFailed as failure:
+        return failure.problems, []
 
 
 def _encode_fixed(original, fixed) -> bytes:
