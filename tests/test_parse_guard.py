@@ -99,6 +99,7 @@ def test_verdicts():
     assert parse_obstacle(HEAD + "x = " + "-" * (MAX_DEPTH - 10) + "1\n") is None
     assert parse_obstacle(HEAD + "x = 1\n" * (MAX_WORK // 2)).code == "SL905"
     assert parse_obstacle("x = 1\x00\n").code == "SL901"
+    assert parse_obstacle("x = '\ud800'\n").code == "SL901"  # from a raw_unicode_escape file: Python cannot either
     assert parse_obstacle("x = '" + "a" * 2_000_001 + "'\n").code == "SL902"
 
 
