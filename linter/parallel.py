@@ -84,6 +84,8 @@ def extract_in_workers(items: list, names, jobs: int) -> list | None:
         while pending:
             left = len(pending)
             suspects = _run_pool(context, workers, names, work, pending, results)
+            if suspects:
+                _preload_parser()
             for index in suspects:
                 results[index] = _extract_alone(context, names, work[index])
             if not suspects and len(pending) == left:
@@ -97,33 +99,56 @@ def extract_in_workers(items: list, names, jobs: int) -> list | None:
 def _run_pool(context, workers: int, names, work: list, pending: deque, results: list) -> list:
     """Extract the chunks of ``pending`` (``(start, stop)`` ranges of ``work``) in one pool,
     at most one chunk per worker at a time, filling ``results``; return the indices of the
-    items that were in flight when a worker died (empty when none did). Chunks not yet
+    items whose chunk was lost when a worker died (empty when none did). Chunks not yet
     handed out stay in ``pending``."""
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                              initargs=(names,)) as pool:
         running: dict = {}
-        while pending or running:
+        lost: list = []
+        while (pending or running) and not lost:
             while pending and len(running) < workers:
                 start, stop = pending.popleft()
                 try:
                     running[pool.submit(_extract_chunk, work[start:stop])] = (start, stop)
                 except BrokenProcessPool:
                     pending.appendleft((start, stop))
-                    return _indices(running.values())
+                    break
+            if not running:
+                break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                start, stop = running.pop(future)
-                try:
-                    results[start:stop] = future.result()
-                except BrokenProcessPool:
-                    return _indices([(start, stop), *running.values()])
-                except Exception:  # noqa: BLE001 - not hidden: these stay None, the caller re-extracts and reports
-                    continue
-    return []
+            lost = _collect(done, running, results)
+        if lost:  # the pool is broken: what was in flight ends now, done or lost
+            done, _ = wait(running)
+            lost += _collect(done, running, results)
+    return _indices(lost)
+
+
+def _collect(done, running: dict, results: list) -> list:
+    """Move the results of the ``done`` futures into ``results``; return the ``(start, stop)``
+    ranges whose worker died. A chunk whose worker raised an ordinary exception stays None:
+    the caller extracts those files again and reports the error there."""
+    lost = []
+    for future in done:
+        start, stop = running.pop(future)
+        try:
+            results[start:stop] = future.result()
+        except BrokenProcessPool:
+            lost.append((start, stop))
+        except Exception:  # noqa: BLE001 - not hidden: these stay None, the caller re-extracts and reports
+            continue
+    return lost
 
 
 def _indices(ranges) -> list:
     return sorted(index for start, stop in ranges for index in range(start, stop))
+
+
+def _preload_parser() -> None:
+    """Import the parser and extraction code here, so that each process forked to extract
+    one suspect file starts with them (only on the rare path where a worker died)."""
+    import libcst  # noqa: F401
+
+    import steplint.extract  # noqa: F401
 
 
 def _extract_alone(context, names, item) -> tuple | None:
