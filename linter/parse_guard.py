@@ -13,8 +13,8 @@ by itself on code nested too deeply), then the tree is measured without recursio
   per piece in LibCST), ``and``/``or`` chains (one ``BoolOp``, a ``BooleanOperation`` per
   operator), comprehensions' ``for`` clauses (one list, nested ``CompFor``) and dotted
   names in imports (a string, nested ``Attribute``).
-- **work**: what parsing will cost, in units of one syntax node (14 to 40 µs of LibCST time
-  each on a quiet 2-CPU machine): the nodes, half a unit per line (LibCST makes nodes of line breaks, blank
+- **work**: what parsing will cost, in units of one syntax node (13 to 65 µs of LibCST time
+  each on a 2-CPU machine): the nodes, half a unit per line (LibCST makes nodes of line breaks, blank
   lines and comments), and for every node one unit per ten attribute, call or subscript
   links, and per eighty operator links, whose left-hand side holds it.
 
@@ -48,7 +48,8 @@ MAX_DEPTH = 400
 # real files measured: 82,800 (sagemaker_core's generated resources.py, 1.5 MB), 69,500
 # (numpy's test_multiarray.py), 63,900 (sagemaker_core's shape_dag.py, a 0.8 MB dict literal);
 # in sagemaker, botocore and libcst 46,300 (libcst's matchers/__init__.py). A unit costs
-# LibCST 14 to 40 µs on a quiet 2-CPU machine, so a file at the bound parses in 2 to 5 s.
+# LibCST 13 to 65 µs (median 34) on a 2-CPU machine, dict literals the most: a file at the
+# bound takes up to 8 s to parse and 12 s through steplint (bench: dict-800kb).
 MAX_WORK = 120_000
 
 # Work is summed in 80ths of a unit, so that the per-node sum stays in integers.
