@@ -149,9 +149,14 @@ def case_by_name(name: str) -> Case:
     raise KeyError(name)
 
 
+def base_files() -> dict:
+    """``{relative path: text}``: the step classes and the canary spec."""
+    return {"steps/core.py": CORE, CANARY: CANARY_TEXT}
+
+
 def project_files(case: Case) -> dict:
     """``{relative path: text}`` of the project a case runs in."""
-    return {"steps/core.py": CORE, CANARY: CANARY_TEXT, CASE_PATH: SPEC_HEAD + case.build()}
+    return {**base_files(), CASE_PATH: SPEC_HEAD + case.build()}
 
 
 def write_files(root: Path, files: dict) -> Path:

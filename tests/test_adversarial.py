@@ -38,8 +38,7 @@ adversarial = _load_cases()
 
 def lint(root, text: str) -> tuple[float, subprocess.CompletedProcess]:
     """Seconds and result of ``steplint .`` on the canary project plus ``text`` as a spec module."""
-    files = adversarial.project_files(adversarial.Case("x", "", lambda: "", None))
-    write_project(root, {**files, adversarial.CASE_PATH: text})
+    write_project(root, {**adversarial.base_files(), adversarial.CASE_PATH: text})
     started = time.monotonic()
     result = run_steplint(".", cwd=root)
     return time.monotonic() - started, result
@@ -109,8 +108,7 @@ def test_python_warnings_about_the_code_are_neither_printed_nor_syntax_errors(tm
     that is Python's business when the module is imported, not steplint's output, and no
     reason to skip the file."""
     text = adversarial.SPEC_HEAD + "PATTERN = '\\d+'\nODD = 1if 1else 2\nX_SPEC = StepSpecification(step_type='X')\n"
-    write_project(tmp_path, {**adversarial.project_files(adversarial.Case("x", "", lambda: "", None)),
-                             adversarial.CASE_PATH: text})
+    write_project(tmp_path, {**adversarial.base_files(), adversarial.CASE_PATH: text})
     environment = {"PYTHONWARNINGS": "error::SyntaxWarning,error::DeprecationWarning"} if warnings == "error" else {}
     result = run_steplint(".", cwd=tmp_path, env=environment)
     assert "Traceback" not in result.stderr and "Warning" not in result.stderr, result.stderr
