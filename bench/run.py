@@ -13,14 +13,20 @@ and ``sagemaker`` (the installed SageMaker Python SDK's own source, found with
 - touched: one contract edited (a comment added), whole project, warm cache;
 - pre-commit: one spec edited, ``steplint <that file>`` from the project root, warm cache;
 - one-file floor: a child process that only imports LibCST and parses that spec (what any
-  LibCST-based run on one changed file pays at least; wall clock with interpreter start).
+  LibCST-based run on one changed file pays at least; wall clock with interpreter start);
+- parse guard: what ``steplint.parse_guard`` adds before LibCST sees a file (``ast.parse``
+  and the measuring walk) on the same files, timed like the floor, cyclic GC off.
+
+``--adversarial`` adds (or, without ``--corpus``, runs only) the adversarial inputs of
+``bench/adversarial.py``: each case through ``steplint --no-cache`` in a small project,
+the median wall time, what steplint reported and whether the other files were checked.
 
 Every steplint run is a subprocess timed by wall clock including interpreter start; its
 peak memory is the child's ``ru_maxrss`` from ``os.wait4`` (which covers its reaped
 worker processes too). Medians over ``--repeat`` repetitions are printed with ratios to
 the floor and to the cold single-worker run.
 
-Usage: ``python bench/run.py [--steps 500] [--repeat 3] [--corpus generated --corpus sagemaker]``.
+Usage: ``python bench/run.py [--steps 500] [--repeat 3] [--corpus generated --corpus sagemaker] [--adversarial]``.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import adversarial  # noqa: E402
 from generate import generate  # noqa: E402
 
 FLOOR_SCRIPT = """
@@ -66,7 +73,28 @@ print(time.perf_counter() - start, len(texts))
 """
 
 
+GUARD_SCRIPT = """
+import gc, sys, time
+gc.disable()
+from steplint.discovery import discover
+from steplint.parse_guard import parse_obstacle
+from pathlib import Path
+files = discover([sys.argv[1]], Path(sys.argv[1]), ()).files
+texts = []
+for path in files:
+    try:
+        texts.append(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        pass
+start = time.perf_counter()
+for text in texts:
+    parse_obstacle(text)
+print(time.perf_counter() - start, len(texts))
+"""
+
+
 FLOOR = "floor: libcst.parse_module, 1 process"
+GUARD = "parse guard: ast.parse + walk, 1 process, GC off"
 FLOOR_GC_OFF = "floor, cyclic GC off (as steplint's CLI runs)"
 ONE_FILE = "one-file floor: python, import libcst, parse it"
 PRE_COMMIT = "pre-commit: steplint <one changed spec>, warm"
@@ -119,6 +147,8 @@ def measure_corpus(name: str, root: Path, cwd: Path, cache: Path, contract: Path
         results["files"] = int(files)
         _, _, out = run_child([sys.executable, "-c", FLOOR_SCRIPT, str(root), "gc-off"], cwd)
         record(FLOOR_GC_OFF, float(out.split()[0]))
+        _, _, out = run_child([sys.executable, "-c", GUARD_SCRIPT, str(root)], cwd)
+        record(GUARD, float(out.split()[0]))
         shutil.rmtree(cache, ignore_errors=True)
         record("steplint cold, 1 worker", *run_child(steplint(target + ["--jobs", "1"]), cwd)[:2])
         shutil.rmtree(cache, ignore_errors=True)
@@ -170,6 +200,8 @@ def report(name: str, results: dict) -> str:
         lines.append(f"  {label:48} {seconds:9.2f} {seconds / floor:8.2f} {seconds / cold:9.3f} {memory}")
     gc_off = statistics.median(results[FLOOR_GC_OFF]["seconds"])
     lines.append(f"  cold, 1 worker / floor with GC off: {cold / gc_off:.2f}")
+    guard = statistics.median(results[GUARD]["seconds"])
+    lines.append(f"  parse guard / floor with GC off: {guard / gc_off:.3f}; / cold, 1 worker: {guard / cold:.3f}")
     if PRE_COMMIT in results and ONE_FILE in results:
         ratio = statistics.median(results[PRE_COMMIT]["seconds"]) / statistics.median(results[ONE_FILE]["seconds"])
         lines.append(f"  pre-commit / one-file floor: {ratio:.2f}")
@@ -183,8 +215,10 @@ def main(argv=None) -> int:
     parser.add_argument("--corpus", action="append", choices=("generated", "sagemaker"),
                         help="corpora to run (default: both)")
     parser.add_argument("--json", type=Path, help="also write the raw timings here")
+    parser.add_argument("--adversarial", action="store_true",
+                        help="time the adversarial inputs of bench/adversarial.py (alone, unless --corpus is given)")
     arguments = parser.parse_args(argv)
-    corpora = arguments.corpus or ["generated", "sagemaker"]
+    corpora = arguments.corpus or ([] if arguments.adversarial else ["generated", "sagemaker"])
     print(f"machine: {machine()}")
     raw = {}
     with tempfile.TemporaryDirectory(prefix="steplint-bench-") as work:
@@ -204,6 +238,13 @@ def main(argv=None) -> int:
             raw[corpus] = results
             print(report(corpus if corpus == "sagemaker" else f"generated ({arguments.steps} steps)", results))
             sys.stdout.flush()
+    if arguments.adversarial:
+        rows = adversarial.measure(adversarial.CASES, arguments.repeat)
+        print(f"adversarial inputs (median of {arguments.repeat}; steplint --no-cache on a 3-file project, "
+              "interpreter start included):")
+        print(adversarial.report(rows))
+        raw["adversarial"] = {case.name: {"seconds": seconds, "verdict": found, "canary": canary}
+                              for case, seconds, found, canary, _ in rows}
     if arguments.json is not None:
         arguments.json.write_text(json.dumps(raw, indent=2), encoding="utf-8")
     return 0

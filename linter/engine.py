@@ -32,7 +32,8 @@ if TYPE_CHECKING:  # the parser and extractor are imported on first use, keeping
 
 @dataclass(frozen=True)
 class FileProblem:
-    """A file that could not be read (SL902) or parsed (SL901)."""
+    """A file that could not be read (SL902), is not Python (SL901), or that Python accepts
+    but steplint does not analyse (SL905)."""
 
     code: str
     path: str
@@ -210,7 +211,9 @@ class Engine:
     def prefetch(self, run: "_Run", displays) -> None:
         """Extract the files a run is about to load in worker processes (cold runs with
         many uncached files only); results land in the memo and the cache. What the run
-        loads, and in which order, does not change."""
+        loads, and in which order, does not change. A file whose worker process died is an
+        SL905 problem, cached like any other verdict (extracting it here would end the run);
+        a file whose worker raised is left to ``load``, which reports the error."""
         if self.jobs <= 1:
             return
         from steplint.parallel import MIN_FILES_FOR_POOL, extract_in_workers
@@ -231,6 +234,8 @@ class Engine:
             return
         results = extract_in_workers(todo, self.config.names, self.jobs)
         for (source, module_name), result in zip(todo, results or ()):
+            if result is None:  # its worker raised: extracted again here, where the error is reported
+                continue
             self._facts_memo[(source.display, source.digest, module_name)] = result
             if self.cache is not None:
                 self.cache.put(source.display, module_name, source.digest, result)
@@ -408,28 +413,32 @@ def extract_source(source: SourceFile, module_name: str, config: Config) -> tupl
     return _extract(parsed, module_name, config)
 
 
+def _not_checked(source: SourceFile, message: str, line: int = 1, col: int = 0) -> FileProblem:
+    """SL905: Python accepts the file, but steplint does not analyse it."""
+    return FileProblem("SL905", source.display, Span(line, col, line, col), message)
+
+
 def _parse(source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
+    """The file's CST, or the problem that keeps it from LibCST: the guard's verdict first
+    (``steplint.parse_guard``), then what LibCST itself raises on code Python accepts."""
     import libcst as cst
 
     from steplint.edits import ParsedFile
 
-    if "\x00" in source.text:
-        line = source.text.count("\n", 0, source.text.index("\x00")) + 1
-        return None, FileProblem("SL901", source.display, Span(line, 0, line, 0),
-                                 "source contains a NUL byte; Python cannot compile it")
     obstacle = parse_obstacle(source.text)
     if obstacle is not None:
-        code, line, message = obstacle
-        return None, FileProblem(code, source.display, Span(line, 0, line, 0), message)
+        return None, FileProblem(obstacle.code, source.display, Span(obstacle.line, obstacle.col, obstacle.line,
+                                                                      obstacle.col), obstacle.message)
     try:
         module = cst.parse_module(source.text)
     except cst.ParserSyntaxError as error:
-        line, col = error.raw_line, error.raw_column
         message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
-        return None, FileProblem("SL901", source.display, Span(line, col, line, col), f"syntax error: {message}")
+        return None, _not_checked(source, f"LibCST cannot parse this file, which Python accepts ({message}); it is "
+                                          "not checked", error.raw_line, error.raw_column)
     except RecursionError:
-        return None, FileProblem("SL901", source.display, Span(1, 0, 1, 0),
-                                 "nesting too deep to parse; the file is not checked")
+        return None, _not_checked(source, "nested too deeply for LibCST's parser; the file is not checked")
+    except MemoryError:
+        return None, _not_checked(source, "ran out of memory parsing this file; it is not checked")
     return ParsedFile(source, module), None
 
 
@@ -443,6 +452,7 @@ def _extract(parsed: ParsedFile, module_name: str, config: Config):
                               is_package=is_package, known_enums=config.names.known_enums,
                               source_text=source.text, positions=parsed.positions)
     except RecursionError:
-        return None, FileProblem("SL901", source.display, Span(1, 0, 1, 0),
-                                 "expressions nested too deeply to analyse; the file is not checked")
+        return None, _not_checked(source, "nested too deeply for steplint's analysis; the file is not checked")
+    except MemoryError:
+        return None, _not_checked(source, "ran out of memory analysing this file; it is not checked")
     return facts, None

@@ -8,6 +8,7 @@ string concatenation and f-strings. Anything else becomes ``Unknown`` with a rea
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Mapping as MappingABC
 
 import libcst as cst
@@ -195,12 +196,16 @@ def _concat(parts: tuple, span: Span) -> object:
 
 def string_value(text: str) -> object:
     """``ast.literal_eval(text)`` of a string literal's source; a literal without prefix,
-    escapes or carriage returns, in ASCII, is its text between the quotes (no compile)."""
+    escapes or carriage returns, in ASCII, is its text between the quotes (no compile).
+    Warnings about the literal (an invalid escape) are Python's to give at import time:
+    they are not raised here even when warnings are errors (``-W error``)."""
     quote = text[0]
     if (quote == "'" or quote == '"') and text.isascii() and "\\" not in text and "\r" not in text \
             and "\x00" not in text:
         return text[3:-3] if len(text) >= 6 and text.startswith(quote * 3) else text[1:-1]
-    return ast.literal_eval(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.literal_eval(text)
 
 
 def literal_string(node: cst.BaseExpression) -> str | None:

@@ -43,13 +43,15 @@ def _apply(text: str, edits) -> str:
 
 
 def _parses(text: str) -> bool:
+    """Whether ``text`` passes the parse guard (Python accepts it, and it is within steplint's
+    bounds) and LibCST parses it."""
     import libcst as cst  # imported on first use: `steplint --version` and clean runs need no parser
 
     if parse_obstacle(text) is not None:
         return False
     try:
         cst.parse_module(text)
-    except (cst.ParserSyntaxError, RecursionError):
+    except (cst.ParserSyntaxError, RecursionError, MemoryError):
         return False
     return True
 

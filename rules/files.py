@@ -1,8 +1,9 @@
-"""SL9xx: files steplint could not read or parse. Reported, never raised; other files are still checked."""
+"""SL9xx: files steplint could not read, parse or analyse. Reported, never raised; other files are still checked."""
 
 from __future__ import annotations
 
-from steplint.rule import Example, Rule
+from steplint.parse_guard import MAX_DEPTH, MAX_WORK
+from steplint.rule import Example, Rule, Severity
 
 
 class _FileProblemRule(Rule):
@@ -17,7 +18,8 @@ class SyntaxErrorRule(_FileProblemRule):
     name = "syntax-error"
     summary = "A file cannot be parsed as Python."
     rationale = ("A step file that does not parse cannot be checked, and the pipeline that imports it fails "
-                 "before any step runs. steplint reports it and goes on with the other files.")
+                 "before any step runs. Python's own parser decides (it also rejects code nested too deeply for "
+                 "it); steplint reports the file and goes on with the other files.")
     bad_examples = (Example({"steps/specs/broken_spec.py": "SPEC = StepSpecification(step_type='X'\n"}),)
     good_examples = (Example({"steps/specs/fine_spec.py": "SPEC = StepSpecification(step_type='X')\n"}),)
 
@@ -30,3 +32,21 @@ class UnreadableFileRule(_FileProblemRule):
                  "keep steplint (and Python) from reading the file. It is reported and skipped.")
     bad_examples = (Example({"steps/specs/latin_spec.py": b"X_SPEC = StepSpecification(step_type='\xff')\n"}),)
     good_examples = (Example({"steps/specs/utf8_spec.py": "X_SPEC = StepSpecification(step_type='\u00e9')\n"}),)
+
+
+class TooComplexRule(_FileProblemRule):
+    code = "SL905"
+    name = "too-complex"
+    severity = Severity.WARNING
+    summary = "A file Python accepts is nested too deeply or too large for steplint to analyse."
+    rationale = ("LibCST, the parser steplint uses, crashes on code nested a few thousand levels deep and takes "
+                 "time that grows with the square of a chain's length (1 + 1 + ..., a.b.b..., f()()...); steplint's "
+                 "own passes recurse once per level. Files are measured with Python's own parser first, and those "
+                 f"nested deeper than {MAX_DEPTH:,} levels or needing more parser work than steplint spends on one "
+                 f"file (about {MAX_WORK:,} syntax nodes) are reported and not checked; the other files are. Such "
+                 "code is almost always generated: exclude it (exclude = [...] in [tool.steplint]) or build the "
+                 "value another way. Code Python itself rejects is SL901.")
+    bad_examples = (Example({"steps/specs/generated_spec.py": (
+        "X_SPEC = StepSpecification(step_type='X')\nLIMIT = " + " + ".join(["1"] * (MAX_DEPTH + 20)) + "\n")}),)
+    good_examples = (Example({"steps/specs/generated_spec.py": (
+        f"X_SPEC = StepSpecification(step_type='X')\nLIMIT = {MAX_DEPTH + 20}\n")}),)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import faulthandler
 import importlib.util
+import multiprocessing
+import os
+import signal
 import sys
 
 import libcst as cst
@@ -115,3 +119,87 @@ def test_jobs_must_be_a_positive_number(value, tmp_path):
 
 def test_default_jobs_is_bounded():
     assert 1 <= parallel.default_jobs() <= parallel.MAX_DEFAULT_JOBS
+
+
+needs_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                                reason="a monkeypatched worker function reaches workers only through fork")
+
+
+def _builder_items(tmp_path, count: int) -> list:
+    items = []
+    for number in range(count):
+        path = tmp_path / f"module_{number}.py"
+        path.write_text(f"class B{number}(Base):\n    def f(self):\n        return g(a=1)\n")
+        items.append((read_source(path, path.name), f"module_{number}"))
+    return items
+
+
+@needs_fork
+def test_a_worker_killed_by_a_signal_costs_only_its_file(tmp_path, monkeypatch):
+    """Two files kill their worker process (as a native parser crash would); they are
+    reported as SL905 and every other file is extracted as in one process."""
+    items = _builder_items(tmp_path, 3 * parallel.MIN_FILES_FOR_POOL)
+    culprits = {"module_5.py", "module_120.py"}
+    real = parallel._extract_one
+
+    def crashing(item):
+        if item[1] in culprits:
+            faulthandler.disable()  # pytest's handler would print the dying worker's stack
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return real(item)
+
+    monkeypatch.setattr(parallel, "_extract_one", crashing)
+    results = parallel.extract_in_workers(items, NameSettings(), 2)
+    assert results is not None and len(results) == len(items)
+    for (source, module_name), (facts, problem) in zip(items, results):
+        if source.display in culprits:
+            assert facts is None and problem.code == "SL905"
+            assert problem.message == "the parser process died (signal 11, SIGSEGV) on this file; it is not checked"
+        else:
+            assert problem is None and facts.module == module_name and f"B{module_name[7:]}" in facts.classes
+
+
+@needs_fork
+def test_an_exception_in_a_worker_leaves_the_file_to_the_parent(tmp_path, monkeypatch):
+    items = _builder_items(tmp_path, 2 * parallel.MIN_FILES_FOR_POOL)
+    real = parallel._extract_one
+
+    def failing(item):
+        if item[1] == "module_7.py":
+            raise ValueError("a bug in extraction")
+        return real(item)
+
+    monkeypatch.setattr(parallel, "_extract_one", failing)
+    results = parallel.extract_in_workers(items, NameSettings(), 2)
+    chunk = [index for index, result in enumerate(results) if result is None]
+    assert 7 in chunk and len(chunk) < len(items) // 4  # the failing file's chunk only
+    assert all(results[index][0] is not None for index in range(len(items)) if index not in chunk)
+
+
+@needs_fork
+def test_a_run_whose_worker_dies_reports_that_file_and_checks_the_rest(generated, monkeypatch):
+    """The whole engine with two workers: the file whose worker dies is SL905, the other
+    findings are those of a run where nothing dies, and nothing is re-parsed in process."""
+    monkeypatch.chdir(generated)
+    config = configure(["."])
+    workspace, _ = load_workspace(["."], config)
+    serial = Engine(config, all_rules(), jobs=1).check(workspace)
+    victim = next(finding.path for finding in serial.findings if finding.code == "SL101")
+    real = parallel._extract_one
+
+    def crashing(item):
+        if item[1] == victim:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(item)
+
+    monkeypatch.setattr(parallel, "_extract_one", crashing)
+    result = Engine(config, all_rules(), jobs=2).check(workspace)
+    assert not result.internal_errors
+    [died] = [finding for finding in result.findings if finding.path == victim]
+    assert died.code == "SL905" and "signal 9, SIGKILL" in died.message
+    others = [finding for finding in serial.findings if finding.path != victim and victim not in finding.related_paths]
+    assert set(map(_key, others)) <= set(map(_key, result.findings))
+
+
+def _key(finding) -> tuple:
+    return finding.code, finding.path, finding.span, finding.message
