@@ -36,6 +36,7 @@ import importlib
 import operator
 import os
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -46,7 +47,7 @@ from steplint.userdirs import project_cache_dir
 FORMAT = 3
 # The modules whose code decides what facts look like; their bytes are part of the salt.
 EXTRACTION_MODULES = ("facts.py", "values.py", "extract.py", "evaluate.py", "builder_facts.py", "names.py",
-                      "positions.py", "walk.py", "engine.py")
+                      "positions.py", "walk.py", "engine.py", "parse_guard.py", "parallel.py")
 
 
 # Modules whose frozen dataclasses make up facts. Worker processes send facts back pickled
@@ -75,8 +76,9 @@ def register_fast_pickling() -> None:
 
 
 def code_fingerprint() -> str:
-    """A digest of steplint's version and the extraction code it runs."""
-    return files_fingerprint(f"{__version__}:{FORMAT}", EXTRACTION_MODULES)
+    """A digest of steplint's version, the extraction code it runs and the Python version
+    (whose parser decides which files are syntax errors, SL901)."""
+    return files_fingerprint(f"{__version__}:{FORMAT}:{sys.version_info[:3]}", EXTRACTION_MODULES)
 
 
 def files_fingerprint(prefix: str, relative_paths, package: Path | None = None) -> str:
