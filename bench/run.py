@@ -14,7 +14,7 @@ and ``sagemaker`` (the installed SageMaker Python SDK's own source, found with
 - pre-commit: one spec edited, ``steplint <that file>`` from the project root, warm cache;
 - one-file floor: a child process that only imports LibCST and parses that spec (what any
   LibCST-based run on one changed file pays at least; wall clock with interpreter start);
-- parse guard: what ``steplint.parse_guard`` adds before LibCST sees a file (``ast.parse``
+- parse guard: what ``steplint.readers.python.parse_guard`` adds before LibCST sees a file (``ast.parse``
   and the measuring walk) on the same files, timed like the floor, cyclic GC off.
 
 ``--adversarial`` adds (or, without ``--corpus``, runs only) the adversarial inputs of
@@ -54,7 +54,7 @@ FLOOR_SCRIPT = """
 import gc, sys, time, libcst
 if sys.argv[2] == "gc-off":
     gc.disable()
-from steplint.discovery import discover
+from steplint.files.discovery import discover
 from pathlib import Path
 files = discover([sys.argv[1]], Path(sys.argv[1]), ()).files
 texts = []
@@ -76,8 +76,8 @@ print(time.perf_counter() - start, len(texts))
 GUARD_SCRIPT = """
 import gc, sys, time
 gc.disable()
-from steplint.discovery import discover
-from steplint.parse_guard import parse_obstacle
+from steplint.files.discovery import discover
+from steplint.readers.python.parse_guard import parse_obstacle
 from pathlib import Path
 files = discover([sys.argv[1]], Path(sys.argv[1]), ()).files
 texts = []

@@ -99,6 +99,6 @@ def _isolate() -> None:
 
 _isolate()
 
-from steplint.cli import main  # noqa: E402  (only after the working directory is off sys.path)
+from steplint.cli.main import main  # noqa: E402  (only after the working directory is off sys.path)
 
 sys.exit(main())

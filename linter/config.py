@@ -24,7 +24,7 @@ import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from steplint.projects import within
+from steplint.files.projects import within
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -270,14 +270,14 @@ def _codes(value, key: str, where: str, known_codes) -> tuple:
 
 
 def _names(table, where: str) -> NameSettings:
-    """``[tool.steplint.names]`` as ``NameSettings``. Raises ``ConfigError`` for a non-table,
+    """``[tool.steplint.readers.python.names]`` as ``NameSettings``. Raises ``ConfigError`` for a non-table,
     an unknown key, or a value of the wrong type."""
     if not isinstance(table, dict):
-        raise ConfigError(f"{where}: [tool.steplint.names] must be a table, not {_kind(table)}")
+        raise ConfigError(f"{where}: [tool.steplint.readers.python.names] must be a table, not {_kind(table)}")
     values = {}
     for key, value in table.items():
         if key not in NAME_KEYS:
-            raise ConfigError(f"{where}: unknown key '{key}' in [tool.steplint.names] "
+            raise ConfigError(f"{where}: unknown key '{key}' in [tool.steplint.readers.python.names] "
                               f"(known keys: {', '.join(sorted(NAME_KEYS))})")
         attribute = NAME_KEYS[key]
         if attribute.endswith("_enum"):

@@ -1,105 +1,58 @@
-"""The rule API: rules, findings, fixes and edits.
+"""The rule API: everything a rule module imports.
 
 A rule is one class carrying its code, name, summary, rationale, bad and good examples
 (run by the test suite), severity and fix applicability. Project rules read the
 ``ProjectModel`` through a ``RuleContext``; they never parse or read files themselves.
+Findings, fixes and edits (``steplint.findings.finding``) are re-exported here.
 """
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
-from steplint.values import Span
+from steplint.findings.finding import Applicability, Edit, Finding, Fix, Severity
+from steplint.model.values import Span
 
 if TYPE_CHECKING:
-    from steplint.engine import RuleContext
+    from steplint.config import Config
+    from steplint.readers.python.edits import ParsedFile
+    from steplint.readers.python.project import ProjectModel
+
+__all__ = ["Applicability", "Edit", "Example", "Finding", "Fix", "Rule", "RuleContext", "RuleDoc", "Severity",
+           "lazy_examples"]
 
 
-class Severity(str, enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
+class RuleContext:
+    """What a rule may use: the project model, the configuration, file problems, and
+    parsed files for building fixes. ``run`` is the engine's per-run state: it has
+    ``file_problems`` (a list of ``FileProblem``) and ``parsed(path)``."""
 
-
-class Applicability(str, enum.Enum):
-    """How far a fix may be trusted: safe fixes keep behaviour, unsafe ones may change it."""
-
-    SAFE = "safe"
-    UNSAFE = "unsafe"
-    NONE = "none"
-
-
-@dataclass(frozen=True, order=True)
-class Edit:
-    """Replace ``text[start:end]`` of one file (offsets into the decoded text)."""
-
-    path: str
-    start: int
-    end: int
-    replacement: str
-
-
-@dataclass(frozen=True)
-class Fix:
-    """Edits that are applied together or not at all, possibly across files."""
-
-    description: str
-    applicability: Applicability
-    edits: tuple
+    def __init__(self, model: ProjectModel, config: Config, run) -> None:
+        self.model = model
+        self.config = config
+        self._run = run
 
     @property
-    def paths(self) -> frozenset:
-        return frozenset(edit.path for edit in self.edits)
+    def file_problems(self) -> list:
+        return self._run.file_problems
 
+    def parsed(self, path: str) -> ParsedFile | None:
+        return self._run.parsed(path)
 
-@dataclass(frozen=True)
-class Finding:
-    """One problem at a place in a file."""
+    def remove_element(self, path: str, container: Span, node_types: tuple, index: int) -> Edit | None:
+        """An edit removing the ``index``-th element of the container at ``container``, a node
+        of one of the LibCST classes named in ``node_types`` (e.g. ``("List", "Tuple")``)."""
+        parsed = self.parsed(path)
+        if parsed is None:
+            return None
+        import libcst as cst
+        from steplint.readers.python.edits import without_element
 
-    code: str
-    name: str
-    message: str
-    path: str
-    span: Span
-    severity: Severity = Severity.ERROR
-    fix_source: object = field(default=None, compare=False, repr=False)
-    related_paths: tuple = ()
-
-    @property
-    def fix(self) -> Fix | None:
-        """The fix, built on first use: rules may pass a zero-argument function so that files
-        are parsed for edits only when a fix is shown or applied."""
-        return self.build_fix()
-
-    def build_fix(self) -> Fix | None:
-        """Build the fix now if it is not built yet, and return it."""
-        source = self.fix_source
-        if source is not None and not isinstance(source, Fix):
-            source = source()
-            object.__setattr__(self, "fix_source", source)
-        return source
-
-    @property
-    def line(self) -> int:
-        return self.span.line
-
-    @property
-    def column(self) -> int:
-        """1-based column, as editors and other linters print it."""
-        return self.span.col + 1
-
-    @property
-    def sort_key(self) -> tuple:
-        return (self.path, self.span.line, self.span.col, self.code, self.message)
-
-    @property
-    def involved_paths(self) -> frozenset:
-        """The finding's file, the files it relates to, and those its (built) fix edits."""
-        paths = {self.path, *self.related_paths}
-        if isinstance(self.fix_source, Fix):
-            paths |= self.fix_source.paths
-        return frozenset(paths)
+        node = parsed.find(container, tuple(getattr(cst, name) for name in node_types))
+        if node is None:
+            return None
+        return parsed.replace(node, without_element(node, index))
 
 
 @dataclass(frozen=True)

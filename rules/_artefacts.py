@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from steplint.model import CONTRACT_FIELDS, Contract, argument
-from steplint.values import Mapping, Seq, Span
+from steplint.model.values import Mapping, Seq, Span
+from steplint.readers.python.project import CONTRACT_FIELDS, Contract, argument
 
 TRAINING_INPUT_ROOT = "/opt/ml/input/data"
 TRAINING_OUTPUT_ROOTS = ("/opt/ml/model", "/opt/ml/output/data", "/opt/ml/checkpoints", "/opt/ml/output/tensorboard")

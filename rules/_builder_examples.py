@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textwrap import dedent, indent
 
-
 CORE = "steps/core.py"
 CORE_SOURCE = ("class StepSpecification: ...\nclass DependencySpec: ...\nclass OutputSpec: ...\n"
                "class ScriptContract: ...\nclass TrainingScriptContract(ScriptContract): ...\n"
@@ -18,7 +17,6 @@ def _method(source: str) -> str:
 def reference_method(kind: str, name: str) -> str:
     """A reference builder's method as source text (the code steplint's rewrite writes)."""
     import libcst as cst
-
     from steplint.reference.templates import method_template
 
     template = method_template(kind, name)

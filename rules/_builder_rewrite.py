@@ -13,13 +13,12 @@ import builtins
 import json
 
 import libcst as cst
-
-from steplint.edits import minimal_edit
-from steplint.model import Builder, Contract
+from steplint.model.values import Ref
+from steplint.readers.python.edits import minimal_edit
+from steplint.readers.python.project import Builder, Contract
 from steplint.reference.templates import method_template
 from steplint.rule import Edit
-from steplint.sagemaker_facts import TRAINING_CHANNEL_ROOT
-from steplint.values import Ref
+from steplint.sagemaker.facts import TRAINING_CHANNEL_ROOT
 
 HELPER = "_create_data_channel_from_source"
 HELPER_DOC = '"""Channels for the S3 prefix of a dependency mapped to /opt/ml/input/data."""'

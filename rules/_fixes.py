@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from steplint.model import Contract, Dependency, Spec
+from steplint.model.values import Mapping
+from steplint.readers.python.project import Contract, Dependency, Spec
 from steplint.rule import Applicability, Fix
-from steplint.values import Mapping
 
 _MISSING = object()
 

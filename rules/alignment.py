@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import difflib
 
-from steplint.model import Contract, Spec
+from steplint.model.values import Mapping, ModuleRef, Ref, Unknown
+from steplint.readers.python.project import Contract, Spec
 from steplint.rule import Example, Rule, Severity
-from steplint.values import Mapping, ModuleRef, Ref, Unknown
-
 from steplint.rules._artefacts import (
     PLATFORM_PATHS,
     TRAINING_INPUT_ROOT,

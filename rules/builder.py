@@ -5,12 +5,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from steplint.model import Builder, Contract, Spec
+from steplint.model.values import Mapping
+from steplint.readers.python.project import Builder, Contract, Spec
 from steplint.rule import Applicability, Example, Fix, Rule, lazy_examples
-from steplint.sagemaker_facts import TRAINING_CHANNEL_ROOT
-from steplint.values import Mapping
-
 from steplint.rules import _builder_examples as examples
+from steplint.sagemaker.facts import TRAINING_CHANNEL_ROOT
 
 CONSEQUENCE = {
     "training": ("SageMaker mounts each channel at /opt/ml/input/data/<channel>, so channels chosen apart from the "
@@ -186,7 +185,9 @@ class AdHocGetInputs(Rule):
 
 def _rewrite_fix(context, review) -> Fix | None:
     """SL301's unsafe fix: the reference ``_get_inputs`` for the builder's step kind."""
-    from steplint.rules import _builder_rewrite as _rewrite  # LibCST is loaded only to build fixes
+    from steplint.rules import (
+        _builder_rewrite as _rewrite,  # LibCST is loaded only to build fixes
+    )
 
     try:
         edits = _rewrite.rewrite_get_inputs(context, review.builder, review.facts, review.kind, review.contract)

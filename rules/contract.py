@@ -5,11 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from steplint.projects import within
+from steplint.files.projects import within
+from steplint.model.values import Mapping
 from steplint.rule import Applicability, Example, Rule
-from steplint.sagemaker_facts import PROCESSING_MANAGED_CONFIG_DIR, managed_config_dir
-from steplint.values import Mapping
-
 from steplint.rules._artefacts import (
     PROCESSING_ROOT,
     TRAINING_INPUT_ROOT,
@@ -33,8 +31,13 @@ from steplint.rules._catalog_examples import (
     TRAINING_STEP,
     project,
 )
-from steplint.rules._examples import CONFIG_DEPENDENCY, DATA_DEPENDENCY, training_project
+from steplint.rules._examples import (
+    CONFIG_DEPENDENCY,
+    DATA_DEPENDENCY,
+    training_project,
+)
 from steplint.rules._fixes import contract_input_removal
+from steplint.sagemaker.facts import PROCESSING_MANAGED_CONFIG_DIR, managed_config_dir
 
 _EXPLANATION = {
     "/opt/ml/input/config/": ("SageMaker writes the files under /opt/ml/input/config/ of a training container "

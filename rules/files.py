@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from steplint.parse_guard import MAX_DEPTH, MAX_WORK
+from steplint.readers.python.parse_guard import MAX_DEPTH, MAX_WORK
 from steplint.rule import Example, Rule, Severity
 
 

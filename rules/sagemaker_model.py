@@ -1,6 +1,6 @@
 """SL5xx: step code checked against SageMaker's own model.
 
-Facts come from installed package data (``steplint.sagemaker_data``): botocore's SageMaker
+Facts come from installed package data (``steplint.sagemaker.data``): botocore's SageMaker
 service model for property paths and limits, the SDK's image configuration for framework
 versions and its source for reserved hyperparameters. Each data set loads only when a rule
 has an actual spec or builder value to check. Values the evaluator cannot determine
@@ -12,16 +12,15 @@ from __future__ import annotations
 import difflib
 import json
 
-from steplint import sagemaker_data as data
+from steplint.model.values import CallValue, Mapping, Ref, Seq, Span
 from steplint.rule import Applicability, Example, Fix, Rule
-from steplint.sagemaker_facts import FRAMEWORK_ESTIMATORS
-from steplint.values import CallValue, Mapping, Ref, Seq, Span
-
 from steplint.rules._sagemaker_examples import (
     builder_project,
     processing_project,
     property_path_project,
 )
+from steplint.sagemaker import data
+from steplint.sagemaker.facts import FRAMEWORK_ESTIMATORS
 
 PROPERTIES = "properties"
 OUTPUTS_PREFIX = ("ProcessingOutputConfig", "Outputs")

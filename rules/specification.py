@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
-from steplint.model import DEPENDENCY_FIELDS, Contract, argument, argument_span
+from steplint.model.values import Mapping, Seq
+from steplint.readers.python.project import (
+    DEPENDENCY_FIELDS,
+    Contract,
+    argument,
+    argument_span,
+)
 from steplint.rule import Applicability, Example, Fix, Rule
-from steplint.sagemaker_facts import FRAMEWORK_ESTIMATORS, HYPERPARAMETERS_FILE, managed_config_dir
-from steplint.values import Mapping, Seq
-
-from steplint.rules._catalog_examples import BUILDER, CONTRACT, CORE, REGISTRY, SPEC, project
-from steplint.rules._examples import CONFIG_DEPENDENCY, DATA_DEPENDENCY, training_project
+from steplint.rules._catalog_examples import (
+    BUILDER,
+    CONTRACT,
+    CORE,
+    REGISTRY,
+    SPEC,
+    project,
+)
+from steplint.rules._examples import (
+    CONFIG_DEPENDENCY,
+    DATA_DEPENDENCY,
+    training_project,
+)
 from steplint.rules._fixes import dependency_removal
+from steplint.sagemaker.facts import (
+    FRAMEWORK_ESTIMATORS,
+    HYPERPARAMETERS_FILE,
+    managed_config_dir,
+)
 
 
 def _reads_channel(script, logical_name: str, container_path: object) -> bool:

@@ -6,10 +6,10 @@ suppressions, so every directive knows which codes it actually suppressed.
 
 from __future__ import annotations
 
+from steplint.findings.suppressions import DIRECTIVE
+from steplint.model.values import Span
 from steplint.rule import Applicability, Edit, Example, Fix, Rule, Severity
 from steplint.rules.specification import RedundantDependency
-from steplint.suppressions import DIRECTIVE
-from steplint.values import Span
 
 _USED_SPEC = "steps/specs/training_spec.py"
 

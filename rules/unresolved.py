@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from steplint.model import CONTRACT_FIELDS, SPEC_FIELDS, argument, argument_span
+from steplint.model.values import CallValue, Unknown, final_name
+from steplint.readers.python.project import (
+    CONTRACT_FIELDS,
+    SPEC_FIELDS,
+    argument,
+    argument_span,
+)
 from steplint.rule import Example, Rule, Severity
-from steplint.values import CallValue, Unknown, final_name
 
 _CORE = ("steps/core.py", "class StepSpecification: ...\nclass DependencySpec: ...\n"
                           "class ScriptContract: ...\nclass TrainingScriptContract(ScriptContract): ...\n")

@@ -23,7 +23,8 @@ from collections import Counter
 from pathlib import Path
 
 from steplint.api import configure, load_workspace
-from steplint.engine import Engine, Workspace
+from steplint.engine.run import Engine
+from steplint.files.workspace import Workspace
 from steplint.rules import all_rules
 
 DEFAULT_PACKAGES = ("sagemaker", "libcst", "botocore", "pip", "setuptools", "hypothesis")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from steplint.adoption import add_suppressions
+from steplint.fixing.adoption import add_suppressions
 from steplint.rules.specification import RedundantDependency
 
 from tests.conftest import FIXTURES, run_steplint

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from steplint.api import check_paths, configure, fix_paths_in_memory
 from steplint.rules import all_rules
 from steplint.rules._catalog_examples import (
@@ -26,6 +25,7 @@ from steplint.rules._catalog_examples import (
     TRAINING_STEP,
     project,
 )
+
 from tests.conftest import FIXTURES, run_steplint, write_project
 
 CATALOG_CODES = {"SL102", "SL103", "SL104", "SL105", "SL106", "SL107", "SL202", "SL203", "SL204", "SL205",

@@ -18,8 +18,11 @@ import stat
 import sys
 
 import pytest
+from steplint import api
+from steplint.cli import main as cli
+from steplint.engine import scope
+from steplint.files import discovery
 
-from steplint import api, cli, discovery, scope
 from tests.conftest import run_steplint, write_project
 
 CORE = "class StepSpecification: ...\nclass DependencySpec: ...\nclass ScriptContract: ...\n"

@@ -11,17 +11,23 @@ import libcst as cst
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from steplint.api import check_paths, configure, fix_paths_in_memory
-from steplint.builder_facts import builder_method_facts
 from steplint.config import NameSettings
-from steplint.edits import ParsedFile
-from steplint.extract import extract_facts
-from steplint.sources import SourceFile
+from steplint.files.sources import SourceFile
+from steplint.readers.python.builder_facts import builder_method_facts
+from steplint.readers.python.edits import ParsedFile
+from steplint.readers.python.extract import extract_facts
 from steplint.rules._builder_examples import (
-    AD_HOC_INPUTS, DEAD_BRANCH_INPUTS, PROCESSING_AD_HOC_OUTPUTS, PROCESSING_INPUTS_LITERALS,
-    PROCESSING_REFERENCE_INPUTS, REFERENCE_INPUTS, processing_project, training_project,
+    AD_HOC_INPUTS,
+    DEAD_BRANCH_INPUTS,
+    PROCESSING_AD_HOC_OUTPUTS,
+    PROCESSING_INPUTS_LITERALS,
+    PROCESSING_REFERENCE_INPUTS,
+    REFERENCE_INPUTS,
+    processing_project,
+    training_project,
 )
+
 from tests.conftest import FIXTURES, run_steplint, write_project
 
 TRAINING_BUILDER = "steps/builders/builder_training_step.py"

@@ -8,13 +8,14 @@ import subprocess
 import sys
 import time
 
-import steplint.engine as engine_module
+import steplint.readers.python.parse as parse_module
 from steplint.api import configure, load_workspace
-from steplint.cache import MAX_DELTAS, STALE_SALT_SECONDS, FactsCache
 from steplint.config import NameSettings
-from steplint.engine import Engine
+from steplint.engine.cache import MAX_DELTAS, STALE_SALT_SECONDS, FactsCache
+from steplint.engine.run import Engine
+from steplint.engine.userdirs import project_cache_dir
 from steplint.rules import all_rules
-from steplint.userdirs import project_cache_dir
+
 from tests.conftest import run_steplint
 
 CONTRACT = "src/mlpipelines/pipeline_script_contracts/pytorch_train_contract.py"
@@ -42,7 +43,7 @@ def test_cold_run_caches_outside_the_project_and_warm_run_extracts_nothing(legac
     def no_extraction(*args, **kwargs):
         raise AssertionError("a warm run must read facts from the cache")
 
-    monkeypatch.setattr(engine_module, "extract_source", no_extraction)
+    monkeypatch.setattr(parse_module, "extract_source", no_extraction)
     warm, cache = findings(legacy_cwd)
     assert warm == cold
     assert cache.misses == 0 and cache.hits > 0

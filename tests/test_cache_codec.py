@@ -9,11 +9,11 @@ import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from steplint.cache_codec import CacheFormatError, decode, encode
 from steplint.config import Config
-from steplint.engine import extract_source
-from steplint.sources import read_source
+from steplint.engine.cache_codec import CacheFormatError, decode, encode
+from steplint.files.sources import read_source
+from steplint.readers.python.parse import extract_source
+
 from tests.conftest import FIXTURES
 
 FIXTURE_FILES = sorted(path for path in FIXTURES.rglob("*.py") if "golden" not in path.parts)

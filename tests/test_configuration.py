@@ -13,12 +13,12 @@ import pytest
 import tomli_w
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
 from steplint.api import check_paths, configure
 from steplint.config import NAME_KEYS, TOP_LEVEL_KEYS, Config, ConfigError, load_config
 from steplint.rules import all_rules
 from steplint.rules.contract import MissingEntryPoint
 from steplint.rules.specification import RedundantDependency
+
 from tests.conftest import run_steplint, write_project
 
 SPEC = "steps/specs/dynamic_spec.py"
@@ -51,9 +51,9 @@ PYPROJECTS = {
     "per-file-ignores is an array": (b"[tool.steplint]\nper-file-ignores = []\n", "'per-file-ignores' must be a table"),
     "per-file-ignores value": (b'[tool.steplint]\nper-file-ignores = {"x" = 3}\n', "'per-file-ignores.\"x\"'"),
     "script-roots is a string": (b'[tool.steplint]\nscript-roots = "s"\n', "'script-roots' must be a list"),
-    "names is a number": (b"[tool.steplint]\nnames = 1\n", "[tool.steplint.names] must be a table"),
-    "names list is a string": (b'[tool.steplint.names]\nspec-classes = "X"\n', "'names.spec-classes' must be"),
-    "names enum is an array": (b"[tool.steplint.names]\nnode-type-enum = []\n", "'names.node-type-enum' must be"),
+    "names is a number": (b"[tool.steplint]\nnames = 1\n", "[tool.steplint.readers.python.names] must be a table"),
+    "names list is a string": (b'[tool.steplint.readers.python.names]\nspec-classes = "X"\n', "'names.spec-classes' must be"),
+    "names enum is an array": (b"[tool.steplint.readers.python.names]\nnode-type-enum = []\n", "'names.node-type-enum' must be"),
     "empty rule code": (b'[tool.steplint]\nselect = [""]\n', "unknown rule code ''"),
     "key with a newline": (b'[tool.steplint]\n"sel\\nect" = 1\n', "unknown key 'sel\\nect'"),
     "not UTF-8": (b'[tool.steplint]\nselect = ["\xff"]\n', "not valid UTF-8 (TOML files must be): byte 0xff at line 2"),

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from steplint.files.discovery import ALWAYS_SKIPPED_DIRS, discover
+from steplint.files.paths import display_path
 
-from steplint.api import display_path
-from steplint.discovery import ALWAYS_SKIPPED_DIRS, discover
 from tests.conftest import run_steplint
 
 DIRECTORIES = st.lists(st.sampled_from(["steps", "specs", "legacy", "build", "gen"]), max_size=3)

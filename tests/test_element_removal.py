@@ -5,9 +5,8 @@ from __future__ import annotations
 import libcst as cst
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from steplint.edits import ParsedFile, without_element
-from steplint.sources import SourceFile
+from steplint.files.sources import SourceFile
+from steplint.readers.python.edits import ParsedFile, without_element
 
 ITEMS = st.lists(st.sampled_from(["a", "b()", "DependencySpec(logical_name='x')", "42", "'s'", "C.X"]),
                  min_size=1, max_size=6)

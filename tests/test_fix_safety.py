@@ -12,9 +12,15 @@ import sys
 import textwrap
 
 import pytest
+from steplint.cli import main as cli
+from steplint.rules._examples import (
+    CONFIG_DEPENDENCY,
+    CONTRACT,
+    DATA_DEPENDENCY,
+    SPEC,
+    training_project,
+)
 
-from steplint import cli
-from steplint.rules._examples import CONFIG_DEPENDENCY, CONTRACT, DATA_DEPENDENCY, SPEC, training_project
 from tests.conftest import REPO, run_steplint, write_project
 
 REDUNDANT = training_project(
@@ -133,7 +139,7 @@ def test_a_read_only_file_gets_a_clear_message(tmp_path, monkeypatch, capsys):
 
 INTERRUPTING_RUN = textwrap.dedent("""
     import os, signal, sys
-    from steplint import cli
+    from steplint.cli import main as cli
 
     real = getattr(os, {hook!r})
     calls = []

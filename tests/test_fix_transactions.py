@@ -20,8 +20,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from steplint.cli import main as cli
+from steplint.fixing import transaction
 
-from steplint import cli, transaction
 from tests.conftest import FIXTURES, REPO, run_steplint, write_project
 from tests.test_fix_safety import steps_named
 
@@ -261,7 +262,8 @@ INSTRUMENTED_RUN = textwrap.dedent("""
     '''steplint --fix, logging write events to $EVENTS and pausing $PAUSE seconds before
     each rename, link and fsync, so that a kill can land inside the write phase.'''
     import os, sys, time
-    from steplint import cli, fixer
+    from steplint.cli import main as cli
+    from steplint.fixing import fixer
 
     EVENTS, PAUSE = os.environ["EVENTS"], float(os.environ.get("PAUSE", "0"))
     PAUSED = os.environ.get("PAUSED", "replace,rename,link,fsync").split(",")

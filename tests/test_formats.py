@@ -12,10 +12,10 @@ import jsonschema
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from steplint.reporters import format_github
-from steplint.rule import Finding
+from steplint.findings.finding import Finding
+from steplint.model.values import Span
+from steplint.reporting.reporters import format_github
 from steplint.rules import all_rules
-from steplint.values import Span
 
 from tests.conftest import FIXTURES, REPO, run_steplint
 

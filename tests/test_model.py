@@ -5,9 +5,9 @@ from __future__ import annotations
 from textwrap import dedent
 
 from steplint.api import configure, load_workspace, make_engine
-from steplint.engine import _Run
-from steplint.model import Contract, ProjectModel
-from steplint.values import Unknown
+from steplint.engine.run import _Run
+from steplint.model.values import Unknown
+from steplint.readers.python.project import Contract, ProjectModel
 
 
 def build_model(root, monkeypatch) -> ProjectModel:

@@ -13,8 +13,8 @@ import subprocess
 import sys
 
 import pytest
+from steplint.cli import main as cli
 
-from steplint import cli
 from tests.conftest import FIXTURES, run_steplint
 
 FIXTURE = FIXTURES / "import_side_effects"

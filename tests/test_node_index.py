@@ -11,9 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from libcst.metadata import MetadataWrapper, PositionProvider
-
-from steplint.evaluate import string_value
-from steplint.positions import INDEXED, index_positions
+from steplint.readers.python.evaluate import string_value
+from steplint.readers.python.positions import INDEXED, index_positions
 
 SAMPLE = '''\
 import os

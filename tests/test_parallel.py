@@ -12,13 +12,13 @@ import sys
 
 import libcst as cst
 import pytest
-
-import steplint.parallel as parallel
+import steplint.engine.parallel as parallel
 from steplint.api import configure, load_workspace
 from steplint.config import NameSettings
-from steplint.engine import Engine
+from steplint.engine.run import Engine
+from steplint.files.sources import read_source
 from steplint.rules import all_rules
-from steplint.sources import read_source
+
 from tests.conftest import REPO, run_steplint
 
 

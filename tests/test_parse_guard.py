@@ -14,10 +14,15 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-
-from steplint import extract
 from steplint.api import check_paths, configure
-from steplint.parse_guard import MAX_DEPTH, MAX_WORK, measure, parse_obstacle
+from steplint.readers.python import extract
+from steplint.readers.python.parse_guard import (
+    MAX_DEPTH,
+    MAX_WORK,
+    measure,
+    parse_obstacle,
+)
+
 from tests.conftest import FIXTURES, write_project
 
 HEAD = "from steps.core import StepSpecification\n"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-import steplint.engine as engine_module
+import steplint.readers.python.parse as parse_module
 from steplint.api import configure, load_workspace
-from steplint.engine import Engine
+from steplint.engine.run import Engine
 from steplint.rules import all_rules
+
 from tests.conftest import FIXTURES
 
 PROJECTS = sorted(path.parent.name for path in FIXTURES.glob("*/pyproject.toml"))
@@ -39,13 +39,13 @@ def test_files_without_step_names_are_not_parsed(project, monkeypatch):
         "pkg/utils.py": "def helper(x):\n    return x * 2\n",
     })
     extracted = []
-    real = engine_module.extract_source
+    real = parse_module.extract_source
 
     def spy(source, module_name, config):
         extracted.append(source.display)
         return real(source, module_name, config)
 
-    monkeypatch.setattr(engine_module, "extract_source", spy)
+    monkeypatch.setattr(parse_module, "extract_source", spy)
     _check(root, monkeypatch, prefilter=True)
     assert "pkg/spec.py" in extracted
     assert "pkg/plotting.py" not in extracted and "pkg/utils.py" not in extracted
@@ -62,12 +62,12 @@ def test_subclasses_of_known_bases_widen_the_search(project, monkeypatch):
                           "    def __init__(self, config):\n        super().__init__(config=config, spec=None)\n",
     })
     extracted = []
-    real = engine_module.extract_source
+    real = parse_module.extract_source
 
     def spy(source, module_name, config):
         extracted.append(source.display)
         return real(source, module_name, config)
 
-    monkeypatch.setattr(engine_module, "extract_source", spy)
+    monkeypatch.setattr(parse_module, "extract_source", spy)
     _check(root, monkeypatch, prefilter=True)
     assert "pkg/builder.py" in extracted

@@ -14,9 +14,9 @@ import hypothesmith
 import libcst as cst
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from steplint import cli
 from steplint.api import check_paths, configure, fix_paths_in_memory
+from steplint.cli import main as cli
+
 from tests.conftest import write_project
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

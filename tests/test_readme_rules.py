@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from steplint.rules import all_rules
+
 from tests.conftest import REPO
 
 ROW = re.compile(r"^\| (SL\d{3}) \| ([a-z-]+)(?: \(warning\))? \| (safe|unsafe|–) \|$", re.MULTILINE)

@@ -89,7 +89,6 @@ def _training_config(hyperparameters) -> types.SimpleNamespace:
 def test_reference_pytorch_builder_renders_a_pipeline_definition_offline(tmp_path, offline):
     from sagemaker.workflow.pipeline import Pipeline
     from sagemaker.workflow.pipeline_context import PipelineSession
-
     from steplint.reference import PyTorchTrainingStepBuilder
 
     root = copy_fixture("steps_layout", tmp_path)

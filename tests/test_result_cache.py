@@ -10,13 +10,14 @@ import sys
 import sysconfig
 from pathlib import Path
 
-import steplint.engine as engine_module
+import steplint.readers.python.parse as parse_module
 from steplint.api import configure, load_workspace
-from steplint.cache import FactsCache
-from steplint.engine import Engine
-from steplint.result_cache import KEEP, RESULTS_DIR_NAME, ResultCache
+from steplint.engine.cache import FactsCache
+from steplint.engine.result_cache import KEEP, RESULTS_DIR_NAME, ResultCache
+from steplint.engine.run import Engine
+from steplint.engine.userdirs import project_cache_dir
 from steplint.rules import all_rules
-from steplint.userdirs import project_cache_dir
+
 from tests.conftest import REPO, run_steplint
 
 SPEC = "src/mlpipelines/pipeline_step_specs/pytorch_training_spec.py"
@@ -36,8 +37,8 @@ def forbid_extraction(monkeypatch):
     def fail(*arguments):
         raise AssertionError("a stored result must be reported without parsing or extracting")
 
-    monkeypatch.setattr(engine_module, "extract_source", fail)
-    monkeypatch.setattr(engine_module, "_parse", fail)
+    monkeypatch.setattr(parse_module, "extract_source", fail)
+    monkeypatch.setattr(parse_module, "parse_source", fail)
 
 
 def test_an_unchanged_project_reports_the_stored_findings_with_their_fixes(legacy_cwd, monkeypatch):

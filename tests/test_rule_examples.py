@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from steplint.api import check_paths, configure
 from steplint.rules import all_rules
+
 from tests.conftest import write_project
 
 CASES = [

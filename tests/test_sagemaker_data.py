@@ -12,8 +12,8 @@ import textwrap
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from steplint.sagemaker import data
 
-from steplint import sagemaker_data as data
 from tests.conftest import FIXTURES, REPO
 
 
@@ -32,7 +32,7 @@ def run_python(code: str) -> subprocess.CompletedProcess:
 def test_loading_every_data_set_imports_neither_sagemaker_nor_botocore():
     result = run_python('''
         import sys
-        from steplint import sagemaker_data as data
+        from steplint.sagemaker import data
 
         assert data.service_model() is not None
         assert data.valid_paths("training")

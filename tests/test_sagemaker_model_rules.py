@@ -9,11 +9,15 @@ import shutil
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from steplint import sagemaker_data as data
 from steplint.api import check_paths, configure, fix_paths_in_memory
 from steplint.rules import all_rules
-from steplint.rules._sagemaker_examples import builder_project, processing_project, property_path_project
+from steplint.rules._sagemaker_examples import (
+    builder_project,
+    processing_project,
+    property_path_project,
+)
+from steplint.sagemaker import data
+
 from tests.conftest import FIXTURES, write_project
 
 FIXTURE = FIXTURES / "sagemaker_model_defects"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from steplint.rules.specification import RedundantDependency
+
 from tests.conftest import run_steplint
 
 SPEC_PATH = "steps/specs/training_spec.py"

@@ -13,9 +13,9 @@ import pickle
 import time
 
 import pytest
+from steplint.engine.cache import STALE_SALT_SECONDS
+from steplint.engine.userdirs import project_cache_dir
 
-from steplint.cache import STALE_SALT_SECONDS
-from steplint.userdirs import project_cache_dir
 from tests.conftest import run_steplint
 
 SPEC = "src/mlpipelines/pipeline_step_specs/pytorch_training_spec.py"

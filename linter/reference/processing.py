@@ -6,7 +6,6 @@ from sagemaker.processing import ProcessingInput, ProcessingOutput
 from sagemaker.sklearn.processing import SKLearnProcessor
 from sagemaker.workflow.functions import Join
 from sagemaker.workflow.steps import ProcessingStep
-
 from steplint.reference.base import SpecDrivenStepBuilder
 
 

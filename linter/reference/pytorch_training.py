@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sagemaker.inputs import TrainingInput
 from sagemaker.pytorch import PyTorch
-
 from steplint.reference.training import TrainingStepBuilder
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from sagemaker.inputs import TrainingInput
 from sagemaker.workflow.steps import TrainingStep
-
 from steplint.reference.base import SpecDrivenStepBuilder
 
 CHANNEL_ROOT = "/opt/ml/input/data"

@@ -8,7 +8,6 @@ from sagemaker.inputs import TrainingInput
 from sagemaker.s3 import S3Uploader
 from sagemaker.workflow.functions import Join
 from sagemaker.xgboost import XGBoost
-
 from steplint.reference.training import CHANNEL_ROOT, TrainingStepBuilder
 
 CONFIG_CHANNEL = "config"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from steplint.values import CallValue, Span
+from steplint.model.values import CallValue, Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ class MethodFact:
     calls: tuple = ()
     super_init: CallValue | None = None
     channels: tuple = ()
-    builder: object = None  # steplint.builder_facts.BuilderMethodFacts for _get_inputs/_get_outputs
+    builder: object = None  # steplint.readers.python.builder_facts.BuilderMethodFacts for _get_inputs/_get_outputs
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass, field
 
 import libcst as cst
-
-from steplint.positions import NodePositions, index_positions
-from steplint.rule import Edit
-from steplint.sources import SourceFile
-from steplint.values import Span
+from steplint.files.sources import SourceFile
+from steplint.findings.finding import Edit
+from steplint.model.values import Span
+from steplint.readers.python.positions import NodePositions, index_positions
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 

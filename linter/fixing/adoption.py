@@ -14,7 +14,7 @@ import io
 import tokenize
 from dataclasses import dataclass, field
 
-from steplint.suppressions import DIRECTIVE, parse_suppressions
+from steplint.findings.suppressions import DIRECTIVE, parse_suppressions
 
 NOT_SUPPRESSIBLE = frozenset({"SL901", "SL902", "SL903"})  # unparseable files; stale directives are removed instead
 
@@ -118,7 +118,7 @@ def add_suppressions_to_files(workspace, findings) -> int:
     0 when every finding got a directive, 1 when some could not, 2 when a write failed."""
     import sys
 
-    from steplint.fixer import WriteError, write_atomically
+    from steplint.fixing.fixer import WriteError, write_atomically
 
     by_file: dict = {}
     for finding in findings:

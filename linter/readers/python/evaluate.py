@@ -12,8 +12,7 @@ import warnings
 from collections.abc import Mapping as MappingABC
 
 import libcst as cst
-
-from steplint.values import (
+from steplint.model.values import (
     CallValue,
     Concat,
     Entry,

@@ -8,13 +8,21 @@ script access is evaluated against that scope. Nothing is imported or executed.
 from __future__ import annotations
 
 import libcst as cst
-
-from steplint.builder_facts import builder_method_facts
-from steplint.evaluate import Evaluator, literal_string
-from steplint.facts import Access, ArgumentFact, Binding, Channel, ClassFact, FunctionFact, MethodFact, ModuleFacts
-from steplint.names import resolve_relative
-from steplint.positions import NodePositions, index_positions
-from steplint.values import CallValue, ModuleRef, Ref, Unknown
+from steplint.model.values import CallValue, ModuleRef, Ref, Unknown
+from steplint.readers.python.builder_facts import builder_method_facts
+from steplint.readers.python.evaluate import Evaluator, literal_string
+from steplint.readers.python.facts import (
+    Access,
+    ArgumentFact,
+    Binding,
+    Channel,
+    ClassFact,
+    FunctionFact,
+    MethodFact,
+    ModuleFacts,
+)
+from steplint.readers.python.names import resolve_relative
+from steplint.readers.python.positions import NodePositions, index_positions
 
 CONTAINER_PATH_PREFIX = "/opt/ml/"
 SCRIPT_MARKERS = ("/opt/ml", "environ", "getenv", "add_argument", "_paths")

@@ -3,7 +3,7 @@
 A fix whose edits overlap one already taken in a pass waits for the next pass (the
 findings are recomputed on the edited text). A fix whose result does not parse is
 withdrawn and reported. Nothing is written until every pass is done; then every file the
-run changed is written in one transaction (``steplint.transaction``: all files or none,
+run changed is written in one transaction (``steplint.fixing.transaction``: all files or none,
 journaled so that a crash cannot leave a fix half-applied).
 """
 
@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from steplint.engine import Engine, RunResult, Workspace
-from steplint.parse_guard import parse_obstacle
-from steplint.rule import Applicability
-from steplint.transaction import Change, TransactionFailed, WriteError
-from steplint.transaction import apply as apply_transaction
+from steplint.engine.run import Engine, RunResult
+from steplint.files.workspace import Workspace
+from steplint.findings.finding import Applicability
+from steplint.fixing.transaction import Change, TransactionFailed, WriteError
+from steplint.fixing.transaction import apply as apply_transaction
+from steplint.readers.python.parse_guard import parse_obstacle
 
 MAX_PASSES = 10
 
@@ -112,7 +113,7 @@ def _texts_after(workspace: Workspace, accepted) -> tuple[dict, set]:
 
 
 def write_atomically(path: Path, data: bytes, expected_current: bytes | None = None) -> None:
-    """Replace one file with ``data`` as a one-file transaction (see ``steplint.transaction``),
+    """Replace one file with ``data`` as a one-file transaction (see ``steplint.fixing.transaction``),
     keeping its mode; refuse when the file on disk is no longer ``expected_current``. A
     symbolic link stays a link: its target is replaced. Raises WriteError. (A warning that
     the directory could not be flushed is not shown: the next run's recovery reports it.)"""

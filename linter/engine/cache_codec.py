@@ -2,7 +2,7 @@
 
 A cache file is ``MAGIC``, a newline, 64 hex digits of a keyed BLAKE2b MAC, a newline and a
 JSON document. The key is 32 random bytes kept in the user's cache directory
-(``<cache root>/key``, mode 0600, see ``steplint.userdirs``); a file is read only when its
+(``<cache root>/key``, mode 0600, see ``steplint.engine.userdirs``); a file is read only when its
 MAC verifies, so files a repository commits (or copies from another machine) are ignored
 as if absent, and a forged file cannot make a run report fewer findings. The JSON is then
 decoded by the standard library into plain values and the frozen dataclasses of the fact
@@ -27,8 +27,8 @@ import json
 import operator
 import secrets
 
-from steplint.safe_dir import SafeDir
-from steplint.userdirs import cache_root
+from steplint.engine.safe_dir import SafeDir
+from steplint.engine.userdirs import cache_root
 
 MAGIC = b"steplint-cache 1"
 KEY_NAME = "key"
@@ -37,8 +37,9 @@ MAC_HEX = 64
 # Per purpose, the modules whose frozen dataclasses may appear in a cache file (results
 # need no fact module, so a warm run of an unchanged project does not import LibCST).
 DATA_MODULES = {
-    "facts": ("steplint.values", "steplint.facts", "steplint.builder_facts", "steplint.engine"),
-    "results": ("steplint.values", "steplint.rule"),
+    "facts": ("steplint.model.values", "steplint.readers.python.facts", "steplint.readers.python.builder_facts",
+              "steplint.files.sources"),
+    "results": ("steplint.model.values", "steplint.findings.finding"),
 }
 
 

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from steplint import __version__
-from steplint.rule import Applicability, Finding
+from steplint.findings.finding import Applicability, Finding
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,10 @@ def format_github(findings, unsafe_enabled: bool = False, context: ReportContext
 
 def format_junit(findings, unsafe_enabled: bool = False, context: ReportContext | None = None) -> str:
     """JUnit XML: a test suite per file, a failing test case per finding."""
-    from xml.sax.saxutils import escape, quoteattr  # imports urllib; only this format needs it
+    from xml.sax.saxutils import (  # imports urllib; only this format needs it
+        escape,
+        quoteattr,
+    )
 
     by_file: dict = {}
     for f in findings:

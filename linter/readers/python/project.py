@@ -11,9 +11,19 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from steplint.config import NameSettings
-from steplint.facts import Binding, ClassFact, ModuleFacts
-from steplint.sagemaker_facts import ESTIMATORS, PROCESSORS, STEP_KINDS
-from steplint.values import CallValue, Concat, EnumMember, Mapping, ModuleRef, Ref, Seq, Span, Unknown
+from steplint.model.values import (
+    CallValue,
+    Concat,
+    EnumMember,
+    Mapping,
+    ModuleRef,
+    Ref,
+    Seq,
+    Span,
+    Unknown,
+)
+from steplint.readers.python.facts import Binding, ClassFact, ModuleFacts
+from steplint.sagemaker.facts import ESTIMATORS, PROCESSORS, STEP_KINDS
 
 MAX_RESOLVE_DEPTH = 40
 SPEC_FIELDS = ("step_type", "node_type", "script_contract", "dependencies", "outputs")

@@ -35,7 +35,7 @@ def nearest_project(directory: Path, memo: dict) -> Path | None:
 
 def split_by_project(workspace):
     """The workspace's files grouped by project, in a stable order (one group when there is one project)."""
-    from steplint.engine import Workspace
+    from steplint.files.workspace import Workspace
 
     memo: dict = {}
     groups: dict = {}

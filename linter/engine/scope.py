@@ -13,13 +13,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from steplint.api import display_path, forget_real_paths
 from steplint.config import Config
-from steplint.discovery import Discovered, OutsideLink, discover, is_excluded_with_parents
-from steplint.engine import Workspace
-from steplint.projects import nearest_project
-from steplint.sources import ReadProblem, SourceFile, decode_source, read_source
-
+from steplint.files.discovery import (
+    Discovered,
+    OutsideLink,
+    discover,
+    is_excluded_with_parents,
+)
+from steplint.files.paths import display_path, forget_real_paths
+from steplint.files.projects import nearest_project
+from steplint.files.sources import ReadProblem, SourceFile, decode_source, read_source
+from steplint.files.workspace import Workspace
 
 
 @dataclass(frozen=True)

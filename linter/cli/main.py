@@ -16,11 +16,11 @@ from pathlib import Path
 from steplint import __version__
 from steplint.api import configure
 from steplint.config import ConfigError
-from steplint.engine import Engine
-from steplint.fixer import allowed_applicabilities, fix_workspace, write_changes
-from steplint.reporters import REPORTERS, ReportContext, format_statistics
-from steplint.scope import load_scope
-from steplint.sources import SourceFile
+from steplint.engine.run import Engine
+from steplint.engine.scope import load_scope
+from steplint.files.sources import SourceFile
+from steplint.fixing.fixer import allowed_applicabilities, fix_workspace, write_changes
+from steplint.reporting.reporters import REPORTERS, ReportContext, format_statistics
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -73,12 +73,12 @@ def _positive_int(value: str) -> int:
 
 
 def _make_engine(config, rules, arguments) -> Engine:
-    from steplint.parallel import default_jobs
+    from steplint.engine.parallel import default_jobs
 
     cache = results = None
     if not arguments.no_cache:
-        from steplint.cache import FactsCache
-        from steplint.result_cache import ResultCache
+        from steplint.engine.cache import FactsCache
+        from steplint.engine.result_cache import ResultCache
 
         cache = FactsCache.for_root(config.root, config.names, arguments.cache_dir)
         results = ResultCache(cache.directory, config, rules)
@@ -107,11 +107,11 @@ def main(argv=None) -> int:
 def _main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("rule", "rules"):
-        from steplint.docs_cli import main as docs_main
+        from steplint.cli.docs import main as docs_main
 
         return docs_main(argv)
     arguments = build_parser().parse_args(argv)
-    from steplint.transaction import recover
+    from steplint.fixing.transaction import recover
 
     for line in recover():  # before any file is read: finish or undo fixes a crashed run left
         print(line, file=sys.stderr)
@@ -131,7 +131,7 @@ def _main(argv=None) -> int:
 
     stdin = None
     if arguments.stdin_filename is not None:
-        from steplint.scope import read_stdin_source
+        from steplint.engine.scope import read_stdin_source
 
         stdin = read_stdin_source(sys.stdin.buffer.read(), arguments.stdin_filename)
     scope = load_scope([] if stdin is not None else arguments.paths, config, arguments.force_exclude, stdin,
@@ -145,7 +145,7 @@ def _main(argv=None) -> int:
 
     report_paths = scope.report_paths
     if arguments.add_suppressions:
-        from steplint.adoption import add_suppressions_to_files
+        from steplint.fixing.adoption import add_suppressions_to_files
 
         result = engine.check(workspace, report_paths=report_paths)
         code = add_suppressions_to_files(workspace, result.findings)

@@ -7,7 +7,7 @@ editable install keeps them) and the installed packages whose data or parser the
 (LibCST, botocore, the SageMaker SDK). The key hashes all of them, so nothing is reused
 when any input differs; the facts cache still serves the files that did not change. Fixes
 are built before a result is stored, so the stored findings carry them. Entries live in
-``<cache dir>/results/`` as signed JSON (``steplint.cache_codec``), are written to a
+``<cache dir>/results/`` as signed JSON (``steplint.engine.cache_codec``), are written to a
 temporary name and renamed into place, and only the newest few are kept. A corrupt,
 foreign or unsigned entry is a miss.
 """
@@ -21,9 +21,14 @@ import re
 from pathlib import Path
 
 from steplint import __version__
-from steplint.cache import MAX_CACHE_FILE_BYTES, files_fingerprint, is_ours, open_cache_dir
-from steplint.engine import RunResult
-from steplint.safe_dir import SafeDir
+from steplint.engine.cache import (
+    MAX_CACHE_FILE_BYTES,
+    files_fingerprint,
+    is_ours,
+    open_cache_dir,
+)
+from steplint.engine.run import RunResult
+from steplint.engine.safe_dir import SafeDir
 
 RESULTS_DIR_NAME = "results"
 KEEP = 8
@@ -60,7 +65,7 @@ def package_fingerprint() -> str:
 
 def data_packages_fingerprint() -> str:
     """Where the packages the rules read data from are installed, and when they last changed."""
-    from steplint.sagemaker_data import package_dirs
+    from steplint.sagemaker.data import package_dirs
 
     parts = []
     for name in DATA_PACKAGES:
@@ -97,7 +102,7 @@ class ResultCache:
         """The stored result for ``key``, or None."""
         if not self.enabled:
             return None
-        from steplint.cache_codec import CacheFormatError, decode
+        from steplint.engine.cache_codec import CacheFormatError, decode
 
         try:
             with SafeDir.open(self.directory) as root, root.subdir(RESULTS_DIR_NAME) as results:
@@ -114,7 +119,7 @@ class ResultCache:
         """Store a result whose findings' fixes are built; an unwritable cache is switched off."""
         if not self.enabled:
             return
-        from steplint.cache_codec import encode
+        from steplint.engine.cache_codec import encode
 
         try:
             data = encode("results", (FORMAT, key, tuple(result.findings), tuple(result.internal_errors),

@@ -3,7 +3,7 @@
 Entries are keyed by (display path, module name) and record the content digest they were
 built from, so an edited file misses and its entry is replaced (the cache does not grow
 with every edit). By default everything lives in the user's cache directory, one
-directory per project (``steplint.userdirs.project_cache_dir``: on Linux
+directory per project (``steplint.engine.userdirs.project_cache_dir``: on Linux
 ``~/.cache/steplint/projects/<digest of the project root's real path>/``), never inside
 the checked-out tree: a repository must not be able to put files where steplint reads
 its cache. ``--cache-dir`` moves it. Below that directory, ``facts/<salt>/`` holds one
@@ -12,13 +12,13 @@ so a run that re-extracts one file writes one small file. After a few deltas, or
 run added many entries, they are folded into a new snapshot. A warm run reads one
 snapshot and a few deltas instead of one file per source file.
 
-Files are signed JSON (``steplint.cache_codec``): data only, read back only when this
+Files are signed JSON (``steplint.engine.cache_codec``): data only, read back only when this
 user's steplint wrote them, so no cache file can run code or forge findings. Every level
-is opened without following symbolic links (``steplint.safe_dir``), and clean-up removes
+is opened without following symbolic links (``steplint.engine.safe_dir``), and clean-up removes
 only names steplint creates, below the cache directory.
 
 The salt is steplint's version, a fingerprint of the extraction code and the configuration
-that affects extraction (``[tool.steplint.names]``), so an upgrade or a renamed base class
+that affects extraction (``[tool.steplint.readers.python.names]``), so an upgrade or a renamed base class
 never reads stale facts. A corrupt, truncated, foreign or unsigned file is ignored and
 rebuilt. Every file is written to a temporary name and renamed into place, so concurrent
 runs never see half-written files; when two runs write at once, one run's new entries may
@@ -41,20 +41,23 @@ import time
 from pathlib import Path
 
 from steplint import __version__
-from steplint.safe_dir import TEMP_PREFIX, SafeDir
-from steplint.userdirs import project_cache_dir
+from steplint.engine.safe_dir import TEMP_PREFIX, SafeDir
+from steplint.engine.userdirs import project_cache_dir
 
 FORMAT = 3
 # The modules whose code decides what facts look like; their bytes are part of the salt.
-EXTRACTION_MODULES = ("facts.py", "values.py", "extract.py", "evaluate.py", "builder_facts.py", "names.py",
-                      "positions.py", "walk.py", "engine.py", "parse_guard.py", "parallel.py")
+EXTRACTION_MODULES = ("model/values.py", "readers/python/facts.py", "readers/python/extract.py",
+                      "readers/python/evaluate.py", "readers/python/builder_facts.py", "readers/python/names.py",
+                      "readers/python/positions.py", "readers/python/walk.py", "readers/python/parse_guard.py",
+                      "readers/python/parse.py", "engine/run.py", "engine/parallel.py")
 
 
 # Modules whose frozen dataclasses make up facts. Worker processes send facts back pickled
 # (between steplint's own processes, never through a file); pickling them by constructor
 # call skips the generic slots-dataclass ``__setstate__``, which looks up ``fields()`` per
 # object.
-FACT_MODULES = ("steplint.values", "steplint.facts", "steplint.builder_facts", "steplint.engine")
+FACT_MODULES = ("steplint.model.values", "steplint.readers.python.facts", "steplint.readers.python.builder_facts",
+                "steplint.files.sources")
 
 
 def _constructor_reducer(cls: type):
@@ -86,7 +89,7 @@ def files_fingerprint(prefix: str, relative_paths, package: Path | None = None) 
     of the installed ``steplint`` package): each file's name and bytes; an unreadable file
     counts by its name."""
     digest = hashlib.blake2b(prefix.encode(), digest_size=16)
-    package = Path(__file__).parent if package is None else package
+    package = Path(__file__).parents[1] if package is None else package
     for name in relative_paths:
         digest.update(name.encode())
         try:
@@ -211,7 +214,7 @@ class FactsCache:
 
     def _read(self, salt_dir: SafeDir, name: str) -> dict:
         """The entries of one cache file; empty when it is missing, foreign or damaged."""
-        from steplint.cache_codec import CacheFormatError, decode
+        from steplint.engine.cache_codec import CacheFormatError, decode
 
         try:
             record = decode("facts", salt_dir.read(name, limit=MAX_CACHE_FILE_BYTES))
@@ -223,7 +226,7 @@ class FactsCache:
         return {(entry[0], entry[1]): (entry[2], (entry[3], entry[4])) for entry in record[2] if _well_formed(entry)}
 
     def _encode(self, entries: dict) -> bytes:
-        from steplint.cache_codec import encode
+        from steplint.engine.cache_codec import encode
 
         rows = [(display, module, digest, value[0], value[1])
                 for (display, module), (digest, value) in entries.items()]

@@ -40,7 +40,7 @@ target was touched. A failure during the renames puts each backup back over its 
 already renamed, then cleans up. SIGINT and SIGTERM are held from step 2 to the end, so
 Ctrl-C takes effect only once the transaction is done (``kill -9`` is what recovery is for).
 
-Why the journal lives in the per-user state directory (``steplint.userdirs.state_root()``)
+Why the journal lives in the per-user state directory (``steplint.engine.userdirs.state_root()``)
 and not in the project: a checked-out repository is untrusted, and a journal it could
 plant would make the next run rename files. Locks: a rename gives the journal a new
 inode, so the writer holds an exclusive ``flock`` on *every* version of its journal until
@@ -81,7 +81,7 @@ that no file was changed or, should putting a backup back itself fail, one line 
 target that could not be restored (the journal then stays, and the next run's recovery
 undoes the transaction). ``recover()`` returns the lines to print on stderr; file-system
 trouble becomes a warning line, never an exception. ``WriteError`` (the base of
-``TransactionFailed``) is the one-file error ``steplint.fixer.write_atomically`` raises.
+``TransactionFailed``) is the one-file error ``steplint.fixing.fixer.write_atomically`` raises.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from steplint import userdirs
+from steplint.engine import userdirs
 
 try:
     import fcntl

@@ -11,58 +11,24 @@ import functools
 import os
 import re
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from steplint.config import Config
-from steplint.facts import ModuleFacts
-from steplint.model import ProjectModel
-from steplint.names import module_name_for
-from steplint.projects import split_by_project
-from steplint.parse_guard import parse_obstacle
-from steplint.rule import Edit, Finding, Rule
-from steplint.sources import ReadProblem, SourceFile
-from steplint.suppressions import is_suppressed, parse_suppressions
-from steplint.values import Span
+from steplint.files.projects import split_by_project
+from steplint.files.sources import FileProblem, SourceFile
+from steplint.files.workspace import Workspace
+from steplint.findings.suppressions import is_suppressed, parse_suppressions
+from steplint.model.values import Span
+from steplint.readers.python import parse as python_parse
+from steplint.readers.python.facts import ModuleFacts
+from steplint.readers.python.names import module_name_for
+from steplint.readers.python.project import ProjectModel
+from steplint.rule import Finding, Rule, RuleContext
 
 if TYPE_CHECKING:  # the parser and extractor are imported on first use, keeping start-up light
-    from steplint.edits import ParsedFile
-
-
-@dataclass(frozen=True)
-class FileProblem:
-    """A file that could not be read (SL902), is not Python (SL901), or that Python accepts
-    but steplint does not analyse (SL905)."""
-
-    code: str
-    path: str
-    span: Span
-    message: str
-
-
-@dataclass
-class Workspace:
-    """The files of one run: decoded sources by display path, and files that could not be read."""
-
-    sources: dict = field(default_factory=dict)
-    problems: list = field(default_factory=list)
-
-    @classmethod
-    def from_reads(cls, reads) -> "Workspace":
-        workspace = cls()
-        for read in reads:
-            if isinstance(read, ReadProblem):
-                workspace.problems.append(read)
-            else:
-                workspace.sources[read.display] = read
-        return workspace
-
-    def replaced(self, texts: dict) -> "Workspace":
-        sources = dict(self.sources)
-        for display, text in texts.items():
-            sources[display] = sources[display].with_text(text)
-        return Workspace(sources, list(self.problems))
+    from steplint.readers.python.edits import ParsedFile
 
 
 @dataclass
@@ -70,38 +36,6 @@ class RunResult:
     findings: list
     internal_errors: list
     files_checked: int
-
-
-class RuleContext:
-    """What a rule may use: the project model, the configuration, file problems, and
-    parsed files for building fixes."""
-
-    def __init__(self, model: ProjectModel, config: Config, run: "_Run") -> None:
-        self.model = model
-        self.config = config
-        self._run = run
-
-    @property
-    def file_problems(self) -> list:
-        return self._run.file_problems
-
-    def parsed(self, path: str) -> ParsedFile | None:
-        return self._run.parsed(path)
-
-    def remove_element(self, path: str, container: Span, node_types: tuple, index: int) -> Edit | None:
-        """An edit removing the ``index``-th element of the container at ``container``, a node
-        of one of the LibCST classes named in ``node_types`` (e.g. ``("List", "Tuple")``)."""
-        parsed = self.parsed(path)
-        if parsed is None:
-            return None
-        import libcst as cst
-
-        from steplint.edits import without_element
-
-        node = parsed.find(container, tuple(getattr(cst, name) for name in node_types))
-        if node is None:
-            return None
-        return parsed.replace(node, without_element(node, index))
 
 
 class _Run:
@@ -163,8 +97,8 @@ class Engine:
                  prefilter: bool = True) -> None:
         self.config = config
         self.rules = rules
-        self.cache = cache  # a steplint.cache.FactsCache, or None
-        self.results = results  # a steplint.result_cache.ResultCache, or None
+        self.cache = cache  # a steplint.engine.cache.FactsCache, or None
+        self.results = results  # a steplint.engine.result_cache.ResultCache, or None
         self.jobs = jobs
         self.prefilter = prefilter
         self._parse_memo: dict = {}
@@ -191,7 +125,7 @@ class Engine:
     def parse(self, source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
         key = (source.display, source.digest)
         if key not in self._parse_memo:
-            self._parse_memo[key] = _parse(source)
+            self._parse_memo[key] = python_parse.parse_source(source)
         return self._parse_memo[key]
 
     def facts(self, source: SourceFile, module_name: str) -> tuple[ModuleFacts | None, FileProblem | None]:
@@ -202,7 +136,7 @@ class Engine:
         if key not in self._facts_memo:
             cached = self.cache.get(source.display, module_name, digest) if self.cache is not None else None
             if cached is None:
-                cached = extract_source(source, module_name, self.config)
+                cached = python_parse.extract_source(source, module_name, self.config)
                 if self.cache is not None:
                     self.cache.put(source.display, module_name, digest, cached)
             self._facts_memo[key] = cached
@@ -216,7 +150,7 @@ class Engine:
         a file whose worker raised is left to ``load``, which reports the error."""
         if self.jobs <= 1:
             return
-        from steplint.parallel import MIN_FILES_FOR_POOL, extract_in_workers
+        from steplint.engine.parallel import MIN_FILES_FOR_POOL, extract_in_workers
 
         todo = []
         for display in displays:
@@ -403,56 +337,3 @@ def _referenced_scripts(workspace: Workspace, displays, exclude: set) -> list:
                 if candidate not in exclude:
                     found[candidate] = None
     return list(found)
-
-
-def extract_source(source: SourceFile, module_name: str, config: Config) -> tuple:
-    """Parse and extract one file: ``(facts, None)`` or ``(None, FileProblem)``."""
-    parsed, problem = _parse(source)
-    if parsed is None:
-        return None, problem
-    return _extract(parsed, module_name, config)
-
-
-def _not_checked(source: SourceFile, message: str, line: int = 1, col: int = 0) -> FileProblem:
-    """SL905: Python accepts the file, but steplint does not analyse it."""
-    return FileProblem("SL905", source.display, Span(line, col, line, col), message)
-
-
-def _parse(source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
-    """The file's CST, or the problem that keeps it from LibCST: the guard's verdict first
-    (``steplint.parse_guard``), then what LibCST itself raises on code Python accepts."""
-    import libcst as cst
-
-    from steplint.edits import ParsedFile
-
-    obstacle = parse_obstacle(source.text)
-    if obstacle is not None:
-        return None, FileProblem(obstacle.code, source.display, Span(obstacle.line, obstacle.col, obstacle.line,
-                                                                      obstacle.col), obstacle.message)
-    try:
-        module = cst.parse_module(source.text)
-    except cst.ParserSyntaxError as error:
-        message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
-        return None, _not_checked(source, f"LibCST cannot parse this file, which Python accepts ({message}); it is "
-                                          "not checked", error.raw_line, error.raw_column)
-    except RecursionError:
-        return None, _not_checked(source, "nested too deeply for LibCST's parser; the file is not checked")
-    except MemoryError:
-        return None, _not_checked(source, "ran out of memory parsing this file; it is not checked")
-    return ParsedFile(source, module), None
-
-
-def _extract(parsed: ParsedFile, module_name: str, config: Config):
-    from steplint.extract import extract_facts
-
-    source = parsed.source
-    is_package = source.path.name == "__init__.py"
-    try:
-        facts = extract_facts(parsed.module, parsed.span_of, path=source.display, module_name=module_name,
-                              is_package=is_package, known_enums=config.names.known_enums,
-                              source_text=source.text, positions=parsed.positions)
-    except RecursionError:
-        return None, _not_checked(source, "nested too deeply for steplint's analysis; the file is not checked")
-    except MemoryError:
-        return None, _not_checked(source, "ran out of memory analysing this file; it is not checked")
-    return facts, None

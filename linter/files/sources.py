@@ -12,6 +12,8 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
+from steplint.model.values import Span
+
 
 @dataclass(frozen=True)
 class SourceFile:
@@ -107,3 +109,14 @@ def read_source(path: Path, display: str) -> SourceFile | ReadProblem:
     except ValueError as error:
         return ReadProblem(path, display, str(error))
     return SourceFile(path, display, text, encoding, bom, raw)
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A file that could not be read (SL902), is not Python (SL901), or that Python accepts
+    but steplint does not analyse (SL905)."""
+
+    code: str
+    path: str
+    span: Span
+    message: str

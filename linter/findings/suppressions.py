@@ -13,7 +13,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
-from steplint.values import Span
+from steplint.model.values import Span
 
 DIRECTIVE = re.compile(r"#\s*steplint:\s*(ignore-file|ignore)\b(?:\[([A-Za-z0-9_,\s]*)\])?")
 

@@ -38,7 +38,7 @@ def default_jobs() -> int:
 
 
 def _init_worker(names) -> None:
-    from steplint.cache import register_fast_pickling
+    from steplint.engine.cache import register_fast_pickling
 
     global _worker_names
     _worker_names = names
@@ -47,8 +47,8 @@ def _init_worker(names) -> None:
 
 def _extract_one(item) -> tuple:
     from steplint.config import Config
-    from steplint.engine import extract_source
-    from steplint.sources import SourceFile
+    from steplint.files.sources import SourceFile
+    from steplint.readers.python.parse import extract_source
 
     path, display, text, module_name = item
     source = SourceFile(path, display, text, "utf-8", False)
@@ -147,8 +147,7 @@ def _preload_parser() -> None:
     """Import the parser and extraction code here, so that each process forked to extract
     one suspect file starts with them (only on the rare path where a worker died)."""
     import libcst  # noqa: F401
-
-    import steplint.extract  # noqa: F401
+    import steplint.readers.python.extract  # noqa: F401
 
 
 def _extract_alone(context, names, item) -> tuple | None:
@@ -186,8 +185,8 @@ def _extract_and_send(names, item, sender) -> None:
 
 def _died(item, exitcode: int | None) -> tuple:
     """``(None, SL905 problem)`` for a file whose parser process ended with ``exitcode``."""
-    from steplint.engine import FileProblem
-    from steplint.values import Span
+    from steplint.files.sources import FileProblem
+    from steplint.model.values import Span
 
     if exitcode is not None and exitcode < 0:
         try:

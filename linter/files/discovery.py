@@ -20,7 +20,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from steplint.projects import within
+from steplint.files.projects import within
 
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".venv", "venv",
                                  ".mypy_cache", ".pytest_cache", ".ruff_cache", ".steplint_cache",

@@ -14,11 +14,10 @@ import re
 from dataclasses import dataclass
 
 import libcst as cst
-
-from steplint import walk
-from steplint.evaluate import literal_string
-from steplint.positions import NodePositions, index_positions
-from steplint.values import Ref, Span
+from steplint.model.values import Ref, Span
+from steplint.readers.python import walk
+from steplint.readers.python.evaluate import literal_string
+from steplint.readers.python.positions import NodePositions, index_positions
 
 BUILDER_METHODS = ("_get_inputs", "_get_outputs")
 CHANNEL_CLASSES = ("TrainingInput", "FileSystemInput")

@@ -1,0 +1,70 @@
+"""One Python file in, its facts (or the problem that keeps them out) out.
+
+``extract_source`` is what the engine and its worker processes call for every file they
+analyse: the parse guard, LibCST, then extraction. The CST is not kept; fixes parse again
+through ``parse_source``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from steplint.config import Config
+from steplint.files.sources import FileProblem, SourceFile
+from steplint.model.values import Span
+from steplint.readers.python.parse_guard import parse_obstacle
+
+if TYPE_CHECKING:  # the parser and extractor are imported on first use, keeping start-up light
+    from steplint.readers.python.edits import ParsedFile
+
+
+def extract_source(source: SourceFile, module_name: str, config: Config) -> tuple:
+    """Parse and extract one file: ``(facts, None)`` or ``(None, FileProblem)``."""
+    parsed, problem = parse_source(source)
+    if parsed is None:
+        return None, problem
+    return _extract(parsed, module_name, config)
+
+
+def _not_checked(source: SourceFile, message: str, line: int = 1, col: int = 0) -> FileProblem:
+    """SL905: Python accepts the file, but steplint does not analyse it."""
+    return FileProblem("SL905", source.display, Span(line, col, line, col), message)
+
+
+def parse_source(source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
+    """The file's CST, or the problem that keeps it from LibCST: the guard's verdict first
+    (``steplint.readers.python.parse_guard``), then what LibCST itself raises on code Python accepts."""
+    import libcst as cst
+    from steplint.readers.python.edits import ParsedFile
+
+    obstacle = parse_obstacle(source.text)
+    if obstacle is not None:
+        return None, FileProblem(obstacle.code, source.display, Span(obstacle.line, obstacle.col, obstacle.line,
+                                                                      obstacle.col), obstacle.message)
+    try:
+        module = cst.parse_module(source.text)
+    except cst.ParserSyntaxError as error:
+        message = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
+        return None, _not_checked(source, f"LibCST cannot parse this file, which Python accepts ({message}); it is "
+                                          "not checked", error.raw_line, error.raw_column)
+    except RecursionError:
+        return None, _not_checked(source, "nested too deeply for LibCST's parser; the file is not checked")
+    except MemoryError:
+        return None, _not_checked(source, "ran out of memory parsing this file; it is not checked")
+    return ParsedFile(source, module), None
+
+
+def _extract(parsed: ParsedFile, module_name: str, config: Config):
+    from steplint.readers.python.extract import extract_facts
+
+    source = parsed.source
+    is_package = source.path.name == "__init__.py"
+    try:
+        facts = extract_facts(parsed.module, parsed.span_of, path=source.display, module_name=module_name,
+                              is_package=is_package, known_enums=config.names.known_enums,
+                              source_text=source.text, positions=parsed.positions)
+    except RecursionError:
+        return None, _not_checked(source, "nested too deeply for steplint's analysis; the file is not checked")
+    except MemoryError:
+        return None, _not_checked(source, "ran out of memory analysing this file; it is not checked")
+    return facts, None

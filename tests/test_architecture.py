@@ -1,0 +1,150 @@
+"""The layout shows the data flow: no module imports another that (through any chain)
+imports it back, and each stage depends only on the stages before it.
+
+Imports are read statically from the source (``ast``), every ``import`` and ``from``
+anywhere in a module, function-local ones included; only imports under
+``if TYPE_CHECKING:`` are left out, since they never run.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests.conftest import REPO
+
+PACKAGES = {"steplint": REPO / "linter", "steplint.rules": REPO / "rules"}
+
+
+def modules() -> dict:
+    """``{module name: path}`` for every module of steplint and its rules."""
+    found = {}
+    for package, root in PACKAGES.items():
+        for path in sorted(root.rglob("*.py")):
+            parts = [part for part in path.relative_to(root).with_suffix("").parts if part != "__init__"]
+            found[".".join([package, *parts])] = path
+    return found
+
+
+def _type_checking_nodes(tree: ast.AST) -> set:
+    skipped = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped.update(id(child) for child in ast.walk(node))
+    return skipped
+
+
+def imports_of(name: str, path: Path, known: dict) -> set:
+    """The steplint modules ``name`` imports."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = _type_checking_nodes(tree)
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+                base = base[:len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            candidates = [target] + [f"{target}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            candidates = [alias.name for alias in node.names]
+        else:
+            continue
+        found.update(candidate for candidate in candidates if candidate in known and candidate != name)
+    return found
+
+
+def import_graph() -> dict:
+    known = modules()
+    return {name: imports_of(name, path, known) for name, path in known.items()}
+
+
+def cycles(graph: dict) -> list:
+    """The strongly connected components of more than one module (Tarjan, iterative)."""
+    index, low, on_stack, stack, found = {}, {}, set(), [], []
+    counter = 0
+    for start in graph:
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_import_cycles():
+    assert cycles(import_graph()) == []
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+# Each stage may import only the stages listed (and itself); top-level modules are named whole.
+ALLOWED = {
+    "steplint.model": set(),
+    "steplint.sagemaker": set(),
+    "steplint.findings": {"steplint.model"},
+    "steplint.files": {"steplint.model"},
+    "steplint.config": {"steplint.files"},
+    "steplint.readers": {"steplint.model", "steplint.files", "steplint.config", "steplint.findings",
+                         "steplint.sagemaker"},
+    "steplint.rule": {"steplint.model", "steplint.findings", "steplint.readers"},
+    "steplint.engine": {"steplint.model", "steplint.files", "steplint.config", "steplint.findings",
+                        "steplint.readers", "steplint.rule", "steplint.sagemaker"},
+    "steplint.fixing": {"steplint.model", "steplint.files", "steplint.findings", "steplint.readers",
+                        "steplint.engine"},
+    "steplint.reporting": {"steplint.model", "steplint.findings", "steplint.rule"},
+}
+
+
+def stage(module: str) -> str:
+    for name in sorted(ALLOWED, key=len, reverse=True):
+        if module == name or module.startswith(name + "."):
+            return name
+    return module
+
+
+def test_each_stage_imports_only_earlier_stages():
+    wrong = []
+    for module, targets in import_graph().items():
+        own = stage(module)
+        if own not in ALLOWED:
+            continue
+        for target in targets:
+            other = stage(target)
+            if other != own and other != "steplint" and other not in ALLOWED[own]:
+                wrong.append(f"{module} imports {target}")
+    assert wrong == []
