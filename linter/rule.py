@@ -34,6 +34,14 @@ class RuleContext:
         self._run = run
 
     @property
+    def steps(self) -> list:
+        """Every step of the project in the source-agnostic step model
+        (``steplint.model.steps.Step``), from every reader."""
+        from steplint.readers.python.steps import steps_of
+
+        return steps_of(self.model)
+
+    @property
     def file_problems(self) -> list:
         return self._run.file_problems
 

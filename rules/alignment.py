@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import difflib
 
-from steplint.model.values import Mapping, ModuleRef, Ref, Unknown
-from steplint.readers.python.project import Contract, Spec
+from steplint.model.steps import Answer
+from steplint.model.values import Unknown
+from steplint.readers.python.project import Contract
 from steplint.rule import Example, Rule, Severity
 from steplint.rules._artefacts import (
     PLATFORM_PATHS,
     TRAINING_INPUT_ROOT,
-    contract_kind,
-    declared_env_vars,
     is_within,
     mapping_entries,
     overlaps,
@@ -170,16 +169,13 @@ class OutputNotInContract(_SpecNameNotInContract):
     good_examples = (Example(project()),)
 
 
-def _name(script) -> str:
-    return script.path.rsplit("/", 1)[-1]
-
-
-def _scripts(model):
-    """(contract, script facts) for every contract whose entry point is found in the tree."""
-    for contract in model.contracts:
-        script = model.script_of(contract)
-        if script is not None:
-            yield contract, script
+def _first_reads(script, kinds: tuple) -> list:
+    """The script's reads of ``kinds``, one per (kind, key): the first read site."""
+    seen = {}
+    for read in script.reads:
+        if read.kind in kinds and (read.kind, read.key) not in seen:
+            seen[(read.kind, read.key)] = read
+    return list(seen.values())
 
 
 class ScriptUndeclaredPath(Rule):
@@ -188,10 +184,11 @@ class ScriptUndeclaredPath(Rule):
     summary = "A script reads a contract key or a container path that its contract does not declare."
     rationale = (
         "SageMaker mounts and uploads only what the builder asks for, and the builder asks only for the "
-        "contract's paths. A script that reads input_paths['x'] for an undeclared key fails with KeyError; one "
-        "that opens an undeclared /opt/ml/... directory finds it missing or empty at run time, often only "
-        "after a long job. Module-level reads count too. SageMaker's own paths (/opt/ml/model, "
-        "/opt/ml/input/config, /opt/ml/output, ...) need no declaration."
+        "contract's paths. A script that reads input_paths['x'] for an undeclared key fails with KeyError "
+        "(input_paths.get('x') quietly gets None instead); one that opens an undeclared /opt/ml/... directory "
+        "finds it missing or empty at run time, often only after a long job. Module-level reads count too. "
+        "SageMaker's own paths (/opt/ml/model, /opt/ml/input/config, /opt/ml/output, ...) need no declaration, "
+        "and a lookup that is only the fallback of a lookup of a declared key is never made."
     )
     bad_examples = (
         Example(project(PROCESSING_STEP, (SCRIPT, 'OUTPUT_DIR = "/opt/ml/processing/output"\n',
@@ -202,39 +199,54 @@ class ScriptUndeclaredPath(Rule):
                          'args = parser.parse_args()\n    data_dir = input_paths["data_dir"]\n'),
                         (SCRIPT, '    main()\n', '    main({"DATA": INPUT_DIR})\n'))),
     )
-    good_examples = (Example(project()), Example(project(TRAINING_STEP)))
+    good_examples = (
+        Example(project()),
+        Example(project(TRAINING_STEP)),
+        Example(project(PROCESSING_STEP, (SCRIPT, 'def main():\n', 'def main(input_paths):\n'),
+                        (SCRIPT, 'args = parser.parse_args()\n',
+                         'args = parser.parse_args()\n'
+                         '    data_dir = input_paths.get("DATA", input_paths.get("data_dir"))\n'),
+                        (SCRIPT, '    main()\n', '    main({"DATA": INPUT_DIR})\n'))),
+    )
 
     def check(self, context):
-        model = context.model
-        for contract, script in _scripts(model):
-            inputs = mapping_entries(model, contract, "expected_input_paths")
-            outputs = mapping_entries(model, contract, "expected_output_paths")
-            kind = contract_kind(model, contract)
-            for access in script.accesses:
-                if access.kind in ("input_key", "output_key"):
-                    entries, field = (inputs, "expected_input_paths") if access.kind == "input_key" else (
-                        outputs, "expected_output_paths")
-                    keys = {entry.name for entry in entries} if entries is not None else None
-                    if keys is None or access.key in keys:
-                        continue
-                    mapping = "input_paths" if access.kind == "input_key" else "output_paths"
-                    yield self.finding(script.path, access.span, (
-                        f"{_name(script)} reads {mapping}['{access.key}'], but {field} of {contract.name} has no "
-                        f"key '{access.key}'{_hint(access.key, keys)}; the paths handed to the script come from "
-                        f"the contract, so this raises KeyError: use a declared key or declare it"),
-                        related_paths=[contract.path])
-                elif access.kind == "path" and inputs is not None and outputs is not None:
-                    declared = [entry.value for entry in inputs + outputs]
-                    if not all(isinstance(path, str) for path in declared):
-                        continue
-                    if _platform_path(access.key, kind) or any(overlaps(access.key, path) for path in declared):
-                        continue
-                    yield self.finding(script.path, access.span, (
-                        f"{_name(script)} uses {access.key}, which {contract.name} does not declare; SageMaker "
-                        f"mounts or uploads only the directories the builder creates from the contract, so this "
-                        f"one is missing or never uploaded at run time: declare it in expected_input_paths/"
-                        f"expected_output_paths or use a declared path"),
-                        related_paths=[contract.path])
+        for step in context.steps:
+            script = step.script
+            if script is None:
+                continue
+            for read in _first_reads(script, ("input_key", "output_key")):
+                yield from self._key_finding(step, script, read)
+            declared = step.declared_paths()
+            if declared is None:
+                continue
+            for read in _first_reads(script, ("path",)):
+                if _platform_path(read.key, step.kind) or any(overlaps(read.key, path) for path in declared):
+                    continue
+                yield self.finding(read.origin.path, read.origin.span, (
+                    f"{script.name} uses {read.key}, which {step.declared_by} does not declare; SageMaker "
+                    f"mounts or uploads only the directories the builder creates from the contract, so this "
+                    f"one is missing or never uploaded at run time: declare it in expected_input_paths/"
+                    f"expected_output_paths or use a declared path"),
+                    related_paths=[step.origin.path])
+
+    def _key_finding(self, step, script, read):
+        entries = step.container_inputs if read.kind == "input_key" else step.container_outputs
+        if isinstance(entries, Unknown) or read.how == "fallback":
+            return
+        keys = {entry.name for entry in entries or ()}
+        if read.key in keys:
+            return
+        field, mapping = (("expected_input_paths", "input_paths") if read.kind == "input_key"
+                          else ("expected_output_paths", "output_paths"))
+        if read.can_fail:
+            what, outcome = f"{mapping}['{read.key}']", "so this raises KeyError"
+        else:
+            what, outcome = f"{mapping}.get('{read.key}')", "so this lookup always gets its default"
+        yield self.finding(read.origin.path, read.origin.span, (
+            f"{script.name} reads {what}, but {field} of {step.declared_by} has no key '{read.key}'"
+            f"{_hint(read.key, keys)}; the paths handed to the script come from the contract, {outcome}: "
+            f"use a declared key or declare it"),
+            related_paths=[step.origin.path])
 
 
 def _platform_path(path: str, kind: str | None) -> bool:
@@ -242,16 +254,21 @@ def _platform_path(path: str, kind: str | None) -> bool:
     return any(is_within(path, root) for name in kinds for root in PLATFORM_PATHS[name])
 
 
+def _declared_names(entries) -> set:
+    return {entry.name for entry in entries} if isinstance(entries, tuple) else set()
+
+
 class ScriptUndeclaredEnv(Rule):
     code = "SL406"
     name = "script-undeclared-env"
-    summary = "A script reads an environment variable its contract does not declare."
+    summary = "A script reads an environment variable that no route sets for its step."
     rationale = (
-        "The builder sets the container's environment from the contract's required_env_vars and "
-        "optional_env_vars. A variable the script reads but the contract omits is never set: os.environ[...] "
-        "raises KeyError (at import time when read at module level), and .get/getenv silently fall back to "
-        "a default nobody configured. SageMaker's own SM_* variables, and variables the builder passes "
-        "literally (env={...}), are exempt."
+        "The container's environment is what the builder passes: the contract's required_env_vars and "
+        "optional_env_vars, plus whatever env=/environment= the estimator or processor gets. A variable the "
+        "script reads that none of them sets is never set in the container: os.environ[...] raises KeyError "
+        "(at import time when read at module level), and .get/getenv silently fall back to a default nobody "
+        "configured. SageMaker's own SM_* variables are exempt, and when the builder's environment comes from "
+        "a call steplint cannot follow, it says nothing."
     )
     bad_examples = (
         Example(project(PROCESSING_STEP, (SCRIPT, 'OUTPUT_DIR = "/opt/ml/processing/output"\n',
@@ -268,65 +285,33 @@ class ScriptUndeclaredEnv(Rule):
                                                   'ID_FIELD = os.environ["ID_FIELD"]\n'),
                         (BUILDER, 'instance_type="ml.m5.xlarge")',
                          'instance_type="ml.m5.xlarge", env={"ID_FIELD": "order_id"})'))),
+        Example(project(PROCESSING_STEP, (SCRIPT, 'OUTPUT_DIR = "/opt/ml/processing/output"\n',
+                                                  'OUTPUT_DIR = "/opt/ml/processing/output"\n'
+                                                  'ID_FIELD = os.environ["ID_FIELD"]\n'),
+                        (BUILDER, 'instance_type="ml.m5.xlarge")',
+                         'instance_type="ml.m5.xlarge", env=self.config.environment())'))),
     )
 
     def check(self, context):
-        model = context.model
-        for contract, script in _scripts(model):
-            declared = declared_env_vars(model, contract)
-            set_by_builders = _builder_environment(model, contract)
-            if declared is None or set_by_builders is None:
+        for step in context.steps:
+            script = step.script
+            if script is None or isinstance(step.declared_env, Unknown):
                 continue
-            names = {entry.name for entry in declared} | set_by_builders
-            for access in script.accesses:
-                if access.kind != "env" or access.key in names or access.key.startswith(SAGEMAKER_ENV_PREFIX):
+            names = _declared_names(step.declared_env) | set(step.env.names)
+            for read in _first_reads(script, ("env",)):
+                if read.key.startswith(SAGEMAKER_ENV_PREFIX) or step.env.has(read.key) is not Answer.NO:
                     continue
-                yield self.finding(script.path, access.span, (
-                    f"{_name(script)} reads environment variable '{access.key}', which {contract.name} does not "
-                    f"declare{_hint(access.key, names)}; the builder sets only the contract's env vars, so it "
-                    f"is never set in the container (KeyError, or a silent default): add it to required_env_vars "
-                    f"or optional_env_vars"), related_paths=[contract.path])
+                outcome = ("KeyError" if read.can_fail else "a silent default") if read.how != "test" else \
+                    "the test is always false"
+                yield self.finding(read.origin.path, read.origin.span, (
+                    f"{script.name} reads environment variable '{read.key}', which {step.declared_by} does not "
+                    f"declare{_hint(read.key, names)}; the builder sets only the contract's env vars, so it "
+                    f"is never set in the container ({outcome}): add it to required_env_vars "
+                    f"or optional_env_vars"), related_paths=[step.origin.path])
 
 
-ENVIRONMENT_KEYWORDS = ("env", "environment")
-
-
-def _builder_environment(model, contract) -> set | None:
-    """Env var names the step's builders pass literally (``env={"X": ...}``) besides the contract's;
-    None when such a dict has keys that are not known strings."""
-    names = set()
-    for spec in model.specs_linking(contract):
-        for builder in model.builders_of(spec):
-            for constructed in builder.constructed:
-                for keyword in ENVIRONMENT_KEYWORDS:
-                    environment = model.resolve(constructed.call.kwarg(keyword))
-                    if isinstance(environment, Unknown):
-                        return None
-                    if not isinstance(environment, Mapping):
-                        continue
-                    keys = [model.resolve(entry.key) for entry in environment.entries]
-                    if not all(isinstance(key, str) for key in keys):
-                        return None
-                    names.update(keys)
-    return names
-
-
-def _env_reads(model, script) -> set | None:
-    """Env vars read by the script and the tree modules it imports; None when any reads os.environ whole."""
-    modules = [script]
-    for value in script.imports.values():
-        dotted = value.module if isinstance(value, (Ref, ModuleRef)) else None
-        imported = model.module(dotted) if dotted else None
-        if imported is not None and imported is not script:
-            modules.append(imported)
-    reads = set()
-    for module in modules:
-        for access in module.accesses:
-            if access.kind == "env_dynamic":
-                return None
-            if access.kind == "env":
-                reads.add(access.key)
-    return reads
+# Variables that libraries in the container read (boto3/botocore, the AWS SDKs), not the script.
+LIBRARY_ENV_PREFIXES = ("AWS_",)
 
 
 class UnusedContractEnv(Rule):
@@ -337,7 +322,9 @@ class UnusedContractEnv(Rule):
     rationale = (
         "Every declared env var is something the pipeline's configuration must supply (required ones fail the "
         "builder when missing). A variable the script never reads is configuration nobody uses, and usually "
-        "the trace of a rename: the script reads the new name while the contract still sets the old one."
+        "the trace of a rename: the script reads the new name while the contract still sets the old one. "
+        "Variables read by the libraries in the container rather than the script (AWS_REGION, "
+        "AWS_DEFAULT_REGION and the other AWS_* settings of boto3/botocore) are exempt."
     )
     bad_examples = (
         Example(project(PROCESSING_STEP,
@@ -348,21 +335,22 @@ class UnusedContractEnv(Rule):
         Example(project(PROCESSING_STEP,
                         (CONTRACT, '{"TRAIN_RATIO": "0.7"}', '{"TRAIN_RATIO": "0.7", "RANDOM_SEED": "42"}'),
                         (SCRIPT, '    print(', '    settings = dict(os.environ)\n    print('))),
+        Example(project(PROCESSING_STEP,
+                        (CONTRACT, '{"TRAIN_RATIO": "0.7"}', '{"TRAIN_RATIO": "0.7", "AWS_DEFAULT_REGION": "us-east-1"}'))),
     )
 
     def check(self, context):
-        model = context.model
-        for contract, script in _scripts(model):
-            declared = declared_env_vars(model, contract)
-            reads = _env_reads(model, script) if declared else None
-            if declared is None or reads is None:
+        for step in context.steps:
+            script = step.script
+            if script is None or not isinstance(step.declared_env, tuple):
                 continue
-            for entry in declared:
-                if entry.name not in reads:
-                    yield self.finding(entry.file, entry.span, (
-                        f"env var '{entry.name}' declared by {contract.name} is never read by {_name(script)}; the "
-                        f"pipeline must configure it for nothing: remove it, or read it in the script"),
-                        related_paths=[script.path])
+            for entry in step.declared_env:
+                if entry.name.startswith(LIBRARY_ENV_PREFIXES) or script.reads_env(entry.name) is not Answer.NO:
+                    continue
+                yield self.finding(entry.origin.path, entry.origin.span, (
+                    f"env var '{entry.name}' declared by {step.declared_by} is never read by {script.name}; the "
+                    f"pipeline must configure it for nothing: remove it, or read it in the script"),
+                    related_paths=[script.path])
 
 
 def _option_name(flag: str) -> str:
@@ -372,12 +360,14 @@ def _option_name(flag: str) -> str:
 class ArgumentMismatch(Rule):
     code = "SL408"
     name = "argument-mismatch"
-    summary = "The script's argparse options and the contract's expected_arguments disagree."
+    summary = "The script's argparse options and the arguments its step passes disagree."
     rationale = (
-        "The builder turns expected_arguments into the job's container arguments (--name value). An argument "
-        "the script's parser does not define makes parse_args() exit with 'unrecognized arguments'; a required "
-        "option of a processing script that the contract does not supply exits with 'the following arguments "
-        "are required'. Either way the job fails after its instances have started."
+        "The builder turns expected_arguments into the job's container arguments (--name value), and may add "
+        "its own (ProcessingStep(job_arguments=...), processor.run(arguments=...)). An argument the script's "
+        "parser does not define makes parse_args() exit with 'unrecognized arguments'; a required option of a "
+        "processing script that no route supplies exits with 'the following arguments are required'. Either "
+        "way the job fails after its instances have started. An argument list steplint cannot read keeps it "
+        "silent."
     )
     bad_examples = (
         Example(project(PROCESSING_STEP, (CONTRACT, '{"job-type": "training"}',
@@ -391,35 +381,46 @@ class ArgumentMismatch(Rule):
         Example(project(PROCESSING_STEP, (SCRIPT, 'required=True)\n',
                                                   'required=True)\n    parser.add_argument("--seed", '
                                                   'type=int, default=42)\n'))),
+        Example(project(PROCESSING_STEP, (SCRIPT, 'required=True)\n',
+                                                  'required=True)\n    parser.add_argument("--label-field", '
+                                                  'required=True)\n'),
+                        (BUILDER, 'instance_type="ml.m5.xlarge")',
+                         'instance_type="ml.m5.xlarge")\n\n    def _get_job_arguments(self):\n'
+                         '        return ["--label-field", self.config.label_field]\n\n'
+                         '    def create_step(self):\n'
+                         '        return ProcessingStep(name="x", job_arguments=self._get_job_arguments())'))),
     )
 
     def check(self, context):
-        model = context.model
-        for contract, script in _scripts(model):
-            options = [spec for spec in script.argument_specs if spec.flags and spec.flags[0].startswith("-")]
-            expected = mapping_entries(model, contract, "expected_arguments")
-            if expected is None or not script.argument_specs or any(not spec.flags
-                                                                     for spec in script.argument_specs):
+        for step in context.steps:
+            script = step.script
+            if script is None or not script.options or not isinstance(step.declared_arguments, tuple):
                 continue
-            defined = {_option_name(flag) for spec in options for flag in spec.flags} | {
-                spec.dest for spec in options if spec.dest}
-            for entry in expected:
+            options = [option for option in script.options if option.flags[0].startswith("-")]
+            defined = {_option_name(flag) for option in options for flag in option.flags} | {
+                option.dest for option in options if option.dest}
+            for entry in step.declared_arguments:
                 if _option_name(entry.name) not in defined:
-                    yield self.finding(entry.file, entry.span, (
-                        f"expected argument '{entry.name}' of {contract.name} is passed to the container as "
-                        f"--{entry.name.lstrip('-')}, but {_name(script)} defines no such option; parse_args() "
+                    yield self.finding(entry.origin.path, entry.origin.span, (
+                        f"expected argument '{entry.name}' of {step.declared_by} is passed to the container as "
+                        f"--{entry.name.lstrip('-')}, but {script.name} defines no such option; parse_args() "
                         f"exits with 'unrecognized arguments': add the option to the script or remove the "
                         f"argument"), related_paths=[script.path])
-            if contract_kind(model, contract) == "training":
+            if step.kind == "training":
                 continue
-            supplied = {_option_name(entry.name) for entry in expected}
-            for spec in options:
-                if spec.required is True and not ({_option_name(f) for f in spec.flags} | {spec.dest}) & supplied:
-                    yield self.finding(script.path, spec.span, (
-                        f"{_name(script)} requires option {spec.flags[0]}, but expected_arguments of "
-                        f"{contract.name} does not supply it; the job exits with 'the following arguments are "
-                        f"required': add '{spec.flags[0].lstrip('-')}' to expected_arguments or give the option "
-                        f"a default"), related_paths=[contract.path])
+            for option in options:
+                names = {_option_name(flag) for flag in option.flags} | {option.dest}
+                if option.required is not True or any(step.arguments.has(name) is not Answer.NO for name in names):
+                    continue
+                yield self.finding(option.origin.path, option.origin.span, (
+                    f"{script.name} requires option {option.flags[0]}, but expected_arguments of "
+                    f"{step.declared_by} does not supply it{_builder_note(step)}; the job exits with 'the "
+                    f"following arguments are required': add '{option.flags[0].lstrip('-')}' to "
+                    f"expected_arguments or give the option a default"), related_paths=[step.origin.path])
+
+
+def _builder_note(step) -> str:
+    return f" and neither does {' / '.join(step.built_by)}" if step.built_by else ""
 
 
 class ChannelLayoutMismatch(Rule):
@@ -439,51 +440,39 @@ class ChannelLayoutMismatch(Rule):
     good_examples = (Example(project(TRAINING_STEP)),)
 
     def check(self, context):
-        model = context.model
-        for builder in model.builders:
-            channels = _builder_channels(model, builder)
-            spec = model.spec_of(builder)
-            if not channels or not isinstance(spec, Spec):
+        for step in context.steps:
+            channels = step.channels
+            if channels is None or not channels.names:
                 continue
-            contract = model.contract_of(spec)
-            if not isinstance(contract, Contract):
-                continue
-            listed = ", ".join(f"'{name}'" for name in sorted(channels))
-            for entry in mapping_entries(model, contract, "expected_input_paths") or ():
-                problem = _channel_problem(entry.value, channels, listed, builder.name)
+            builders = " / ".join(step.built_by)
+            listed = ", ".join(f"'{name}'" for name in sorted(channels.names))
+            for entry in step.container_inputs if isinstance(step.container_inputs, tuple) else ():
+                problem = _channel_problem(entry.value, channels, listed, builders)
                 if problem:
-                    yield self.finding(entry.file, entry.span, (
-                        f"input '{entry.name}' of {contract.name} is {entry.value}; {problem}"),
-                        related_paths=[builder.path])
-            script = model.script_of(contract)
-            for access in script.accesses if script is not None else ():
-                problem = _channel_problem(access.key, channels, listed, builder.name) if access.kind == "path" \
-                    else None
+                    yield self.finding(entry.origin.path, entry.origin.span, (
+                        f"input '{entry.name}' of {step.declared_by} is {entry.value}; {problem}"),
+                        related_paths=_builder_paths(step))
+            script = step.script
+            for read in script.reads if script is not None else ():
+                problem = _channel_problem(read.key, channels, listed, builders) if read.kind == "path" else None
                 if problem:
-                    yield self.finding(script.path, access.span, f"{_name(script)} reads {access.key}; {problem}",
-                                       related_paths=[builder.path, contract.path])
+                    yield self.finding(read.origin.path, read.origin.span,
+                                       f"{script.name} reads {read.key}; {problem}",
+                                       related_paths=_builder_paths(step) + [step.origin.path])
 
 
-def _builder_channels(model, builder) -> set | None:
-    """Channel names the builder creates; None when any is not a known string."""
-    names = set()
-    for method in builder.cls.methods.values():
-        for channel in getattr(method, "channels", ()):
-            name = model.resolve(channel.name)
-            if not isinstance(name, str):
-                return None
-            names.add(name)
-    return names
+def _builder_paths(step) -> list:
+    return list(step.builder_paths)
 
 
-def _channel_problem(path: object, channels: set, listed: str, builder: str) -> str | None:
+def _channel_problem(path: object, channels, listed: str, builder: str) -> str | None:
     if not isinstance(path, str):
         return None
     channel = training_channel(path)
-    if channel is None or channel in channels:
+    if channel is None or channels.has(channel) is not Answer.NO:
         return None
     rest = path.rstrip("/")[len(TRAINING_INPUT_ROOT) + 1:]
     hint = (f"; with the single 'data' channel this directory is {TRAINING_INPUT_ROOT}/data/{rest}"
-            if channels == {"data"} else "")
+            if channels.names == {"data"} else "")
     return (f"channel '{channel}' does not exist: {builder} creates channel(s) {listed}, and SageMaker mounts "
             f"each at {TRAINING_INPUT_ROOT}/<channel name>{hint}: align the path with the builder's channels")

@@ -23,10 +23,15 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class Unknown:
-    """A value the static evaluator could not determine."""
+    """A value the static evaluator could not determine.
+
+    ``self_attribute`` is set for ``self.<name>`` inside a method (``self`` is not a module
+    name, so the evaluator cannot know it): a reader that knows the class may follow it
+    to the method ``<name>``; everyone else treats it as any Unknown."""
 
     reason: str
     span: Span | None = None
+    self_attribute: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +132,19 @@ class CallValue:
         return any(key == name for key, _ in self.kwargs)
 
 
+@dataclass(frozen=True, slots=True)
+class ContractDerived:
+    """What a builder method returns when it builds a collection from its contract's own
+    declarations: a dict (``kind="mapping"``) keyed by, or a container argument list
+    (``kind="options"``) with one ``--name`` option per, each name the contract declares in
+    ``fields`` (``required_env_vars``, ``optional_env_vars``, ``expected_arguments``), plus the
+    literal ``keys``."""
+
+    kind: str
+    fields: tuple
+    keys: tuple
+
+
 Value = Union[str, int, float, bool, None, Unknown, Ref, ModuleRef, EnumMember, Seq, Mapping, Concat, CallValue]
 
 
@@ -149,5 +167,5 @@ def qualified_name(value: object) -> str | None:
 EMPTY_SPAN = Span(1, 0, 1, 0)
 __all__ = [
     "Span", "Unknown", "Ref", "ModuleRef", "EnumMember", "Seq", "Entry", "Mapping", "Concat",
-    "CallValue", "Value", "final_name", "qualified_name", "EMPTY_SPAN",
+    "CallValue", "ContractDerived", "Value", "final_name", "qualified_name", "EMPTY_SPAN",
 ]

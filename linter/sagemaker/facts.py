@@ -22,6 +22,13 @@ PROCESSORS = frozenset({
     "PySparkProcessor",
 })
 
+# The SDK's pipeline step classes (sagemaker.workflow.steps, model_step, ...).
+STEP_CLASSES = frozenset({
+    "ProcessingStep", "TrainingStep", "TransformStep", "CreateModelStep", "ModelStep", "TuningStep",
+    "RegisterModel", "ConditionStep", "LambdaStep", "CallbackStep", "EMRStep", "QualityCheckStep",
+    "ClarifyCheckStep", "FailStep", "NotebookJobStep", "AutoMLStep",
+})
+
 STEP_KINDS = {
     "Training": "training",
     "Processing": "processing",

@@ -95,7 +95,9 @@ class Evaluator:
                 return EnumMember(base.name, attr)
             return Ref(f"{base.module}.{base.name}" if base.module else base.name, attr)
         if isinstance(base, Unknown):
-            return Unknown(f"attribute '{attr}' of an unknown value ({base.reason})", self.span(node))
+            is_self = isinstance(node.value, cst.Name) and node.value.value == "self" and "self" not in self.scope
+            return Unknown(f"attribute '{attr}' of an unknown value ({base.reason})", self.span(node),
+                           attr if is_self else None)
         return Unknown(f"attribute '{attr}' of a {type(base).__name__}", self.span(node))
 
     def _eval_List(self, node: cst.List, depth: int) -> object:

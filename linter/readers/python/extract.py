@@ -10,6 +10,7 @@ from __future__ import annotations
 import libcst as cst
 from steplint.model.values import CallValue, ModuleRef, Ref, Unknown
 from steplint.readers.python.builder_facts import builder_method_facts
+from steplint.readers.python.derived import contract_derived
 from steplint.readers.python.evaluate import Evaluator, literal_string
 from steplint.readers.python.facts import (
     Access,
@@ -253,7 +254,16 @@ def _walk_statements(body):
 
 def _function_fact(function: cst.FunctionDef, evaluator: Evaluator, module_name: str, is_package: bool) -> FunctionFact:
     """A function whose body is imports, a docstring and one ``return`` gets a static return value."""
-    returns: object = Unknown(f"function '{function.name.value}' is not a simple getter", evaluator.span(function))
+    simple, returns = _simple_return(function, evaluator, module_name, is_package)
+    if not simple:
+        returns = Unknown(f"function '{function.name.value}' is not a simple getter", evaluator.span(function))
+    return FunctionFact(function.name.value, _params(function), returns, evaluator.span(function))
+
+
+def _simple_return(function: cst.FunctionDef, evaluator: Evaluator, module_name: str,
+                   is_package: bool) -> tuple[bool, object]:
+    """``(True, value)`` for a body made of imports, a docstring and one final ``return
+    <value>`` (the value evaluated); ``(False, None)`` for any other body."""
     simple = []
     for statement in function.body.body:
         if not isinstance(statement, cst.SimpleStatementLine):
@@ -269,8 +279,8 @@ def _function_fact(function: cst.FunctionDef, evaluator: Evaluator, module_name:
         last = simple[-1]
         if kinds_ok and isinstance(last, cst.Return) and last.value is not None:
             local = evaluator.with_scope(_local_scope(function, evaluator.scope, module_name, is_package))
-            returns = local.evaluate(last.value)
-    return FunctionFact(function.name.value, _params(function), returns, evaluator.span(function))
+            return True, local.evaluate(last.value)
+    return False, None
 
 
 def _class_fact(class_def: cst.ClassDef, evaluator: Evaluator, module_name: str, is_package: bool,
@@ -324,7 +334,15 @@ def _method_fact(method: cst.FunctionDef, evaluator: Evaluator, module_name: str
     channels.collect(positions, method.body)
     builder = builder_method_facts(method, evaluator.span, evaluator.scope, positions)
     return MethodFact(method.name.value, _params(method), evaluator.span(method), tuple(calls), super_init,
-                      tuple(channels.channels), builder=builder)
+                      tuple(channels.channels), builder=builder,
+                      returns=_method_returns(method, evaluator, module_name, is_package))
+
+
+def _method_returns(method: cst.FunctionDef, evaluator: Evaluator, module_name: str, is_package: bool) -> object:
+    """A method's static return value: a simple ``return``, a collection built from the
+    contract's declarations (``ContractDerived``), or None."""
+    simple, value = _simple_return(method, evaluator, module_name, is_package)
+    return value if simple else contract_derived(method)
 
 
 TRAINING_INPUT = "TrainingInput"
@@ -397,6 +415,7 @@ class _ScriptAccessCollector:
         self._environ_names: list[cst.Name] = []
         self._handled: set[int] = set()
         self._writes: set[int] = set()
+        self._fallbacks: set[int] = set()
 
     def _environ_name(self, node) -> cst.Name | None:
         if isinstance(node, cst.Attribute) and node.attr.value == "environ":
@@ -454,7 +473,7 @@ class _ScriptAccessCollector:
             if isinstance(target.operator, (cst.In, cst.NotIn)) and self._is_environ(target.comparator):
                 key = literal_string(node.left)
                 if key is not None:
-                    self.accesses.append(Access("env", key, self.span_of(node)))
+                    self.accesses.append(Access("env", key, self.span_of(node), "test"))
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -471,14 +490,32 @@ class _ScriptAccessCollector:
         if first is None:
             return
         if reads_env:
-            self.accesses.append(Access("env", first, self.span_of(node)))
+            how = "subscript" if name == "setdefault" else "fallback" if id(node) in self._fallbacks else "get"
+            self.accesses.append(Access("env", first, self.span_of(node), how))
+            self._note_fallback(node, name)
         elif name == "get" and isinstance(func, cst.Attribute) and _tail_name(func.value) in PATH_MAPPINGS:
-            self.accesses.append(Access(PATH_MAPPINGS[_tail_name(func.value)], first, self.span_of(node)))
+            how = "fallback" if id(node) in self._fallbacks else "get"
+            self.accesses.append(Access(PATH_MAPPINGS[_tail_name(func.value)], first, self.span_of(node), how))
+            self._note_fallback(node, name)
         elif name == "add_argument":
             for arg in node.args:
                 flag = literal_string(arg.value) if arg.keyword is None else None
                 if flag is not None and flag.startswith("-"):
                     self.arguments.append(Access("argument", flag, self.span_of(node)))
+
+    def _note_fallback(self, node: cst.Call, name: str) -> None:
+        """Remember a lookup of the same kind passed as this ``.get``'s default: it is read
+        only when this one's key is absent (``paths.get("new", paths.get("old"))``)."""
+        if name not in ("get", "getenv") or len(node.args) < 2 or node.args[1].keyword is not None:
+            return
+        default = node.args[1].value
+        if not (isinstance(default, cst.Call) and isinstance(default.func, (cst.Attribute, cst.Name))):
+            return
+        inner = default.func.attr.value if isinstance(default.func, cst.Attribute) else default.func.value
+        outer_owner = _tail_name(node.func.value) if isinstance(node.func, cst.Attribute) else None
+        inner_owner = _tail_name(default.func.value) if isinstance(default.func, cst.Attribute) else None
+        if inner == name and inner_owner == outer_owner:
+            self._fallbacks.add(id(default))
 
     def _argument_fact(self, node: cst.Call) -> ArgumentFact:
         """Option strings, ``dest`` and ``required`` of one ``add_argument`` call, as argparse derives them."""

@@ -50,6 +50,7 @@ class MethodFact:
     super_init: CallValue | None = None
     channels: tuple = ()
     builder: object = None  # steplint.readers.python.builder_facts.BuilderMethodFacts for _get_inputs/_get_outputs
+    returns: object = None  # the value of a body that is (a docstring and) one ``return``, else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +65,18 @@ class ClassFact:
 
 @dataclass(frozen=True, slots=True)
 class Access:
-    """A read in a script: an env var, a container path, or a contract key."""
+    """A read in a script: an env var, a container path, or a contract key.
+
+    ``how`` says whether the read can fail: ``subscript`` (``mapping["k"]``, KeyError when
+    absent), ``get`` (``mapping.get("k")``, ``getenv("k")``: a default when absent),
+    ``fallback`` (a ``.get`` whose result is only the default of another lookup on the same
+    mapping: read only when that one's key is absent) or ``test`` (``"k" in os.environ``).
+    """
 
     kind: str
     key: str
     span: Span
+    how: str = "subscript"
 
 
 @dataclass(frozen=True, slots=True)

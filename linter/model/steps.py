@@ -1,0 +1,183 @@
+"""A pipeline step as SageMaker will run it, whatever file form declared it.
+
+Readers (Python specification-driven code today; YAML step interfaces and plain SDK
+pipelines are meant to follow) build these plain, frozen dataclasses; the rules about
+SageMaker semantics read only them. Every item carries the ``Origin`` that declared it, so
+a finding can point at ``file:line:col`` and a fix can edit that place.
+
+Questions a rule asks ("does the builder pass env var X?", "is channel C mounted?",
+"does the script define option --k?") are answered ``Answer.YES``, ``Answer.NO`` or
+``Answer.UNKNOWN``. A ``Supply`` answers for a set of names that reach the container by
+several routes (the contract, the builder's ``env=``, ``job_arguments=`` ...): any route
+the reader could not follow makes every name it does not know ``UNKNOWN``, never ``NO``.
+Rules report only on a definite ``NO`` (or a definite ``YES`` where presence is the defect).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from steplint.model.values import Span, Unknown
+
+
+class Answer(enum.Enum):
+    """A three-way answer: yes, no, or cannot tell."""
+
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "cannot tell"
+
+    def __bool__(self) -> bool:
+        raise TypeError("compare an Answer with Answer.YES / NO / UNKNOWN; 'cannot tell' is neither true nor false")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where something was declared: a display path and a span in it."""
+
+    path: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Supply:
+    """The names that reach the container by some route (environment variables, command-line
+    options, training channels).
+
+    ``names`` are the names known to be supplied; ``complete`` is False when some route could
+    not be followed (a call steplint cannot resolve, ``**kwargs``, a comprehension), and
+    ``unknown_because`` then says why.
+    """
+
+    names: frozenset
+    complete: bool = True
+    unknown_because: str = ""
+
+    def has(self, name: str) -> Answer:
+        """YES when ``name`` is known to be supplied, NO when the supply is complete and
+        lacks it, UNKNOWN otherwise."""
+        if name in self.names:
+            return Answer.YES
+        return Answer.NO if self.complete else Answer.UNKNOWN
+
+    def __or__(self, other: "Supply") -> "Supply":
+        return Supply(self.names | other.names, self.complete and other.complete,
+                      self.unknown_because or other.unknown_because)
+
+    @classmethod
+    def unknown(cls, why: str) -> "Supply":
+        return cls(frozenset(), False, why)
+
+
+NOTHING = Supply(frozenset())
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A named declaration with its value: a contract's container path (``value`` is the
+    path), env var (the default, or None), argument, or channel. ``value`` may be Unknown."""
+
+    name: str
+    value: object
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class ScriptRead:
+    """Something a script reads.
+
+    ``kind``: ``path`` (a container path literal or folded expression), ``input_key`` /
+    ``output_key`` (``input_paths["k"]`` / ``output_paths["k"]``), ``env`` (an environment
+    variable). ``how`` says whether the read can fail: ``subscript`` (KeyError when the name
+    is absent), ``get`` (``.get(k)`` / ``getenv(k)``: a default instead), ``fallback`` (a
+    ``.get`` that is only the default of another lookup on the same mapping, read only when
+    that one's name is absent) or ``test`` (``"k" in os.environ``).
+    """
+
+    kind: str
+    key: str
+    origin: Origin
+    how: str = "subscript"
+
+    @property
+    def can_fail(self) -> bool:
+        """Whether reading an absent name raises (a subscript) rather than giving a default."""
+        return self.how == "subscript"
+
+
+@dataclass(frozen=True)
+class ScriptOption:
+    """One command-line option a script's parser defines: its flags, ``dest`` and whether
+    it is required (None when not a known constant)."""
+
+    flags: tuple
+    dest: str | None
+    required: bool | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Script:
+    """The script a step runs and what it reads.
+
+    ``reads`` are its own path, key and env reads, in source order. ``env_names`` are the
+    environment variables it or the tree modules it imports read, and ``reads_all_env`` is
+    True when any of them uses ``os.environ`` whole (then any name may be read).
+    ``options`` is None when its parser cannot be read statically (an
+    ``add_argument(*flags)``)."""
+
+    path: str
+    name: str
+    reads: tuple
+    env_names: frozenset
+    reads_all_env: bool
+    options: tuple | None
+
+    def reads_env(self, name: str) -> Answer:
+        """Whether the script (or a module it imports) reads environment variable ``name``."""
+        if name in self.env_names:
+            return Answer.YES
+        return Answer.UNKNOWN if self.reads_all_env else Answer.NO
+
+
+@dataclass(frozen=True)
+class Step:
+    """One pipeline step.
+
+    ``name`` is how steplint refers to it (the contract or spec constant, the pipeline
+    step's name). ``kind`` is ``training``, ``processing``, ... or None when unknown.
+    ``container_inputs`` / ``container_outputs`` / ``declared_env`` / ``declared_arguments``
+    are the contract's declarations, each ``None`` when the step has none and ``Unknown``
+    when they cannot be read. ``env``, ``arguments`` and ``channels`` are everything that
+    reaches the container by any route. ``declared_by`` names the declaration the container
+    items belong to (a contract), ``built_by`` the builders (for messages) and
+    ``builder_paths`` their files; ``related`` lists every file that declares the step.
+    """
+
+    name: str
+    kind: str | None
+    origin: Origin
+    declared_by: str
+    container_inputs: tuple | Unknown | None
+    container_outputs: tuple | Unknown | None
+    declared_env: tuple | Unknown | None
+    declared_arguments: tuple | Unknown | None
+    env: Supply
+    arguments: Supply
+    channels: Supply | None
+    built_by: tuple
+    builder_paths: tuple
+    script: Script | None
+    related: tuple = ()
+
+    def declared_paths(self) -> tuple | None:
+        """Every container path the step declares, or None when any is not known."""
+        entries = []
+        for group in (self.container_inputs, self.container_outputs):
+            if isinstance(group, Unknown):
+                return None
+            entries.extend(group or ())
+        if not all(isinstance(entry.value, str) for entry in entries):
+            return None
+        return tuple(entry.value for entry in entries)

@@ -1,0 +1,245 @@
+"""Steps of specification-driven Python code, in the source-agnostic step model.
+
+One ``Step`` per script contract: its container declarations (``expected_input_paths``,
+``expected_output_paths``, env vars, ``expected_arguments``), what reaches the container by
+every route a builder has (the contract's declarations, which the spec-driven builder
+passes on, plus ``env=`` / ``environment=`` of the estimator or processor it constructs,
+``job_arguments=`` of its step and ``arguments=`` of ``processor.run``, and the training
+channels it names), and the script the contract names.
+
+A route steplint cannot follow makes the answer for the names it does not know
+``Answer.UNKNOWN``: a call it cannot resolve (``self.config.get_env()``), ``**kwargs``, a
+dict or list with unknown keys or items. ``self.<method>()`` is followed to the builder's
+method (or a base class's) when its body is one ``return``.
+"""
+
+from __future__ import annotations
+
+from steplint.model.steps import NOTHING, Declared, Origin, Script, ScriptOption, ScriptRead, Step, Supply
+from steplint.model.values import CallValue, ContractDerived, Mapping, ModuleRef, Ref, Seq, Unknown
+from steplint.readers.python.declarations import contract_kind, mapping_entries, sequence_entries
+from steplint.readers.python.project import Builder, Contract, ProjectModel
+from steplint.sagemaker.facts import ESTIMATORS, PROCESSORS, STEP_CLASSES
+
+ENVIRONMENT_KEYWORDS = ("env", "environment")
+ARGUMENT_KEYWORDS = ("job_arguments", "arguments")
+MAX_FOLLOW = 8
+READ_KINDS = ("path", "input_key", "output_key", "env")
+
+
+def steps_of(model: ProjectModel) -> list:
+    """Every contract of the project as a ``Step``, in the order of ``model.contracts``."""
+    return model.derived(("steps",), lambda: [_step(model, contract) for contract in model.contracts])
+
+
+def _builders_of(model: ProjectModel, contract: Contract) -> list:
+    builders = []
+    for spec in model.specs_linking(contract):
+        builders.extend(model.builders_of(spec))
+    return builders
+
+
+def _step(model: ProjectModel, contract: Contract) -> Step:
+    builders = _builders_of(model, contract)
+    inputs = _declared(mapping_entries(model, contract, "expected_input_paths"), "expected_input_paths", contract)
+    outputs = _declared(mapping_entries(model, contract, "expected_output_paths"), "expected_output_paths",
+                        contract)
+    required = sequence_entries(model, contract, "required_env_vars")
+    optional = mapping_entries(model, contract, "optional_env_vars")
+    env = None if required is None or optional is None else _as_declared(required + optional)
+    arguments = mapping_entries(model, contract, "expected_arguments")
+    arguments = _as_declared(arguments) if arguments is not None else None
+    declared = {"required_env_vars": required, "optional_env_vars": optional, "expected_arguments": arguments}
+    specs = model.specs_linking(contract)
+    return Step(
+        name=contract.name,
+        kind=contract_kind(model, contract),
+        origin=Origin(contract.path, contract.binding.span),
+        declared_by=contract.name,
+        container_inputs=inputs,
+        container_outputs=outputs,
+        declared_env=env if env is not None else Unknown("the contract's env vars are not statically known"),
+        declared_arguments=arguments if arguments is not None else Unknown(
+            "the contract's expected_arguments are not statically known"),
+        env=_names_supply(env, "the contract's env vars")
+        | _builder_supply(model, builders, ENVIRONMENT_KEYWORDS, _mapping_keys, declared),
+        arguments=_names_supply(arguments, "the contract's expected_arguments", _flag)
+        | _builder_supply(model, builders, ARGUMENT_KEYWORDS, _argument_flags, declared),
+        channels=_channels(model, builders),
+        built_by=tuple(builder.name for builder in builders),
+        builder_paths=tuple(dict.fromkeys(builder.path for builder in builders)),
+        script=_script(model, contract),
+        related=tuple(dict.fromkeys([contract.path, *(spec.path for spec in specs),
+                                     *(builder.path for builder in builders)])),
+    )
+
+
+def _declared(entries, field: str, contract: Contract):
+    if entries is None:
+        return Unknown(f"{field} of {contract.name} is not statically known")
+    return _as_declared(entries)
+
+
+def _as_declared(entries) -> tuple:
+    """Located contract entries as step-model declarations."""
+    return tuple(Declared(entry.name, entry.value, Origin(entry.file, entry.span)) for entry in entries)
+
+
+def _flag(name: str) -> str:
+    """The option name argparse derives from a flag or an expected_arguments key."""
+    return name.lstrip("-").replace("-", "_")
+
+
+def _names_supply(entries, what: str, key=lambda name: name) -> Supply:
+    if entries is None:
+        return Supply.unknown(f"{what} are not statically known")
+    return Supply(frozenset(key(entry.name) for entry in entries))
+
+
+def _builder_supply(model: ProjectModel, builders, keywords: tuple, names_of, declared: dict) -> Supply:
+    """Names the builders pass through ``keywords`` of any call they make (constructors of
+    estimators, processors and steps, ``processor.run``). ``declared`` maps contract fields
+    to their entries (None when unknown), for collections a builder derives from them."""
+    supply = NOTHING
+    for builder in builders:
+        for method in builder.cls.methods.values():
+            for call in method.calls:
+                for keyword in keywords:
+                    if not call.has_kwarg(keyword):
+                        if call.has_star_args and _is_sagemaker_call(model, call, builder):
+                            supply |= Supply.unknown(f"{keyword}= may be passed through **kwargs in {builder.name}")
+                        continue
+                    value = _follow(model, builder, call.kwarg(keyword))
+                    if value is None:
+                        continue
+                    found = _derived(value, declared) if isinstance(value, ContractDerived) else names_of(model, value)
+                    supply |= found if found is not None else Supply.unknown(
+                        f"{keyword}= of a call in {builder.name}.{method.name} is not statically known")
+    return supply
+
+
+def _is_sagemaker_call(model: ProjectModel, call: CallValue, builder: Builder) -> bool:
+    """Whether the call constructs a SageMaker estimator, processor or step (whose keyword
+    arguments ``**kwargs`` may carry)."""
+    callee = model.resolve(call.func)
+    return isinstance(callee, Ref) and (callee.name in ESTIMATORS or callee.name in PROCESSORS
+                                        or callee.name in STEP_CLASSES)
+
+
+def _follow(model: ProjectModel, builder: Builder, value: object, depth: int = 0) -> object:
+    """``value`` resolved, following ``self.<method>()`` into the builder's methods."""
+    value = model.resolve(value)
+    if depth >= MAX_FOLLOW or not isinstance(value, CallValue) or value.args or value.kwargs:
+        return value
+    func = value.func
+    if not isinstance(func, Unknown) or func.self_attribute is None:
+        return value
+    method = _method(model, builder.cls, func.self_attribute)
+    if method is None or method.returns is None:
+        return value
+    return _follow(model, builder, method.returns, depth + 1)
+
+
+def _method(model: ProjectModel, cls, name: str, depth: int = 0):
+    """The method ``name`` of a tree class or of its in-tree bases."""
+    if name in cls.methods:
+        return cls.methods[name]
+    if depth >= MAX_FOLLOW:
+        return None
+    for base in cls.bases:
+        resolved = model.resolve(base)
+        fact = model.class_fact(resolved) if isinstance(resolved, Ref) else None
+        if fact is not None:
+            found = _method(model, fact, name, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _derived(value: ContractDerived, declared: dict) -> Supply | None:
+    """The names a collection derived from the contract holds: the declared names of its
+    fields (as options, for an argument list) and its literal keys; None when a field is
+    not statically known."""
+    names = set(value.keys)
+    for field in value.fields:
+        entries = declared.get(field)
+        if entries is None:
+            return None
+        names.update(entry.name for entry in entries)
+    if value.kind == "options":
+        names = {_flag(name) for name in names}
+    return Supply(frozenset(names))
+
+
+def _mapping_keys(model: ProjectModel, value: object) -> Supply | None:
+    """The keys of a dict literal, or None when it is not one with known string keys."""
+    if not isinstance(value, Mapping):
+        return None
+    keys = [model.resolve(entry.key) for entry in value.entries]
+    if not all(isinstance(key, str) for key in keys):
+        return None
+    return Supply(frozenset(keys))
+
+
+def _argument_flags(model: ProjectModel, value: object) -> Supply | None:
+    """The options of a container argument list (``["--job_type", x, ...]``): items that are
+    known strings starting with ``-``; None when the list or any item is not known."""
+    if not isinstance(value, Seq):
+        return None
+    flags = set()
+    known = True
+    for item in value.items:
+        item = model.resolve(item)
+        if isinstance(item, str):
+            if item.startswith("-"):
+                flags.add(_flag(item.split("=", 1)[0]))
+        else:
+            known = False  # a value we cannot read may itself be an option
+    return Supply(frozenset(flags), known, "" if known else "an item of the argument list is not statically known")
+
+
+def _channels(model: ProjectModel, builders) -> Supply | None:
+    """Training channels the builders name: None when no builder names one."""
+    names = set()
+    complete = True
+    for builder in builders:
+        for method in builder.cls.methods.values():
+            for channel in method.channels:
+                name = model.resolve(channel.name)
+                if isinstance(name, str):
+                    names.add(name)
+                else:
+                    complete = False
+    if not names and complete:
+        return None
+    return Supply(frozenset(names), complete, "" if complete else "a channel name is not statically known")
+
+
+def _script(model: ProjectModel, contract: Contract) -> Script | None:
+    facts = model.script_of(contract)
+    if facts is None:
+        return None
+    reads = tuple(ScriptRead(access.kind, access.key, Origin(facts.path, access.span), access.how)
+                  for access in facts.accesses if access.kind in READ_KINDS)
+    options = None
+    if facts.argument_specs and all(spec.flags for spec in facts.argument_specs):
+        options = tuple(ScriptOption(spec.flags, spec.dest, spec.required, Origin(facts.path, spec.span))
+                        for spec in facts.argument_specs)
+    elif not facts.argument_specs:
+        options = ()
+    modules = _with_imported_modules(model, facts)
+    accesses = [access for module in modules for access in module.accesses]
+    return Script(facts.path, facts.path.rsplit("/", 1)[-1], reads,
+                  frozenset(access.key for access in accesses if access.kind == "env"),
+                  any(access.kind == "env_dynamic" for access in accesses), options)
+
+
+def _with_imported_modules(model: ProjectModel, facts) -> list:
+    """The script's facts and those of the tree modules it imports."""
+    modules = [facts]
+    for value in facts.imports.values():
+        dotted = value.module if isinstance(value, (Ref, ModuleRef)) else None
+        imported = model.module(dotted) if dotted else None
+        if imported is not None and imported is not facts:
+            modules.append(imported)
+    return modules
