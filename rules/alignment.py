@@ -169,13 +169,23 @@ class OutputNotInContract(_SpecNameNotInContract):
     good_examples = (Example(project()),)
 
 
+# Reads that handle the name's absence themselves: never a failure, never a finding.
+DEAD_READS = ("fallback", "guarded", "test")
+
+
 def _first_reads(script, kinds: tuple) -> list:
-    """The script's reads of ``kinds``, one per (kind, key): the first read site."""
-    seen = {}
+    """One read per (kind, key) of ``kinds`` that the script really makes: its first
+    subscript (which fails when the name is absent), else its first other read. Reads
+    that are never made when the name is absent (a ``.get`` fallback of another lookup, a
+    subscript guarded by a membership test) and membership tests do not count."""
+    chosen: dict = {}
     for read in script.reads:
-        if read.kind in kinds and (read.kind, read.key) not in seen:
-            seen[(read.kind, read.key)] = read
-    return list(seen.values())
+        if read.kind not in kinds or read.how in DEAD_READS:
+            continue
+        key = (read.kind, read.key)
+        if key not in chosen or (read.can_fail and not chosen[key].can_fail):
+            chosen[key] = read
+    return sorted(chosen.values(), key=lambda read: (read.origin.span.line, read.origin.span.col))
 
 
 class ScriptUndeclaredPath(Rule):
@@ -231,7 +241,7 @@ class ScriptUndeclaredPath(Rule):
 
     def _key_finding(self, step, script, read):
         entries = step.container_inputs if read.kind == "input_key" else step.container_outputs
-        if isinstance(entries, Unknown) or read.how == "fallback":
+        if isinstance(entries, Unknown):
             return
         keys = {entry.name for entry in entries or ()}
         if read.key in keys:
@@ -301,13 +311,14 @@ class ScriptUndeclaredEnv(Rule):
             for read in _first_reads(script, ("env",)):
                 if read.key.startswith(SAGEMAKER_ENV_PREFIX) or step.env.has(read.key) is not Answer.NO:
                     continue
-                outcome = ("KeyError" if read.can_fail else "a silent default") if read.how != "test" else \
-                    "the test is always false"
+                outcome = "KeyError" if read.can_fail else "a silent default"
+                passed = set(step.env.names) - _declared_names(step.declared_env)
+                route = (f" and {' / '.join(step.built_by)} passes no such env" if passed else
+                         "; the builder sets only the contract's env vars")
                 yield self.finding(read.origin.path, read.origin.span, (
                     f"{script.name} reads environment variable '{read.key}', which {step.declared_by} does not "
-                    f"declare{_hint(read.key, names)}; the builder sets only the contract's env vars, so it "
-                    f"is never set in the container ({outcome}): add it to required_env_vars "
-                    f"or optional_env_vars"), related_paths=[step.origin.path])
+                    f"declare{_hint(read.key, names)}{route}, so it is never set in the container ({outcome}): "
+                    f"add it to required_env_vars or optional_env_vars"), related_paths=[step.origin.path])
 
 
 # Variables that libraries in the container read (boto3/botocore, the AWS SDKs), not the script.

@@ -92,7 +92,8 @@ class ScriptRead:
     variable). ``how`` says whether the read can fail: ``subscript`` (KeyError when the name
     is absent), ``get`` (``.get(k)`` / ``getenv(k)``: a default instead), ``fallback`` (a
     ``.get`` that is only the default of another lookup on the same mapping, read only when
-    that one's name is absent) or ``test`` (``"k" in os.environ``).
+    that one's name is absent), ``guarded`` (a subscript inside ``if "k" in mapping:``, made
+    only when the name is present) or ``test`` (``"k" in os.environ``).
     """
 
     kind: str

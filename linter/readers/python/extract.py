@@ -382,6 +382,24 @@ class _ChannelCollector:
             if isinstance(element, cst.DictElement):
                 self._add(element.key, element.value)
 
+    def visit_If(self, node: cst.If) -> None:
+        """``if "k" in input_paths:`` guards the subscripts ``input_paths["k"]`` in its body."""
+        test = node.test
+        if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+                and isinstance(test.comparisons[0].operator, cst.In)):
+            return
+        key = literal_string(test.left)
+        owner = test.comparisons[0].comparator
+        kind = "env" if self._environ_name(owner) is not None else PATH_MAPPINGS.get(_tail_name(owner))
+        if key is not None and kind is not None:
+            self._guards.append((kind, key, self.span_of(node.body)))
+
+    def _guarded(self, kind: str, key: str, span) -> bool:
+        start, end = (span.line, span.col), (span.end_line, span.end_col)
+        return any(guard_kind == kind and guard_key == key
+                   and (body.line, body.col) <= start and end <= (body.end_line, body.end_col)
+                   for guard_kind, guard_key, body in self._guards)
+
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             subscript = target.target
@@ -403,7 +421,7 @@ PATH_MAPPINGS = {"input_paths": "input_key", "output_paths": "output_key"}
 class _ScriptAccessCollector:
     """Reads a script makes: env vars, container path literals, contract keys, argparse flags."""
 
-    KINDS = frozenset({cst.Name, cst.Assign, cst.SimpleString, cst.Subscript, cst.Comparison, cst.Call})
+    KINDS = frozenset({cst.Name, cst.Assign, cst.SimpleString, cst.Subscript, cst.Comparison, cst.Call, cst.If})
     IMPORTS = frozenset({cst.Import, cst.ImportFrom})
 
     def __init__(self, span_of, scope: dict) -> None:
@@ -416,6 +434,7 @@ class _ScriptAccessCollector:
         self._handled: set[int] = set()
         self._writes: set[int] = set()
         self._fallbacks: set[int] = set()
+        self._guards: list[tuple] = []  # (mapping kind, key, span of the guarded body)
 
     def _environ_name(self, node) -> cst.Name | None:
         if isinstance(node, cst.Attribute) and node.attr.value == "environ":
@@ -441,6 +460,24 @@ class _ScriptAccessCollector:
         if node.value == "environ":
             self._environ_names.append(node)
 
+    def visit_If(self, node: cst.If) -> None:
+        """``if "k" in input_paths:`` guards the subscripts ``input_paths["k"]`` in its body."""
+        test = node.test
+        if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+                and isinstance(test.comparisons[0].operator, cst.In)):
+            return
+        key = literal_string(test.left)
+        owner = test.comparisons[0].comparator
+        kind = "env" if self._environ_name(owner) is not None else PATH_MAPPINGS.get(_tail_name(owner))
+        if key is not None and kind is not None:
+            self._guards.append((kind, key, self.span_of(node.body)))
+
+    def _guarded(self, kind: str, key: str, span) -> bool:
+        start, end = (span.line, span.col), (span.end_line, span.end_col)
+        return any(guard_kind == kind and guard_key == key
+                   and (body.line, body.col) <= start and end <= (body.end_line, body.end_col)
+                   for guard_kind, guard_key, body in self._guards)
+
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             if isinstance(target.target, cst.Subscript):
@@ -463,10 +500,13 @@ class _ScriptAccessCollector:
         key = literal_string(node.slice[0].slice.value)
         if self._is_environ(node.value):
             kind = "env_dynamic" if key is None else "env_write" if id(node) in self._writes else "env"
-            self.accesses.append(Access(kind, key or "", self.span_of(node)))
+            span = self.span_of(node)
+            how = "guarded" if kind == "env" and self._guarded("env", key, span) else "subscript"
+            self.accesses.append(Access(kind, key or "", span, how))
             return
         if key is not None and _tail_name(node.value) in PATH_MAPPINGS:
-            self.accesses.append(Access(PATH_MAPPINGS[_tail_name(node.value)], key, self.span_of(node)))
+            kind, span = PATH_MAPPINGS[_tail_name(node.value)], self.span_of(node)
+            self.accesses.append(Access(kind, key, span, "guarded" if self._guarded(kind, key, span) else "subscript"))
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         for target in node.comparisons:

@@ -70,7 +70,9 @@ class Access:
     ``how`` says whether the read can fail: ``subscript`` (``mapping["k"]``, KeyError when
     absent), ``get`` (``mapping.get("k")``, ``getenv("k")``: a default when absent),
     ``fallback`` (a ``.get`` whose result is only the default of another lookup on the same
-    mapping: read only when that one's key is absent) or ``test`` (``"k" in os.environ``).
+    mapping: read only when that one's key is absent), ``guarded`` (a subscript inside
+    ``if "k" in mapping:``, made only when the key is present) or ``test`` (``"k" in
+    os.environ``).
     """
 
     kind: str

@@ -183,18 +183,25 @@ def _mapping_keys(model: ProjectModel, value: object) -> Supply | None:
 
 def _argument_flags(model: ProjectModel, value: object) -> Supply | None:
     """The options of a container argument list (``["--job_type", x, ...]``): items that are
-    known strings starting with ``-``; None when the list or any item is not known."""
+    known strings starting with ``-``. An item steplint cannot read right after an option is
+    taken as that option's value (``--name value``, as the SDK and argparse pair them); one
+    anywhere else may itself be an option, so the list is then incomplete. None when the
+    value is not a list."""
     if not isinstance(value, Seq):
         return None
     flags = set()
     known = True
+    expects_value = False
     for item in value.items:
         item = model.resolve(item)
-        if isinstance(item, str):
-            if item.startswith("-"):
-                flags.add(_flag(item.split("=", 1)[0]))
+        if isinstance(item, str) and item.startswith("-"):
+            name, _, inline = item.partition("=")
+            flags.add(_flag(name))
+            expects_value = not inline
+        elif isinstance(item, str) or expects_value:
+            expects_value = False
         else:
-            known = False  # a value we cannot read may itself be an option
+            known = False
     return Supply(frozenset(flags), known, "" if known else "an item of the argument list is not statically known")
 
 
