@@ -169,6 +169,11 @@ class OutputNotInContract(_SpecNameNotInContract):
     good_examples = (Example(project()),)
 
 
+def _checked(steps) -> list:
+    """The steps whose container this project defines (not those handed to another package's step class)."""
+    return [step for step in steps if not step.delegated]
+
+
 # Reads that handle the name's absence themselves: never a failure, never a finding.
 DEAD_READS = ("fallback", "guarded", "test")
 
@@ -220,7 +225,7 @@ class ScriptUndeclaredPath(Rule):
     )
 
     def check(self, context):
-        for step in context.steps:
+        for step in _checked(context.steps):
             script = step.script
             if script is None:
                 continue
@@ -303,7 +308,7 @@ class ScriptUndeclaredEnv(Rule):
     )
 
     def check(self, context):
-        for step in context.steps:
+        for step in _checked(context.steps):
             script = step.script
             if script is None or isinstance(step.declared_env, Unknown):
                 continue
@@ -351,7 +356,7 @@ class UnusedContractEnv(Rule):
     )
 
     def check(self, context):
-        for step in context.steps:
+        for step in _checked(context.steps):
             script = step.script
             if script is None or not isinstance(step.declared_env, tuple):
                 continue
@@ -403,7 +408,7 @@ class ArgumentMismatch(Rule):
     )
 
     def check(self, context):
-        for step in context.steps:
+        for step in _checked(context.steps):
             script = step.script
             if script is None or not script.options or not isinstance(step.declared_arguments, tuple):
                 continue
@@ -451,7 +456,7 @@ class ChannelLayoutMismatch(Rule):
     good_examples = (Example(project(TRAINING_STEP)),)
 
     def check(self, context):
-        for step in context.steps:
+        for step in _checked(context.steps):
             channels = step.channels
             if channels is None or not channels.names:
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from steplint.model.values import Mapping
+from steplint.model.values import Mapping, Seq
 from steplint.readers.python.project import Builder, Contract, Spec
 from steplint.rule import Applicability, Example, Fix, Rule, lazy_examples
 from steplint.rules import _builder_examples as examples
@@ -62,17 +62,36 @@ def _kind(model, builder: Builder, spec: Spec | None) -> str | None:
     return {frozenset({"estimator"}): "training", frozenset({"processor"}): "processing"}.get(frozenset(kinds))
 
 
+# Steps that mount nothing into a container: their inputs go to API arguments (a model's
+# ModelDataUrl, a transform job's model name and TransformInput), not to channels or paths.
+NO_CONTAINER_INPUTS = frozenset({"model", "transform"})
+
+
 def _reviews(model, method_name: str):
+    """A review per builder method the spec-driven form applies to: not for builders that
+    delegate to another package's step class, not for model and transform steps, and not
+    when the spec declares nothing and the method returns an empty collection."""
+    collection = "dependencies" if method_name == "_get_inputs" else "outputs"
     for builder in model.builders:
         method = builder.cls.methods.get(method_name)
         facts = getattr(method, "builder", None) if method is not None else None
-        if facts is None:
+        if facts is None or builder.delegated:
             continue
         spec = model.spec_of(builder)
         spec = spec if isinstance(spec, Spec) else None
+        kind = _kind(model, builder, spec)
+        if kind in NO_CONTAINER_INPUTS or (_declared(spec, collection) == set() and _returns_empty(method)):
+            continue
         contract = model.contract_of(spec) if spec is not None else None
         contract = contract if isinstance(contract, Contract) else None
-        yield _Review(builder, facts, spec, contract, _kind(model, builder, spec))
+        yield _Review(builder, facts, spec, contract, kind)
+
+
+def _returns_empty(method) -> bool:
+    """Whether the method's whole body returns an empty list, tuple or dict."""
+    returned = method.returns
+    return (isinstance(returned, Seq) and not returned.items) or (isinstance(returned, Mapping)
+                                                                  and not returned.entries)
 
 
 def _review_inputs(review: _Review) -> _Review:

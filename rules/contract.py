@@ -277,8 +277,10 @@ class MissingEntryPoint(Rule):
     )
 
     def check(self, context):
-        entries = [(contract, contract.entry_point.strip()) for contract in context.model.contracts
-                   if isinstance(contract.entry_point, str) and contract.entry_point.strip()]
+        model = context.model
+        entries = [(contract, contract.entry_point.strip()) for contract in model.contracts
+                   if isinstance(contract.entry_point, str) and contract.entry_point.strip()
+                   and not _delegated(model, contract)]
         if not entries:
             return
         known = _by_file_name(_script_files(context))
@@ -292,6 +294,13 @@ class MissingEntryPoint(Rule):
                 f"entry_point '{entry}' of {contract.name} does not exist in {roots}; the SDK uploads the entry "
                 f"point when the pipeline is built, so the step fails there: fix the file name or add the "
                 f"script's directory to [tool.steplint] script-roots"))
+
+
+def _delegated(model, contract) -> bool:
+    """Whether every builder linked to the contract hands its step to another package's
+    step class (so no SageMaker job of this project uploads the entry point)."""
+    builders = [builder for spec in model.specs_linking(contract) for builder in model.builders_of(spec)]
+    return bool(builders) and all(builder.delegated for builder in builders)
 
 
 def _by_file_name(paths) -> dict:

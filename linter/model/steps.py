@@ -154,6 +154,9 @@ class Step:
     reaches the container by any route. ``declared_by`` names the declaration the container
     items belong to (a contract), ``built_by`` the builders (for messages) and
     ``builder_paths`` their files; ``related`` lists every file that declares the step.
+    ``delegated`` is True when every builder hands the step to another package's step class
+    (its own image and script): the declarations are then nominal and say nothing about
+    what runs.
     """
 
     name: str
@@ -171,6 +174,7 @@ class Step:
     builder_paths: tuple
     script: Script | None
     related: tuple = ()
+    delegated: bool = False
 
     def declared_paths(self) -> tuple | None:
         """Every container path the step declares, or None when any is not known."""

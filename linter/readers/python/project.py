@@ -144,15 +144,29 @@ class ConstructedCall:
 
 @dataclass(frozen=True)
 class Builder:
+    """A concrete step builder class. ``constructed`` are the SageMaker estimators and
+    processors it constructs; ``step_classes`` the qualified names of the pipeline step
+    classes (``...Step``) it constructs, SageMaker's or another package's."""
+
     name: str
     module: ModuleFacts
     cls: ClassFact
     spec_value: object
     constructed: tuple
+    step_classes: tuple = ()
 
     @property
     def path(self) -> str:
         return self.module.path
+
+    @property
+    def delegated(self) -> bool:
+        """Whether the builder hands its step to a step class outside the SageMaker SDK and
+        the project (a vendor's step with its own image and script) and creates no SageMaker
+        job itself: the contract is then nominal, and rules about the container, the entry
+        point and the spec-driven input form do not apply."""
+        return not self.constructed and any(not qualified.startswith("sagemaker.")
+                                            for qualified in self.step_classes)
 
 
 class ModuleIndex:
@@ -559,6 +573,7 @@ class ProjectModel:
             elif len(call.args) > 1:
                 spec_value = call.args[1]
         constructed = []
+        step_classes = []
         for method in cls.methods.values():
             for call in method.calls:
                 func = self.resolve(call.func)
@@ -568,7 +583,9 @@ class ProjectModel:
                 if kind is not None:
                     constructed.append(ConstructedCall(func.name, f"{func.module}.{func.name}", kind, call,
                                                        method.name))
-        return Builder(cls.name, module, cls, spec_value, tuple(constructed))
+                elif func.name.endswith("Step") and func.module:
+                    step_classes.append(f"{func.module}.{func.name}")
+        return Builder(cls.name, module, cls, spec_value, tuple(constructed), tuple(dict.fromkeys(step_classes)))
 
     @cached_property
     def _specs_by_key(self) -> dict:

@@ -71,6 +71,7 @@ def _step(model: ProjectModel, contract: Contract) -> Step:
         script=_script(model, contract),
         related=tuple(dict.fromkeys([contract.path, *(spec.path for spec in specs),
                                      *(builder.path for builder in builders)])),
+        delegated=bool(builders) and all(builder.delegated for builder in builders),
     )
 
 
