@@ -79,7 +79,7 @@ class ManagedContractPath(Rule):
 
     def check(self, context):
         model = context.model
-        for contract in model.contracts:
+        for contract in _defined(model):
             paths = contract.input_paths
             if not isinstance(paths, Mapping):
                 continue
@@ -137,7 +137,7 @@ class PathKindMismatch(Rule):
 
     def check(self, context):
         model = context.model
-        for contract in model.contracts:
+        for contract in _defined(model):
             kind = contract_kind(model, contract)
             if kind not in ("training", "processing"):
                 continue
@@ -195,7 +195,7 @@ class OutputPathIsFile(Rule):
 
     def check(self, context):
         model = context.model
-        for contract in model.contracts:
+        for contract in _defined(model):
             for direction, entry in _path_entries(model, contract):
                 if direction != "output" or not looks_like_file(entry.value):
                     continue
@@ -236,7 +236,7 @@ class OverlappingPaths(Rule):
 
     def check(self, context):
         model = context.model
-        for contract in model.contracts:
+        for contract in _defined(model):
             seen = []
             for direction, entry in _path_entries(model, contract):
                 for earlier_direction, earlier in seen:
@@ -294,6 +294,12 @@ class MissingEntryPoint(Rule):
                 f"entry_point '{entry}' of {contract.name} does not exist in {roots}; the SDK uploads the entry "
                 f"point when the pipeline is built, so the step fails there: fix the file name or add the "
                 f"script's directory to [tool.steplint] script-roots"))
+
+
+def _defined(model) -> list:
+    """The contracts whose container this project defines: all but those only builders that
+    hand their step to another package's step class use (that class mounts what it likes)."""
+    return [contract for contract in model.contracts if not _delegated(model, contract)]
 
 
 def _delegated(model, contract) -> bool:
