@@ -231,6 +231,8 @@ class ScriptUndeclaredPath(Rule):
                 continue
             for read in _first_reads(script, ("input_key", "output_key")):
                 yield from self._key_finding(step, script, read)
+            if step.kind == "training":
+                yield from self._channel_variable_findings(step, script)
             declared = step.declared_paths()
             if declared is None:
                 continue
@@ -243,6 +245,25 @@ class ScriptUndeclaredPath(Rule):
                     f"one is missing or never uploaded at run time: declare it in expected_input_paths/"
                     f"expected_output_paths or use a declared path"),
                     related_paths=[step.origin.path])
+
+    def _channel_variable_findings(self, step, script):
+        """``SM_CHANNEL_<NAME>`` reads for channels the step does not have."""
+        known = _known_channels(step)
+        if known is None:
+            return
+        channels, source = known
+        by_variable = {f"{CHANNEL_VARIABLE_PREFIX}{name.upper()}": name for name in channels}
+        for read in _first_reads(script, ("env",)):
+            if not read.key.startswith(CHANNEL_VARIABLE_PREFIX) or read.key in by_variable:
+                continue
+            wanted = read.key[len(CHANNEL_VARIABLE_PREFIX):].lower()
+            listed = ", ".join(f"'{name}'" for name in sorted(channels))
+            outcome = "raises KeyError at start-up" if read.can_fail else "always gets its default"
+            advice = " or ".join([f"read {name}" for name in sorted(by_variable)][:2] + [f"name the channel '{wanted}'"])
+            yield self.finding(read.origin.path, read.origin.span, (
+                f"{script.name} reads {read.key}, but {source} only channel(s) {listed}; SageMaker sets "
+                f"{CHANNEL_VARIABLE_PREFIX}<NAME> only for the job's channels, so this {outcome}: {advice}"),
+                related_paths=[step.origin.path, *step.builder_paths])
 
     def _key_finding(self, step, script, read):
         entries = step.container_inputs if read.kind == "input_key" else step.container_outputs
@@ -262,6 +283,29 @@ class ScriptUndeclaredPath(Rule):
             f"{_hint(read.key, keys)}; the paths handed to the script come from the contract, {outcome}: "
             f"use a declared key or declare it"),
             related_paths=[step.origin.path])
+
+
+CHANNEL_VARIABLE_PREFIX = "SM_CHANNEL_"
+
+
+def _known_channels(step) -> tuple | None:
+    """``(channels, whose)``: the channels a training step's contract declares, from its
+    input paths (/opt/ml/input/data/<channel>), as a script's literal path reads are checked
+    against them; None when they are not all known (a path at the channel root leaves the
+    names to the builder)."""
+    if not isinstance(step.container_inputs, tuple) or not step.container_inputs:
+        return None
+    channels = set()
+    for entry in step.container_inputs:
+        if not isinstance(entry.value, str):
+            return None
+        channel = training_channel(entry.value)
+        if channel is None:
+            if is_within(entry.value, TRAINING_INPUT_ROOT):
+                return None  # the channel root itself: the builder decides the names
+            continue
+        channels.add(channel)
+    return (channels, f"the input paths of {step.declared_by} give") if channels else None
 
 
 def _platform_path(path: str, kind: str | None) -> bool:

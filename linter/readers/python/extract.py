@@ -111,11 +111,45 @@ def _module_level_statements(body):
                 orelse = statement.orelse
                 yield from _module_level_statements(orelse.body.body if isinstance(orelse, cst.Else) else [orelse])
         elif isinstance(statement, cst.Try):
-            yield from _module_level_statements(statement.body.body)
+            body = list(_module_level_statements(statement.body.body))
+            yield from body
+            bound = set().union(*(_bound_names(small) for small in body))
             for handler in statement.handlers:
-                yield from _module_level_statements(handler.body.body)
+                fallback = _catches_import_error(handler)
+                for small in _module_level_statements(handler.body.body):
+                    names = _bound_names(small)
+                    if not (fallback and names and names <= bound):
+                        yield small
         elif isinstance(statement, cst.With):
             yield from _module_level_statements(statement.body.body)
+
+
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+def _catches_import_error(handler: cst.ExceptHandler) -> bool:
+    """Whether an ``except`` clause catches ImportError (alone or in a tuple)."""
+    kinds = handler.type
+    names = [element.value for element in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
+    return any(isinstance(name, (cst.Name, cst.Attribute)) and _dotted(name).rsplit(".", 1)[-1] in IMPORT_ERRORS
+               for name in names)
+
+
+def _bound_names(statement) -> set:
+    """The module names a small statement binds (imports and plain assignments).
+
+    The fallback of an import (``except ImportError: X = None``) runs only when the import
+    fails; in the checked tree the import is what a run sees, so statements of such a
+    handler that only rebind names the ``try`` body bound are left out."""
+    if isinstance(statement, (cst.Assign, cst.AnnAssign)):
+        return {name for name, _ in _assigned(statement)}
+    if isinstance(statement, cst.Import):
+        return {alias.asname.name.value if alias.asname is not None else _dotted(alias.name).split(".", 1)[0]
+                for alias in statement.names}
+    if isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
+        return {alias.asname.name.value if alias.asname is not None else _dotted(alias.name)
+                for alias in statement.names}
+    return set()
 
 
 MUTATING_METHODS = frozenset({"append", "extend", "insert", "update", "setdefault", "pop", "remove", "clear",

@@ -15,6 +15,8 @@ method (or a base class's) when its body is one ``return``.
 
 from __future__ import annotations
 
+import posixpath
+
 from steplint.model.steps import NOTHING, Declared, Origin, Script, ScriptOption, ScriptRead, Step, Supply
 from steplint.model.values import CallValue, ContractDerived, Mapping, ModuleRef, Ref, Seq, Unknown
 from steplint.readers.python.declarations import contract_kind, mapping_entries, sequence_entries
@@ -22,6 +24,8 @@ from steplint.readers.python.project import Builder, Contract, ProjectModel
 from steplint.sagemaker.facts import ESTIMATORS, PROCESSORS, STEP_CLASSES
 
 ENVIRONMENT_KEYWORDS = ("env", "environment")
+CONTAINER_PREFIX = "/opt/ml/"
+PATH_JOIN_MODULES = ("os.path", "posixpath")
 ARGUMENT_KEYWORDS = ("job_arguments", "arguments")
 MAX_FOLLOW = 8
 READ_KINDS = ("path", "input_key", "output_key", "env")
@@ -100,7 +104,10 @@ def _names_supply(entries, what: str, key=lambda name: name) -> Supply:
 def _builder_supply(model: ProjectModel, builders, keywords: tuple, names_of, declared: dict) -> Supply:
     """Names the builders pass through ``keywords`` of any call they make (constructors of
     estimators, processors and steps, ``processor.run``). ``declared`` maps contract fields
-    to their entries (None when unknown), for collections a builder derives from them."""
+    to their entries (None when unknown), for collections a builder derives from them.
+    Without a builder linked to the step, what it passes cannot be told."""
+    if not builders:
+        return Supply.unknown("no builder of this step was found")
     supply = NOTHING
     for builder in builders:
         for method in builder.cls.methods.values():
@@ -228,7 +235,7 @@ def _script(model: ProjectModel, contract: Contract) -> Script | None:
     if facts is None:
         return None
     reads = tuple(ScriptRead(access.kind, access.key, Origin(facts.path, access.span), access.how)
-                  for access in facts.accesses if access.kind in READ_KINDS)
+                  for access in facts.accesses if access.kind in READ_KINDS) + _composed_paths(model, facts)
     options = None
     if facts.argument_specs and all(spec.flags for spec in facts.argument_specs):
         options = tuple(ScriptOption(spec.flags, spec.dest, spec.required, Origin(facts.path, spec.span))
@@ -240,6 +247,34 @@ def _script(model: ProjectModel, contract: Contract) -> Script | None:
     return Script(facts.path, facts.path.rsplit("/", 1)[-1], reads,
                   frozenset(access.key for access in accesses if access.kind == "env"),
                   any(access.kind == "env_dynamic" for access in accesses), options)
+
+
+def _composed_paths(model: ProjectModel, facts) -> tuple:
+    """Container paths a script builds in module constants from parts steplint can fold:
+    ``os.path.join(PREFIX, "input/data")``, f-strings and ``+`` over known strings (plain
+    literals are reads already)."""
+    found = []
+    for binding in facts.bindings.values():
+        if isinstance(binding.value, str):
+            continue
+        path = _folded_path(model, binding.value)
+        if isinstance(path, str) and path.startswith(CONTAINER_PREFIX):
+            found.append(ScriptRead("path", path, Origin(facts.path, binding.span)))
+    return tuple(found)
+
+
+def _folded_path(model: ProjectModel, value: object, depth: int = 0) -> object:
+    """The string ``value`` evaluates to, folding ``os.path.join`` calls; Unknown otherwise."""
+    value = model.resolve(value)
+    if isinstance(value, str) or depth >= MAX_FOLLOW:
+        return value
+    if isinstance(value, CallValue) and not value.kwargs and not value.has_star_args:
+        callee = model.resolve(value.func)
+        if isinstance(callee, Ref) and callee.name == "join" and callee.module in PATH_JOIN_MODULES:
+            parts = [_folded_path(model, argument, depth + 1) for argument in value.args]
+            if parts and all(isinstance(part, str) for part in parts):
+                return posixpath.join(*parts)
+    return Unknown("not a path steplint can fold")
 
 
 def _with_imported_modules(model: ProjectModel, facts) -> list:
