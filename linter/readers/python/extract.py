@@ -416,24 +416,6 @@ class _ChannelCollector:
             if isinstance(element, cst.DictElement):
                 self._add(element.key, element.value)
 
-    def visit_If(self, node: cst.If) -> None:
-        """``if "k" in input_paths:`` guards the subscripts ``input_paths["k"]`` in its body."""
-        test = node.test
-        if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
-                and isinstance(test.comparisons[0].operator, cst.In)):
-            return
-        key = literal_string(test.left)
-        owner = test.comparisons[0].comparator
-        kind = "env" if self._environ_name(owner) is not None else PATH_MAPPINGS.get(_tail_name(owner))
-        if key is not None and kind is not None:
-            self._guards.append((kind, key, self.span_of(node.body)))
-
-    def _guarded(self, kind: str, key: str, span) -> bool:
-        start, end = (span.line, span.col), (span.end_line, span.end_col)
-        return any(guard_kind == kind and guard_key == key
-                   and (body.line, body.col) <= start and end <= (body.end_line, body.end_col)
-                   for guard_kind, guard_key, body in self._guards)
-
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             subscript = target.target
