@@ -505,7 +505,8 @@ class ChannelLayoutMismatch(Rule):
             if channels is None or not channels.names:
                 continue
             builders = " / ".join(step.built_by)
-            listed = ", ".join(f"'{name}'" for name in sorted(channels.names))
+            listed = ("" if not channels.superset else "among ") + ", ".join(
+                f"'{name}'" for name in sorted(channels.names))
             for entry in step.container_inputs if isinstance(step.container_inputs, tuple) else ():
                 problem = _channel_problem(entry.value, channels, listed, builders)
                 if problem:

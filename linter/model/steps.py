@@ -47,23 +47,26 @@ class Supply:
 
     ``names`` are the names known to be supplied; ``complete`` is False when some route could
     not be followed (a call steplint cannot resolve, ``**kwargs``, a comprehension), and
-    ``unknown_because`` then says why.
+    ``unknown_because`` then says why. ``superset`` is True when ``names`` may hold names
+    that are not supplied (a channel per dependency, some of which a branch handles
+    otherwise): a name outside them is still not supplied.
     """
 
     names: frozenset
     complete: bool = True
     unknown_because: str = ""
+    superset: bool = False
 
     def has(self, name: str) -> Answer:
-        """YES when ``name`` is known to be supplied, NO when the supply is complete and
-        lacks it, UNKNOWN otherwise."""
+        """YES when ``name`` is (or, for a ``superset``, may be) supplied, NO when the supply
+        is complete and lacks it, UNKNOWN otherwise."""
         if name in self.names:
             return Answer.YES
         return Answer.NO if self.complete else Answer.UNKNOWN
 
     def __or__(self, other: "Supply") -> "Supply":
         return Supply(self.names | other.names, self.complete and other.complete,
-                      self.unknown_because or other.unknown_because)
+                      self.unknown_because or other.unknown_because, self.superset or other.superset)
 
     @classmethod
     def unknown(cls, why: str) -> "Supply":

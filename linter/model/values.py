@@ -133,6 +133,14 @@ class CallValue:
 
 
 @dataclass(frozen=True, slots=True)
+class LogicalName:
+    """A variable that holds the logical name of one element of the spec's ``collection``
+    (``dependencies``): a builder's loop variable over ``self.spec.dependencies``."""
+
+    collection: str
+
+
+@dataclass(frozen=True, slots=True)
 class ContractDerived:
     """What a builder method returns when it builds a collection from its contract's own
     declarations: a dict (``kind="mapping"``) keyed by, or a container argument list
@@ -167,5 +175,5 @@ def qualified_name(value: object) -> str | None:
 EMPTY_SPAN = Span(1, 0, 1, 0)
 __all__ = [
     "Span", "Unknown", "Ref", "ModuleRef", "EnumMember", "Seq", "Entry", "Mapping", "Concat",
-    "CallValue", "ContractDerived", "Value", "final_name", "qualified_name", "EMPTY_SPAN",
+    "CallValue", "ContractDerived", "LogicalName", "Value", "final_name", "qualified_name", "EMPTY_SPAN",
 ]

@@ -122,8 +122,8 @@ def builder_method_facts(method: cst.FunctionDef, span_of, scope=None,
                      if isinstance(value, Ref) and value.name in known}
     params = [param.name.value for param in method.params.params]
     parameter = params[1] if len(params) > 1 else None
-    collector = _Collector(span_of, parameter, _spec_aliases(method, positions), class_aliases)
-    collector.name_vars |= _logical_name_vars(method, parameter, collector.aliases, positions)
+    collector = _Collector(span_of, parameter, spec_aliases(method, positions), class_aliases)
+    collector.name_vars |= logical_name_vars(method, parameter, collector.aliases, positions)
     collector.collect(positions, method.body)
     return BuilderMethodFacts(
         name=method.name.value,
@@ -176,7 +176,7 @@ ASSIGN = frozenset({cst.Assign})
 LOOPS_AND_ASSIGNMENTS = frozenset({cst.For, cst.CompFor, cst.Assign})
 
 
-def _spec_aliases(method: cst.FunctionDef, positions: NodePositions) -> dict:
+def spec_aliases(method: cst.FunctionDef, positions: NodePositions) -> dict:
     """Local names bound to the spec's collections: ``dependencies = self.spec.dependencies``;
     the first assignment in the source wins."""
     aliases = {}
@@ -205,7 +205,7 @@ def _targets(target) -> list:
     return []
 
 
-def _logical_name_vars(method: cst.FunctionDef, parameter: str | None, aliases: dict,
+def logical_name_vars(method: cst.FunctionDef, parameter: str | None, aliases: dict,
                        positions: NodePositions) -> set:
     """Local names that hold a logical name: loop keys over the spec or the inputs, and
     names assigned from ``x.logical_name``."""

@@ -8,8 +8,8 @@ script access is evaluated against that scope. Nothing is imported or executed.
 from __future__ import annotations
 
 import libcst as cst
-from steplint.model.values import CallValue, ModuleRef, Ref, Unknown
-from steplint.readers.python.builder_facts import builder_method_facts
+from steplint.model.values import CallValue, LogicalName, ModuleRef, Ref, Unknown
+from steplint.readers.python.builder_facts import builder_method_facts, logical_name_vars, spec_aliases
 from steplint.readers.python.derived import contract_derived
 from steplint.readers.python.evaluate import Evaluator, literal_string
 from steplint.readers.python.facts import (
@@ -364,12 +364,23 @@ def _method_fact(method: cst.FunctionDef, evaluator: Evaluator, module_name: str
             super_init = value
         else:
             calls.append(value)
-    channels = _ChannelCollector(local)
+    channels = _ChannelCollector(local, _channel_name_vars(method, positions))
     channels.collect(positions, method.body)
     builder = builder_method_facts(method, evaluator.span, evaluator.scope, positions)
     return MethodFact(method.name.value, _params(method), evaluator.span(method), tuple(calls), super_init,
                       tuple(channels.channels), builder=builder,
                       returns=_method_returns(method, evaluator, module_name, is_package))
+
+
+def _channel_name_vars(method: cst.FunctionDef, positions: NodePositions) -> frozenset:
+    """Local names holding a logical name in a builder method that builds training channels
+    (loop variables over ``self.spec.dependencies`` or over the inputs it is given)."""
+    if not positions.select(method.body, CALL) or not any(
+            _tail_name(call.func) == TRAINING_INPUT for call in positions.select(method.body, CALL)):
+        return frozenset()
+    params = [param.name.value for param in method.params.params]
+    parameter = params[1] if len(params) > 1 else None
+    return frozenset(logical_name_vars(method, parameter, spec_aliases(method, positions), positions))
 
 
 def _method_returns(method: cst.FunctionDef, evaluator: Evaluator, module_name: str, is_package: bool) -> object:
@@ -389,8 +400,9 @@ class _ChannelCollector:
 
     KINDS = frozenset({cst.Dict, cst.Assign, cst.Call})
 
-    def __init__(self, evaluator: Evaluator) -> None:
+    def __init__(self, evaluator: Evaluator, logical_name_vars: frozenset = frozenset()) -> None:
         self.evaluator = evaluator
+        self.logical_name_vars = logical_name_vars
         self.channels: list[Channel] = []
         self._placed: set[int] = set()
 
@@ -409,7 +421,9 @@ class _ChannelCollector:
     def _add(self, key_node, value_node) -> None:
         if isinstance(value_node, cst.Call) and _tail_name(value_node.func) == TRAINING_INPUT:
             self._placed.add(id(value_node))
-            self.channels.append(Channel(self.evaluator.evaluate(key_node), self.evaluator.span(key_node)))
+            name = (LogicalName("dependencies") if isinstance(key_node, cst.Name)
+                    and key_node.value in self.logical_name_vars else self.evaluator.evaluate(key_node))
+            self.channels.append(Channel(name, self.evaluator.span(key_node)))
 
     def visit_Dict(self, node: cst.Dict) -> None:
         for element in node.elements:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import posixpath
 
 from steplint.model.steps import NOTHING, Declared, Origin, Script, ScriptOption, ScriptRead, Step, Supply
-from steplint.model.values import CallValue, ContractDerived, Mapping, ModuleRef, Ref, Seq, Unknown
+from steplint.model.values import CallValue, ContractDerived, LogicalName, Mapping, ModuleRef, Ref, Seq, Unknown
 from steplint.readers.python.declarations import contract_kind, mapping_entries, sequence_entries
 from steplint.readers.python.project import Builder, Contract, ProjectModel
 from steplint.sagemaker.facts import ESTIMATORS, PROCESSORS, STEP_CLASSES
@@ -69,7 +69,7 @@ def _step(model: ProjectModel, contract: Contract) -> Step:
         | _builder_supply(model, builders, ENVIRONMENT_KEYWORDS, _mapping_keys, declared),
         arguments=_names_supply(arguments, "the contract's expected_arguments", _flag)
         | _builder_supply(model, builders, ARGUMENT_KEYWORDS, _argument_flags, declared),
-        channels=_channels(model, builders),
+        channels=_channels(model, builders, specs),
         built_by=tuple(builder.name for builder in builders),
         builder_paths=tuple(dict.fromkeys(builder.path for builder in builders)),
         script=_script(model, contract),
@@ -213,21 +213,39 @@ def _argument_flags(model: ProjectModel, value: object) -> Supply | None:
     return Supply(frozenset(flags), known, "" if known else "an item of the argument list is not statically known")
 
 
-def _channels(model: ProjectModel, builders) -> Supply | None:
-    """Training channels the builders name: None when no builder names one."""
+def _channels(model: ProjectModel, builders, specs) -> Supply | None:
+    """Training channels the builders name: None when no builder names one. A channel named
+    by a loop variable over the spec's dependencies may be any of their logical names."""
     names = set()
     complete = True
+    superset = False
     for builder in builders:
         for method in builder.cls.methods.values():
             for channel in method.channels:
                 name = model.resolve(channel.name)
                 if isinstance(name, str):
                     names.add(name)
+                elif isinstance(name, LogicalName) and _dependency_names(specs) is not None:
+                    names.update(_dependency_names(specs))
+                    superset = True
                 else:
                     complete = False
     if not names and complete:
         return None
-    return Supply(frozenset(names), complete, "" if complete else "a channel name is not statically known")
+    return Supply(frozenset(names), complete, "" if complete else "a channel name is not statically known", superset)
+
+
+def _dependency_names(specs) -> set | None:
+    """The logical names the specs declare as dependencies; None when any is not known."""
+    names = set()
+    for spec in specs:
+        if not isinstance(spec.dependencies, tuple):
+            return None
+        for dependency in spec.dependencies:
+            if not isinstance(dependency.logical_name, str):
+                return None
+            names.add(dependency.logical_name)
+    return names
 
 
 def _script(model: ProjectModel, contract: Contract) -> Script | None:
