@@ -288,6 +288,7 @@ class ScriptUndeclaredPath(Rule):
 CHANNEL_VARIABLE_PREFIX = "SM_CHANNEL_"
 
 
+
 def _known_channels(step) -> tuple | None:
     """``(channels, whose)``: the channels a training step's contract declares, from its
     input paths (/opt/ml/input/data/<channel>), as a script's literal path reads are checked
@@ -487,6 +488,8 @@ class ChannelLayoutMismatch(Rule):
     code = "SL409"
     name = "channel-layout-mismatch"
     summary = "A training builder's channel names disagree with the paths its contract and script use."
+    # A script path the contract does not declare is reported by SL405 only, so that each
+    # read gets one finding, from the rule that does not depend on the builder.
     rationale = (
         "SageMaker mounts each training channel at /opt/ml/input/data/<channel name>. A builder that passes a "
         "single channel named 'data' whose S3 prefix holds train/ val/ test/ puts the files at "
@@ -514,8 +517,11 @@ class ChannelLayoutMismatch(Rule):
                         f"input '{entry.name}' of {step.declared_by} is {entry.value}; {problem}"),
                         related_paths=_builder_paths(step))
             script = step.script
+            declared = step.declared_paths() or ()
             for read in script.reads if script is not None else ():
-                problem = _channel_problem(read.key, channels, listed, builders) if read.kind == "path" else None
+                if read.kind != "path" or not any(overlaps(read.key, path) for path in declared):
+                    continue  # a path the contract does not declare is SL405's: one finding per read
+                problem = _channel_problem(read.key, channels, listed, builders)
                 if problem:
                     yield self.finding(read.origin.path, read.origin.span,
                                        f"{script.name} reads {read.key}; {problem}",

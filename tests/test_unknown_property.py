@@ -23,7 +23,7 @@ from steplint.readers.python.facts import Binding, ClassFact, FunctionFact, Meth
 
 from tests.conftest import FIXTURES
 
-PROJECTS = ("catalog_clean", "catalog_defects", "container_routes", "legacy_layout")
+PROJECTS = ("catalog_clean", "catalog_defects", "container_routes", "hidden_links", "legacy_layout")
 UNKNOWN = Unknown("replaced by the test: steplint cannot tell")
 IGNORED = {"SL904"}
 
