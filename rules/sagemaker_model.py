@@ -13,6 +13,7 @@ import difflib
 import json
 
 from steplint.model.values import CallValue, Mapping, Ref, Seq, Span
+from steplint.readers.python.project import Spec
 from steplint.rule import Applicability, Example, Fix, Rule
 from steplint.rules._sagemaker_examples import (
     builder_project,
@@ -478,6 +479,7 @@ class ServiceLimit(Rule):
                 else:
                     yield from self._environment(model, builder, constructed, "env", "CreateProcessingJobRequest")
             yield from self._channels(model, builder)
+            yield from self._spec_driven_inputs(model, builder)
             for method in builder.cls.methods.values():
                 for call in method.calls:
                     yield from self._processing_io(model, builder, call)
@@ -566,6 +568,33 @@ class ServiceLimit(Rule):
         if limit is not None and (problem := limit.violation(value)):
             yield self._limit_finding(PROCESSING_API, builder.path, call.kwarg_span(keyword) or call.span,
                                       f"{callee} {keyword} '{value[:60]}'", problem)
+
+    def _spec_driven_inputs(self, model, builder):
+        """A processing builder whose ``_get_inputs`` creates one ProcessingInput per spec
+        dependency makes at least one per required dependency, plus the script itself when
+        it passes ``code=`` (``ScriptProcessor`` uploads it as the ``code`` input)."""
+        method = builder.cls.methods.get("_get_inputs")
+        facts = getattr(method, "builder", None)
+        if (facts is None or "dependencies" not in facts.walks or not builder.constructed
+                or any(constructed.kind != "processor" for constructed in builder.constructed)
+                or not any(io.kind == "ProcessingInput" and io.name_kind == "logical" for io in facts.processing)):
+            return
+        spec = model.spec_of(builder)
+        if not isinstance(spec, Spec) or not isinstance(spec.dependencies, tuple):
+            return
+        required = [dependency for dependency in spec.dependencies if dependency.required is True]
+        code = any(call.has_kwarg("code") for other in builder.cls.methods.values() for call in other.calls)
+        limit = data.collection_max("CreateProcessingJobRequest", "ProcessingInputs") \
+            if data.service_model() is not None else None
+        count = len(required) + (1 if code else 0)
+        if limit is None or count <= limit[1]:
+            return
+        span = spec.call.kwarg_span("dependencies") or spec.call.span
+        extra = " plus the code input code= adds" if code else ""
+        yield self._limit_finding(PROCESSING_API, spec.path, span,
+                                  f"{len(required)} required dependencies of {spec.name}, each a ProcessingInput "
+                                  f"of {builder.name},{extra}", f"exceed {limit[0]}'s maximum of {limit[1]}",
+                                  [builder.path])
 
     def _processing_io(self, model, builder, call: CallValue):
         for keyword, cls, member in (("inputs", "ProcessingInput", ("CreateProcessingJobRequest", "ProcessingInputs")),
