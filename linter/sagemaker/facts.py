@@ -29,6 +29,17 @@ STEP_CLASSES = frozenset({
     "ClarifyCheckStep", "FailStep", "NotebookJobStep", "AutoMLStep",
 })
 
+# The kind of job a SageMaker step class runs (sagemaker.workflow.steps, model_step).
+STEP_CLASS_KINDS = {
+    "TrainingStep": "training", "ProcessingStep": "processing", "TransformStep": "transform",
+    "CreateModelStep": "model", "ModelStep": "model", "TuningStep": "tuning",
+}
+# Property-path prefixes only one kind's Describe* response has (botocore's SageMaker model).
+PROPERTY_PATH_KINDS = (
+    ("properties.ProcessingOutputConfig", "processing"),
+    ("properties.TransformOutput", "transform"),
+)
+
 STEP_KINDS = {
     "Training": "training",
     "Processing": "processing",

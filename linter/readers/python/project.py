@@ -23,7 +23,7 @@ from steplint.model.values import (
     Unknown,
 )
 from steplint.readers.python.facts import Binding, ClassFact, ModuleFacts
-from steplint.sagemaker.facts import ESTIMATORS, PROCESSORS, STEP_KINDS
+from steplint.sagemaker.facts import ESTIMATORS, PROCESSORS, PROPERTY_PATH_KINDS, STEP_CLASS_KINDS, STEP_KINDS
 
 MAX_RESOLVE_DEPTH = 40
 SPEC_FIELDS = ("step_type", "node_type", "script_contract", "dependencies", "outputs")
@@ -634,7 +634,26 @@ class ProjectModel:
                 return "training"
             if kinds == {"processor"}:
                 return "processing"
-        return None
+            stepped = {STEP_CLASS_KINDS.get(qualified.rsplit(".", 1)[-1]) for qualified in builder.step_classes
+                       if qualified.startswith("sagemaker.")} - {None}
+            if len(stepped) == 1:
+                return stepped.pop()
+        return self._kind_from_property_paths(spec)
+
+    def _kind_from_property_paths(self, spec: Spec) -> str | None:
+        """The kind every output's property path names unambiguously: only a processing job's
+        description has ``ProcessingOutputConfig``, only a transform job's ``TransformOutput``."""
+        if not isinstance(spec.outputs, tuple) or not spec.outputs:
+            return None
+        kinds = set()
+        for output in spec.outputs:
+            path = output.property_path
+            kind = next((kind for prefix, kind in PROPERTY_PATH_KINDS if isinstance(path, str)
+                         and path.startswith(prefix)), None)
+            if kind is None:
+                return None
+            kinds.add(kind)
+        return kinds.pop() if len(kinds) == 1 else None
 
     def script_of(self, contract: Contract) -> ModuleFacts | None:
         """The module of a contract's entry point, when exactly one file in the tree matches."""
