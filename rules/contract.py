@@ -12,10 +12,8 @@ from steplint.rules._artefacts import (
     PROCESSING_ROOT,
     TRAINING_INPUT_ROOT,
     TRAINING_OUTPUT_ROOTS,
-    contract_kind,
     is_within,
     looks_like_file,
-    mapping_entries,
     normalized,
     overlaps,
 )
@@ -107,12 +105,12 @@ def _contract_project(*changes, paths=(CORE, REGISTRY, SPEC, CONTRACT, SCRIPT)):
     return project(paths, *changes)
 
 
-def _path_entries(model, contract):
-    """('input'|'output', Located) for every entry of both path dicts whose path is a known string."""
+def _path_entries(step):
+    """('input'|'output', Declared) for every container path of the step that is a known string."""
     found = []
-    for direction, field in (("input", "expected_input_paths"), ("output", "expected_output_paths")):
-        entries = mapping_entries(model, contract, field)
-        found.extend((direction, entry) for entry in entries or () if isinstance(entry.value, str))
+    for direction, entries in (("input", step.container_inputs), ("output", step.container_outputs)):
+        if isinstance(entries, tuple):
+            found.extend((direction, entry) for entry in entries if isinstance(entry.value, str))
     return found
 
 
@@ -136,16 +134,14 @@ class PathKindMismatch(Rule):
     good_examples = (Example(_contract_project()), Example(project(TRAINING_STEP)))
 
     def check(self, context):
-        model = context.model
-        for contract in _defined(model):
-            kind = contract_kind(model, contract)
-            if kind not in ("training", "processing"):
+        for step in _defined_steps(context):
+            if step.kind not in ("training", "processing"):
                 continue
-            for direction, entry in _path_entries(model, contract):
-                problem = _kind_problem(kind, direction, entry.value)
+            for direction, entry in _path_entries(step):
+                problem = _kind_problem(step.kind, direction, entry.value)
                 if problem is not None:
-                    yield self.finding(entry.file, entry.span, (
-                        f"{direction} '{entry.name}' of {contract.name} is {entry.value}, {problem}"))
+                    yield self.finding(entry.origin.path, entry.origin.span, (
+                        f"{direction} '{entry.name}' of {step.declared_by} is {entry.value}, {problem}"))
 
 
 def _kind_problem(kind: str, direction: str, path: str) -> str | None:
@@ -194,16 +190,15 @@ class OutputPathIsFile(Rule):
     good_examples = (Example(_contract_project()), Example(project(TRAINING_STEP)))
 
     def check(self, context):
-        model = context.model
-        for contract in _defined(model):
-            for direction, entry in _path_entries(model, contract):
+        for step in _defined_steps(context):
+            for direction, entry in _path_entries(step):
                 if direction != "output" or not looks_like_file(entry.value):
                     continue
                 directory = entry.value.rsplit("/", 1)[0]
                 packed = (" (SageMaker itself packs /opt/ml/model into model.tar.gz)"
                           if is_within(entry.value, "/opt/ml/model") else "")
-                yield self.finding(entry.file, entry.span, (
-                    f"output '{entry.name}' of {contract.name} is {entry.value}, a file name, but SageMaker "
+                yield self.finding(entry.origin.path, entry.origin.span, (
+                    f"output '{entry.name}' of {step.declared_by} is {entry.value}, a file name, but SageMaker "
                     f"uploads the output path as a directory{packed}; use the directory {directory} and "
                     f"have the script write its files into it"))
 
@@ -235,10 +230,9 @@ class OverlappingPaths(Rule):
     good_examples = (Example(_contract_project()),)
 
     def check(self, context):
-        model = context.model
-        for contract in _defined(model):
+        for step in _defined_steps(context):
             seen = []
-            for direction, entry in _path_entries(model, contract):
+            for direction, entry in _path_entries(step):
                 for earlier_direction, earlier in seen:
                     if direction == "input" or not overlaps(entry.value, earlier.value):
                         continue
@@ -247,8 +241,8 @@ class OverlappingPaths(Rule):
                     effect = ("both are uploaded, so the same files land in two S3 locations"
                               if earlier_direction == "output" else
                               "the downloaded input would be uploaded again as part of the output")
-                    yield self.finding(entry.file, entry.span, (
-                        f"output '{entry.name}' of {contract.name} ({entry.value}) is {how} {earlier_direction} "
+                    yield self.finding(entry.origin.path, entry.origin.span, (
+                        f"output '{entry.name}' of {step.declared_by} ({entry.value}) is {how} {earlier_direction} "
                         f"'{earlier.name}' ({earlier.value}); {effect}: give each output its own directory"))
                     break
                 seen.append((direction, entry))
@@ -294,6 +288,11 @@ class MissingEntryPoint(Rule):
                 f"entry_point '{entry}' of {contract.name} does not exist in {roots}; the SDK uploads the entry "
                 f"point when the pipeline is built, so the step fails there: fix the file name or add the "
                 f"script's directory to [tool.steplint] script-roots"))
+
+
+def _defined_steps(context) -> list:
+    """The steps whose container this project defines (not handed to another package's step class)."""
+    return [step for step in context.steps if not step.delegated]
 
 
 def _defined(model) -> list:

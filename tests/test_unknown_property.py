@@ -159,7 +159,7 @@ def test_replacing_one_value_with_unknown_never_creates_a_finding(copies, monkey
 
 
 # -- the same property on the step model, exhaustively: every part of every step ------------
-STEP_RULES = ("SL405", "SL406", "SL407", "SL408", "SL409")
+STEP_RULES = ("SL202", "SL203", "SL204", "SL405", "SL406", "SL407", "SL408", "SL409")
 
 
 class _StepsOnly:
