@@ -12,13 +12,11 @@ import difflib
 
 from steplint.model.steps import Answer
 from steplint.model.values import Unknown
-from steplint.readers.python.project import Contract
 from steplint.rule import Example, Rule, Severity
 from steplint.rules._artefacts import (
     PLATFORM_PATHS,
     TRAINING_INPUT_ROOT,
     is_within,
-    mapping_entries,
     overlaps,
     training_channel,
 )
@@ -46,46 +44,40 @@ def _hint(name: str, candidates) -> str:
     return f" (close to '{by_lower[close[0]]}': renamed on one side?)" if close else ""
 
 
-def _spec_names(specs, attribute: str) -> set | None:
-    """Logical names of ``attribute`` (dependencies/outputs) over all ``specs``; None when unknown."""
+def _port_names(interfaces, direction: str) -> set | None:
+    """Logical names of the ``direction`` ports over all interfaces; None when any is unknown."""
     names = set()
-    for spec in specs:
-        elements = getattr(spec, attribute)
-        if not isinstance(elements, tuple) or not all(isinstance(e.logical_name, str) for e in elements):
+    for interface in interfaces:
+        ports = interface.inputs if direction == "input" else interface.outputs
+        if not isinstance(ports, tuple):
             return None
-        names |= {element.logical_name for element in elements}
+        names |= {port.name for port in ports}
     return names
 
 
-def _linked(model):
-    """(spec, contract) for every spec that links a statically known contract."""
-    for spec in model.specs:
-        contract = model.contract_of(spec)
-        if isinstance(contract, Contract):
-            yield spec, contract
+def _container(step, direction: str):
+    return step.container_inputs if direction == "input" else step.container_outputs
 
 
 class _ContractKeyNotInSpec(Rule):
     direction: str
 
     def check(self, context):
-        model = context.model
-        field, attribute, noun = DIRECTIONS[self.direction]
-        for contract in model.contracts:
-            specs = model.specs_linking(contract)
-            names = _spec_names(specs, attribute) if specs else None
-            entries = mapping_entries(model, contract, field)
-            if names is None or entries is None:
+        field, _, noun = DIRECTIONS[self.direction]
+        for step in _checked(context.steps):
+            names = _port_names(step.interfaces, self.direction) if step.interfaces else None
+            entries = _container(step, self.direction)
+            if names is None or not isinstance(entries, tuple):
                 continue
-            spec_names = " / ".join(spec.name for spec in specs)
+            spec_names = " / ".join(interface.name for interface in step.interfaces)
             for entry in entries:
                 if entry.name not in names:
-                    yield self.finding(entry.file, entry.span, (
-                        f"{field} key '{entry.name}' of {contract.name} matches no {noun} of {spec_names}"
+                    yield self.finding(entry.origin.path, entry.origin.span, (
+                        f"{field} key '{entry.name}' of {step.declared_by} matches no {noun} of {spec_names}"
                         f"{_hint(entry.name, names)}; the builder looks container paths up by the spec's logical "
                         f"names, so this path is never mounted{' or uploaded' if self.direction == 'output' else ''}"
                         f": rename the key to the spec's logical name or remove it"),
-                        related_paths=[spec.path for spec in specs])
+                        related_paths=[interface.path for interface in step.interfaces])
 
 
 class ContractInputNotInSpec(_ContractKeyNotInSpec):
@@ -120,25 +112,32 @@ class _SpecNameNotInContract(Rule):
     direction: str
 
     def check(self, context):
-        model = context.model
-        field, attribute, noun = DIRECTIONS[self.direction]
-        for spec, contract in _linked(model):
-            elements = getattr(spec, attribute)
-            entries = mapping_entries(model, contract, field)
-            if not isinstance(elements, tuple) or entries is None:
+        field, _, noun = DIRECTIONS[self.direction]
+        for step in _checked(context.steps):
+            entries = _container(step, self.direction)
+            if not isinstance(entries, tuple):
                 continue
             keys = {entry.name for entry in entries}
-            for element in elements:
-                name = element.logical_name
-                if isinstance(name, str) and name not in keys:
-                    consequence = ("raises ValueError for a missing container path or leaves the input unmounted"
-                                   if self.direction == "input" else
-                                   "cannot create the ProcessingOutput, so the output's property path resolves "
-                                   "to nothing")
-                    yield self.finding(spec.path, element.span, (
-                        f"{noun} '{name}' of {spec.name} has no entry in {field} of {contract.name}"
-                        f"{_hint(name, keys)}; the builder {consequence}: add '{name}' to the contract"),
-                        related_paths=[contract.path])
+            for interface in step.interfaces:
+                ports = interface.inputs if self.direction == "input" else interface.outputs
+                for port in ports if isinstance(ports, tuple) else ():
+                    if port.name in keys:
+                        continue
+                    consequence = _missing_path_consequence(self.direction, step.kind)
+                    yield self.finding(port.origin.path, port.origin.span, (
+                        f"{noun} '{port.name}' of {interface.name} has no entry in {field} of {step.declared_by}"
+                        f"{_hint(port.name, keys)}; the builder {consequence}: add '{port.name}' to the contract"),
+                        related_paths=[step.origin.path])
+
+
+def _missing_path_consequence(direction: str, kind: str | None) -> str:
+    """What a spec-driven builder does for a port the contract gives no container path,
+    stated only as far as the step's kind establishes it."""
+    if direction == "input":
+        return "raises ValueError for a missing container path or leaves the input unmounted"
+    if kind == "processing":
+        return "cannot create the ProcessingOutput, so the output's property path resolves to nothing"
+    return "has no container directory for it, so the script is not told where to write it"
 
 
 class DependencyNotInContract(_SpecNameNotInContract):

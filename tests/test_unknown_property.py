@@ -159,7 +159,7 @@ def test_replacing_one_value_with_unknown_never_creates_a_finding(copies, monkey
 
 
 # -- the same property on the step model, exhaustively: every part of every step ------------
-STEP_RULES = ("SL202", "SL203", "SL204", "SL405", "SL406", "SL407", "SL408", "SL409")
+STEP_RULES = ("SL202", "SL203", "SL204", "SL401", "SL402", "SL403", "SL404", "SL405", "SL406", "SL407", "SL408", "SL409")
 
 
 class _StepsOnly:
@@ -184,6 +184,12 @@ def unknown_variants(step):
             yield f"{field} wholly", dataclasses.replace(step, **{field: Supply.unknown("test")})
     if step.kind is not None:
         yield "kind", dataclasses.replace(step, kind=None)
+    for index, interface in enumerate(step.interfaces):
+        for field in ("inputs", "outputs"):
+            if isinstance(getattr(interface, field), tuple):
+                changed = dataclasses.replace(interface, **{field: UNKNOWN})
+                yield f"interface {field}", dataclasses.replace(
+                    step, interfaces=step.interfaces[:index] + (changed,) + step.interfaces[index + 1:])
     script = step.script
     if script is not None:
         if not script.reads_all_env:

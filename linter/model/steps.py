@@ -87,6 +87,28 @@ class Declared:
 
 
 @dataclass(frozen=True)
+class Port:
+    """A logical input or output a step declares to the pipeline (a spec's dependency or
+    output): the name other steps wire to, where it is declared, and its type when known."""
+
+    name: str
+    origin: Origin
+    type: str | None = None
+
+
+@dataclass(frozen=True)
+class Interface:
+    """One declaration of a step's logical ports (a specification; a job-type variant is
+    another one): its name and file, and its inputs and outputs, each a tuple of ``Port``
+    or Unknown when not all names are known."""
+
+    name: str
+    path: str
+    inputs: tuple | Unknown
+    outputs: tuple | Unknown
+
+
+@dataclass(frozen=True)
 class ScriptRead:
     """Something a script reads.
 
@@ -159,7 +181,7 @@ class Step:
     ``builder_paths`` their files; ``related`` lists every file that declares the step.
     ``delegated`` is True when every builder hands the step to another package's step class
     (its own image and script): the declarations are then nominal and say nothing about
-    what runs.
+    what runs. ``interfaces`` are the declarations of its logical ports (``Interface``).
     """
 
     name: str
@@ -178,6 +200,7 @@ class Step:
     script: Script | None
     related: tuple = ()
     delegated: bool = False
+    interfaces: tuple = ()
 
     def declared_paths(self) -> tuple | None:
         """Every container path the step declares, or None when any is not known."""

@@ -17,7 +17,18 @@ from __future__ import annotations
 
 import posixpath
 
-from steplint.model.steps import NOTHING, Declared, Origin, Script, ScriptOption, ScriptRead, Step, Supply
+from steplint.model.steps import (
+    NOTHING,
+    Declared,
+    Interface,
+    Origin,
+    Port,
+    Script,
+    ScriptOption,
+    ScriptRead,
+    Step,
+    Supply,
+)
 from steplint.model.values import CallValue, ContractDerived, LogicalName, Mapping, ModuleRef, Ref, Seq, Unknown
 from steplint.readers.python.declarations import contract_kind, mapping_entries, sequence_entries
 from steplint.readers.python.project import Builder, Contract, ProjectModel
@@ -76,7 +87,23 @@ def _step(model: ProjectModel, contract: Contract) -> Step:
         related=tuple(dict.fromkeys([contract.path, *(spec.path for spec in specs),
                                      *(builder.path for builder in builders)])),
         delegated=bool(builders) and all(builder.delegated for builder in builders),
+        interfaces=tuple(_interface(spec) for spec in specs),
     )
+
+
+def _interface(spec) -> Interface:
+    """A specification's logical ports."""
+    return Interface(spec.name, spec.path, _ports(spec, spec.dependencies, "type_name"),
+                     _ports(spec, spec.outputs, None))
+
+
+def _ports(spec, elements, type_attribute) -> tuple | Unknown:
+    if not isinstance(elements, tuple):
+        return Unknown(f"the {'dependencies' if type_attribute else 'outputs'} of {spec.name} are not statically known")
+    if not all(isinstance(element.logical_name, str) for element in elements):
+        return Unknown(f"a logical name of {spec.name} is not statically known")
+    return tuple(Port(element.logical_name, Origin(spec.path, element.span),
+                      getattr(element, type_attribute) if type_attribute else None) for element in elements)
 
 
 def _declared(entries, field: str, contract: Contract):
