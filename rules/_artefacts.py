@@ -4,8 +4,6 @@ SageMaker kind a contract serves."""
 
 from __future__ import annotations
 
-import re
-
 from steplint.readers.python.declarations import (  # noqa: F401  (re-exported for the rules)
     Located,
     contract_kind,
@@ -13,41 +11,14 @@ from steplint.readers.python.declarations import (  # noqa: F401  (re-exported f
     mapping_entries,
     sequence_entries,
 )
-
-TRAINING_INPUT_ROOT = "/opt/ml/input/data"
-TRAINING_OUTPUT_ROOTS = ("/opt/ml/model", "/opt/ml/output/data", "/opt/ml/checkpoints", "/opt/ml/output/tensorboard")
-PROCESSING_ROOT = "/opt/ml/processing"
-# Paths the platform itself provides or collects: a script may use them without a contract entry.
-PLATFORM_PATHS = {
-    "training": ("/opt/ml/input/config", "/opt/ml/model", "/opt/ml/output", "/opt/ml/code", "/opt/ml/checkpoints"),
-    "processing": ("/opt/ml/config", "/opt/ml/output/message", "/opt/ml/processing/input/code",
-                   "/opt/ml/processing/input/entrypoint"),
-}
-_FILE_NAME = re.compile(r"^[^.].*\.[A-Za-z][A-Za-z0-9]{0,7}$")
-
-
-def normalized(path: str) -> str:
-    return path.rstrip("/") or "/"
-
-
-def is_within(path: str, root: str) -> bool:
-    """Whether ``path`` is ``root`` or below it (path components, not string prefixes)."""
-    path, root = normalized(path), normalized(root)
-    return path == root or path.startswith(root + "/")
-
-
-def overlaps(first: str, second: str) -> bool:
-    return is_within(first, second) or is_within(second, first)
-
-
-def looks_like_file(path: str) -> bool:
-    """Whether the last component of a container path names a file (``model.tar.gz``, ``x.json``)."""
-    return bool(_FILE_NAME.match(normalized(path).rsplit("/", 1)[-1]))
-
-
-def training_channel(path: str) -> str | None:
-    """The channel name of a path below ``/opt/ml/input/data/<channel>``."""
-    if not is_within(path, TRAINING_INPUT_ROOT):
-        return None
-    rest = normalized(path)[len(TRAINING_INPUT_ROOT) + 1:]
-    return rest.split("/", 1)[0] or None
+from steplint.sagemaker.paths import (  # noqa: F401  (re-exported for the rules)
+    PLATFORM_PATHS,
+    PROCESSING_ROOT,
+    TRAINING_INPUT_ROOT,
+    TRAINING_OUTPUT_ROOTS,
+    is_within,
+    looks_like_file,
+    normalized,
+    overlaps,
+    training_channel,
+)

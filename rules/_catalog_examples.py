@@ -175,3 +175,7 @@ def project(paths=PROCESSING_STEP, *changes, add: dict | None = None) -> dict:
         files[path] = files[path].replace(old, new)
     files.update({path: dedent(text) for path, text in (add or {}).items()})
     return files
+
+
+def contract_project(*changes, paths=(CORE, REGISTRY, SPEC, CONTRACT, SCRIPT)):
+    return project(paths, *changes)

@@ -13,13 +13,6 @@ import difflib
 from steplint.model.steps import Answer
 from steplint.model.values import Unknown
 from steplint.rule import Example, Rule, Severity
-from steplint.rules._artefacts import (
-    PLATFORM_PATHS,
-    TRAINING_INPUT_ROOT,
-    is_within,
-    overlaps,
-    training_channel,
-)
 from steplint.rules._catalog_examples import (
     BUILDER,
     CONTRACT,
@@ -28,6 +21,13 @@ from steplint.rules._catalog_examples import (
     TRAINING_SCRIPT,
     TRAINING_STEP,
     project,
+)
+from steplint.sagemaker.paths import (
+    PLATFORM_PATHS,
+    TRAINING_INPUT_ROOT,
+    is_within,
+    overlaps,
+    training_channel,
 )
 
 DIRECTIONS = {

@@ -148,3 +148,21 @@ def test_each_stage_imports_only_earlier_stages():
             if other != own and other != "steplint" and other not in ALLOWED[own]:
                 wrong.append(f"{module} imports {target}")
     assert wrong == []
+
+
+# Rule modules written against the step model alone: they hold for every reader.
+STEP_MODEL_RULES = ("steplint.rules.alignment", "steplint.rules.container_paths")
+STEP_MODEL_RULE_IMPORTS = ("steplint.model", "steplint.rule", "steplint.sagemaker")
+
+
+def test_step_model_rules_import_only_the_step_model_the_rule_api_and_sagemaker_facts():
+    graph = import_graph()
+    examples = {name for name in graph if name.startswith("steplint.rules._") and "examples" in name}
+    wrong = []
+    for module in STEP_MODEL_RULES:
+        for target in graph[module]:
+            if target in examples:
+                continue
+            if not any(target == allowed or target.startswith(allowed + ".") for allowed in STEP_MODEL_RULE_IMPORTS):
+                wrong.append(f"{module} imports {target}")
+    assert wrong == []
