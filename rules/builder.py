@@ -100,7 +100,12 @@ def _review_inputs(review: _Review) -> _Review:
     if "dependencies" not in facts.walks:
         review.smells.append("it iterates the inputs it is given instead of walking self.spec.dependencies"
                              if "parameter" in facts.walks else "it does not walk self.spec.dependencies")
-    live = [literal.value for literal in facts.name_literals if declared is None or literal.value in declared]
+    walks = "dependencies" in facts.walks
+    # Inside a method that walks the spec, a declared name looked up or assigned by literal
+    # (an override of one optional input before the loop) is not ad hoc; comparing the loop's
+    # name with literals (dispatching on it) is.
+    live = [literal.value for literal in facts.name_literals if (declared is None or literal.value in declared)
+            and (not walks or literal.how == "compare")]
     review.dead = [literal for literal in facts.name_literals
                    if declared is not None and literal.value not in declared and not literal.negated]
     if live:
