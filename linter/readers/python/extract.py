@@ -7,6 +7,8 @@ script access is evaluated against that scope. Nothing is imported or executed.
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 from steplint.model.values import CallValue, LogicalName, ModuleRef, Ref, Unknown
 from steplint.readers.python.builder_facts import builder_method_facts, logical_name_vars, spec_aliases
@@ -76,10 +78,13 @@ def extract_facts(
     accesses: tuple = ()
     arguments: tuple = ()
     argument_specs: tuple = ()
+    unread_constants: frozenset = frozenset()
     if any(marker in source_text for marker in SCRIPT_MARKERS):
         collector = _ScriptAccessCollector(span_of, scope)
         collector.collect(positions, module)
         collector.record_unhandled_environ()
+        unread_constants = collector.unread_constants(source_text)
+        collector.drop_unread_constant_paths(unread_constants)
         accesses, arguments = tuple(collector.accesses), tuple(collector.arguments)
         argument_specs = tuple(collector.argument_specs)
 
@@ -95,6 +100,7 @@ def extract_facts(
         accesses=accesses,
         arguments=arguments,
         argument_specs=argument_specs,
+        unread_constants=unread_constants,
     )
 
 
@@ -444,6 +450,26 @@ class _ChannelCollector:
                                          span))
 
 
+def _module_constant_strings(module: cst.Module) -> dict:
+    """``{id(string node): name}`` for the string literals inside the value of each
+    module-level ``NAME = value`` (a path in a constant, or in a dict or list constant)."""
+    found = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target,
+                                                                                        cst.Name):
+                name = small.targets[0].target.value
+                stack = [small.value]
+                while stack:
+                    node = stack.pop()
+                    if isinstance(node, cst.SimpleString):
+                        found[id(node)] = name
+                    stack.extend(node.children)
+    return found
+
+
 ENV_CALLS = {"getenv", "get", "setdefault"}
 PATH_MAPPINGS = {"input_paths": "input_key", "output_paths": "output_key"}
 
@@ -465,6 +491,9 @@ class _ScriptAccessCollector:
         self._writes: set[int] = set()
         self._fallbacks: set[int] = set()
         self._guards: list[tuple] = []  # (mapping kind, key, span of the guarded body)
+        self._constant_of: dict = {}  # id of a string node -> the module constant whose value holds it
+        self._path_constants: dict = {}  # index in accesses -> the constant a path literal belongs to
+        self._assigned_names: dict = {}
 
     def _environ_name(self, node) -> cst.Name | None:
         if isinstance(node, cst.Attribute) and node.attr.value == "environ":
@@ -483,12 +512,25 @@ class _ScriptAccessCollector:
         """Visit the module's ``environ`` names, assignments, strings, subscripts,
         comparisons and calls in source order, outside imports."""
         handlers = {kind: getattr(self, "visit_" + kind.__name__) for kind in self.KINDS}
+        self._constant_of = _module_constant_strings(module)
         for node in positions.select(module, self.KINDS, skip=self.IMPORTS):
             handlers[type(node)](node)
 
     def visit_Name(self, node: cst.Name) -> None:
         if node.value == "environ":
             self._environ_names.append(node)
+
+    def unread_constants(self, source_text: str) -> frozenset:
+        """Module constants no code reads: the name appears in the source only where it is
+        assigned (any other mention, even in a comment or a string, counts as a read)."""
+        names = set(self._constant_of.values())
+        return frozenset(name for name in names
+                         if len(re.findall(rf"\b{re.escape(name)}\b", source_text)) <= self._assigned_names.get(name, 0))
+
+    def drop_unread_constant_paths(self, unread: frozenset) -> None:
+        """A container path written only into a constant nothing reads is not a use of it."""
+        self.accesses = [access for index, access in enumerate(self.accesses)
+                         if self._path_constants.get(index) not in unread]
 
     def visit_If(self, node: cst.If) -> None:
         """``if "k" in input_paths:`` guards the subscripts ``input_paths["k"]`` in its body."""
@@ -512,6 +554,9 @@ class _ScriptAccessCollector:
         for target in node.targets:
             if isinstance(target.target, cst.Subscript):
                 self._writes.add(id(target.target))
+            elif isinstance(target.target, cst.Name):
+                name = target.target.value
+                self._assigned_names[name] = self._assigned_names.get(name, 0) + 1
 
     def record_unhandled_environ(self) -> None:
         """``os.environ`` used whole (copied, iterated, passed on): which variables are read is unknown."""
@@ -522,6 +567,8 @@ class _ScriptAccessCollector:
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         value = literal_string(node)
         if value is not None and value.startswith(CONTAINER_PATH_PREFIX):
+            if id(node) in self._constant_of:
+                self._path_constants[len(self.accesses)] = self._constant_of[id(node)]
             self.accesses.append(Access("path", value, self.span_of(node)))
 
     def visit_Subscript(self, node: cst.Subscript) -> None:

@@ -107,3 +107,4 @@ class ModuleFacts:
     accesses: tuple = ()
     arguments: tuple = ()
     argument_specs: tuple = ()
+    unread_constants: frozenset = frozenset()  # module constants (scripts) that no code reads

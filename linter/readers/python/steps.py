@@ -300,7 +300,7 @@ def _composed_paths(model: ProjectModel, facts) -> tuple:
     literals are reads already)."""
     found = []
     for binding in facts.bindings.values():
-        if isinstance(binding.value, str):
+        if isinstance(binding.value, str) or binding.name in facts.unread_constants:
             continue
         path = _folded_path(model, binding.value)
         if isinstance(path, str) and path.startswith(CONTAINER_PREFIX):
