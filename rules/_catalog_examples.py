@@ -160,6 +160,9 @@ SOURCES = {
 
         TRAIN_DIR = "/opt/ml/input/data/data/train"
         MODEL_DIR = os.environ.get("SM_MODEL_DIR", "/opt/ml/model")
+
+        if __name__ == "__main__":
+            print(os.listdir(TRAIN_DIR), MODEL_DIR)
         '''),
 }
 

@@ -207,7 +207,8 @@ class ScriptUndeclaredPath(Rule):
     bad_examples = (
         Example(project(PROCESSING_STEP, (SCRIPT, 'OUTPUT_DIR = "/opt/ml/processing/output"\n',
                                                   'OUTPUT_DIR = "/opt/ml/processing/output"\n'
-                                                  'METADATA_DIR = "/opt/ml/processing/input/metadata"\n'))),
+                                                  'METADATA_DIR = "/opt/ml/processing/input/metadata"\n'),
+                        (SCRIPT, 'INPUT_DIR, OUTPUT_DIR)', 'INPUT_DIR, OUTPUT_DIR, METADATA_DIR)'))),
         Example(project(PROCESSING_STEP, (SCRIPT, 'def main():\n', 'def main(input_paths):\n'),
                         (SCRIPT, 'args = parser.parse_args()\n',
                          'args = parser.parse_args()\n    data_dir = input_paths["data_dir"]\n'),
