@@ -277,25 +277,23 @@ def read_triage(path: Path) -> list[Verdict]:
 
 def match(verdicts: list[Verdict], findings: list[Finding]) -> tuple[list[Verdict], list[str]]:
     """The verdicts that judge a finding of the run, and one problem per row that does not
-    (no such finding, or more rows than findings at that place)."""
-    available = Counter((f.code, f.file, f.line) for f in findings)
-    available_col = Counter((f.code, f.file, f.line, f.column) for f in findings)
+    (no such finding, or more rows than findings at that place). Rows giving a column are
+    matched first, so a row giving only the line takes one of the findings left there."""
+    left = Counter((f.code, f.file, f.line, f.column) for f in findings)
     matched, problems = [], []
-    for verdict in verdicts:
+    for verdict in sorted(verdicts, key=lambda v: v.column is None):
         if verdict.column is not None:
             key = (verdict.code, verdict.file, verdict.line, verdict.column)
-            pool, wide = available_col, (verdict.code, verdict.file, verdict.line)
         else:
-            key = wide = (verdict.code, verdict.file, verdict.line)
-            pool = available
-        if pool[key] > 0 and available[wide] > 0:
-            pool[key] -= 1
-            if pool is available_col:
-                available[wide] -= 1
+            key = next((k for k in sorted(left) if k[:3] == (verdict.code, verdict.file, verdict.line) and left[k]),
+                       None)
+        if key is not None and left[key] > 0:
+            left[key] -= 1
             matched.append(verdict)
         else:
+            column = "" if verdict.column is None else f":{verdict.column}"
             problems.append(f"{verdict.where}: no (further) {verdict.code} finding at "
-                            f"{verdict.file}:{verdict.line}{'' if verdict.column is None else f':{verdict.column}'}")
+                            f"{verdict.file}:{verdict.line}{column}")
     return matched, problems
 
 
@@ -347,12 +345,15 @@ def parse_arguments(argv):
         parser.error("give --tree or --git-dir (or --triage alone for precision without a run)")
     if arguments.sample is not None and arguments.sample < 1:
         parser.error("--sample must be at least 1")
+    if arguments.sample is not None and arguments.tree is None and arguments.git_dir is None:
+        parser.error("--sample needs a run: give --tree or --git-dir")
     return arguments
 
 
 def measure(arguments, tree: Path) -> list[Finding]:
     paths = arguments.paths or default_paths(tree)
-    print(f"steplint {' '.join(paths)} (in {tree})")
+    version = subprocess.run([*steplint_command(), "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"{version or 'steplint'}: {' '.join(paths)} (in {tree})")
     findings = run_steplint(tree, paths, arguments.steplint_arg)
     if arguments.json_out:
         arguments.json_out.write_text(json.dumps([f.__dict__ for f in findings], indent=1) + "\n", encoding="utf-8")
