@@ -27,11 +27,14 @@ class Unknown:
 
     ``self_attribute`` is set for ``self.<name>`` inside a method (``self`` is not a module
     name, so the evaluator cannot know it): a reader that knows the class may follow it
-    to the method ``<name>``; everyone else treats it as any Unknown."""
+    to the method ``<name>``; ``unbound_name`` is set for a name that is not a module name
+    (a local variable, a parameter), which a reader that knows the function's local
+    assignments may follow. Everyone else treats it as any Unknown."""
 
     reason: str
     span: Span | None = None
     self_attribute: str | None = None
+    unbound_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

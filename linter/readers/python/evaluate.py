@@ -82,7 +82,8 @@ class Evaluator:
             return {"True": True, "False": False, "None": None}[node.value]
         value = self.scope.get(node.value)
         if value is None:
-            return Unknown(f"name '{node.value}' is not bound at module level", self.span(node))
+            return Unknown(f"name '{node.value}' is not bound at module level", self.span(node),
+                           unbound_name=node.value)
         return value
 
     def _eval_Attribute(self, node: cst.Attribute, depth: int) -> object:

@@ -375,7 +375,25 @@ def _method_fact(method: cst.FunctionDef, evaluator: Evaluator, module_name: str
     builder = builder_method_facts(method, evaluator.span, evaluator.scope, positions)
     return MethodFact(method.name.value, _params(method), evaluator.span(method), tuple(calls), super_init,
                       tuple(channels.channels), builder=builder,
-                      returns=_method_returns(method, evaluator, module_name, is_package))
+                      returns=_method_returns(method, evaluator, module_name, is_package),
+                      local_values=_local_values(method, local, positions) if method.name.value == "__init__" else ())
+
+
+ASSIGN_NODES = frozenset({cst.Assign})
+
+
+def _local_values(method: cst.FunctionDef, local: Evaluator, positions: NodePositions) -> tuple:
+    """``(name, value)`` for every ``name = value`` in the method (outside nested functions),
+    in source order; an if-expression gives one pair per arm, and branches of an ``if`` each
+    give theirs (``spec = TRAIN_SPEC if job_type == "training" else VALID_SPEC``)."""
+    found = []
+    for node in positions.select(method.body, ASSIGN_NODES, skip=NESTED_SCOPES):
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            continue
+        name = node.targets[0].target.value
+        arms = [node.value.body, node.value.orelse] if isinstance(node.value, cst.IfExp) else [node.value]
+        found.extend((name, local.evaluate(arm)) for arm in arms)
+    return tuple(found)
 
 
 def _channel_name_vars(method: cst.FunctionDef, positions: NodePositions) -> frozenset:

@@ -51,6 +51,7 @@ class MethodFact:
     channels: tuple = ()
     builder: object = None  # steplint.readers.python.builder_facts.BuilderMethodFacts for _get_inputs/_get_outputs
     returns: object = None  # the value of a body that is (a docstring and) one ``return``, else None
+    local_values: tuple = ()  # __init__ only: (name, value) per local assignment; both arms of an if-expression
 
 
 @dataclass(frozen=True, slots=True)

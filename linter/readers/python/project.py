@@ -146,7 +146,9 @@ class ConstructedCall:
 class Builder:
     """A concrete step builder class. ``constructed`` are the SageMaker estimators and
     processors it constructs; ``step_classes`` the qualified names of the pipeline step
-    classes (``...Step``) it constructs, SageMaker's or another package's."""
+    classes (``...Step``) it constructs, SageMaker's or another package's. When ``spec=``
+    passes a local variable (``spec = TRAIN_SPEC if job_type == "training" else
+    VALID_SPEC``), ``spec_candidates`` are the values assigned to it."""
 
     name: str
     module: ModuleFacts
@@ -154,6 +156,7 @@ class Builder:
     spec_value: object
     constructed: tuple
     step_classes: tuple = ()
+    spec_candidates: tuple = ()  # what ``spec=`` may be: its value, or the values of the local it names
 
     @property
     def path(self) -> str:
@@ -585,7 +588,13 @@ class ProjectModel:
                                                        method.name))
                 elif func.name.endswith("Step") and func.module:
                     step_classes.append(f"{func.module}.{func.name}")
-        return Builder(cls.name, module, cls, spec_value, tuple(constructed), tuple(dict.fromkeys(step_classes)))
+        candidates = (spec_value,)
+        if isinstance(spec_value, Unknown) and spec_value.unbound_name and init is not None:
+            assigned = tuple(value for name, value in init.local_values
+                             if name == spec_value.unbound_name and value is not None)
+            candidates = assigned or candidates
+        return Builder(cls.name, module, cls, spec_value, tuple(constructed), tuple(dict.fromkeys(step_classes)),
+                       candidates)
 
     @cached_property
     def _specs_by_key(self) -> dict:
@@ -605,7 +614,20 @@ class ProjectModel:
         return {(builder.module.module, builder.name): self._spec_of(builder) for builder in self.builders}
 
     def _spec_of(self, builder: Builder) -> Spec | Unknown:
+        specs = self.specs_of_builder(builder)
+        if specs:
+            return specs[0]
         return self._linked(builder.spec_value, self._specs_by_key, "step specification", builder.cls.span)
+
+    def specs_of_builder(self, builder: Builder) -> list:
+        """Every spec the builder may pass to ``super().__init__`` (several for a builder that
+        picks one per job type), in source order."""
+        found = []
+        for value in builder.spec_candidates or (builder.spec_value,):
+            linked = self._linked(value, self._specs_by_key, "step specification", builder.cls.span)
+            if isinstance(linked, Spec) and linked not in found:
+                found.append(linked)
+        return found
 
     def builders_of(self, spec: Spec) -> list[Builder]:
         return list(self._builders_by_spec.get(spec.key, ()))
@@ -615,8 +637,7 @@ class ProjectModel:
         """Spec key -> the builders passing that spec."""
         index: dict = {}
         for builder in self.builders:
-            spec = self.spec_of(builder)
-            if isinstance(spec, Spec):
+            for spec in self.specs_of_builder(builder):
                 index.setdefault(spec.key, []).append(builder)
         return index
 
