@@ -270,14 +270,14 @@ def _codes(value, key: str, where: str, known_codes) -> tuple:
 
 
 def _names(table, where: str) -> NameSettings:
-    """``[tool.steplint.readers.python.names]`` as ``NameSettings``. Raises ``ConfigError`` for a non-table,
+    """``[tool.steplint.names]`` as ``NameSettings``. Raises ``ConfigError`` for a non-table,
     an unknown key, or a value of the wrong type."""
     if not isinstance(table, dict):
-        raise ConfigError(f"{where}: [tool.steplint.readers.python.names] must be a table, not {_kind(table)}")
+        raise ConfigError(f"{where}: [tool.steplint.names] must be a table, not {_kind(table)}")
     values = {}
     for key, value in table.items():
         if key not in NAME_KEYS:
-            raise ConfigError(f"{where}: unknown key '{key}' in [tool.steplint.readers.python.names] "
+            raise ConfigError(f"{where}: unknown key '{key}' in [tool.steplint.names] "
                               f"(known keys: {', '.join(sorted(NAME_KEYS))})")
         attribute = NAME_KEYS[key]
         if attribute.endswith("_enum"):

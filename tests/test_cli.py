@@ -94,16 +94,16 @@ def test_bad_configuration_is_a_clear_error(project):
     root.joinpath("pyproject.toml").write_text('[tool.steplint\nignore = \n')
     result = run_steplint(cwd=root)
     assert result.returncode == 2 and "invalid TOML" in result.stderr
-    root.joinpath("pyproject.toml").write_text('[tool.steplint.readers.python.names]\nspec-class = ["X"]\n')
+    root.joinpath("pyproject.toml").write_text('[tool.steplint.names]\nspec-class = ["X"]\n')
     result = run_steplint(cwd=root)
-    assert result.returncode == 2 and "unknown key 'spec-class' in [tool.steplint.readers.python.names]" in result.stderr
+    assert result.returncode == 2 and "unknown key 'spec-class' in [tool.steplint.names]" in result.stderr
 
 
 def test_renamed_classes_are_configurable(project):
     renamed = {path: text.replace("StepSpecification", "StepSpec") for path, text in BROKEN.items()}
     root = project(renamed)
     assert run_steplint(cwd=root).returncode == 0
-    root.joinpath("pyproject.toml").write_text('[tool.steplint.readers.python.names]\nspec-classes = ["StepSpec"]\n')
+    root.joinpath("pyproject.toml").write_text('[tool.steplint.names]\nspec-classes = ["StepSpec"]\n')
     assert run_steplint(cwd=root).returncode == 1
 
 

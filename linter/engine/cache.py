@@ -18,7 +18,7 @@ is opened without following symbolic links (``steplint.engine.safe_dir``), and c
 only names steplint creates, below the cache directory.
 
 The salt is steplint's version, a fingerprint of the extraction code and the configuration
-that affects extraction (``[tool.steplint.readers.python.names]``), so an upgrade or a renamed base class
+that affects extraction (``[tool.steplint.names]``), so an upgrade or a renamed base class
 never reads stale facts. A corrupt, truncated, foreign or unsigned file is ignored and
 rebuilt. Every file is written to a temporary name and renamed into place, so concurrent
 runs never see half-written files; when two runs write at once, one run's new entries may
