@@ -59,6 +59,7 @@ class ProgressLine:
         self.started = clock()
         self.drawn_at: float | None = None  # when the line was last drawn; None: nothing on screen
         self.stage: str | None = None  # the stage last drawn
+        self.text = ""  # the text last drawn (not drawn again)
         self.dim = wants_color(stream)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
@@ -70,12 +71,14 @@ class ProgressLine:
                 and stage == self.stage):
             return
         text = f"steplint: {STAGES.get(stage, stage)} {done}/{total}"
+        if self.drawn_at is not None and text == self.text:
+            return
         width = shutil.get_terminal_size((80, 24)).columns - 1
-        text = text[:max(width, 10)]
+        shown = text[:max(width, 10)]
         if self.dim:
-            text = f"\x1b[2m{text}\x1b[0m"
-        self._write(f"\r\x1b[2K{text}")
-        self.drawn_at, self.stage = now, stage
+            shown = f"\x1b[2m{shown}\x1b[0m"
+        self._write(f"\r\x1b[2K{shown}")
+        self.drawn_at, self.stage, self.text = now, stage, text
 
     def clear(self) -> None:
         """Erase the line, if it was drawn."""
