@@ -71,6 +71,7 @@ def test_a_slow_run_shows_progress_on_the_terminal_and_erases_it(generated):
     assert stages.index("running rules") > stages.index("parsing files")
     parsed = [int(done) for stage, done, _ in shown if stage == "parsing files"]
     assert parsed == sorted(parsed) and all(int(done) <= int(total) for _, done, total in shown)
+    assert all(before != after for before, after in zip(shown, shown[1:]))  # nothing drawn twice in a row
     assert terminal.endswith(ERASE) and "\n" not in terminal  # one line, gone when the report comes
 
 
