@@ -240,6 +240,8 @@ def test_quiet_prints_only_findings_and_silent_nothing(project, tmp_path):
     assert (silent.returncode, silent.stdout, silent.stderr) == (1, "", "")
     silent = run_steplint("-s", "--output-format", "json", "-o", "report.json", cwd=root)
     assert silent.stdout == "" and json.loads((root / "report.json").read_text())[0]["code"] == "SL101"
+    run_steplint("-s", "-o", "report.txt", cwd=root)  # the file is the whole report
+    assert (root / "report.txt").read_text().splitlines() == normal
 
 
 def test_show_fixes_lists_what_fix_fixed(project):

@@ -382,7 +382,7 @@ def _report(findings, arguments, output_format: str, engine, scope) -> bool:
         sources={display: source.text for display, source in workspace.sources.items()},
         rules=tuple(engine.rules), show_source=arguments.show_source,
         color=to_stdout and output_format in HUMAN_FORMATS and wants_color(sys.stdout),
-        quiet=arguments.quiet or arguments.silent, checked=tuple(_checked(scope)),
+        quiet=arguments.quiet, checked=tuple(_checked(scope)),
         source_root=_source_root(engine.config), working_directory=os.path.realpath(os.getcwd()))
     reporter = STATISTICS[output_format] if arguments.statistics else REPORTERS[output_format]
     text = reporter(findings, arguments.unsafe_fixes, context)
