@@ -40,7 +40,7 @@ def checked_directory(paths) -> Path:
 
 def load_workspace(paths, config: Config, force_exclude: bool = False) -> tuple[Workspace, Discovered]:
     forget_real_paths()
-    discovered = discover(paths, config.root, config.exclude, force_exclude)
+    discovered = discover(paths, config.root, config.exclude, force_exclude, config.respect_gitignore)
     workspace = Workspace.from_reads(read_source(path, display_path(path)) for path in discovered.files)
     return workspace, discovered
 

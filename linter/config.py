@@ -11,6 +11,12 @@ Every problem is a ``ConfigError`` with a message of one line, which the command
 prints as ``steplint: error: ...`` and exits 2 with: a file that is missing, a directory,
 not a regular file, unreadable, over 4 MB, not UTF-8 or not TOML; a value of the wrong
 type at any level; an unknown key or rule code; a ``script-roots`` entry outside the root.
+
+``extend-select``, ``extend-ignore`` and ``extend-exclude`` add to ``select``, ``ignore`` and
+``exclude``; ``Config`` holds the lists they make together. Command-line values
+(``load_config``'s ``overrides``) replace the file's, except that ``extend-*`` values are
+added to the file's, and ``select`` (``ignore``) given there also drops the file's
+``extend-select`` (``extend-ignore``), as in ruff.
 The upward search reads every ``pyproject.toml`` it passes and reports one it cannot read
 or parse rather than skipping it: whether it was meant to configure steplint cannot be
 known, and running with other settings than the user wrote would be worse than stopping.
@@ -73,6 +79,10 @@ class Config:
     per_file_ignores: tuple = ()
     script_roots: tuple = ()
     names: NameSettings = field(default_factory=NameSettings)
+    respect_gitignore: bool = True
+    # which findings fail a run: "error", or "warning" (errors and warnings). Out of the
+    # repr, which keys the result cache: it decides the exit code, not the findings.
+    fail_on: str = field(default="error", repr=False)
 
     def is_selected(self, code: str, path: str | None = None) -> bool:
         """Whether ``code`` is enabled (for ``path`` when given): the longest matching
@@ -99,7 +109,9 @@ def _path_matches(path: str, pattern: str) -> bool:
     )
 
 
-TOP_LEVEL_KEYS = {"select", "ignore", "exclude", "per-file-ignores", "script-roots", "names"}
+TOP_LEVEL_KEYS = {"select", "extend-select", "ignore", "extend-ignore", "exclude", "extend-exclude",
+                  "per-file-ignores", "script-roots", "names", "respect-gitignore", "fail-on"}
+FAIL_ON = ("error", "warning")
 NAME_KEYS = {f.name.replace("_", "-"): f.name for f in fields(NameSettings)}
 MAX_CONFIG_BYTES = 4 * 1024 * 1024  # real pyproject.toml files are a few kilobytes
 
@@ -183,22 +195,24 @@ def load_config(path: Path | None, known_codes, overrides: dict | None = None, r
 
     The configuration's root is ``path``'s directory; without a file it is ``root`` (the
     caller's project root), else the working directory. ``overrides`` (command-line
-    ``select``/``ignore``) replace the file's values. Raises ``ConfigError`` with a message
-    of one line for anything malformed."""
+    values, keyed as in the file) are merged as the module docstring says. Raises
+    ``ConfigError`` with a message of one line for anything malformed."""
     table: dict = {}
     if path is not None:
         table = steplint_table(read_document(path), path) or {}
         root = Path(os.path.realpath(os.path.dirname(os.path.abspath(path))))
     elif root is None:
         root = Path.cwd()
-    table = {**table, **(overrides or {})}
+    table = merge_overrides(table, overrides or {})
     where = str(path) if path is not None else "command line"
     unknown = sorted(str(key) for key in table if key not in TOP_LEVEL_KEYS)
     if unknown:
         raise ConfigError(f"{where}: unknown key '{unknown[0]}' in [tool.steplint] "
                           f"(known keys: {', '.join(sorted(TOP_LEVEL_KEYS))})")
-    select = _codes(table.get("select", ["ALL"]), "select", where, known_codes)
-    ignore = _codes(table.get("ignore", []), "ignore", where, known_codes)
+    select = (_codes(table.get("select", ["ALL"]), "select", where, known_codes)
+              + _codes(table.get("extend-select", []), "extend-select", where, known_codes))
+    ignore = (_codes(table.get("ignore", []), "ignore", where, known_codes)
+              + _codes(table.get("extend-ignore", []), "extend-ignore", where, known_codes))
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{where}: 'per-file-ignores' must be a table of pattern = [codes], not {_kind(per_file)}")
@@ -211,11 +225,44 @@ def load_config(path: Path | None, known_codes, overrides: dict | None = None, r
         source=path,
         select=select,
         ignore=ignore,
-        exclude=_strings(table.get("exclude", []), "exclude", where),
+        exclude=_strings(table.get("exclude", []), "exclude", where)
+        + _strings(table.get("extend-exclude", []), "extend-exclude", where),
         per_file_ignores=per_file_ignores,
         script_roots=_script_roots(table.get("script-roots", []), root, where),
         names=_names(table.get("names", {}), where),
+        respect_gitignore=_boolean(table.get("respect-gitignore", True), "respect-gitignore", where),
+        fail_on=_choice(table.get("fail-on", "error"), "fail-on", FAIL_ON, where),
     )
+
+
+def merge_overrides(table: dict, overrides: dict) -> dict:
+    """``table`` with command-line ``overrides``: each replaces the file's value, except
+    ``extend-*`` lists, which are added to the file's; ``select``/``ignore`` also drop the
+    file's ``extend-select``/``extend-ignore``. A file value of the wrong type is kept as
+    it is, for validation to report."""
+    merged = dict(table)
+    for key, value in overrides.items():
+        if key in ("select", "ignore"):
+            merged.pop(f"extend-{key}", None)
+            merged[key] = value
+        elif key.startswith("extend-") and isinstance(merged.get(key, []), list):
+            merged[key] = [*merged.get(key, []), *value]
+        elif not key.startswith("extend-"):
+            merged[key] = value
+    return merged
+
+
+def _boolean(value, key: str, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: '{key}' must be true or false, not {_kind(value)}")
+    return value
+
+
+def _choice(value, key: str, choices: tuple, where: str) -> str:
+    if not isinstance(value, str) or value not in choices:
+        shown = f"'{value}'" if isinstance(value, str) else _kind(value)
+        raise ConfigError(f"{where}: '{key}' must be one of {', '.join(repr(c) for c in choices)}, not {shown}")
+    return value
 
 
 def _kind(value) -> str:

@@ -39,8 +39,10 @@ SPEC_HEAD = "from steps.core import DependencySpec, StepSpecification\n"
 
 
 def lint(tmp_path, files: dict, *arguments, paths=(".",)):
+    """Write the project and run steplint on it; ``--fail-on warning``, so that the canary's
+    SL904 (a warning) makes a run that checked it exit 1, and 2 stays an error."""
     root = write_project(tmp_path / "project", {**FILES, **files})
-    return root, run_steplint(*paths, *arguments, cwd=root)
+    return root, run_steplint(*paths, "--fail-on", "warning", *arguments, cwd=root)
 
 
 def lines_of(result, prefix: str) -> list:
@@ -190,10 +192,10 @@ def test_unreadable_permissions(tmp_path, monkeypatch, capsys):
 
 def test_directory_named_like_a_module(tmp_path):
     root = write_project(tmp_path / "project", {**FILES, "steps/specs/folder_spec.py/inner_spec.py": dynamic_spec("I")})
-    result = run_steplint(".", cwd=root)
+    result = run_steplint(".", "--fail-on", "warning", cwd=root)
     assert_clean_run(result)
     assert lines_of(result, "steps/specs/folder_spec.py/inner_spec.py:4:5: SL904")
-    result = run_steplint("steps/specs/folder_spec.py", CANARY, cwd=root)  # named on the command line
+    result = run_steplint("steps/specs/folder_spec.py", CANARY, "--fail-on", "warning", cwd=root)  # named
     assert_clean_run(result)
 
 

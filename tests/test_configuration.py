@@ -106,7 +106,7 @@ def test_fifo_named_pyproject_is_reported_not_read(tmp_path):
     os.unlink(root / "pyproject.toml")
     (root / "pyproject.toml").mkdir()
     result = run_steplint(".", cwd=root)
-    assert result.returncode == 1 and "SL904" in result.stdout, result.stderr
+    assert result.returncode == 0 and "SL904" in result.stdout, result.stderr  # a warning
 
 
 # script-roots must stay inside the project

@@ -35,7 +35,7 @@ def test_modules_in_the_working_directory_are_not_imported(tmp_path):
     result = run_steplint(".", cwd=root)
     assert markers(root) == []
     assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode == 1
+    assert result.returncode == 0  # SL904 is a warning
     assert result.stdout.splitlines()[0].startswith("steps/dynamic_spec.py:3:")
     result = run_steplint("--version", cwd=root)
     assert result.returncode == 0 and result.stdout.startswith("steplint ")

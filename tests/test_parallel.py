@@ -52,8 +52,8 @@ def test_the_pool_really_runs_and_returns_the_same_facts_as_one_process(generate
     calls = []
     real = parallel.extract_in_workers
 
-    def spy(items, names, jobs):
-        result = real(items, names, jobs)
+    def spy(items, names, jobs, on_done=None):
+        result = real(items, names, jobs, on_done)
         calls.append((len(items), result is not None))
         return result
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, REPO, run_steplint
 
 pytestmark = pytest.mark.slow
 
@@ -100,6 +100,7 @@ def test_hook_file_declares_both_hooks():
     for hook in declared.values():
         assert hook["types_or"] == ["python", "pyi"] and hook["require_serial"] is True
         assert hook["language"] == "python"
+        assert hook["entry"].startswith("steplint check ") and "--force-exclude" in hook["entry"].split()
 
 
 def test_try_repo_runs_both_hooks_on_a_changed_spec(repository, hooks):
@@ -124,10 +125,37 @@ def test_check_hook_loads_related_files_and_reports_on_the_passed_one(repository
 
 
 def test_check_hook_on_another_file_reports_only_that_file(repository, hooks):
-    result = _run("steplint", [NOTES], repository, hooks)
-    assert result.returncode == 1
+    """The file's only finding is SL903, a warning: shown (with --verbose), not blocking."""
+    result = _pre_commit(["run", "--verbose", "steplint", "--files", NOTES], repository, hooks)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Passed" in result.stdout
     assert f"{NOTES}:1:14: SL903 unused-suppression" in result.stdout
     assert "SL101 redundant-dependency" not in result.stdout and "SL301" not in result.stdout
+
+
+def test_committing_an_excluded_file_passes_both_hooks(repository, hooks):
+    """pre-commit passes files explicitly; the hooks' --force-exclude applies the project's
+    exclude to them, so an excluded file that steplint would fail is committed."""
+    broken = "legacy/old_spec.py"
+    (repository / "legacy").mkdir()
+    (repository / broken).write_text("from x import StepSpecification\nOLD_SPEC = StepSpecification(\n")  # SL901
+    with (repository / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.steplint]\nexclude = ["legacy"]\n')
+    _git(repository, "add", "pyproject.toml")
+    _git(repository, "commit", "-q", "-m", "exclude legacy")
+    direct = run_steplint(broken, cwd=repository)  # named without --force-exclude, it is checked and fails
+    assert direct.returncode == 1 and f"{broken}:2:29: SL901 syntax-error" in direct.stdout, direct.stdout
+    installed = _pre_commit(["install"], repository, hooks)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    _git(repository, "add", broken)
+    _, home = hooks
+    commit = subprocess.run(["git", "commit", "-m", "keep the old spec"], cwd=repository, capture_output=True,
+                            text=True, timeout=1800, env={**os.environ, **GIT_IDENTITY, "PRE_COMMIT_HOME": str(home)})
+    assert commit.returncode == 0, commit.stdout + commit.stderr
+    assert "steplint" in commit.stdout + commit.stderr and "Passed" in commit.stdout + commit.stderr
+    log = subprocess.run(["git", "log", "-1", "--name-only", "--format=%s"], cwd=repository, capture_output=True,
+                         text=True, timeout=60, check=True).stdout.split()
+    assert broken in log
 
 
 def test_check_hook_passes_on_a_clean_file(repository, hooks):

@@ -60,9 +60,11 @@ def _extract_chunk(chunk: list) -> list:
     return [_extract_one(item) for item in chunk]
 
 
-def extract_in_workers(items: list, names, jobs: int) -> list | None:
+def extract_in_workers(items: list, names, jobs: int, on_done=None) -> list | None:
     """``[(facts, problem) or None, ...]`` for ``[(SourceFile, module_name), ...]``, in order;
     None when a pool is not worth it (too few files, one job) or cannot be started.
+    ``on_done``, when given, is called with the number of items finished so far each time a
+    chunk finishes.
 
     An entry is None when its worker raised an ordinary exception (a bug): the caller
     extracts that file itself, where the error is reported like any other. A file whose
@@ -83,7 +85,7 @@ def extract_in_workers(items: list, names, jobs: int) -> list | None:
     try:
         while pending:
             left = len(pending)
-            suspects = _run_pool(context, workers, names, work, pending, results)
+            suspects = _run_pool(context, workers, names, work, pending, results, on_done)
             if suspects:
                 _preload_parser()
             for index in suspects:
@@ -96,7 +98,7 @@ def extract_in_workers(items: list, names, jobs: int) -> list | None:
     return results
 
 
-def _run_pool(context, workers: int, names, work: list, pending: deque, results: list) -> list:
+def _run_pool(context, workers: int, names, work: list, pending: deque, results: list, on_done=None) -> list:
     """Extract the chunks of ``pending`` (``(start, stop)`` ranges of ``work``) in one pool,
     at most one chunk per worker at a time, filling ``results``; return the indices of the
     items whose chunk was lost when a worker died (empty when none did). Chunks not yet
@@ -117,6 +119,8 @@ def _run_pool(context, workers: int, names, work: list, pending: deque, results:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             lost = _collect(done, running, results)
+            if on_done is not None:
+                on_done(len(work) - sum(stop - start for start, stop in (*pending, *running.values())))
         if lost:  # the pool is broken: what was in flight ends now, done or lost
             done, _ = wait(running)
             lost += _collect(done, running, results)

@@ -3,6 +3,12 @@
 files -> (prefilter) -> parse -> facts -> project model -> rules -> findings ->
 selection, per-file ignores and suppressions. It knows nothing about output formats or
 the command line; the fixer calls it again on edited text.
+
+Progress: an engine given ``progress``, a function ``(stage, done, total)``, calls it as
+files are parsed (``"parse"``: files extracted of those the prefilter chose, per file or
+per finished chunk of the worker pool; ``total`` grows when a widening round adds files)
+and as rules run (``"rules"``: rules run of those selected). What is shown, if anything,
+is the caller's business; a run served by the result cache calls nothing.
 """
 
 from __future__ import annotations
@@ -94,8 +100,9 @@ class Engine:
     """Runs rules over a workspace. Parsing and facts are memoised by file content."""
 
     def __init__(self, config: Config, rules: list[Rule], *, cache=None, results=None, jobs: int = 1,
-                 prefilter: bool = True) -> None:
+                 prefilter: bool = True, progress=None) -> None:
         self.config = config
+        self.progress = progress or _no_progress
         self.rules = rules
         self.cache = cache  # a steplint.engine.cache.FactsCache, or None
         self.results = results  # a steplint.engine.result_cache.ResultCache, or None
@@ -142,12 +149,13 @@ class Engine:
             self._facts_memo[key] = cached
         return self._facts_memo[key]
 
-    def prefetch(self, run: "_Run", displays) -> None:
+    def prefetch(self, run: "_Run", displays, on_done=None) -> None:
         """Extract the files a run is about to load in worker processes (cold runs with
         many uncached files only); results land in the memo and the cache. What the run
         loads, and in which order, does not change. A file whose worker process died is an
         SL905 problem, cached like any other verdict (extracting it here would end the run);
-        a file whose worker raised is left to ``load``, which reports the error."""
+        a file whose worker raised is left to ``load``, which reports the error. ``on_done``
+        is called with the number of files extracted so far, as chunks finish."""
         if self.jobs <= 1:
             return
         from steplint.engine.parallel import MIN_FILES_FOR_POOL, extract_in_workers
@@ -166,7 +174,7 @@ class Engine:
                 todo.append((source, module_name))
         if len(todo) < MIN_FILES_FOR_POOL:
             return
-        results = extract_in_workers(todo, self.config.names, self.jobs)
+        results = extract_in_workers(todo, self.config.names, self.jobs, on_done)
         for (source, module_name), result in zip(todo, results or ()):
             if result is None:  # its worker raised: extracted again here, where the error is reported
                 continue
@@ -220,9 +228,9 @@ class Engine:
         context = RuleContext(model, self.config, run)
         findings: list[Finding] = []
         internal_errors: list[str] = []
-        for rule in self.rules:
-            if not self.config.is_selected(rule.code):
-                continue
+        selected = [rule for rule in self.rules if self.config.is_selected(rule.code)]
+        for number, rule in enumerate(selected):
+            self.progress("rules", number, len(selected))
             try:
                 findings.extend(rule.check(context))
             except RecursionError:
@@ -258,16 +266,29 @@ class Engine:
         pending = dict(run.workspace.sources)
         pattern = re.compile("|".join(map(re.escape, sorted(keywords))))
         may_hold_step_code = functools.partial(_mentions, pattern)
+        done = total = 0
+        shown = [0]  # never shows fewer files than it showed before (the pool runs ahead of the loop)
+
+        def report(count: int) -> None:
+            shown[0] = max(shown[0], count)
+            self.progress("parse", shown[0], total)
+
         while pending:
             hits = [display for display, source in pending.items()
                     if not self.prefilter or may_hold_step_code(source)]
             if not hits:
                 break
-            self.prefetch(run, hits + _referenced_scripts(run.workspace, hits, set(hits)))
+            total += len(hits)
+            before = done
+            report(done)
+            self.prefetch(run, hits + _referenced_scripts(run.workspace, hits, set(hits)),
+                          lambda extracted: report(before + min(extracted, len(hits))))
             new_keywords: set = set()
             for display in hits:
                 del pending[display]
                 facts = run.load(display)
+                done += 1
+                report(done)
                 if facts is None:
                     continue
                 for cls in facts.classes.values():
@@ -301,6 +322,10 @@ class Engine:
                     continue
             kept.append(finding)
         return kept
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    """The progress callback of an engine given none."""
 
 
 _PY_LITERAL = re.compile(r"""["']([\w./-]+\.py)["']""")

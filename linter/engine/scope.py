@@ -18,7 +18,7 @@ from steplint.files.discovery import (
     Discovered,
     OutsideLink,
     discover,
-    is_excluded_with_parents,
+    is_ignored_explicitly,
 )
 from steplint.files.paths import display_path, forget_real_paths
 from steplint.files.projects import nearest_project
@@ -37,8 +37,11 @@ class Scope:
 
     @property
     def warnings(self) -> tuple:
-        """One message per symbolic link a walk did not follow (without ``steplint: warning:``)."""
-        return tuple(link_warning(link) for link in self.discovered.outside_links)
+        """One message per symbolic link a walk did not follow and per ignore file it did not
+        read (without ``steplint: warning:``)."""
+        return (tuple(link_warning(link) for link in self.discovered.outside_links)
+                + tuple(f"{display_path(Path(path))}: ignore file larger than 1 MB; not read"
+                        for path in self.discovered.unread_ignore_files))
 
 
 def link_warning(link: OutsideLink) -> str:
@@ -72,14 +75,29 @@ def read_stdin_source(raw: bytes, filename: str) -> SourceFile | ReadProblem:
     return SourceFile(path, display, text, encoding, bom, raw)
 
 
+def discovery_scope(paths, config: Config, force_exclude: bool = False, stdin_filename: str | None = None) -> tuple:
+    """What discovery alone finds, without reading a file: ``(Discovered, warnings, display
+    paths of the files a run would report on)``, sorted; with ``stdin_filename``, that
+    name (unless ``force_exclude`` drops it)."""
+    forget_real_paths()
+    if stdin_filename is not None:
+        path = Path(stdin_filename)
+        excluded = force_exclude and is_ignored_explicitly(path, config.root, config.exclude, config.respect_gitignore)
+        return Discovered((), ()), (), [] if excluded else [display_path(path)]
+    discovered = discover(paths, config.root, config.exclude, force_exclude, config.respect_gitignore)
+    scope = Scope(Workspace(), discovered, None)
+    return discovered, scope.warnings, sorted({display_path(path) for path in discovered.files})
+
+
 def load_scope(paths, config: Config, force_exclude: bool = False, stdin: SourceFile | ReadProblem | None = None,
                project_context: bool = True) -> Scope:
     """Load the files to check; with file arguments (or stdin), the project around them too."""
     forget_real_paths()
-    discovered = discover(paths, config.root, config.exclude, force_exclude)
+    discovered = discover(paths, config.root, config.exclude, force_exclude, config.respect_gitignore)
     given = {display_path(path): path for path in discovered.files}
     if stdin is not None:
-        excluded = force_exclude and is_excluded_with_parents(Path(stdin.path), config.root, config.exclude)
+        excluded = force_exclude and is_ignored_explicitly(Path(stdin.path), config.root, config.exclude,
+                                                           config.respect_gitignore)
         given = {} if excluded else {stdin.display: stdin.path}
     files_given = stdin is not None or any(Path(path).is_file() for path in paths)
     context: dict = {}
@@ -88,13 +106,14 @@ def load_scope(paths, config: Config, force_exclude: bool = False, stdin: Source
         anchors = list(given.values()) or [Path(stdin.path)]
         root = project_root([Path(p).absolute() for p in anchors], config)
         if root is not None:
-            around = discover([root], config.root, config.exclude)
+            around = discover([root], config.root, config.exclude, respect_gitignore=config.respect_gitignore)
             for path in around.files:
                 context.setdefault(display_path(path), path)
             for link in around.outside_links:
                 outside_links.setdefault(os.path.abspath(link.path), link)
             discovered = Discovered(discovered.files, discovered.missing,
-                                    tuple(outside_links[key] for key in sorted(outside_links)))
+                                    tuple(outside_links[key] for key in sorted(outside_links)),
+                                    tuple(sorted({*discovered.unread_ignore_files, *around.unread_ignore_files})))
     reads = []
     for display, path in {**context, **given}.items():
         if stdin is not None and display == stdin.display:

@@ -10,16 +10,26 @@ checkout neither walks the filesystem nor reads files the project does not hold,
 ruff. A path given explicitly is always checked, even when it is a link elsewhere: the
 user named it. Links whose targets are inside the project are followed; each real
 directory is walked once, so link loops end. Links that would be skipped anyway (excluded,
-or in an always-skipped directory such as ``.venv``) are not reported.
+ignored, or in an always-skipped directory such as ``.venv``) are not reported.
+
+What a walk skips: the ``ALWAYS_SKIPPED_DIRS``, what ``exclude`` patterns match (``fnmatch``
+patterns, against an entry's name or its path relative to the root; compiled once into one
+regular expression), and, with ``respect_gitignore``, what ignore files ignore
+(``steplint.files.ignore_files``: ``.gitignore`` in a git work tree, ``.ignore``,
+``.git/info/exclude``). Paths given explicitly are checked even when excluded or ignored,
+unless ``force_exclude``.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from steplint.files.ignore_files import IgnoreRules, Ignores
 from steplint.files.projects import within
 
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".venv", "venv",
@@ -38,11 +48,13 @@ class OutsideLink:
 
 @dataclass(frozen=True)
 class Discovered:
-    """Files to check, the path arguments that do not exist, and the links not followed."""
+    """Files to check, the path arguments that do not exist, the links not followed, and
+    the ignore files not read (too large)."""
 
     files: tuple
     missing: tuple
     outside_links: tuple = ()  # OutsideLink, each link once, sorted by path
+    unread_ignore_files: tuple = ()  # absolute paths, sorted
 
 
 def is_excluded(path: Path, root: Path, patterns) -> bool:
@@ -57,38 +69,57 @@ def is_excluded(path: Path, root: Path, patterns) -> bool:
 
 
 def _matches(name: str, relative: str, patterns) -> bool:
-    for pattern in patterns:
-        pattern = pattern.rstrip("/")
-        if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(relative, pattern):
-            return True
-    return False
+    pattern = _compiled(tuple(patterns))
+    return pattern is not None and (pattern.match(name) is not None or pattern.match(relative) is not None)
 
 
-def discover(paths, root: Path, exclude, force_exclude: bool = False) -> Discovered:
-    """Python files under ``paths``; exclusions apply to what the walk finds below a given
-    path (and to the given paths too with ``force_exclude``), like ruff: ``steplint fixtures``
-    checks ``fixtures`` even when it is excluded from ``steplint .``. Walks do not follow
-    links out of the project (see the module docstring). Output is sorted."""
+@functools.lru_cache(maxsize=64)
+def _compiled(patterns: tuple) -> re.Pattern | None:
+    """One regular expression for ``fnmatch`` patterns (a trailing ``/`` dropped), matching
+    exactly what ``fnmatch.fnmatch`` matches with any of them; None for no patterns."""
+    if not patterns:
+        return None
+    return re.compile("|".join(fnmatch.translate(pattern.rstrip("/")) for pattern in patterns))
+
+
+def discover(paths, root: Path, exclude, force_exclude: bool = False, respect_gitignore: bool = True) -> Discovered:
+    """Python files under ``paths``; exclusions and ignore files apply to what the walk
+    finds below a given path (and to the given paths too with ``force_exclude``), like
+    ruff: ``steplint fixtures`` checks ``fixtures`` even when it is excluded from
+    ``steplint .``. Walks do not follow links out of the project (see the module
+    docstring). Output is sorted."""
     found: dict[Path, None] = {}
     missing = []
     given = []
+    ignores = IgnoreRules(os.path.abspath(root)) if respect_gitignore else None
     for argument in paths:
         path = Path(argument)
         if not path.exists():  # also a broken or looping link
             missing.append(str(argument))
-        elif not (force_exclude and is_excluded_with_parents(path, root, exclude)):
+        elif not (force_exclude and (is_excluded_with_parents(path, root, exclude)
+                                     or (ignores is not None and ignores.path_ignored(os.path.abspath(path))))):
             given.append(path)
     real_root = os.path.realpath(root)
     project = (real_root, *(os.path.realpath(path) for path in given if path.is_dir()))
     links: dict[str, OutsideLink] = {}
     for path in given:
         if path.is_dir():
-            for file in _walk(path, real_root, project, exclude, links):
+            for file in _walk(path, real_root, project, exclude, links, ignores):
                 found.setdefault(file, None)
         else:
             found.setdefault(path, None)
     return Discovered(tuple(sorted(found, key=lambda p: p.as_posix())), tuple(missing),
-                      tuple(links[key] for key in sorted(links)))
+                      tuple(links[key] for key in sorted(links)),
+                      tuple(sorted(set(ignores.unread))) if ignores is not None else ())
+
+
+def is_ignored_explicitly(path: Path, root: Path, exclude, respect_gitignore: bool = True) -> bool:
+    """Whether ``--force-exclude`` drops an explicitly given ``path``: an ``exclude``
+    pattern matches it or a directory it is in, or (with ``respect_gitignore``) an ignore
+    file ignores it or a directory it is in."""
+    if is_excluded_with_parents(path, root, exclude):
+        return True
+    return respect_gitignore and IgnoreRules(os.path.abspath(root)).path_ignored(os.path.abspath(path))
 
 
 def is_excluded_with_parents(path: Path, root: Path, patterns) -> bool:
@@ -103,21 +134,29 @@ def is_excluded_with_parents(path: Path, root: Path, patterns) -> bool:
     return is_excluded(path, root, patterns)
 
 
-def _walk(top: Path, real_root: str, project: tuple, exclude, links: dict):
+def _walk(top: Path, real_root: str, project: tuple, exclude, links: dict, ignores: IgnoreRules | None = None):
     """Python files below ``top``, depth first, sorted by name per directory; each real
     directory once (link loops end). Links whose real targets are outside every ``project``
     path are recorded in ``links`` (keyed by the link's absolute path) and not followed.
+    With ``ignores``, what ignore files ignore is skipped (judged on the walked path,
+    ``top`` made absolute, as git sees the tree).
 
     Real paths cost a system call per path component, so they are computed only for
     ``top`` and for links: a plain entry's real path is its directory's real path joined
     with its name."""
     seen_dirs: set = set()
-    pending = [(str(top), os.path.realpath(top))]
+    excluded = _compiled(tuple(exclude))
+    absolute_top = os.path.abspath(top)
+    state = ignores.start(absolute_top) if ignores is not None else Ignores()
+    pending = [(str(top), os.path.realpath(top), absolute_top, state)]
     while pending:
-        directory, real = pending.pop()
+        directory, real, absolute, state = pending.pop()
         if real in seen_dirs:
             continue
         seen_dirs.add(real)
+        if ignores is not None:
+            state = ignores.enter(state, absolute)
+        prefix = _relative_prefix(real, real_root) if excluded is not None else None
         base = Path(directory)
         subdirectories = []
         for name, is_link, is_dir in _entries(directory):
@@ -126,7 +165,12 @@ def _walk(top: Path, real_root: str, project: tuple, exclude, links: dict):
                     continue
             elif not name.endswith(PYTHON_SUFFIXES):
                 continue
-            if exclude and _excluded_entry(directory, real, real_root, name, is_link, exclude):
+            if excluded is not None and (excluded.match(name) is not None or (
+                    is_excluded(Path(directory, name), Path(real_root), exclude) if is_link
+                    else excluded.match(prefix + name if prefix is not None else Path(directory, name).as_posix())
+                    is not None)):
+                continue
+            if state.layers and ignores.ignored(state, os.path.join(absolute, name), is_dir):
                 continue
             if is_link:
                 path = os.path.join(directory, name)
@@ -137,7 +181,7 @@ def _walk(top: Path, real_root: str, project: tuple, exclude, links: dict):
             elif is_dir:
                 entry_real = os.path.join(real, name)
             if is_dir:
-                subdirectories.append((os.path.join(directory, name), entry_real))
+                subdirectories.append((os.path.join(directory, name), entry_real, os.path.join(absolute, name), state))
             else:
                 yield base / name
         pending.extend(reversed(subdirectories))
@@ -172,15 +216,13 @@ def _is_dir(entry: os.DirEntry) -> bool:
         return False
 
 
-def _excluded_entry(directory: str, real_directory: str, real_root: str, name: str, is_link: bool,
-                    exclude) -> bool:
-    """``is_excluded`` for ``directory/name``, knowing the directory's real path already."""
-    path = os.path.join(directory, name)
-    if is_link:
-        return is_excluded(Path(path), Path(real_root), exclude)
-    relative = os.path.relpath(os.path.join(real_directory, name), real_root)
-    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
-        relative = Path(path).as_posix()
-    else:
-        relative = Path(relative).as_posix()
-    return _matches(name, relative, exclude)
+def _relative_prefix(real_directory: str, real_root: str) -> str | None:
+    """``real_directory`` relative to ``real_root`` as a prefix for its entries' names
+    (``""`` for the root itself, ``"a/b/"`` below it); None when it is not below the root,
+    where patterns are matched against the walked path instead."""
+    base = real_root.rstrip(os.sep)
+    if real_directory == real_root or real_directory == base:
+        return ""
+    if not real_directory.startswith(base + os.sep):
+        return None
+    return Path(real_directory[len(base) + 1:]).as_posix() + "/"

@@ -24,13 +24,15 @@ MAX_PASSES = 10
 
 @dataclass
 class FixOutcome:
-    """What fixing did: the edited workspace, the findings left, and what was withdrawn."""
+    """What fixing did: the edited workspace, the findings left, what was withdrawn, and
+    the findings whose fixes were applied (``applied``, in the order they were, pass by pass)."""
 
     workspace: Workspace
     result: RunResult
     fixed: int = 0
     changed: dict = field(default_factory=dict)
     withdrawn: list = field(default_factory=list)
+    applied: list = field(default_factory=list)
 
 
 def _overlaps(ranges, start: int, end: int) -> bool:
@@ -64,7 +66,7 @@ def allowed_applicabilities(unsafe: bool) -> frozenset:
 def fix_workspace(engine: Engine, workspace: Workspace, allowed: frozenset, report_paths=None) -> FixOutcome:
     """Apply every allowed fix, pass after pass, until nothing changes (at most MAX_PASSES)."""
     original = {display: source.text for display, source in workspace.sources.items()}
-    fixed = 0
+    applied: list = []
     withdrawn: list[str] = []
     refused: set = set()
     result = engine.check(workspace, report_paths)
@@ -94,12 +96,12 @@ def fix_workspace(engine: Engine, workspace: Workspace, allowed: frozenset, repo
             texts, broken = _texts_after(workspace, accepted)
         if not accepted:
             break
-        fixed += len(accepted)
+        applied.extend(accepted)
         workspace = workspace.replaced(texts)
         result = engine.check(workspace, report_paths)
     changed = {display: source.text for display, source in workspace.sources.items()
                if source.text != original[display]}
-    return FixOutcome(workspace, result, fixed, changed, withdrawn)
+    return FixOutcome(workspace, result, len(applied), changed, withdrawn, applied)
 
 
 def _texts_after(workspace: Workspace, accepted) -> tuple[dict, set]:
