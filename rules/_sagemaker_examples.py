@@ -52,9 +52,12 @@ def property_path_project(property_path: str, *, sagemaker_step_type: str = "Tra
     }
 
 
-def builder_project(estimator_kwargs: str, *, channels: str | None = None, estimator: str = "PyTorch") -> dict:
+def builder_project(estimator_kwargs: str, *, channels: str | None = None, estimator: str = "PyTorch",
+                    imports: str = "", helpers: str = "") -> dict:
     """A training spec and a builder constructing ``estimator`` with ``estimator_kwargs``;
-    ``channels`` is the dict display ``_get_inputs`` returns (``path`` is bound)."""
+    ``channels`` is the dict display ``_get_inputs`` returns (``path`` is bound). ``imports``
+    (``import json``) open the builder module and ``helpers`` (module-level functions) precede
+    the builder class."""
     channel_method = ""
     if channels is not None:
         channel_method = dedent(f'''
@@ -80,14 +83,14 @@ def builder_project(estimator_kwargs: str, *, channels: str | None = None, estim
                 outputs=[],
             )
             '''),
-        "steps/builders/builder_training_step.py": dedent('''\
+        "steps/builders/builder_training_step.py": dedent(imports) + dedent('''\
             from sagemaker.inputs import TrainingInput
             from sagemaker.{module} import {estimator}
 
             from steps.core import StepBuilderBase
             from steps.specs.training_spec import TRAINING_SPEC
 
-
+            {helpers}
             class TrainingStepBuilder(StepBuilderBase):
                 def __init__(self, config, sagemaker_session=None, role=None):
                     super().__init__(config=config, spec=TRAINING_SPEC, sagemaker_session=sagemaker_session, role=role)
@@ -97,7 +100,7 @@ def builder_project(estimator_kwargs: str, *, channels: str | None = None, estim
                         entry_point="train.py",
                         {kwargs}
                     )
-            ''').format(module=estimator.lower(), estimator=estimator,
+            ''').format(module=estimator.lower(), estimator=estimator, helpers="\n" + dedent(helpers).strip("\n") + "\n\n" if helpers else "",
                         kwargs=indent(estimator_kwargs.strip("\n"), " " * 12).lstrip()) + indent(channel_method, "    "),
     }
 
