@@ -65,7 +65,12 @@ def subprocess_environment(directory: Path, python_path: list) -> dict:
 
 @dataclass
 class NetworkGuard:
-    """Refuses every socket connection and records the address it was asked for."""
+    """Refuses every name lookup and socket connection, and records what was asked for.
+
+    Name lookups count: an HTTP client resolves the host before it connects, so where DNS
+    works the lookup itself leaves the machine, and where it does not the connection is
+    never attempted (the SDK's telemetry fails that way and swallows the error).
+    """
 
     attempts: list = field(default_factory=list)
 
@@ -73,9 +78,15 @@ class NetworkGuard:
         self.attempts.append(args[1:2] or args[:1])
         raise OSError("network access is disabled while rendering offline")
 
+    def resolve(self, host, port, *args, **kwargs):
+        self.attempts.append(((host, port),))
+        raise socket.gaierror(socket.EAI_NONAME, "name lookups are disabled while rendering offline")
+
     def install(self, setattr_=setattr) -> NetworkGuard:
-        """Patch ``socket.socket.connect`` and ``socket.create_connection`` (``setattr_`` may be
-        pytest's ``monkeypatch.setattr`` so the patch is undone after the test)."""
+        """Patch ``socket.getaddrinfo``, ``socket.socket.connect`` / ``connect_ex`` and
+        ``socket.create_connection`` (``setattr_`` may be pytest's ``monkeypatch.setattr`` so
+        the patch is undone after the test)."""
+        setattr_(socket, "getaddrinfo", self.resolve)
         setattr_(socket.socket, "connect", lambda sock, *args, **kwargs: self.refuse(sock, *args))
         setattr_(socket.socket, "connect_ex", lambda sock, *args, **kwargs: self.refuse(sock, *args))
         setattr_(socket, "create_connection", lambda *args, **kwargs: self.refuse(None, *args))
@@ -146,7 +157,8 @@ def main(argv: list) -> int:
     """``python -m tests.offline_sdk SCRIPT [ARGS...]``: run SCRIPT under a ``NetworkGuard``.
 
     Exits with SCRIPT's status, or ``NETWORK_ATTEMPT_EXIT`` (printing the addresses to
-    stderr) when anything tried to open a connection, even if the error was swallowed.
+    stderr) when anything tried to look a name up or open a connection, even if the error
+    was swallowed.
     """
     guard = NetworkGuard().install()
     script, *arguments = argv
@@ -157,7 +169,7 @@ def main(argv: list) -> int:
     except SystemExit as exit_:
         status = exit_.code if isinstance(exit_.code, int) else 1
     if guard.attempts:
-        print(f"network connections attempted: {guard.attempts}", file=sys.stderr)
+        print(f"network access attempted: {guard.attempts}", file=sys.stderr)
         return NETWORK_ATTEMPT_EXIT
     return status
 

@@ -182,7 +182,7 @@ def test_the_framework_estimators_are_the_sdks_framework_subclasses():
 def offline(monkeypatch, tmp_path):
     guard = go_offline(monkeypatch, tmp_path)
     yield guard
-    assert guard.attempts == [], f"network connections attempted: {guard.attempts}"
+    assert guard.attempts == [], f"network access attempted: {guard.attempts}"
 
 
 def _rendered_hyperparameters(estimator) -> dict:

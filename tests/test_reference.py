@@ -49,7 +49,7 @@ def offline(monkeypatch, tmp_path):
     connection attempt is refused and recorded, and the test fails if there was one."""
     guard = go_offline(monkeypatch, tmp_path)
     yield guard
-    assert guard.attempts == [], f"network connections attempted: {guard.attempts}"
+    assert guard.attempts == [], f"network access attempted: {guard.attempts}"
 
 
 def _training_config(hyperparameters) -> types.SimpleNamespace:

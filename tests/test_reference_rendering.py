@@ -6,17 +6,21 @@ and ``XGBoostTrainingStepBuilder``) through ``properties.ProcessingOutputConfig.
 specs and contracts are our fixture projects' (copied to a temporary directory and
 imported: this tests the reference builders, not linting). No credentials, and no socket
 is opened: every connection attempt is refused and recorded, and each test asserts there
-was none.
+was none. The README's example is run here too, as it stands, in a subprocess.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import types
 
 import pytest
 
-from tests.offline_sdk import BUCKET, ROLE, go_offline, pipeline_session
+from tests.conftest import REPO
+from tests.offline_sdk import BUCKET, NETWORK_ATTEMPT_EXIT, ROLE, go_offline, pipeline_session
 from tests.test_reference import copy_fixture, imported_package
 
 RAW = f"s3://{BUCKET}/raw/2024-06-01"
@@ -32,14 +36,14 @@ def module_offline(tmp_path_factory):
     with pytest.MonkeyPatch.context() as monkeypatch:
         guard = go_offline(monkeypatch, tmp_path_factory.mktemp("offline"))
         yield guard
-    assert guard.attempts == [], f"network connections attempted: {guard.attempts}"
+    assert guard.attempts == [], f"network access attempted: {guard.attempts}"
 
 
 @pytest.fixture
 def offline(module_offline):
     """The module's guard, checked after each test."""
     yield module_offline
-    assert module_offline.attempts == [], f"network connections attempted: {module_offline.attempts}"
+    assert module_offline.attempts == [], f"network access attempted: {module_offline.attempts}"
 
 
 @pytest.fixture(scope="module")
@@ -289,14 +293,62 @@ def test_a_script_that_cannot_be_located_says_which_config_attribute_to_set(proj
 
 
 def test_the_network_guard_records_attempts_the_caller_swallows(offline):
-    """The guard itself: a connection whose error is swallowed is still recorded (so the
-    assertions above can fail)."""
+    """The guard itself: a lookup or connection whose error is swallowed is still recorded
+    (so the assertions above can fail)."""
     import socket
+    import urllib.request
 
-    try:
-        socket.create_connection(("example.com", 443), timeout=1)
-    except OSError:
-        pass
-    assert offline.attempts == [(("example.com", 443),)]
+    for attempt in (lambda: socket.create_connection(("example.com", 443), timeout=1),
+                    lambda: urllib.request.urlopen("https://example.org/", timeout=1)):
+        try:
+            attempt()
+        except OSError:
+            pass
+    assert offline.attempts == [(("example.com", 443),), (("example.org", 443),)]
     offline.attempts.clear()
 
+
+
+# -- the README's example, run as it stands ---------------------------------------------------
+def readme_example() -> str:
+    """The ```python block of the README's "Reference builders" section."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("\n## Reference builders\n"):]
+    section = section[:section.index("\n## ", 1)]
+    return section.split("\n```python\n", 1)[1].split("\n```\n", 1)[0] + "\n"
+
+
+@pytest.mark.parametrize("credentials", [
+    pytest.param({}, id="no-credentials"),
+    # a user's machine: with credentials the SDK's telemetry would call STS and S3 unless turned off
+    pytest.param({"AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": "example"},
+                 id="with-credentials"),
+])
+def test_the_readme_example_renders_the_wired_pipeline_offline(tmp_path, credentials):
+    script = tmp_path / "example.py"
+    script.write_text(readme_example())
+    home = tmp_path / "home"
+    home.mkdir()
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith(("AWS_", "SAGEMAKER_")) and key not in ("HOME", "PYTHONPATH")}
+    environment.update(HOME=str(home), PYTHONPATH=str(REPO), **credentials)  # PYTHONPATH: tests.offline_sdk
+    completed = subprocess.run([sys.executable, "-m", "tests.offline_sdk", str(script)], cwd=tmp_path,
+                               env=environment, capture_output=True, text=True, timeout=300)
+    assert completed.returncode != NETWORK_ATTEMPT_EXIT, completed.stderr[-2000:]
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    definition = json.loads(completed.stdout.strip().splitlines()[-1])
+    steps = {step["Name"]: step["Arguments"] for step in definition["Steps"]}
+    assert list(steps) == ["Preprocessing", "PyTorchTraining", "XGBoostTraining"]
+    processed = {"Get": "Steps.Preprocessing.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri"}
+    [output] = steps["Preprocessing"]["ProcessingOutputConfig"]["Outputs"]
+    assert output["OutputName"] == "processed_data"
+    code = [item for item in steps["Preprocessing"]["ProcessingInputs"] if item["InputName"] == "code"]
+    assert code[0]["S3Input"]["S3Uri"] == "s3://my-bucket/code/preprocessing/preprocess.py"
+    assert channels({"Arguments": steps["PyTorchTraining"]}) == {"data": processed}
+    assert steps["PyTorchTraining"]["HyperParameters"]["lr"] == "3e-05"
+    assert channels({"Arguments": steps["XGBoostTraining"]}) == {
+        "train": {"Std:Join": {"On": "/", "Values": [processed, "train/"]}},
+        "val": {"Std:Join": {"On": "/", "Values": [processed, "val/"]}},
+        "test": {"Std:Join": {"On": "/", "Values": [processed, "test/"]}},
+        "config": "s3://my-bucket/xgboost/config/",
+    }
