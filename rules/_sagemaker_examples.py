@@ -170,3 +170,25 @@ def processing_project(property_path: str, *, output_name: str = "logical_name",
                     return result
             ''').replace("{output_name}", output_name) + indent(run, "    "),
     }
+
+
+def with_script(files: dict, script: str) -> dict:
+    """``builder_project`` files whose spec links a training contract for ``steps/scripts/train.py``
+    (``script``, its source)."""
+    files = dict(files)
+    spec = "steps/specs/training_spec.py"
+    files[spec] = files[spec].replace(
+        "from steps.registry import get_spec_step_type\n",
+        "from steps.registry import get_spec_step_type\nfrom steps.contracts.training_contract import TRAINING_CONTRACT\n",
+    ).replace("    node_type=NodeType.SINK,\n", "    node_type=NodeType.SINK,\n    script_contract=TRAINING_CONTRACT,\n")
+    files["steps/contracts/training_contract.py"] = dedent('''\
+        from steps.core import TrainingScriptContract
+
+        TRAINING_CONTRACT = TrainingScriptContract(
+            entry_point="train.py",
+            expected_input_paths={"input_path": "/opt/ml/input/data"},
+            expected_output_paths={},
+        )
+        ''')
+    files["steps/scripts/train.py"] = dedent(script)
+    return files

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import difflib
 import json
+from dataclasses import dataclass
 
 from steplint.model.values import CallValue, Mapping, Ref, Seq, Span
+from steplint.readers.python.project import Contract, Spec
 from steplint.rule import Applicability, Edit, Example, Fix, Rule
 from steplint.rules._sagemaker_examples import (
     builder_project,
     processing_project,
     property_path_project,
+    with_script,
 )
 from steplint.sagemaker import data
 from steplint.sagemaker.facts import FRAMEWORK_ESTIMATORS
@@ -588,6 +591,15 @@ JSON_DUMPS = Ref("json", "dumps")
 NOVA_RECIPE_ESTIMATOR = "PyTorch"  # the one framework estimator that can keep strings (Nova recipes)
 HYPERPARAMETER_VALUES = "hyperparameters"
 SDK_ESTIMATOR_MODULE = "sagemaker/estimator.py"
+ARGPARSE_SCRIPT = """\
+import argparse
+import json
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--layers", type=json.loads, default=[64])
+parser.add_argument("--optimizer", default="adam")
+args = parser.parse_args()
+"""
 
 
 def _json_encoding(model, constructed) -> str | None:
@@ -631,6 +643,35 @@ def _is_json_dumps(model, value) -> bool:
     return isinstance(value, CallValue) and model.resolve(value.func) == JSON_DUMPS
 
 
+@dataclass(frozen=True)
+class _ScriptReads:
+    """How the step's script takes its hyperparameters, as far as it is known: the argparse
+    ``dest``s it declares, whether an option's name is not a literal, and the ``SM_HP_*``
+    variables it reads."""
+
+    options: frozenset
+    unknown_option: bool
+    environment: frozenset
+
+    def takes_directly(self, key: str) -> bool:
+        """Whether ``key`` may reach the script on its command line or as ``SM_HP_<KEY>``, where
+        the training toolkit hands over the once-decoded value as text."""
+        return (self.unknown_option or key.replace("-", "_") in self.options
+                or f"SM_HP_{key.upper()}" in self.environment)
+
+
+def _script_reads(model, builder) -> _ScriptReads | None:
+    """What the script of the builder's spec's contract reads, or None when it is not found."""
+    spec = model.spec_of(builder)
+    contract = model.contract_of(spec) if isinstance(spec, Spec) else None
+    script = model.script_of(contract) if isinstance(contract, Contract) else None
+    if script is None:
+        return None
+    return _ScriptReads(frozenset(fact.dest for fact in script.argument_specs if fact.dest),
+                        any(not fact.flags for fact in script.argument_specs),
+                        frozenset(access.key for access in script.accesses if access.kind == "env"))
+
+
 def _received(value) -> str | None:
     """What the job receives for ``json.dumps(value)`` once the SDK encodes it again, and what it
     should receive, for a literal ``value``."""
@@ -648,17 +689,21 @@ class HyperparametersEncodedTwice(Rule):
         "subclasses of sagemaker.estimator.Framework) JSON-encode every hyperparameter value themselves: "
         "Framework.hyperparameters() applies EstimatorBase._json_encode_hyperparameters, json.dumps per value "
         "(sagemaker/estimator.py, SDK 2.x). A value that is already a json.dumps result is encoded twice: "
-        "hyperparameters.json holds lr as \"\\\"3e-05\\\"\", so a script or the training toolkit that decodes it "
-        "once gets the string '3e-05' instead of a number, and a string value keeps its quotes ('\"adam\"') on "
-        "the script's command line. The generic Estimator is different: without source_dir it str()s each value "
+        "hyperparameters.json holds lr as \"\\\"3e-05\\\"\", so a script reading that file, SM_HPS or the "
+        "training toolkit's decoded hyperparameters gets the string '3e-05' instead of a number (and 'false', "
+        "which is true), and a string value keeps its quotes ('\"adam\"') everywhere, its command line included. "
+        "The generic Estimator is different: without source_dir it str()s each value "
         "(_TrainingJob._get_train_args), so a json.dumps there is the single encoding a JSON-reading container "
         "needs; with source_dir set, Estimator.set_hyperparameters JSON-encodes like a framework estimator. "
-        "PyTorch with a Nova training_recipe keeps strings and is not checked. Values are followed through "
-        "module constants and project functions whose return is a dict display; a call or value steplint cannot "
-        "follow (self.config.hyperparameters.serialize_config()) is not reported. The fix, offered when the "
-        "json.dumps(x) call is written in the dict passed as hyperparameters=, replaces it with x. It is unsafe: "
-        "it changes what the job receives, and a script written around the double encoding (decoding twice) "
-        "must change with it."
+        "PyTorch with a Nova training_recipe keeps strings and is not checked. Where the step's script (the "
+        "contract's entry point) takes the key as a command-line option or as SM_HP_<KEY>, a number arrives the "
+        "same either way and a list or dict arrives as JSON text only when encoded twice, which argparse code "
+        "may rely on: there only a value known to be a string is reported. Values are followed through module "
+        "constants and project functions whose return is a dict display; a call or value steplint cannot follow "
+        "(self.config.hyperparameters.serialize_config()) is not reported. The fix, offered when the json.dumps(x) "
+        "call is written in the dict passed as hyperparameters=, replaces it with x. It is unsafe: it changes "
+        "what the job receives, and a script written around the double encoding (decoding twice) must change "
+        "with it."
     )
     fix_applicability = Applicability.UNSAFE
     bad_examples = (
@@ -676,6 +721,9 @@ class HyperparametersEncodedTwice(Rule):
         Example(builder_project('image_uri="111122223333.dkr.ecr.us-east-1.amazonaws.com/train:1",\n'
                                 'source_dir="scripts",\nhyperparameters={"lr": json.dumps(0.01)},',
                                 estimator="Estimator", imports="import json\n")),
+        Example(with_script(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
+                                            'hyperparameters={"optimizer": json.dumps("adam")},',
+                                            imports="import json\n"), ARGPARSE_SCRIPT)),
     )
     good_examples = (
         Example(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
@@ -685,6 +733,9 @@ class HyperparametersEncodedTwice(Rule):
                                 estimator="Estimator", imports="import json\n")),
         Example(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
                                 'hyperparameters=self.config.hyperparameters.serialize_config(),')),
+        Example(with_script(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
+                                            'hyperparameters={"layers": json.dumps(self.config.layers)},',
+                                            imports="import json\n"), ARGPARSE_SCRIPT)),
     )
 
     def check(self, context):
@@ -705,13 +756,28 @@ class HyperparametersEncodedTwice(Rule):
                 path = builder.path if where == "call" else self._written_in(model, written, builder)
                 if path is None:
                     continue
+                reads = _script_reads(model, builder)
                 for entry in mapping.entries:
                     value = model.resolve(entry.value)
                     if not _is_json_dumps(model, value) or (path, entry.span) in reported:
                         continue
+                    if self._may_be_meant(model, entry, value, reads):
+                        continue
                     reported.add((path, entry.span))
                     yield self._finding(context, builder, constructed, reason, path, entry, value,
                                         local=where == "call" and entry.value is value)
+
+    @staticmethod
+    def _may_be_meant(model, entry, value: CallValue, reads: _ScriptReads | None) -> bool:
+        """Cannot tell whether the double encoding is wrong: the script takes the key on its
+        command line or as SM_HP_<KEY>, where a number arrives the same either way and a list or
+        dict arrives as JSON text only when encoded twice (argparse ``type=json.loads``). A value
+        known to be a string is wrong everywhere: its quotes arrive with it."""
+        key = model.resolve(entry.key)
+        argument = model.resolve(value.args[0]) if len(value.args) == 1 else None
+        if isinstance(argument, str) or reads is None:
+            return False
+        return not isinstance(key, str) or reads.takes_directly(key)
 
     @staticmethod
     def _written_in(model, written, builder) -> str | None:

@@ -11,7 +11,7 @@ import sys
 import pytest
 from steplint.api import check_paths, configure, fix_paths_in_memory
 from steplint.rules import rule_by_code
-from steplint.rules._sagemaker_examples import builder_project
+from steplint.rules._sagemaker_examples import builder_project, with_script
 from steplint.sagemaker.facts import FRAMEWORK_ESTIMATORS
 
 from tests.conftest import FIXTURES, REPO, run_steplint, write_project
@@ -108,6 +108,34 @@ def test_silent_when_the_value_is_encoded_once_or_cannot_be_told(tmp_path, monke
     path = "steps/builders/builder_training_step.py"
     files[path] = files[path].replace("from sagemaker.algorithmestimator import", "from sagemaker.algorithm import")
     assert sl507(tmp_path, monkeypatch, files) == []
+
+
+SCRIPTS = {
+    "an argparse option": 'import argparse\np = argparse.ArgumentParser()\np.add_argument("--lr", type=float)\n',
+    "an argparse option without a type": 'import argparse\np = argparse.ArgumentParser()\np.add_argument("--lr")\n',
+    "an option whose name is not a literal": 'import argparse\nNAME = "--" + input()\n'
+                                             'p = argparse.ArgumentParser()\np.add_argument(NAME)\n',
+    "SM_HP_<KEY>": 'import os\nlr = float(os.environ["SM_HP_LR"])\n',
+}
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_a_key_the_script_takes_directly_is_left_alone_unless_the_value_is_a_string(tmp_path, monkeypatch, script):
+    """On the command line and in SM_HP_<KEY> a number arrives the same either way and a list
+    arrives as JSON only when encoded twice: cannot tell. A string's quotes are wrong anywhere."""
+    files = builder_project(VERSIONS + 'hyperparameters={"lr": json.dumps(self.config.lr), '
+                                       '"optimizer": json.dumps("adam")},', imports="import json\n")
+    found = sl507(tmp_path, monkeypatch, with_script(files, SCRIPTS[script]))
+    assert [f.message.split("'")[1] for f in found] == ["optimizer"]
+
+
+def test_a_script_reading_hyperparameters_json_gets_every_encoded_value_reported(tmp_path, monkeypatch):
+    script = ('import argparse, json\np = argparse.ArgumentParser()\np.add_argument("--seed", type=int)\n'
+              'hp = json.load(open("/opt/ml/input/config/hyperparameters.json"))\n')
+    files = builder_project(VERSIONS + 'hyperparameters={"lr": json.dumps(self.config.lr), '
+                                       '"layers": json.dumps(self.config.layers)},', imports="import json\n")
+    found = sl507(tmp_path, monkeypatch, with_script(files, script))
+    assert [f.message.split("'")[1] for f in found] == ["lr", "layers"]
 
 
 def test_a_project_class_named_like_an_estimator_is_not_the_sdk_one(tmp_path, monkeypatch):
