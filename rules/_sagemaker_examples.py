@@ -100,7 +100,8 @@ def builder_project(estimator_kwargs: str, *, channels: str | None = None, estim
                         entry_point="train.py",
                         {kwargs}
                     )
-            ''').format(module=estimator.lower(), estimator=estimator, helpers="\n" + dedent(helpers).strip("\n") + "\n\n" if helpers else "",
+            ''').format(module=estimator.lower(), estimator=estimator,
+                        helpers="\n" + dedent(helpers).strip("\n") + "\n\n" if helpers else "",
                         kwargs=indent(estimator_kwargs.strip("\n"), " " * 12).lstrip()) + indent(channel_method, "    "),
     }
 
@@ -177,10 +178,11 @@ def with_script(files: dict, script: str) -> dict:
     (``script``, its source)."""
     files = dict(files)
     spec = "steps/specs/training_spec.py"
-    files[spec] = files[spec].replace(
-        "from steps.registry import get_spec_step_type\n",
-        "from steps.registry import get_spec_step_type\nfrom steps.contracts.training_contract import TRAINING_CONTRACT\n",
-    ).replace("    node_type=NodeType.SINK,\n", "    node_type=NodeType.SINK,\n    script_contract=TRAINING_CONTRACT,\n")
+    registry_import = "from steps.registry import get_spec_step_type\n"
+    contract_import = "from steps.contracts.training_contract import TRAINING_CONTRACT\n"
+    node_type = "    node_type=NodeType.SINK,\n"
+    files[spec] = files[spec].replace(registry_import, registry_import + contract_import) \
+        .replace(node_type, node_type + "    script_contract=TRAINING_CONTRACT,\n")
     files["steps/contracts/training_contract.py"] = dedent('''\
         from steps.core import TrainingScriptContract
 

@@ -616,7 +616,8 @@ def _json_encoding(model, constructed) -> str | None:
     if constructed.class_name == "Estimator":
         source_dir = model.resolve(call.kwarg("source_dir"))
         if isinstance(source_dir, str) and source_dir:
-            return "with source_dir set, Estimator.set_hyperparameters applies EstimatorBase._json_encode_hyperparameters"
+            return ("with source_dir set, Estimator.set_hyperparameters applies "
+                    "EstimatorBase._json_encode_hyperparameters")
     return None
 
 
@@ -672,6 +673,21 @@ def _script_reads(model, builder) -> _ScriptReads | None:
                         frozenset(access.key for access in script.accesses if access.kind == "env"))
 
 
+def _has_comment(node) -> bool:
+    """Whether a LibCST node holds a comment (which replacing the node would drop)."""
+    import libcst as cst  # loaded only to build fixes
+
+    class Comments(cst.CSTVisitor):
+        found = False
+
+        def visit_Comment(self, comment) -> None:
+            self.found = True
+
+    visitor = Comments()
+    node.visit(visitor)
+    return visitor.found
+
+
 def _received(value) -> str | None:
     """What the job receives for ``json.dumps(value)`` once the SDK encodes it again, and what it
     should receive, for a literal ``value``."""
@@ -683,7 +699,8 @@ def _received(value) -> str | None:
 class HyperparametersEncodedTwice(Rule):
     code = "SL507"
     name = "hyperparameters-encoded-twice"
-    summary = "A hyperparameter value that is already json.dumps(...) passed to an estimator that JSON-encodes it again."
+    summary = ("A hyperparameter value that is already json.dumps(...) passed to an estimator that JSON-encodes "
+               "it again.")
     rationale = (
         "Framework estimators (PyTorch, TensorFlow, SKLearn, XGBoost, HuggingFace, MXNet, Chainer, RLEstimator: "
         "subclasses of sagemaker.estimator.Framework) JSON-encode every hyperparameter value themselves: "
@@ -708,7 +725,8 @@ class HyperparametersEncodedTwice(Rule):
     fix_applicability = Applicability.UNSAFE
     bad_examples = (
         Example(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
-                                'hyperparameters={"epochs": 10, "lr": json.dumps(0.01), "optimizer": json.dumps("adam")},',
+                                'hyperparameters={"epochs": 10, "lr": json.dumps(0.01), '
+                                '"optimizer": json.dumps("adam")},',
                                 imports="import json\n"),
                 expect=2,
                 fixed=builder_project('framework_version="2.1.0",\npy_version="py310",\n'
@@ -717,7 +735,8 @@ class HyperparametersEncodedTwice(Rule):
         Example(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
                                 'hyperparameters=encode(self.config.hyperparameters),',
                                 imports="import json\n",
-                                helpers='def encode(hp):\n    return {"lr": json.dumps(hp.lr), "epochs": hp.epochs}\n')),
+                                helpers='def encode(hp):\n'
+                                        '    return {"lr": json.dumps(hp.lr), "epochs": hp.epochs}\n')),
         Example(builder_project('image_uri="111122223333.dkr.ecr.us-east-1.amazonaws.com/train:1",\n'
                                 'source_dir="scripts",\nhyperparameters={"lr": json.dumps(0.01)},',
                                 estimator="Estimator", imports="import json\n")),
@@ -829,8 +848,7 @@ class HyperparametersEncodedTwice(Rule):
         end = parsed.offset(value.span.end_line, value.span.end_col)
         func = parsed.span_of(node.func)
         opening = text.find("(", parsed.offset(func.end_line, func.end_col), end)
-        call_text = text[start:end]
-        if opening < 0 or not call_text.endswith(")") or "#" in call_text:
+        if opening < 0 or not text[start:end].endswith(")") or _has_comment(node):
             return None
         inner = text[opening + 1:end - 1].strip()
         shown = inner if "\n" not in inner and len(inner) <= 40 else "the value"

@@ -141,7 +141,8 @@ def test_a_script_reading_hyperparameters_json_gets_every_encoded_value_reported
 def test_a_project_class_named_like_an_estimator_is_not_the_sdk_one(tmp_path, monkeypatch):
     files = builder_project(VERSIONS + 'hyperparameters={"lr": json.dumps(0.01)},', imports="import json\n")
     path = "steps/builders/builder_training_step.py"
-    files[path] = files[path].replace("from sagemaker.pytorch import PyTorch", "from vendored.estimators import PyTorch")
+    files[path] = files[path].replace("from sagemaker.pytorch import PyTorch",
+                                      "from vendored.estimators import PyTorch")
     assert sl507(tmp_path, monkeypatch, files) == []
 
 
@@ -178,6 +179,14 @@ def test_the_fix_is_unsafe_and_not_applied_by_a_plain_fix(tmp_path, monkeypatch)
 def test_the_fix_passes_the_argument_itself(tmp_path, monkeypatch, value, fixed):
     files = builder_project(VERSIONS + f'hyperparameters={{"lr": {value}}},', imports="import json\n")
     assert f'hyperparameters={{"lr": {fixed}}},' in fixed_text(tmp_path, monkeypatch, files)
+
+
+@pytest.mark.parametrize(("value", "fixed"), [
+    ('json.dumps("#2 of 3")', '"#2 of 3"'),  # a '#' in a string is not a comment
+])
+def test_the_fix_keeps_a_string_argument_as_written(tmp_path, monkeypatch, value, fixed):
+    files = builder_project(VERSIONS + f'hyperparameters={{"tag": {value}}},', imports="import json\n")
+    assert f'hyperparameters={{"tag": {fixed}}},' in fixed_text(tmp_path, monkeypatch, files)
 
 
 @pytest.mark.parametrize("value", [
