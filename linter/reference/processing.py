@@ -23,7 +23,7 @@ class ProcessingStepBuilder(SpecDrivenStepBuilder):
     ``config.source_dir``, the directory that holds it: an ``s3://`` prefix, or a local
     directory (absolute, or relative to the working directory, as the SDK reads a training
     ``source_dir``). The SDK uploads a local script when the pipeline definition is built
-    (``sagemaker/processing.py``, ``Processor._handle_user_code_url``).
+    (``sagemaker/processing.py``, ``ScriptProcessor._handle_user_code_url``).
 
     ``config`` attributes: source_dir, entry_point (optional), framework_version,
     instance_type, instance_count, output_path.
