@@ -52,9 +52,12 @@ def property_path_project(property_path: str, *, sagemaker_step_type: str = "Tra
     }
 
 
-def builder_project(estimator_kwargs: str, *, channels: str | None = None, estimator: str = "PyTorch") -> dict:
+def builder_project(estimator_kwargs: str, *, channels: str | None = None, estimator: str = "PyTorch",
+                    imports: str = "", helpers: str = "") -> dict:
     """A training spec and a builder constructing ``estimator`` with ``estimator_kwargs``;
-    ``channels`` is the dict display ``_get_inputs`` returns (``path`` is bound)."""
+    ``channels`` is the dict display ``_get_inputs`` returns (``path`` is bound). ``imports``
+    (``import json``) open the builder module and ``helpers`` (module-level functions) precede
+    the builder class."""
     channel_method = ""
     if channels is not None:
         channel_method = dedent(f'''
@@ -80,14 +83,14 @@ def builder_project(estimator_kwargs: str, *, channels: str | None = None, estim
                 outputs=[],
             )
             '''),
-        "steps/builders/builder_training_step.py": dedent('''\
+        "steps/builders/builder_training_step.py": dedent(imports) + dedent('''\
             from sagemaker.inputs import TrainingInput
             from sagemaker.{module} import {estimator}
 
             from steps.core import StepBuilderBase
             from steps.specs.training_spec import TRAINING_SPEC
 
-
+            {helpers}
             class TrainingStepBuilder(StepBuilderBase):
                 def __init__(self, config, sagemaker_session=None, role=None):
                     super().__init__(config=config, spec=TRAINING_SPEC, sagemaker_session=sagemaker_session, role=role)
@@ -98,6 +101,7 @@ def builder_project(estimator_kwargs: str, *, channels: str | None = None, estim
                         {kwargs}
                     )
             ''').format(module=estimator.lower(), estimator=estimator,
+                        helpers="\n" + dedent(helpers).strip("\n") + "\n\n" if helpers else "",
                         kwargs=indent(estimator_kwargs.strip("\n"), " " * 12).lstrip()) + indent(channel_method, "    "),
     }
 
@@ -167,3 +171,26 @@ def processing_project(property_path: str, *, output_name: str = "logical_name",
                     return result
             ''').replace("{output_name}", output_name) + indent(run, "    "),
     }
+
+
+def with_script(files: dict, script: str) -> dict:
+    """``builder_project`` files whose spec links a training contract for ``steps/scripts/train.py``
+    (``script``, its source)."""
+    files = dict(files)
+    spec = "steps/specs/training_spec.py"
+    registry_import = "from steps.registry import get_spec_step_type\n"
+    contract_import = "from steps.contracts.training_contract import TRAINING_CONTRACT\n"
+    node_type = "    node_type=NodeType.SINK,\n"
+    files[spec] = files[spec].replace(registry_import, registry_import + contract_import) \
+        .replace(node_type, node_type + "    script_contract=TRAINING_CONTRACT,\n")
+    files["steps/contracts/training_contract.py"] = dedent('''\
+        from steps.core import TrainingScriptContract
+
+        TRAINING_CONTRACT = TrainingScriptContract(
+            entry_point="train.py",
+            expected_input_paths={"input_path": "/opt/ml/input/data"},
+            expected_output_paths={},
+        )
+        ''')
+    files["steps/scripts/train.py"] = dedent(script)
+    return files

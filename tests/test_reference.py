@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import types
@@ -19,16 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
-
-BUCKET = "steplint-test-bucket"
-ROLE = "arn:aws:iam::111122223333:role/SageMakerExecutionRole"
-TELEMETRY_OPT_OUT = """\
-SchemaVersion: '1.0'
-SageMaker:
-  PythonSDK:
-    Modules:
-      TelemetryOptOut: true
-"""
+from tests.offline_sdk import BUCKET, ROLE, go_offline
 
 
 @contextmanager
@@ -55,23 +45,11 @@ def copy_fixture(name: str, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def offline(monkeypatch, tmp_path):
-    """No credentials, region from the environment, telemetry off, and no sockets."""
-    for variable in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(variable, raising=False)
-    config = tmp_path / "sagemaker-config.yaml"
-    config.write_text(TELEMETRY_OPT_OUT)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", str(config))
-    monkeypatch.setenv("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
-
-    def refuse(*args, **kwargs):
-        raise OSError("network access is disabled in this test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+    """No credentials, region from the environment, telemetry off, and no sockets: every
+    connection attempt is refused and recorded, and the test fails if there was one."""
+    guard = go_offline(monkeypatch, tmp_path)
+    yield guard
+    assert guard.attempts == [], f"network access attempted: {guard.attempts}"
 
 
 def _training_config(hyperparameters) -> types.SimpleNamespace:
@@ -134,7 +112,7 @@ def test_reference_xgboost_builder_separates_data_channels_and_the_config_channe
     config_source = channels["config"].config["DataSource"]["S3DataSource"]["S3Uri"]
     assert config_source == f"s3://{BUCKET}/hyperparameters"
     train_source = channels["train"].config["DataSource"]["S3DataSource"]["S3Uri"]
-    assert train_source.expr == {"Std:Join": {"On": "/", "Values": [f"s3://{BUCKET}/tabular", "train"]}}
+    assert train_source == f"s3://{BUCKET}/tabular/train/"
 
 
 def test_reference_processing_builder_names_inputs_and_outputs_by_logical_name(tmp_path, offline):

@@ -1,17 +1,24 @@
 """SL301's rewrite of the legacy PyTorch builder: golden file, idempotence, and unchanged behaviour.
 
-The behaviour proof imports and runs our own fixture builder (a copy in a temporary
-directory) before and after the fix and compares the channels ``_get_inputs`` returns.
+The behaviour proofs import and run our own fixture builder (a copy in a temporary
+directory) before and after the fix: they compare the channels ``_get_inputs`` returns, and
+the whole pipeline definition ``create_step`` renders with the real SDK, offline, each in
+its own subprocess. That tests the fix; steplint itself never imports the code it lints.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import libcst as cst
 
-from tests.conftest import FIXTURES, run_steplint
+from tests.conftest import FIXTURES, REPO, run_steplint
+from tests.offline_sdk import BUCKET, NETWORK_ATTEMPT_EXIT, ROLE, subprocess_environment
 from tests.test_reference import imported_package
 
 BUILDER = "src/mlpipelines/pipeline_steps/builder_training_step_pytorch.py"
@@ -113,3 +120,67 @@ def test_the_rewrite_keeps_every_channel_of_every_declared_dependency(tmp_path):
     assert after == {name: value for name, value in before.items() if name not in dead}
     assert after_declared_only == after
     assert after["data"]["DataSource"]["S3DataSource"]["S3Uri"] == "s3://bucket/inputs/input_path"
+
+
+RENDER_BUILDER = f"""\
+import json
+import sys
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, "src")
+from sagemaker.workflow.pipeline import Pipeline
+
+from mlpipelines.configs.config_training_step_pytorch import PyTorchTrainingConfig
+from mlpipelines.pipeline_steps.builder_training_step_pytorch import PyTorchTrainingStepBuilder
+from tests.offline_sdk import pipeline_session
+
+session, uploads = pipeline_session()
+config = PyTorchTrainingConfig(output_path="s3://{BUCKET}/bsm/models")
+builder = PyTorchTrainingStepBuilder(config, sagemaker_session=session, role="{ROLE}")
+step = builder.create_step(inputs=json.loads(sys.argv[1]))
+definition = json.loads(Pipeline(name="BsmTraining", steps=[step], sagemaker_session=session).definition())
+print("RENDERED " + json.dumps({{"definition": definition,
+                                "uploads": [[u.bucket, u.key, len(u.body)] for u in uploads]}}))
+"""
+
+
+# The SDK names the training job (and so the key the source_dir goes to) after the current time.
+JOB_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}-\d{3}")
+
+
+def _render_in_subprocess(root: Path, inputs: dict, scratch: Path) -> dict:
+    """The definition the fixture builder in ``root`` renders (and what the SDK uploaded),
+    from a fresh interpreter, offline and under the network guard, in ``root`` (the config's
+    ``source_dir`` is relative to it). Job-name timestamps read ``<time>``."""
+    scratch.mkdir()
+    script = scratch / "render.py"
+    script.write_text(RENDER_BUILDER)
+    completed = subprocess.run([sys.executable, "-m", "tests.offline_sdk", str(script), json.dumps(inputs)],
+                               cwd=root, env=subprocess_environment(scratch, [REPO]), capture_output=True,
+                               text=True, timeout=300)
+    assert completed.returncode != NETWORK_ATTEMPT_EXIT, completed.stderr
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    [line] = [line for line in completed.stdout.splitlines() if line.startswith("RENDERED ")]
+    return json.loads(JOB_TIMESTAMP.sub("<time>", line.removeprefix("RENDERED ")))
+
+
+def test_the_rewritten_builder_renders_the_definition_the_original_renders(tmp_path):
+    """The unsafe fix end to end: fix a copy with the CLI, then render the step of the
+    original and of the rewritten builder for the same spec-conforming inputs."""
+    before_root = _copy(tmp_path, "before")
+    after_root = _fixed_copy(tmp_path)
+    assert (after_root / BUILDER).read_text() != (before_root / BUILDER).read_text()
+    inputs = {"input_path": f"s3://{BUCKET}/bsm/preprocessed/run-1"}
+
+    before = _render_in_subprocess(before_root, inputs, tmp_path / "render-before")
+    after = _render_in_subprocess(after_root, inputs, tmp_path / "render-after")
+
+    assert after == before
+    [step] = after["definition"]["Steps"]
+    arguments = step["Arguments"]
+    assert [(channel["ChannelName"], channel["DataSource"]["S3DataSource"]["S3Uri"])
+            for channel in arguments["InputDataConfig"]] == [("data", inputs["input_path"])]
+    assert arguments["HyperParameters"]["sagemaker_program"] == '"train.py"'
+    [(bucket, key, size)] = after["uploads"]  # the local source_dir, packed and uploaded
+    assert key == "bsm-pytorch-train-<time>/source/sourcedir.tar.gz" and size > 0
+    assert arguments["HyperParameters"]["sagemaker_submit_directory"] == f'"s3://{bucket}/{key}"'

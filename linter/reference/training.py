@@ -82,6 +82,15 @@ class TrainingStepBuilder(SpecDrivenStepBuilder):
         return {key: value for key, value in vars(hyperparameters).items() if not key.startswith("_")}
 
     def create_step(self, inputs=None, outputs=None, step_name=None, dependencies=None) -> TrainingStep:
-        estimator = self._create_estimator(self._get_outputs(outputs or {}))
-        step_args = estimator.fit(inputs=self._get_inputs(self._prepare_inputs(dict(inputs or {}))))
+        """A ``TrainingStep`` (``step_args=estimator.fit(inputs=channels)``) for the given inputs.
+
+        ``inputs`` / ``outputs`` map the spec's logical names to S3 URIs or pipeline
+        properties. Raises ``ValueError`` for a missing required input, a logical name the
+        spec does not declare, and an input the contract does not map to a channel.
+        """
+        inputs, outputs = dict(inputs or {}), dict(outputs or {})
+        self._check_declared(inputs, "dependencies")
+        self._check_declared(outputs, "outputs")
+        estimator = self._create_estimator(self._get_outputs(outputs))
+        step_args = estimator.fit(inputs=self._get_inputs(self._prepare_inputs(inputs)))
         return TrainingStep(name=step_name or self.step_name, step_args=step_args, depends_on=dependencies)

@@ -28,8 +28,15 @@ class XGBoostTrainingStepBuilder(TrainingStepBuilder):
     """
 
     def _create_data_channel_from_source(self, base_path):
-        """Channels train, val and test from the subdirectories of one prefix."""
-        return {split: TrainingInput(s3_data=Join(on="/", values=[base_path, split]))
+        """Channels train, val and test from the subdirectories train/, val/ and test/ of one prefix.
+
+        Each channel's prefix ends with '/': S3 matches a prefix by string, so .../train
+        would also deliver .../train_old/ into the train channel.
+        """
+        if isinstance(base_path, str):
+            base = base_path.rstrip("/")
+            return {split: TrainingInput(s3_data=f"{base}/{split}/") for split in ("train", "val", "test")}
+        return {split: TrainingInput(s3_data=Join(on="/", values=[base_path, f"{split}/"]))
                 for split in ("train", "val", "test")}
 
     def _config_dependency(self) -> str | None:
@@ -46,12 +53,33 @@ class XGBoostTrainingStepBuilder(TrainingStepBuilder):
             inputs[logical_name] = self._upload_hyperparameters()
         return inputs
 
+    def _hyperparameters_prefix(self) -> str:
+        """The S3 prefix the builder uploads hyperparameters.json to, known when the pipeline is defined.
+
+        ``config.output_path`` when it is a string; when it is a pipeline variable (a
+        ``ParameterString``, resolved only when the pipeline runs) the file goes below the
+        session's default bucket instead, ``s3://<default bucket>/<step name>/config``.
+        Raises ``ValueError`` in that case when the builder has no ``sagemaker_session``.
+        """
+        output_path = self.config.output_path
+        if isinstance(output_path, str):
+            return f"{output_path.rstrip('/')}/{CONFIG_CHANNEL}"
+        if self.session is None:
+            raise ValueError(f"config.output_path of step {self.step_name!r} is a pipeline variable, so the "
+                             "builder uploads hyperparameters.json to the session's default bucket: pass "
+                             "sagemaker_session=, or wire the hyperparameters input to an S3 prefix")
+        return f"s3://{self.session.default_bucket()}/{self.step_name}/{CONFIG_CHANNEL}"
+
     def _upload_hyperparameters(self) -> str:
-        """Upload ``config.hyperparameters`` as hyperparameters.json; return its S3 prefix."""
-        prefix = f"{self.config.output_path.rstrip('/')}/{CONFIG_CHANNEL}"
+        """Upload ``config.hyperparameters`` as hyperparameters.json; return its S3 prefix (ending in '/').
+
+        The upload happens when the step is created (``sagemaker.s3.S3Uploader``, an
+        ``s3.PutObject`` call through the session's boto3 session).
+        """
+        prefix = self._hyperparameters_prefix()
         S3Uploader.upload_string_as_file_body(json.dumps(self._hyperparameters()),
                                               f"{prefix}/{HYPERPARAMETERS_FILE_NAME}", sagemaker_session=self.session)
-        return prefix
+        return f"{prefix}/"
 
     def _create_estimator(self, output_path) -> XGBoost:
         return XGBoost(
