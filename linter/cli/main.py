@@ -174,6 +174,19 @@ def _overrides(arguments) -> dict:
     return {key: value for key, value in values.items() if value is not None}
 
 
+def _recover_interrupted_fixes() -> list:
+    """Before any file is read, finish or undo the fixes of a crashed run. The journal
+    directory is looked at first, so a run that never fixed anything does not load the
+    transaction code."""
+    from steplint.engine.userdirs import journal_root
+
+    if not journal_root().is_dir():
+        return []
+    from steplint.fixing.transaction import recover
+
+    return recover()
+
+
 def main(argv=None) -> int:
     """Run the command line; Ctrl-C and a closed output pipe end it with a message, not a traceback."""
     gc.disable()  # a short-lived run: the facts it builds hold no cycles worth collecting
@@ -201,9 +214,7 @@ def _main(argv=None) -> int:
     if arguments.statistics and output_format not in STATISTICS:
         print(f"steplint: error: --statistics prints text or json, not {output_format}", file=sys.stderr)
         return EXIT_ERROR
-    from steplint.fixing.transaction import recover
-
-    for line in recover():  # before any file is read: finish or undo fixes a crashed run left
+    for line in _recover_interrupted_fixes():
         print(line, file=sys.stderr)
     from steplint.rules import all_rules
 

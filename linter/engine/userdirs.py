@@ -30,6 +30,11 @@ def state_root() -> Path:
     return Path(platformdirs.user_state_dir(APP, appauthor=False))
 
 
+def journal_root() -> Path:
+    """``<state root>/journal``: where ``--fix`` keeps the journals of its transactions."""
+    return state_root() / "journal"
+
+
 def project_key(root: Path) -> str:
     """A stable name for a project: 24 hex digits of the digest of its root's real path."""
     real = os.path.realpath(root)

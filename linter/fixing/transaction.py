@@ -156,7 +156,7 @@ class _Entry:
 
 def journal_dir() -> Path:
     """Where the journals live: ``<state root>/journal`` (per user, outside every project)."""
-    return userdirs.state_root() / "journal"
+    return userdirs.journal_root()
 
 
 def _digest(data: bytes) -> str:
