@@ -408,9 +408,12 @@ class UnusedContractEnv(Rule):
             for entry in step.declared_env:
                 if entry.name.startswith(LIBRARY_ENV_PREFIXES) or script.reads_env(entry.name) is not Answer.NO:
                     continue
+                # required vars are declared as bare names (value None), optional ones with their default
+                cost = ("the pipeline must configure it for nothing" if entry.value is None else
+                        "the builder passes its default for nothing")
                 yield self.finding(entry.origin.path, entry.origin.span, (
-                    f"env var '{entry.name}' declared by {step.declared_by} is never read by {script.name}; the "
-                    f"pipeline must configure it for nothing: remove it, or read it in the script"),
+                    f"env var '{entry.name}' declared by {step.declared_by} is never read by {script.name}; "
+                    f"{cost}: remove it, or read it in the script"),
                     related_paths=[script.path])
 
 
