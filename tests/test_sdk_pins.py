@@ -44,13 +44,10 @@ def test_a_version_the_pinned_sdk_lists_is_fine(tmp_path):
     assert sl504(tmp_path, {**builder_project(OLDER), "requirements.txt": "sagemaker==2.200.0\n"}) == []
 
 
-@pytest.mark.parametrize("requirements", [
-    "sagemaker>=2.200,<3\n", "sagemaker~=2.200.0\n", "sagemaker==2.200.*\n", "sagemaker\n",
-    "sagemaker @ https://example.invalid/sagemaker-2.200.0.tar.gz\n", "# sagemaker==2.200.0\n",
-    "sagemaker-core==2.200.0\n",
-])
-def test_ranges_urls_and_other_packages_are_not_pins(tmp_path, requirements):
-    assert sl504(tmp_path, {**builder_project(NEWER), "requirements.txt": requirements}) == []
+def test_a_range_is_not_a_pin(tmp_path):
+    files = {**builder_project(NEWER), "requirements.txt": "sagemaker>=2.200,<3  # sagemaker==2.200.0\n"
+                                                                  "# sagemaker==2.200.0\nsagemaker-core==2.200.0\n"}
+    assert sl504(tmp_path, files) == []
 
 
 def test_a_pin_in_pyproject_dependencies(tmp_path):
@@ -131,6 +128,12 @@ def test_changing_the_pin_changes_a_cached_run(tmp_path):
     ("sagemaker != 2.200.0", None),
     ("sagemaker==2.200.0rc1", None),
     ("sagemakerx==2.200.0", None),
+    ("sagemaker-core==2.200.0", None),
+    ("sagemaker>=2.200,<3", None),
+    ("sagemaker~=2.200.0", None),
+    ("sagemaker==2.200.*", None),
+    ("sagemaker", None),
+    ("sagemaker @ https://example.invalid/sagemaker-2.200.0.tar.gz", None),
 ])
 def test_requirement_lines(line, expected):
     assert exact_pin(line) == expected
