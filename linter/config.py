@@ -25,6 +25,7 @@ known, and running with other settings than the user wrote would be worse than s
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass, field, fields
@@ -78,6 +79,7 @@ class Config:
     exclude: tuple = ()
     per_file_ignores: tuple = ()
     script_roots: tuple = ()
+    sagemaker_version: str | None = None  # the SDK release SL504 checks against (steplint.sagemaker.pins)
     names: NameSettings = field(default_factory=NameSettings)
     respect_gitignore: bool = True
     # which findings fail a run: "error", or "warning" (errors and warnings). Out of the
@@ -110,7 +112,7 @@ def _path_matches(path: str, pattern: str) -> bool:
 
 
 TOP_LEVEL_KEYS = {"select", "extend-select", "ignore", "extend-ignore", "exclude", "extend-exclude",
-                  "per-file-ignores", "script-roots", "names", "respect-gitignore", "fail-on"}
+                  "per-file-ignores", "script-roots", "sagemaker-version", "names", "respect-gitignore", "fail-on"}
 FAIL_ON = ("error", "warning")
 NAME_KEYS = {f.name.replace("_", "-"): f.name for f in fields(NameSettings)}
 MAX_CONFIG_BYTES = 4 * 1024 * 1024  # real pyproject.toml files are a few kilobytes
@@ -229,6 +231,7 @@ def load_config(path: Path | None, known_codes, overrides: dict | None = None, r
         + _strings(table.get("extend-exclude", []), "extend-exclude", where),
         per_file_ignores=per_file_ignores,
         script_roots=_script_roots(table.get("script-roots", []), root, where),
+        sagemaker_version=_release(table.get("sagemaker-version"), "sagemaker-version", where),
         names=_names(table.get("names", {}), where),
         respect_gitignore=_boolean(table.get("respect-gitignore", True), "respect-gitignore", where),
         fail_on=_choice(table.get("fail-on", "error"), "fail-on", FAIL_ON, where),
@@ -294,6 +297,13 @@ def _script_roots(value, root: Path, where: str) -> tuple:
             raise ConfigError(f"{where}: 'script-roots' entry '{entry}' is outside the project root "
                               f"{real_root} (it resolves to {real}); script roots must be inside it")
     return entries
+
+
+def _release(value, key: str, where: str) -> str | None:
+    """An exact release number such as ``2.200.0``, or None when absent."""
+    if value is not None and (not isinstance(value, str) or re.fullmatch(r"\d+(\.\d+)*(\.post\d+)?", value) is None):
+        raise ConfigError(f"{where}: '{key}' must be a release number such as \"2.200.0\", not {value!r}")
+    return value
 
 
 def _strings(value, key: str, where: str) -> tuple:

@@ -1,4 +1,12 @@
-"""Shared test helpers: write small projects to disk and run steplint as a user does."""
+"""Shared test helpers: write small projects to disk and run steplint as a user does.
+
+Also how the suite is selected: tests marked ``slow`` (real pre-commit hook environments,
+runs over large installed packages; they pip-install and need the network) are deselected
+unless ``--slow`` is given (all tests) or the ``-m`` expression names ``slow``
+(``-m slow``: only those). Every other test runs offline: ``no_network`` refuses any
+connection or name lookup beyond this machine, in the test process and in its Python
+subprocesses, and fails the test that tried (``tests/offline/network_guard.py``).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +18,44 @@ from pathlib import Path
 
 import pytest
 
+from tests.offline import network_guard
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
+OFFLINE = Path(network_guard.__file__).resolve().parent
+
+
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true", default=False,
+                     help="also run the slow tests (marker 'slow': real pre-commit hook environments and runs over "
+                          "installed packages; they pip-install and need the network)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--slow") or "slow" in (config.getoption("markexpr") or ""):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if item.get_closest_marker("slow") is None]
+
+
+@pytest.fixture(autouse=True)
+def no_network(request, monkeypatch):
+    """Outside the slow tests, refuse network access here and in Python subprocesses, and
+    fail the test if it tried."""
+    if request.node.get_closest_marker("slow") is not None:
+        yield
+        return
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, (str(OFFLINE), os.environ.get("PYTHONPATH")))))
+    network_guard.ATTEMPTS.clear()
+    network_guard.install()
+    try:
+        yield
+    finally:
+        network_guard.uninstall()
+    if network_guard.ATTEMPTS:
+        pytest.fail(f"the test tried to use the network: {network_guard.ATTEMPTS}")
 
 
 def write_project(root: Path, files: dict) -> Path:

@@ -405,6 +405,7 @@ def kill_and_recover(root: Path, script: Path, events: Path, state: Path, delay:
     return {"where": phase(read_events(events)), "had_journal": had_journal, "recovery": recovery}
 
 
+@pytest.mark.slow  # 24 killed runs and recoveries: about a minute and a half on two loaded CPUs
 def test_kill_9_at_random_moments_then_recovery_leaves_every_fix_whole(tmp_path, instrumented_script, reference):
     """SIGKILL at a random moment: half of the runs after a delay spread over a whole run,
     half after a delay spread over the write phase (counted from the run's "write-start"

@@ -1,8 +1,10 @@
-"""SageMaker facts read from installed botocore and SDK data, located without importing them."""
+"""SageMaker facts read from the data files steplint ships, and checked against the SDK and
+botocore that the test extra installs (never on the lint path)."""
 
 from __future__ import annotations
 
-import gzip
+import importlib.metadata
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -36,7 +38,7 @@ def test_loading_every_data_set_imports_neither_sagemaker_nor_botocore():
 
         assert data.service_model() is not None
         assert data.valid_paths("training")
-        assert data.image_config("pytorch") is not None
+        assert data.scope_config("pytorch", "training") is not None
         assert data.reserved_hyperparameters()
         print(sorted(name for name in sys.modules if name.split(".")[0] in ("sagemaker", "botocore", "boto3")))
         ''')
@@ -79,36 +81,35 @@ def test_the_service_model_is_parsed_once_per_run(tmp_path, monkeypatch):
         data.service_model.cache_clear()
         data.valid_paths.cache_clear()
     assert {"SL501", "SL502", "SL506"} <= {finding.code for finding in result.findings}
-    assert len([name for name in parsed if "service-2" in str(name)]) == 1
+    assert len([name for name in parsed if "service_model.json" in str(name)]) == 1
 
 
-def test_the_newest_dated_service_model_is_read(tmp_path, monkeypatch):
-    for date, member in (("2017-07-24", "Old"), ("2024-01-01", "New")):
-        folder = tmp_path / "data" / "sagemaker" / date
-        folder.mkdir(parents=True)
-        shapes = {"DescribeTrainingJobResponse": {"type": "structure", "members": {member: {"shape": "String"}}},
-                  "String": {"type": "string"}}
-        with gzip.open(folder / "service-2.json.gz", "wt") as handle:
-            json.dump({"shapes": shapes}, handle)
-    monkeypatch.setattr(data, "package_dirs", lambda name: [tmp_path])
-    data.service_model.cache_clear()
-    try:
-        model = data.service_model()
-        assert data.check_property_path(model, "training", "properties.New") is None
-        assert data.check_property_path(model, "training", "properties.Old") is not None
-        assert "2024-01-01" in model.source
-    finally:
-        data.service_model.cache_clear()
+def test_linting_without_the_sdk_or_botocore_findable_reports_every_sagemaker_rule(tmp_path):
+    """As in a light install: the packages cannot even be found, and the SL5xx rules still report."""
+    root = shutil.copytree(FIXTURES / "sagemaker_model_defects", tmp_path / "project")
+    result = run_python(f'''
+        import importlib, os, sys
 
+        class Hide:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in ("sagemaker", "botocore", "boto3"):
+                    raise ModuleNotFoundError(name)
+                return None
 
-def test_without_botocore_there_is_no_model(monkeypatch):
-    monkeypatch.setattr(data, "package_dirs", lambda name: [])
-    data.service_model.cache_clear()
-    try:
-        assert data.service_model() is None
-        assert data.string_limit("ChannelName") is None
-    finally:
-        data.service_model.cache_clear()
+        sys.meta_path.insert(0, Hide())
+        for hidden in ("sagemaker", "botocore"):
+            try:
+                importlib.import_module(hidden)
+            except ModuleNotFoundError:
+                continue
+            raise SystemExit(hidden + " is still importable")
+        from steplint.api import check_paths, configure
+
+        os.chdir({str(root)!r})
+        print(sorted({{f.code for f in check_paths(["."], configure(["."])).findings}}))
+        ''')
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(["SL501", "SL502", "SL503", "SL504", "SL505", "SL506"])
 
 
 @pytest.mark.parametrize(("kind", "path"), [
@@ -214,7 +215,7 @@ def test_framework_versions_follow_the_sdks_aliases():
     assert data.scope_config("no-such-framework", "training") is None
 
 
-def test_reserved_hyperparameters_are_read_from_the_sdk_source():
+def test_reserved_hyperparameters_are_the_sdks():
     reserved = data.reserved_hyperparameters()
     assert set(reserved) == {"sagemaker_program", "sagemaker_submit_directory", "sagemaker_container_log_level",
                              "sagemaker_job_name", "sagemaker_region"}
@@ -235,8 +236,12 @@ def _walk_sdk_properties(properties, path: str):
     return current
 
 
-def test_the_walker_agrees_with_the_sdks_own_properties():
-    """Cross-check with the installed SDK (imported here, in a test, never on the lint path)."""
+def test_the_walker_agrees_with_the_sdks_own_properties(monkeypatch):
+    """Cross-check with the installed SDK (imported here, in a test, never on the lint path;
+    with a region and the EC2 metadata service off, it makes no network calls)."""
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
     properties_module = pytest.importorskip("sagemaker.workflow.properties")
     for kind in ("training", "processing", "transform", "model", "tuning"):
         shapes = list(data.STEP_RESPONSE_SHAPES[kind])
@@ -248,3 +253,112 @@ def test_the_walker_agrees_with_the_sdks_own_properties():
         assert data.check_property_path(data.service_model(), "training", invalid) is not None
         with pytest.raises(AttributeError):
             _walk_sdk_properties(training, invalid)
+
+
+# -- the shipped data against the SDK and botocore the test extra installs ---------------
+def load_update_script():
+    """``scripts/update_sagemaker_data.py`` as a module (it reads releases as archives and JSON)."""
+    spec = importlib.util.spec_from_file_location("update_sagemaker_data", REPO / "scripts" /
+                                                  "update_sagemaker_data.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def shipped_entries(framework: str) -> dict:
+    """The shipped facts of one framework as ``{entry key: (since, alias target)}``, in the
+    script's entry keys (``("py", "training", "2.1.0", "py310")``, ...)."""
+    found = {}
+    for scope, table in data.sdk_facts()["frameworks"][framework].items():
+        for alias, entry in table["version_aliases"].items():
+            found[("alias", scope, alias)] = (entry["since"], entry["to"])
+        for version, entry in table["versions"].items():
+            found[("version", scope, version)] = (entry["since"], None)
+            for py, since in entry.get("py_versions", {}).items():
+                found[("py", scope, version, py)] = (since, None)
+            for alias, alias_entry in entry.get("base_aliases", {}).items():
+                found[("base_alias", scope, version, alias)] = (alias_entry["since"], alias_entry["to"])
+            for base, base_entry in entry.get("bases", {}).items():
+                found[("base", scope, version, base)] = (base_entry["since"], None)
+                for py, since in base_entry.get("py_versions", {}).items():
+                    found[("base_py", scope, version, base, py)] = (since, None)
+    return found
+
+
+@pytest.fixture(scope="module")
+def installed_sdk():
+    pytest.importorskip("packaging")
+    directories = data.package_dirs("sagemaker")
+    assert directories, "the test extra installs the SageMaker SDK"
+    return importlib.metadata.version("sagemaker"), directories[0]
+
+
+def test_the_shipped_framework_versions_are_the_installed_sdks(installed_sdk):
+    """Where the shipped data and the installed SDK overlap they agree: the entries the data
+    says the installed release lists (``since`` at or before it) are exactly the entries of its
+    image configuration; an installed release newer than the data lists at least as much."""
+    script = load_update_script()
+    version, root = installed_sdk
+    installed_key = data.release_key(version)
+    newer = installed_key > data.release_key(data.sdk_version())
+    for framework in script.FRAMEWORKS:
+        config = json.loads((root / "image_uri_config" / f"{framework}.json").read_text(encoding="utf-8"))
+        installed = script.entries(framework, config)
+        shipped = shipped_entries(framework)
+        listed = {key: target for key, (since, target) in shipped.items()
+                  if data.release_key(since) <= installed_key}
+        if newer:
+            assert set(shipped) <= set(installed), (framework, sorted(set(shipped) - set(installed))[:5])
+        else:
+            assert listed == installed, (framework, sorted(set(listed) ^ set(installed))[:5])
+    assert set(data.sdk_facts()["frameworks"]) == set(script.FRAMEWORKS)
+
+
+def test_every_framework_the_rule_knows_is_in_the_shipped_data():
+    from steplint.rules.sagemaker_model import FRAMEWORK_CONFIGS
+
+    for framework in set(FRAMEWORK_CONFIGS.values()):
+        assert data.scope_config(framework, "training")["versions"], framework
+
+
+def test_the_shipped_reserved_hyperparameters_are_the_installed_sdks(installed_sdk):
+    script = load_update_script()
+    _, root = installed_sdk
+    release = {name: (root / name).read_text(encoding="utf-8") for name in ("model.py", "estimator.py")}
+    assert data.reserved_hyperparameters() == script.reserved_hyperparameters(release)
+
+
+def test_the_shipped_service_model_is_installed_botocores(tmp_path):
+    """The same shapes as the installed botocore's model reduced the same way; a newer
+    botocore may add members and shapes, never drop the ones steplint ships."""
+    script = load_update_script()
+    shapes, version, date = script.botocore_model("installed", tmp_path)
+    roots = [name for names in data.STEP_RESPONSE_SHAPES.values() for name in names] + list(script.REQUEST_SHAPES)
+    reduced = script.reduce_service_model(shapes, roots)
+    shipped = data.service_model()
+    if shipped.source == f"botocore {version} ({date} SageMaker API)":
+        assert reduced == shipped.shapes
+        return
+    for name, shape in shipped.shapes.items():
+        assert name in reduced, name
+        assert set(shape.get("members", {})) <= set(reduced[name].get("members", {})), name
+        assert shape["type"] == reduced[name]["type"], name
+
+
+def test_the_shipped_data_records_where_it_came_from():
+    facts = data.sdk_facts()
+    assert facts["generated_by"] == "scripts/update_sagemaker_data.py"
+    assert data.release_key(facts["sdk_version"]) >= data.release_key("2.248.0")
+    assert facts["history"]["releases"].startswith("2.0.0 .. ")
+    assert facts["history"]["releases_read"] >= facts["history"]["release_count"] // facts["history"]["history_step"]
+    every_since = {since for framework in facts["frameworks"] for since, _ in shipped_entries(framework).values()}
+    assert all(data.release_key("2.0.0") <= data.release_key(since) <= data.release_key(facts["sdk_version"])
+               for since in every_since)
+    assert len(every_since) > 20  # the history really varies, it is not one release stamped everywhere
+
+
+def test_release_numbers_compare_as_releases():
+    key = data.release_key
+    assert key("2.200") == key("2.200.0")
+    assert key("2.99.0") < key("2.100.0") < key("2.184.0") < key("2.184.0.post0") < key("2.184.1")
+    assert key("2.200.0rc1") is None and key("2.200.*") is None and key("latest") is None

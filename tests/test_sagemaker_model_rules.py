@@ -224,12 +224,10 @@ def test_processing_outputs_at_exactly_the_limit_are_fine(tmp_path, monkeypatch)
 def test_no_data_loads_for_a_project_without_sagemaker_values(tmp_path, monkeypatch):
     files = {"app/main.py": "def main():\n    return 1\n"}
     data.service_model.cache_clear()
-    data.image_config.cache_clear()
-    data.reserved_hyperparameters.cache_clear()
+    data.sdk_facts.cache_clear()
     assert findings(write_project(tmp_path, files), monkeypatch) == []
     assert data.service_model.cache_info().currsize == 0
-    assert data.image_config.cache_info().currsize == 0
-    assert data.reserved_hyperparameters.cache_info().currsize == 0
+    assert data.sdk_facts.cache_info().currsize == 0
 
 
 def test_property_case_rule_alone_loads_no_data(tmp_path, monkeypatch):
@@ -278,19 +276,6 @@ def test_any_property_path_gives_findings_or_none_and_fixes_that_parse(tmp_path_
     assert not outcome.result.internal_errors
     for text in outcome.changed.values():
         ast.parse(text)
-
-
-def test_without_installed_data_only_the_data_free_rules_report(tmp_path, monkeypatch):
-    caches = (data.service_model, data.valid_paths, data.image_config, data.reserved_hyperparameters)
-    monkeypatch.setattr(data, "package_dirs", lambda name: [])
-    for cache in caches:
-        cache.cache_clear()
-    try:
-        codes = sorted(f.code for f in findings(fixture_copy(tmp_path), monkeypatch))
-    finally:
-        for cache in caches:
-            cache.cache_clear()
-    assert codes == ["SL502", "SL503"]
 
 
 DOCUMENTED_FIXES = [

@@ -3,8 +3,10 @@
 Findings are cross-file, so one run's result depends on every file of the project, the
 configuration, which files are reported on, steplint's own code (every file of the
 installed ``steplint`` and ``steplint.rules`` packages, data files included, wherever an
-editable install keeps them) and the installed packages whose data or parser the rules use
-(LibCST, botocore, the SageMaker SDK). The key hashes all of them, so nothing is reused
+editable install keeps them, so the SageMaker data files it ships too), the installed
+LibCST (the parser), and the SageMaker SDK release the project pins (its requirements files
+and ``pyproject.toml`` are not Python files, so the pin itself is part of the key,
+``steplint.sagemaker.pins``). The key hashes all of them, so nothing is reused
 when any input differs; the facts cache still serves the files that did not change. Fixes
 are built before a result is stored, so the stored findings carry them. Entries live in
 ``<cache dir>/results/`` as signed JSON (``steplint.engine.cache_codec``), are written to a
@@ -33,7 +35,7 @@ from steplint.engine.safe_dir import SafeDir
 RESULTS_DIR_NAME = "results"
 KEEP = 8
 FORMAT = 2
-DATA_PACKAGES = ("libcst", "botocore", "sagemaker")
+DATA_PACKAGES = ("libcst",)
 STEPLINT_PACKAGES = ("steplint", "steplint.rules", "steplint.reference")
 _ENTRY = re.compile(r"[0-9a-f]{40}")
 
@@ -64,7 +66,7 @@ def package_fingerprint() -> str:
 
 
 def data_packages_fingerprint() -> str:
-    """Where the packages the rules read data from are installed, and when they last changed."""
+    """Where the installed packages the findings depend on (the parser) are, and when they last changed."""
     from steplint.sagemaker.data import package_dirs
 
     parts = []
@@ -82,6 +84,10 @@ class ResultCache:
 
     def __init__(self, directory: Path, config, rules) -> None:
         self.directory = Path(directory)
+        from steplint.files.projects import nearest_project
+        from steplint.sagemaker.pins import ProjectPins
+
+        self._pins = ProjectPins(config.root, getattr(config, "sagemaker_version", None), nearest_project)
         self._salt = "\0".join((package_fingerprint(), data_packages_fingerprint(), repr(config),
                                 ",".join(rule.code for rule in rules)))
         self.enabled = True
@@ -90,6 +96,8 @@ class ResultCache:
     def key(self, workspace, report_paths) -> str:
         """40 hex digits naming the result of checking ``workspace`` reporting on ``report_paths``."""
         digest = hashlib.blake2b(self._salt.encode("utf-8", "surrogatepass"), digest_size=20)
+        pins = self._pins.describe(str(source.path) for source in workspace.sources.values())
+        digest.update(f"\0pins\0{pins}".encode("utf-8", "surrogatepass"))
         for display, source in sorted(workspace.sources.items()):
             digest.update(f"\0{display}\0{source.digest}".encode("utf-8", "surrogatepass"))
         for problem in workspace.problems:
