@@ -194,7 +194,7 @@ def test_arbitrary_valid_python_never_crashes_a_run(source):
              "steps/scripts/train.py": source,
              "steps/contracts/c.py": "from steps.core import ScriptContract\n"
                                      "C = ScriptContract(entry_point='train.py')\n"}
-    with project_dir(files) as root:
+    with project_dir(files):
         result = check_paths(["."], configure(["."]))
         assert not result.internal_errors
         outcome = fix_paths_in_memory(["."], configure(["."]), unsafe=True)
