@@ -39,7 +39,7 @@ class RuleContext:
         (``steplint.model.steps.Step``), from every reader."""
         from steplint.readers.python.steps import steps_of
 
-        return steps_of(self.model)
+        return steps_of(self.model) + self._run.reader_steps(self.model)
 
     @property
     def file_problems(self) -> list:

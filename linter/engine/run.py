@@ -27,6 +27,8 @@ from steplint.files.sources import FileProblem, SourceFile
 from steplint.files.workspace import Workspace
 from steplint.findings.suppressions import is_suppressed, parse_suppressions
 from steplint.model.values import Span
+from steplint.readers import is_python, readers
+from steplint.readers.api import ReaderProject
 from steplint.readers.python import parse as python_parse
 from steplint.readers.python.facts import ModuleFacts
 from steplint.readers.python.names import module_name_for
@@ -54,7 +56,11 @@ class _Run:
         self.facts: dict[str, ModuleFacts] = {}
         self.module_of_path: dict[str, str] = {}
         self.path_of_module: dict[str, str] = {}
+        self.reader_facts: dict[str, dict] = {}  # reader name -> display path -> facts
+        self._reader_steps: list | None = None
         for display, source in sorted(workspace.sources.items()):
+            if not is_python(display):
+                continue
             name = self.engine.module_name(source.path)
             if name in self.path_of_module:
                 name = f"{name}@{display}"
@@ -93,7 +99,20 @@ class _Run:
         return self.load(display) if display is not None else None
 
     def by_path(self, display: str) -> ModuleFacts | None:
-        return self.load(display) if display in self.workspace.sources else None
+        return self.load(display) if display in self.module_of_path else None
+
+    def reader_steps(self, model: ProjectModel) -> list:
+        """The steps of every registered reader (``steplint.readers.readers()``), built once."""
+        if self._reader_steps is None:
+            from steplint.readers.python.steps import script_at
+
+            steps: list = []
+            for reader in readers():
+                project = ReaderProject(self.reader_facts.get(reader.name, {}), self.workspace.sources,
+                                        self.engine.config, functools.partial(script_at, model))
+                steps.extend(reader.steps(project))
+            self._reader_steps = steps
+        return self._reader_steps
 
 
 class Engine:
@@ -224,7 +243,8 @@ class Engine:
                                                                                   problem.line, problem.col),
                                                  problem.message))
         self._load_candidates(run)
-        model = ProjectModel(run.facts, run, self.config.names, script_paths=tuple(workspace.sources))
+        self._read_other_forms(run)
+        model = ProjectModel(run.facts, run, self.config.names, script_paths=tuple(run.module_of_path))
         context = RuleContext(model, self.config, run)
         findings: list[Finding] = []
         internal_errors: list[str] = []
@@ -245,7 +265,7 @@ class Engine:
             if getattr(rule, "after_suppressions", False) and self.config.is_selected(rule.code):
                 for display, source in workspace.sources.items():
                     if display not in suppressions:
-                        suppressions[display] = parse_suppressions(source.text)
+                        suppressions[display] = parse_suppressions(source.text, is_python(display))
                 problem_paths = {problem.path for problem in run.file_problems}
                 try:
                     late.extend(rule.check_suppressions(context, {
@@ -257,13 +277,39 @@ class Engine:
             kept = sorted(kept + self._filter(late, workspace, report_paths, named), key=lambda f: f.sort_key)
         return RunResult(kept, internal_errors, len(workspace.sources) + len(workspace.problems))
 
+    def read(self, reader, source: SourceFile) -> tuple:
+        """``reader.read(source)``, memoised by content (the fixer runs the engine again)."""
+        key = (reader.name, source.display, source.digest)
+        if key not in self._facts_memo:
+            self._facts_memo[key] = reader.read(source)
+        return self._facts_memo[key]
+
+    def _read_other_forms(self, run: _Run) -> None:
+        """Facts of the files each registered reader reads (its suffixes, and ``wants``)."""
+        for reader in readers():
+            facts: dict = {}
+            for display, source in sorted(run.workspace.sources.items()):
+                if not display.endswith(reader.suffixes) or not reader.wants(source):
+                    continue
+                try:
+                    value, problem = self.read(reader, source)
+                except Exception as error:  # noqa: BLE001 - reported loudly as an internal error; other files go on
+                    run.internal_errors.append(f"{display}: the {reader.name} reader crashed: {error!r}\n"
+                                               f"{traceback.format_exc()}")
+                    continue
+                if problem is not None:
+                    run.file_problems.append(problem)
+                else:
+                    facts[display] = value
+            run.reader_facts[reader.name] = facts
+
     def _load_candidates(self, run: _Run) -> None:
         """Parse files that may hold step code; names of the tree's own subclasses of the
         known classes widen the search until nothing new is found. The first round looks
         for the configured names anywhere in the text; a widening round looks for the new
         class names among the identifiers of the files not loaded yet."""
         keywords = self._keywords()
-        pending = dict(run.workspace.sources)
+        pending = {display: source for display, source in run.workspace.sources.items() if is_python(display)}
         pattern = re.compile("|".join(map(re.escape, sorted(keywords))))
         may_hold_step_code = functools.partial(_mentions, pattern)
         done = total = 0
@@ -317,7 +363,7 @@ class Engine:
             source = workspace.sources.get(finding.path)
             if source is not None:
                 if finding.path not in suppressions:
-                    suppressions[finding.path] = parse_suppressions(source.text)
+                    suppressions[finding.path] = parse_suppressions(source.text, is_python(finding.path))
                 if is_suppressed(suppressions[finding.path], finding.code, finding.line):
                     continue
             kept.append(finding)

@@ -82,8 +82,10 @@ def _compiled(patterns: tuple) -> re.Pattern | None:
     return re.compile("|".join(fnmatch.translate(pattern.rstrip("/")) for pattern in patterns))
 
 
-def discover(paths, root: Path, exclude, force_exclude: bool = False, respect_gitignore: bool = True) -> Discovered:
-    """Python files under ``paths``; exclusions and ignore files apply to what the walk
+def discover(paths, root: Path, exclude, force_exclude: bool = False, respect_gitignore: bool = True,
+             suffixes: tuple = PYTHON_SUFFIXES) -> Discovered:
+    """Files under ``paths`` whose names end with one of ``suffixes`` (the forms the
+    readers read: ``steplint.readers.source_suffixes()``); exclusions and ignore files apply to what the walk
     finds below a given path (and to the given paths too with ``force_exclude``), like
     ruff: ``steplint fixtures`` checks ``fixtures`` even when it is excluded from
     ``steplint .``. Walks do not follow links out of the project (see the module
@@ -104,7 +106,7 @@ def discover(paths, root: Path, exclude, force_exclude: bool = False, respect_gi
     links: dict[str, OutsideLink] = {}
     for path in given:
         if path.is_dir():
-            for file in _walk(path, real_root, project, exclude, links, ignores):
+            for file in _walk(path, real_root, project, exclude, links, ignores, suffixes):
                 found.setdefault(file, None)
         else:
             found.setdefault(path, None)
@@ -134,8 +136,9 @@ def is_excluded_with_parents(path: Path, root: Path, patterns) -> bool:
     return is_excluded(path, root, patterns)
 
 
-def _walk(top: Path, real_root: str, project: tuple, exclude, links: dict, ignores: IgnoreRules | None = None):
-    """Python files below ``top``, depth first, sorted by name per directory; each real
+def _walk(top: Path, real_root: str, project: tuple, exclude, links: dict, ignores: IgnoreRules | None = None,
+          suffixes: tuple = PYTHON_SUFFIXES):
+    """Files with one of ``suffixes`` below ``top``, depth first, sorted by name per directory; each real
     directory once (link loops end). Links whose real targets are outside every ``project``
     path are recorded in ``links`` (keyed by the link's absolute path) and not followed.
     With ``ignores``, what ignore files ignore is skipped (judged on the walked path,
@@ -163,7 +166,7 @@ def _walk(top: Path, real_root: str, project: tuple, exclude, links: dict, ignor
             if is_dir:
                 if name in ALWAYS_SKIPPED_DIRS or name.endswith(".egg-info"):
                     continue
-            elif not name.endswith(PYTHON_SUFFIXES):
+            elif not name.endswith(suffixes):
                 continue
             if excluded is not None and (excluded.match(name) is not None or (
                     is_excluded(Path(directory, name), Path(real_root), exclude) if is_link

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from steplint.model.values import Span
 
+_HASH_COMMENT = re.compile(r"(?:^|\s)(#.*)$")
 DIRECTIVE = re.compile(r"#\s*steplint:\s*(ignore-file|ignore)\b(?:\[([A-Za-z0-9_,\s]*)\])?")
 
 
@@ -39,7 +40,15 @@ class Suppression:
         return self.kind == "ignore-file" or line in self.applies_to
 
 
-def _comments(text: str):
+def _comments(text: str, python: bool = True):
+    """(line, col, comment, physical line) of each comment: Python's tokens, or for other
+    forms (YAML), a ``#`` at the start of a line or after whitespace (YAML's comment rule)."""
+    if not python:
+        for number, line in enumerate(text.splitlines(), start=1):
+            match = _HASH_COMMENT.search(line)
+            if match is not None:
+                yield number, match.start(1), line[match.start(1):], line
+        return
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type == tokenize.COMMENT:
@@ -51,12 +60,13 @@ def _comments(text: str):
                 yield number, position, line[position:], line
 
 
-def parse_suppressions(text: str) -> list[Suppression]:
-    """Every directive in ``text`` (cheap when the file has none)."""
+def parse_suppressions(text: str, python: bool = True) -> list[Suppression]:
+    """Every directive in ``text`` (cheap when the file has none); ``python`` False for files
+    of another form, whose comments are found by YAML's rule."""
     if "steplint:" not in text:
         return []
     found = []
-    for line, col, comment, physical in _comments(text):
+    for line, col, comment, physical in _comments(text, python):
         match = DIRECTIVE.search(comment)
         if match is None:
             continue

@@ -15,6 +15,7 @@ import tokenize
 from dataclasses import dataclass, field
 
 from steplint.findings.suppressions import DIRECTIVE, parse_suppressions
+from steplint.readers import is_python
 
 NOT_SUPPRESSIBLE = frozenset({"SL901", "SL902", "SL903"})  # unparseable files; stale directives are removed instead
 
@@ -129,6 +130,12 @@ def add_suppressions_to_files(workspace, findings) -> int:
     for display, codes_by_line in sorted(by_file.items()):
         source = workspace.sources.get(display)
         if source is None:
+            continue
+        if not is_python(display):  # a comment inside a YAML block scalar would change its value
+            for line in sorted(codes_by_line):
+                print(f"steplint: warning: {display}:{line}: suppression comments are added to Python files "
+                      f"only; add `# steplint: ignore[...]` here by hand", file=sys.stderr)
+            code = max(code, 1)
             continue
         outcome = add_suppressions(source.text, codes_by_line)
         for line in outcome.skipped:

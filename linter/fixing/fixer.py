@@ -17,6 +17,7 @@ from steplint.files.workspace import Workspace
 from steplint.findings.finding import Applicability
 from steplint.fixing.transaction import Change, TransactionFailed, WriteError
 from steplint.fixing.transaction import apply as apply_transaction
+from steplint.readers import reader_for
 from steplint.readers.python.parse_guard import parse_obstacle
 
 MAX_PASSES = 10
@@ -45,9 +46,13 @@ def _apply(text: str, edits) -> str:
     return text
 
 
-def _parses(text: str) -> bool:
-    """Whether ``text`` passes the parse guard (Python accepts it, and it is within steplint's
-    bounds) and LibCST parses it."""
+def _parses(path: str, text: str) -> bool:
+    """Whether ``text``, the edited file at ``path``, is still a valid file of its form: for
+    a registered reader's file, what the reader says; for Python, it passes the parse guard
+    (Python accepts it, and it is within steplint's bounds) and LibCST parses it."""
+    reader = reader_for(path)
+    if reader is not None:
+        return reader.reparses(text)
     import libcst as cst  # imported on first use: `steplint --version` and clean runs need no parser
 
     if parse_obstacle(text) is not None:
@@ -110,7 +115,7 @@ def _texts_after(workspace: Workspace, accepted) -> tuple[dict, set]:
         for edit in finding.fix.edits:
             by_path.setdefault(edit.path, []).append(edit)
     texts = {path: _apply(workspace.sources[path].text, edits) for path, edits in by_path.items()}
-    broken = {path for path, text in texts.items() if not _parses(text)}
+    broken = {path for path, text in texts.items() if not _parses(path, text)}
     return texts, broken
 
 

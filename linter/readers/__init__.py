@@ -3,4 +3,40 @@
 In: decoded ``steplint.files.sources.SourceFile`` objects. Out: per-file facts (plain
 dataclasses, cacheable) and a cross-file index the rules read. ``python`` reads
 specification-driven Python code (specs, contracts, builders and their scripts).
+
+Further source forms are readers (``steplint.readers.api.Reader``) registered by module name
+in ``READER_MODULES``; each such module has a ``READER`` instance.
 """
+
+from __future__ import annotations
+
+import functools
+import importlib
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+READER_MODULES: tuple = ()
+
+
+@functools.cache
+def readers() -> tuple:
+    """The registered readers (``steplint.readers.api.Reader`` instances), in registration
+    order; the Python reader is not among them (the engine runs it itself)."""
+    return tuple(importlib.import_module(name).READER for name in READER_MODULES)
+
+
+def source_suffixes() -> tuple:
+    """File name endings of every form steplint reads: what discovery collects."""
+    return PYTHON_SUFFIXES + tuple(suffix for reader in readers() for suffix in reader.suffixes)
+
+
+def is_python(path: str) -> bool:
+    """Whether the file at ``path`` (a display path or name) is read as Python."""
+    return path.endswith(PYTHON_SUFFIXES)
+
+
+def reader_for(path: str):
+    """The registered reader of the file at ``path``, or None for Python files and others."""
+    for reader in readers():
+        if path.endswith(reader.suffixes):
+            return reader
+    return None

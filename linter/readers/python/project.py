@@ -691,6 +691,11 @@ class ProjectModel:
             return None
         return self._load_path(matches[0])
 
+    def module_at(self, display: str) -> ModuleFacts | None:
+        """The facts of the Python file at display path ``display``, loading it on first use;
+        None when it is not a file of the run or has a problem (e.g. does not parse)."""
+        return self._load_path(display) if display in self._script_paths else None
+
     @cached_property
     def _script_paths_by_name(self) -> dict:
         index: dict = {}

@@ -277,8 +277,19 @@ def _dependency_names(specs) -> set | None:
 
 def _script(model: ProjectModel, contract: Contract) -> Script | None:
     facts = model.script_of(contract)
-    if facts is None:
-        return None
+    return None if facts is None else script_from(model, facts)
+
+
+def script_at(model: ProjectModel, display: str) -> Script | None:
+    """The script in the Python file at display path ``display`` (what it reads and the
+    options its parser defines), for any reader's steps; None when the file is not part of
+    the run or does not parse."""
+    facts = model.module_at(display)
+    return None if facts is None else script_from(model, facts)
+
+
+def script_from(model: ProjectModel, facts) -> Script:
+    """A ``Script`` from a module's facts and those of the tree modules it imports."""
     reads = tuple(ScriptRead(access.kind, access.key, Origin(facts.path, access.span), access.how)
                   for access in facts.accesses if access.kind in READ_KINDS) + _composed_paths(model, facts)
     options = None
