@@ -306,12 +306,13 @@ class Engine:
     def _load_candidates(self, run: _Run) -> None:
         """Parse files that may hold step code; names of the tree's own subclasses of the
         known classes widen the search until nothing new is found. The first round looks
-        for the configured names anywhere in the text; a widening round looks for the new
-        class names among the identifiers of the files not loaded yet."""
+        for a use of the configured names (``_use_pattern``): a file that only imports or
+        mentions them declares no step and is parsed only if the model asks for it. A
+        widening round looks for the new class names among the identifiers of the files
+        not loaded yet."""
         keywords = self._keywords()
         pending = {display: source for display, source in run.workspace.sources.items() if is_python(display)}
-        pattern = re.compile("|".join(map(re.escape, sorted(keywords))))
-        may_hold_step_code = functools.partial(_mentions, pattern)
+        may_hold_step_code = functools.partial(_mentions, _use_pattern(keywords, self.config.names.registry_names))
         done = total = 0
         shown = [0]  # never shows fewer files than it showed before (the pool runs ahead of the loop)
 
@@ -377,6 +378,24 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 _PY_LITERAL = re.compile(r"""["']([\w./-]+\.py)["']""")
 _WORD = re.compile(r"\w+")
 PREFIX_LENGTH = 6
+
+
+def _use_pattern(keywords, registry_names) -> re.Pattern:
+    """A pattern for text that uses one of ``keywords`` (the configured class and function
+    names) as step code does: a call (``StepSpecification(``, also ``core.X(``), a class
+    deriving from one, an import under another name (whose calls the pattern cannot see),
+    or, for ``registry_names``, an assignment to the registry or to an item of it, or a
+    method call on it (``STEP_NAMES.update(``). A file that only imports or mentions them
+    is not a candidate."""
+    names = "|".join(map(re.escape, sorted(keywords)))
+    registries = "|".join(map(re.escape, sorted(registry_names))) or r"(?!x)x"
+    return re.compile(
+        rf"\b(?:{names})\s*\("
+        rf"|^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b(?:{names})\b"
+        rf"|\b(?:{names})[ \t]+as[ \t]+\w+"
+        rf"|\b(?:{registries})(?:\s*\[[^\]\n]*\])*\s*(?::[^=\n]*)?=(?!=)"
+        rf"|\b(?:{registries})\s*\.\s*\w+\s*\(",
+        re.MULTILINE)
 
 
 def _mentions(pattern: re.Pattern, source: SourceFile) -> bool:
