@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from steplint.rules import all_rules
+from steplint.rules import all_rules, rule_by_code
 
 from tests.conftest import FIXTURES, REPO, run_steplint
 
@@ -44,6 +44,29 @@ def test_rule_command_prints_summary_rationale_examples_and_fix():
                  "**Good:**", "```python"):
         assert part in text
     assert text.index("**Bad:**") < text.index("**Good:**")
+
+
+def test_rule_command_shows_each_example_s_own_files_and_full_shows_the_whole_project():
+    compact = run_steplint("rule", "SL401", cwd=REPO).stdout
+    full = run_steplint("rule", "SL401", "--full", cwd=REPO).stdout
+    rule = rule_by_code("SL401")
+    bad, good = rule.bad_examples[0].files, rule.good_examples[0].files
+    differing = [path for path in bad if bad[path] != good.get(path)]
+    assert differing and len(differing) < len(bad)
+    for path in bad:
+        shown = f"`{path}`:" in compact
+        assert shown == (path in differing), path
+        assert f"`{path}`:" in full
+    assert "--full` shows every file" in compact and len(compact.splitlines()) <= 60 < len(full.splitlines())
+
+
+def test_a_long_file_is_shown_around_its_changed_lines():
+    from steplint.cli.docs import _excerpt
+
+    before = [f"line {number}" for number in range(40)]
+    after = before[:20] + ["changed"] + before[21:]
+    assert _excerpt(before, after).splitlines() == ["...", "line 18", "line 19", "changed", "line 21", "line 22",
+                                                    "..."]
 
 
 def test_rules_command_lists_every_rule():

@@ -3,31 +3,105 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
+from collections import Counter
 
 from steplint.reporting.links import rule_anchor, rule_url
 from steplint.rule import RuleDoc
 
 
-def _example_text(example) -> str:
-    parts = []
-    for path, content in example.files.items():
-        text = content.decode("utf-8", "backslashreplace") if isinstance(content, bytes) else content
-        parts.append(f"# {path}\n{text.rstrip()}\n")
-    return "\n".join(parts)
+def _text(content) -> str:
+    return content.decode("utf-8", "backslashreplace") if isinstance(content, bytes) else content
 
 
-def rule_markdown(rule) -> str:
-    """A rule's documentation as Markdown: summary, rationale, fix, bad and good examples."""
+def _fence(path: str) -> str:
+    return "yaml" if path.endswith((".yaml", ".yml")) else "toml" if path.endswith(".toml") else "python"
+
+
+CONTEXT_LINES = 2  # unchanged lines shown around a change
+WHOLE_FILE_LINES = 12  # files this short are shown whole
+
+
+def _files_markdown(files: dict, against: dict | None = None) -> list:
+    """Each file as its path and a fenced block: whole, or (when ``against`` holds another
+    version of a longer file) the lines that differ from it with a little context, the
+    rest elided as ``...``."""
+    lines = []
+    for path, content in files.items():
+        text = _text(content).rstrip()
+        other = (against or {}).get(path)
+        if other is not None and text.count("\n") >= WHOLE_FILE_LINES:
+            text = _excerpt(_text(other).rstrip().splitlines(), text.splitlines())
+        lines += [f"`{path}`:", "", f"```{_fence(path)}", text, "```", ""]
+    return lines
+
+
+def _excerpt(before: list, after: list) -> str:
+    """The lines of ``after`` that differ from ``before``, with ``CONTEXT_LINES`` around them;
+    each run of omitted lines is one ``...`` line."""
+    keep: set = set()
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for tag, _, _, start, end in matcher.get_opcodes():
+        if tag != "equal":
+            keep.update(range(max(0, start - CONTEXT_LINES), min(len(after), max(end, start + 1) + CONTEXT_LINES)))
+    shown: list = []
+    for number, line in enumerate(after):
+        if number in keep:
+            shown.append(line)
+        elif not shown or shown[-1] is not _ELIDED:
+            shown.append(_ELIDED)
+    return "\n".join(line if line is not _ELIDED else "..." for line in shown)
+
+
+_ELIDED = object()
+
+
+def shared_files(examples) -> dict:
+    """path -> content shared by at least two of ``examples`` (``Example`` objects; for a path
+    with several shared versions, the most common): the project the examples are variations of."""
+    counts = Counter((path, content) for example in examples for path, content in example.files.items())
+    shared: dict = {}
+    best: dict = {}
+    for (path, content), count in counts.most_common():
+        if count >= 2 and count > best.get(path, 0):
+            shared[path], best[path] = content, count
+    return shared
+
+
+def rule_markdown(rule, full: bool = False) -> str:
+    """A rule's documentation as Markdown: summary, rationale, fix, bad and good examples.
+
+    Examples are variations of one small project. Unless ``full``, the files every example
+    shares are listed by path once, and each example shows only the files in which it
+    differs from them (and a fix only the files it changes), longer files only around the
+    lines that differ."""
     lines = [f"## {rule.code} {rule.name}", "", rule.summary, "", "**Why it matters.** " + rule.rationale, "",
              f"**Fix:** {rule.fix_applicability.value}. **Severity:** {rule.severity.value}.", ""]
-    for title, examples in (("Bad", rule.bad_examples), ("Good", rule.good_examples)):
-        for example in examples:
-            lines += [f"**{title}:**", "", "```python", _example_text(example).rstrip(), "```", ""]
+    examples = (*rule.bad_examples, *rule.good_examples)
+    shared = {} if full else shared_files(examples)
+    if shared:
+        lines += ["The examples are variations of one small project (" + ", ".join(f"`{path}`" for path in shared)
+                  + "); each shows only the files it changes. `steplint rule " + rule.code
+                  + " --full` shows every file.", ""]
+    # what a changed file is excerpted against: the shared version, else the version of the
+    # first good example that has the file, else of the first bad one
+    reference: dict = {}
+    if not full:
+        for example in (*rule.good_examples, *rule.bad_examples):
+            for path, content in example.files.items():
+                reference.setdefault(path, content)
+        reference.update(shared)
+    for title, group in (("Bad", rule.bad_examples), ("Good", rule.good_examples)):
+        for example in group:
+            own = {path: content for path, content in example.files.items() if shared.get(path) != content}
+            against = {path: content for path, content in reference.items() if example.files.get(path) != content}
+            lines += [f"**{title}:**" + ("" if own else " the project as it is."), ""] + _files_markdown(own, against)
             if example.fixed:
-                fixed = _example_text(type(example)(files=example.fixed))
-                lines += ["**After the fix:**", "", "```python", fixed.rstrip(), "```", ""]
+                changed = {path: content for path, content in example.fixed.items()
+                           if full or example.files.get(path) != content}
+                lines += ["**After the fix:**", ""] + _files_markdown(changed, None if full else example.files)
     return "\n".join(lines)
 
 
@@ -63,6 +137,8 @@ def main(argv) -> int:
                      description="Print a rule's documentation." if argv[0] == "rule" else "List the rules.")
     if argv[0] == "rule":
         parser.add_argument("code", help="rule code or name, e.g. SL101 or redundant-dependency")
+        parser.add_argument("--full", action="store_true",
+                            help="show every file of each example, not only the files it changes")
     parser.add_argument("--output-format", "--format", dest="format", choices=("text", "json", "markdown"),
                         default="text", help="text (the default), json or markdown")
     arguments = parser.parse_args(argv[1:])
@@ -74,7 +150,7 @@ def main(argv) -> int:
         if arguments.format == "json":
             print(json.dumps(rule_json(rule), indent=2))
         else:
-            sys.stdout.write(rule_markdown(rule))
+            sys.stdout.write(rule_markdown(rule, arguments.full))
         return 0
     rules = all_rules()
     if arguments.format == "markdown":
