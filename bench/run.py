@@ -1,8 +1,11 @@
 """Benchmark steplint against the LibCST parse floor, on the same files, side by side.
 
-Corpora: ``generated`` (a spec-driven project of ``--steps`` steps from bench/generate.py)
-and ``sagemaker`` (the installed SageMaker Python SDK's own source, found with
-``importlib.util.find_spec`` without importing it). For each corpus and repetition:
+Corpora: ``generated`` (a spec-driven project of ``--steps`` steps from bench/generate.py),
+``sagemaker`` (the installed SageMaker Python SDK's own source, found with
+``importlib.util.find_spec`` without importing it) and ``real`` (real spec-driven code: the
+public cursus repository at its last revision with Python specs, ``d97a6054``, extracted
+from ``--real-git-dir`` or cloned once into ``~/.cache/steplint-bench``; skipped with a
+message when neither works). For each corpus and repetition:
 
 - floor: ``libcst.parse_module`` of every file steplint would discover, one process
   (time measured inside that process, so interpreter start is not counted), once with
@@ -26,7 +29,13 @@ peak memory is the child's ``ru_maxrss`` from ``os.wait4`` (which covers its rea
 worker processes too). Medians over ``--repeat`` repetitions are printed with ratios to
 the floor and to the cold single-worker run.
 
-Usage: ``python bench/run.py [--steps 500] [--repeat 3] [--corpus generated --corpus sagemaker] [--adversarial]``.
+``--pre-commit 100,400,1600`` adds (or, without ``--corpus``, runs only) the pre-commit run
+at several project sizes: a generated project per size, its cache warmed by a cold run (its
+peak memory is reported), then per repetition one spec edited, ``steplint <that spec>`` and
+the one-file floor, interleaved; the ratio should not grow with the size.
+
+Usage: ``python bench/run.py [--steps 500] [--repeat 3] [--corpus generated --corpus sagemaker --corpus real]
+[--pre-commit 100,400,1600] [--real-git-dir DIR] [--adversarial]``.
 """
 
 from __future__ import annotations
@@ -174,6 +183,82 @@ def measure_corpus(name: str, root: Path, cwd: Path, cache: Path, contract: Path
     return results
 
 
+REAL_REPOSITORY = "https://github.com/TianpeiLuke/cursus"
+REAL_REVISION = "d97a6054"  # the parent of the commit that deleted the Python specs
+REAL_PATH = "src/cursus"
+
+
+def real_tree(work: Path, git_dir: Path | None) -> Path | None:
+    """The real corpus's tree (``src/cursus`` of cursus at ``REAL_REVISION``), extracted once
+    below ``~/.cache/steplint-bench``; None (with a message) when there is no way to get it."""
+    sys.path.insert(0, str(HERE.parent / "scripts"))
+    from precision import PrecisionError, extract
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "steplint-bench"
+    tree = cache / f"cursus-{REAL_REVISION}"
+    if (tree / REAL_PATH).is_dir():
+        return tree / REAL_PATH
+    if git_dir is None:
+        git_dir = cache / "cursus.git"
+        if not git_dir.exists():
+            clone = subprocess.run(["git", "clone", "--bare", "--filter=blob:none", REAL_REPOSITORY, str(git_dir)],
+                                   capture_output=True, text=True)
+            if clone.returncode != 0:
+                print(f"real corpus skipped: cannot clone {REAL_REPOSITORY}: {clone.stderr.strip()[:200]}",
+                      file=sys.stderr)
+                return None
+    try:
+        extract(str(git_dir), REAL_REVISION, tree)
+    except PrecisionError as error:
+        print(f"real corpus skipped: {error}", file=sys.stderr)
+        return None
+    return tree / REAL_PATH
+
+
+def first(root: Path, pattern: str) -> Path | None:
+    found = sorted(root.rglob(pattern))
+    return found[0] if found else None
+
+
+def measure_pre_commit(sizes: list, repeat: int, work: Path) -> dict:
+    """Per project size: the cold run that warms the cache (seconds, peak MB), then per
+    repetition the one-file floor and ``steplint <one changed spec>``, interleaved."""
+    results: dict = {}
+    projects = {}
+    for size in sizes:
+        project = work / f"pre-commit-{size}"
+        generate(project, size)
+        spec = project / "src" / "benchproj" / "steps" / "specs" / "pytorch_0003_spec.py"
+        cache = project / ".steplint_cache"
+        seconds, memory, _ = run_child(steplint([str(project), "--cache-dir", str(cache)]), project)
+        results[size] = {"cold": (seconds, memory), "floor": [], "pre-commit": [], "memory": []}
+        projects[size] = (project, spec, cache)
+    for repetition in range(repeat):
+        for size, (project, spec, cache) in projects.items():
+            results[size]["floor"].append(run_child([sys.executable, "-c", ONE_FILE_FLOOR, str(spec)], project)[0])
+            original = touch(spec, f"touched {repetition}")
+            try:
+                seconds, memory, _ = run_child(steplint([str(spec), "--cache-dir", str(cache)]), project)
+            finally:
+                spec.write_text(original, encoding="utf-8")
+            results[size]["pre-commit"].append(seconds)
+            results[size]["memory"].append(memory)
+        print(f"  pre-commit: repetition {repetition + 1}/{repeat} done", file=sys.stderr)
+    return results
+
+
+def pre_commit_report(results: dict) -> str:
+    lines = ["pre-commit run by project size (generated projects; median, min-max):",
+             f"  {'steps':>6} {'one-file floor s':>18} {'pre-commit s':>20} {'x floor':>8} {'peak MB':>8} "
+             f"{'cold s':>7} {'cold peak MB':>12}"]
+    for size, data in results.items():
+        floor, run = statistics.median(data["floor"]), statistics.median(data["pre-commit"])
+        lines.append(f"  {size:>6} {floor:8.2f} ({min(data['floor']):.2f}-{max(data['floor']):.2f}) "
+                     f"{run:10.2f} ({min(data['pre-commit']):.2f}-{max(data['pre-commit']):.2f}) {run / floor:8.2f} "
+                     f"{max(data['memory']):8.0f} {data['cold'][0]:7.1f} {data['cold'][1]:12.0f}")
+    return "\n".join(lines)
+
+
 def machine() -> str:
     model = "unknown CPU"
     try:
@@ -212,13 +297,17 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark steplint against the LibCST parse floor.")
     parser.add_argument("--steps", type=int, default=500, help="steps in the generated project (default: 500)")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions per measurement (default: 3)")
-    parser.add_argument("--corpus", action="append", choices=("generated", "sagemaker"),
-                        help="corpora to run (default: both)")
+    parser.add_argument("--corpus", action="append", choices=("generated", "sagemaker", "real"),
+                        help="corpora to run (default: all three)")
+    parser.add_argument("--real-git-dir", type=Path,
+                        help="a (bare) git directory of the cursus repository, instead of cloning it")
+    parser.add_argument("--pre-commit", help="project sizes in steps for the pre-commit run, e.g. 100,400,1600")
     parser.add_argument("--json", type=Path, help="also write the raw timings here")
     parser.add_argument("--adversarial", action="store_true",
                         help="time the adversarial inputs of bench/adversarial.py (alone, unless --corpus is given)")
     arguments = parser.parse_args(argv)
-    corpora = arguments.corpus or ([] if arguments.adversarial else ["generated", "sagemaker"])
+    alone = arguments.adversarial or arguments.pre_commit
+    corpora = arguments.corpus or ([] if alone else ["generated", "sagemaker", "real"])
     print(f"machine: {machine()}")
     raw = {}
     with tempfile.TemporaryDirectory(prefix="steplint-bench-") as work:
@@ -232,12 +321,23 @@ def main(argv=None) -> int:
                     f"generated project, {arguments.steps} steps", project, project, project / ".steplint_cache",
                     steps / "contracts" / "pytorch_0003_contract.py", steps / "specs" / "pytorch_0003_spec.py",
                     arguments.repeat)
+            elif corpus == "real":
+                tree = real_tree(work, arguments.real_git_dir)
+                if tree is None:
+                    continue
+                results = measure_corpus(f"cursus {REAL_REVISION}", tree, tree.parent.parent, work / "real-cache",
+                                         first(tree, "*_contract.py"), first(tree, "*_spec.py"), arguments.repeat)
             else:
                 results = measure_corpus("sagemaker source", sagemaker_root(), work, work / "sagemaker-cache",
                                          None, None, arguments.repeat)
             raw[corpus] = results
-            print(report(corpus if corpus == "sagemaker" else f"generated ({arguments.steps} steps)", results))
+            print(report({"sagemaker": "sagemaker", "real": f"cursus {REAL_REVISION} ({REAL_PATH})"}.get(
+                corpus, f"generated ({arguments.steps} steps)"), results))
             sys.stdout.flush()
+        if arguments.pre_commit:
+            sizes = [int(size) for size in arguments.pre_commit.split(",")]
+            raw["pre-commit"] = measure_pre_commit(sizes, arguments.repeat, work)
+            print(pre_commit_report(raw["pre-commit"]))
     if arguments.adversarial:
         rows = adversarial.measure(adversarial.CASES, arguments.repeat)
         print(f"adversarial inputs (median of {arguments.repeat}; steplint --no-cache on a 3-file project, "
