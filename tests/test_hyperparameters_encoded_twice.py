@@ -203,7 +203,7 @@ def test_no_fix_when_the_call_is_not_simply_json_dumps_of_one_value(tmp_path, mo
 
 
 # -- the SDK behaviour the rule rests on, checked against the installed SDK ---------------------
-def test_the_framework_estimators_are_the_sdks_framework_subclasses():
+def test_the_framework_estimators_are_the_sdks_framework_subclasses(offline):
     import importlib
 
     from sagemaker.estimator import EstimatorBase, Framework
