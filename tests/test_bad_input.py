@@ -36,6 +36,8 @@ FILES = {
              ")\n"),
 }
 SPEC_HEAD = "from steps.core import DependencySpec, StepSpecification\n"
+# what makes a file step code for the prefilter (an import alone does not), added below what a test is about
+SPEC_USE = "TAIL_SPEC = StepSpecification(step_type='Tail')\n"
 
 
 def lint(tmp_path, files: dict, *arguments, paths=(".",)):
@@ -114,7 +116,7 @@ def test_tabs(tmp_path):
 
 
 def test_nul_bytes(tmp_path):
-    _, result = lint(tmp_path, {"steps/specs/nul_spec.py": (SPEC_HEAD + "X = 1\x00\n").encode()})
+    _, result = lint(tmp_path, {"steps/specs/nul_spec.py": (SPEC_HEAD + "X = 1\x00\n" + SPEC_USE).encode()})
     assert_clean_run(result)
     assert lines_of(result, "steps/specs/nul_spec.py:2:1: SL901 syntax-error: source contains a NUL byte")
 
@@ -126,12 +128,12 @@ def test_empty_file(tmp_path):
 
 
 def test_ten_megabyte_files(tmp_path):
-    """A 10 MB module without step code is skipped by the prefilter; one that mentions a spec
+    """A 10 MB module without step code is skipped by the prefilter; one that uses a spec
     class is reported as too large to check (parsing it would take minutes) and skipped."""
     data = "".join(f"VALUE_{index} = {{'key': [{index}, 'text', None]}}\n" for index in range(300_000))
     assert len(data) > 10_000_000
     _, result = lint(tmp_path, {"steps/generated.py": data,
-                                "steps/specs/generated_spec.py": SPEC_HEAD + data})
+                                "steps/specs/generated_spec.py": SPEC_HEAD + data + SPEC_USE})
     assert_clean_run(result)
     assert not lines_of(result, "steps/generated.py")
     [line] = lines_of(result, "steps/specs/generated_spec.py:1:1: SL902 unreadable-file: file has ")

@@ -26,6 +26,8 @@ from steplint.readers.python.parse_guard import (
 from tests.conftest import FIXTURES, write_project
 
 HEAD = "from steps.core import StepSpecification\n"
+# what makes a file step code for the prefilter (an import alone does not), added below what a test is about
+USE = "TAIL_SPEC = StepSpecification(step_type='Tail')\n"
 REAL_CODE = ("sagemaker", "botocore", "libcst", "pip", "setuptools", "hypothesis")
 
 
@@ -136,7 +138,7 @@ def test_libcst_running_out_of_memory_costs_one_file(tmp_path, monkeypatch):
         return real_parse(text, *arguments, **options)
 
     monkeypatch.setattr(cst, "parse_module", parse_module)
-    result = lint_in_process(tmp_path, monkeypatch, {"steps/specs/huge_spec.py": HEAD + "HUGE_SPEC = 1\n"})
+    result = lint_in_process(tmp_path, monkeypatch, {"steps/specs/huge_spec.py": HEAD + "HUGE_SPEC = 1\n" + USE})
     assert findings_of(result, "steps/specs/huge_spec.py") == [
         "SL905 ran out of memory parsing this file; it is not checked"]
     assert_canary_checked(result)
@@ -151,7 +153,7 @@ def test_libcst_rejecting_code_python_accepts_is_not_a_syntax_error(tmp_path, mo
         return real_parse(text, *arguments, **options)
 
     monkeypatch.setattr(cst, "parse_module", parse_module)
-    result = lint_in_process(tmp_path, monkeypatch, {"steps/specs/odd_spec.py": HEAD + "ODD_SPEC = 1\n"})
+    result = lint_in_process(tmp_path, monkeypatch, {"steps/specs/odd_spec.py": HEAD + "ODD_SPEC = 1\n" + USE})
     [finding] = [f for f in result.findings if f.path == "steps/specs/odd_spec.py"]
     assert finding.code == "SL905" and (finding.line, finding.column) == (2, 5)
     assert finding.message == ("LibCST cannot parse this file, which Python accepts (unexpected token); it is not "
@@ -172,7 +174,7 @@ def test_extraction_running_out_of_stack_or_memory_costs_one_file(tmp_path, monk
         return real_extract(module, *arguments, **options)
 
     monkeypatch.setattr(extract, "extract_facts", extract_facts)
-    result = lint_in_process(tmp_path, monkeypatch, {"steps/specs/deep_spec.py": HEAD + "DEEP_SPEC = 1\n"})
+    result = lint_in_process(tmp_path, monkeypatch, {"steps/specs/deep_spec.py": HEAD + "DEEP_SPEC = 1\n" + USE})
     assert findings_of(result, "steps/specs/deep_spec.py") == [f"SL905 {message}"]
     assert_canary_checked(result)
 
@@ -182,14 +184,14 @@ def test_deep_code_just_within_the_bound_is_reported_never_raised(tmp_path, monk
     but LibCST nests each bracket twice: steplint's own pass runs out of stack, and says so."""
     deep = "X = " + "[" * 199 + "-" * 190 + "1" + "]" * 199 + "\n"
     assert parse_obstacle(HEAD + deep) is None
-    result = lint_in_process(tmp_path, monkeypatch, {"steps/specs/deep_spec.py": HEAD + deep})
+    result = lint_in_process(tmp_path, monkeypatch, {"steps/specs/deep_spec.py": HEAD + deep + USE})
     assert findings_of(result, "steps/specs/deep_spec.py") == [
         "SL905 nested too deeply for steplint's analysis; the file is not checked"]
     assert_canary_checked(result)
 
 
 def test_engine_reports_guard_verdicts_with_position(tmp_path, monkeypatch):
-    result = lint_in_process(tmp_path, monkeypatch, {"steps/specs/broken_spec.py": HEAD + "X = (1,\n"})
+    result = lint_in_process(tmp_path, monkeypatch, {"steps/specs/broken_spec.py": HEAD + "X = (1,\n" + USE})
     [finding] = [f for f in result.findings if f.path == "steps/specs/broken_spec.py"]
     assert (finding.code, finding.line, finding.column) == ("SL901", 2, 5)
     assert finding.message == "syntax error: '(' was never closed"

@@ -8,13 +8,13 @@ vars its container is promised, one per line); findings must point into the toy 
 from __future__ import annotations
 
 import pytest
-
 import steplint.readers
 from steplint.api import check_paths, configure
 from steplint.files.sources import FileProblem
 from steplint.model.steps import NOTHING, Declared, Origin, Step, Supply
 from steplint.model.values import Span
 from steplint.readers.api import Reader, ReaderProject
+
 from tests.conftest import write_project
 
 
