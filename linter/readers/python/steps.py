@@ -22,6 +22,7 @@ from steplint.model.steps import (
     Declared,
     Interface,
     Origin,
+    PassedKeys,
     Port,
     Script,
     ScriptOption,
@@ -279,8 +280,10 @@ def _script(model: ProjectModel, contract: Contract) -> Script | None:
     facts = model.script_of(contract)
     if facts is None:
         return None
-    reads = tuple(ScriptRead(access.kind, access.key, Origin(facts.path, access.span), access.how)
+    reads = tuple(ScriptRead(access.kind, access.key, Origin(facts.path, access.span), access.how, access.unless)
                   for access in facts.accesses if access.kind in READ_KINDS) + _composed_paths(model, facts)
+    passed = tuple(PassedKeys(mapping.kind, mapping.keys, mapping.complete, Origin(facts.path, mapping.span))
+                   for mapping in facts.passed_paths)
     options = None
     if facts.argument_specs and all(spec.flags for spec in facts.argument_specs):
         options = tuple(ScriptOption(spec.flags, spec.dest, spec.required, Origin(facts.path, spec.span))
@@ -291,7 +294,7 @@ def _script(model: ProjectModel, contract: Contract) -> Script | None:
     accesses = [access for module in modules for access in module.accesses]
     return Script(facts.path, facts.path.rsplit("/", 1)[-1], reads,
                   frozenset(access.key for access in accesses if access.kind == "env"),
-                  any(access.kind == "env_dynamic" for access in accesses), options)
+                  any(access.kind == "env_dynamic" for access in accesses), options, passed)
 
 
 def _composed_paths(model: ProjectModel, facts) -> tuple:
