@@ -220,6 +220,8 @@ class Step:
     ``delegated`` is True when every builder hands the step to another package's step class
     (its own image and script): the declarations are then nominal and say nothing about
     what runs. ``interfaces`` are the declarations of its logical ports (``Interface``).
+    ``skipped_inputs`` are the logical names every builder of the step always leaves out of
+    its inputs (never mounted, whatever the pipeline wires); empty when that cannot be told.
     """
 
     name: str
@@ -239,6 +241,7 @@ class Step:
     related: tuple = ()
     delegated: bool = False
     interfaces: tuple = ()
+    skipped_inputs: frozenset = frozenset()
 
     def declared_paths(self) -> tuple | None:
         """Every container path the step declares, or None when any is not known."""

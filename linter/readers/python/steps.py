@@ -89,7 +89,18 @@ def _step(model: ProjectModel, contract: Contract) -> Step:
                                      *(builder.path for builder in builders)])),
         delegated=bool(builders) and all(builder.delegated for builder in builders),
         interfaces=tuple(_interface(spec) for spec in specs),
+        skipped_inputs=_skipped_inputs(builders),
     )
+
+
+def _skipped_inputs(builders) -> frozenset:
+    """The logical names that the ``_get_inputs`` of every builder (one at least) always skips."""
+    skipped = None
+    for builder in builders:
+        method = builder.cls.methods.get("_get_inputs")
+        names = frozenset(method.builder.skipped) if method is not None and method.builder is not None else frozenset()
+        skipped = names if skipped is None else skipped & names
+    return skipped or frozenset()
 
 
 def _interface(spec) -> Interface:
