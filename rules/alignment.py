@@ -202,7 +202,11 @@ class ScriptUndeclaredPath(Rule):
         "(input_paths.get('x') quietly gets None instead); one that opens an undeclared /opt/ml/... directory "
         "finds it missing or empty at run time, often only after a long job. Module-level reads count too. "
         "SageMaker's own paths (/opt/ml/model, /opt/ml/input/config, /opt/ml/output, ...) need no declaration, "
-        "and a lookup that is only the fallback of a lookup of a declared key is never made."
+        "and a lookup that is only the fallback of a lookup of a declared key is never made. When the script's "
+        "own __main__ builds the input_paths/output_paths it hands to its code, the keys it reads are checked "
+        "against those dicts instead; a lookup under a membership test (if 'k' in paths, if 'k' not in paths: "
+        "raise/return, the else of a test on declared keys) counts only where the script really makes it, and "
+        "a path in a constant or dict entry that no code reads is not a use."
     )
     bad_examples = (
         Example(project(PROCESSING_STEP, (SCRIPT, 'OUTPUT_DIR = "/opt/ml/processing/output"\n',
