@@ -202,7 +202,11 @@ class ScriptUndeclaredPath(Rule):
         "(input_paths.get('x') quietly gets None instead); one that opens an undeclared /opt/ml/... directory "
         "finds it missing or empty at run time, often only after a long job. Module-level reads count too. "
         "SageMaker's own paths (/opt/ml/model, /opt/ml/input/config, /opt/ml/output, ...) need no declaration, "
-        "and a lookup that is only the fallback of a lookup of a declared key is never made."
+        "and a lookup that is only the fallback of a lookup of a declared key is never made. When the script's "
+        "own __main__ builds the input_paths/output_paths it hands to its code, the keys it reads are checked "
+        "against those dicts instead; a lookup under a membership test (if 'k' in paths, if 'k' not in paths: "
+        "raise/return, the else of a test on declared keys) counts only where the script really makes it, and "
+        "a path in a constant or dict entry that no code reads is not a use."
     )
     bad_examples = (
         Example(project(PROCESSING_STEP, (SCRIPT, 'OUTPUT_DIR = "/opt/ml/processing/output"\n',
@@ -229,7 +233,7 @@ class ScriptUndeclaredPath(Rule):
             script = step.script
             if script is None:
                 continue
-            for read in _first_reads(script, ("input_key", "output_key")):
+            for read in _key_reads(step, script):
                 yield from self._key_finding(step, script, read)
             if step.kind == "training":
                 yield from self._channel_variable_findings(step, script)
@@ -266,23 +270,70 @@ class ScriptUndeclaredPath(Rule):
                 related_paths=[step.origin.path, *step.builder_paths])
 
     def _key_finding(self, step, script, read):
-        entries = step.container_inputs if read.kind == "input_key" else step.container_outputs
-        if isinstance(entries, Unknown):
-            return
-        keys = {entry.name for entry in entries or ()}
-        if read.key in keys:
-            return
-        field, mapping = (("expected_input_paths", "input_paths") if read.kind == "input_key"
-                          else ("expected_output_paths", "output_paths"))
-        if read.can_fail:
+        mapping = "input_paths" if read.kind == "input_key" else "output_paths"
+        if read.how == "checked":
+            what, outcome = f"{mapping}['{read.key}']", "so the script's own check for it raises"
+        elif read.can_fail:
             what, outcome = f"{mapping}['{read.key}']", "so this raises KeyError"
         else:
             what, outcome = f"{mapping}.get('{read.key}')", "so this lookup always gets its default"
+        own = _own_keys(script, read.kind)
+        if own is not None:
+            yield self.finding(read.origin.path, read.origin.span, (
+                f"{script.name} reads {what}, but the {mapping} its __main__ builds has no key '{read.key}'"
+                f"{_hint(read.key, own)}, {outcome}: use a key it passes or add the key there"),
+                related_paths=[step.origin.path])
+            return
+        entries = step.container_inputs if read.kind == "input_key" else step.container_outputs
+        keys = {entry.name for entry in entries or ()}
+        field = "expected_input_paths" if read.kind == "input_key" else "expected_output_paths"
         yield self.finding(read.origin.path, read.origin.span, (
             f"{script.name} reads {what}, but {field} of {step.declared_by} has no key '{read.key}'"
             f"{_hint(read.key, keys)}; the paths handed to the script come from the contract, {outcome}: "
             f"use a declared key or declare it"),
             related_paths=[step.origin.path])
+
+
+def _own_keys(script, kind: str) -> set | None:
+    """The keys of the ``kind`` mapping the script's own __main__ builds, or None when it builds none."""
+    for mapping in script.passed:
+        if mapping.kind == kind:
+            return set().union(*mapping.keys)
+    return None
+
+
+def _key_present(step, script, kind: str, key: str) -> Answer:
+    """Whether the mapping of ``kind`` handed to the script holds ``key``: the one its own
+    ``__main__`` builds when it builds one, else the contract's declared paths."""
+    if kind not in ("input_key", "output_key"):
+        return Answer.UNKNOWN
+    own = script.passes(kind, key)
+    if own is not None:
+        return own
+    entries = step.container_inputs if kind == "input_key" else step.container_outputs
+    if isinstance(entries, Unknown):
+        return Answer.UNKNOWN
+    return Answer.YES if key in {entry.name for entry in entries or ()} else Answer.NO
+
+
+def _key_reads(step, script) -> list:
+    """One read per (mapping, key) the script definitely makes for a key definitely absent
+    from the mapping handed to it: its first subscript, else its first other read. A read
+    that sits where the script goes only when some other keys are absent (``unless``) is
+    made only when each of its groups has a key definitely absent; cannot tell is silence."""
+    chosen: dict = {}
+    for read in script.reads:
+        if read.kind not in ("input_key", "output_key") or read.how in DEAD_READS:
+            continue
+        if _key_present(step, script, read.kind, read.key) is not Answer.NO:
+            continue
+        if not all(any(_key_present(step, script, kind, key) is Answer.NO for kind, key in group)
+                   for group in read.unless):
+            continue
+        key = (read.kind, read.key)
+        if key not in chosen or (read.can_fail and not chosen[key].can_fail):
+            chosen[key] = read
+    return sorted(chosen.values(), key=lambda read: (read.origin.span.line, read.origin.span.col))
 
 
 CHANNEL_VARIABLE_PREFIX = "SM_CHANNEL_"
@@ -408,9 +459,11 @@ class UnusedContractEnv(Rule):
             for entry in step.declared_env:
                 if entry.name.startswith(LIBRARY_ENV_PREFIXES) or script.reads_env(entry.name) is not Answer.NO:
                     continue
-                # required vars are declared as bare names (value None), optional ones with their default
+                # required vars are declared as bare names (value None), optional ones with their default.
+                # Whether a builder passes an optional one (its default, a configured value) or nothing sets
+                # it at all is often beyond what steplint can follow: say only what holds either way.
                 cost = ("the pipeline must configure it for nothing" if entry.value is None else
-                        "the builder passes its default for nothing")
+                        "any value set for it has no effect")
                 yield self.finding(entry.origin.path, entry.origin.span, (
                     f"env var '{entry.name}' declared by {step.declared_by} is never read by {script.name}; "
                     f"{cost}: remove it, or read it in the script"),

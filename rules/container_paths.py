@@ -51,7 +51,9 @@ class PathKindMismatch(Rule):
         "A training container receives channels only at /opt/ml/input/data/<channel> and uploads only "
         "/opt/ml/model, /opt/ml/output/data and /opt/ml/checkpoints; a processing job mounts inputs and collects "
         "outputs only under /opt/ml/processing/ (the service rejects any other LocalPath). A path of the other "
-        "kind, or outside the kind's roots, is a directory SageMaker never fills or never uploads."
+        "kind, or outside the kind's roots, is a directory SageMaker never fills or never uploads. An input the "
+        "builder always leaves out of the job (its _get_inputs skips that logical name) reaches no service and "
+        "is not checked."
     )
     bad_examples = (
         Example(contract_project((CONTRACT, '{"DATA": "/opt/ml/processing/input/data"}',
@@ -67,6 +69,8 @@ class PathKindMismatch(Rule):
             if step.kind not in ("training", "processing"):
                 continue
             for direction, entry in _path_entries(step):
+                if direction == "input" and entry.name in step.skipped_inputs:
+                    continue
                 problem = _kind_problem(step.kind, direction, entry.value)
                 if problem is not None:
                     yield self.finding(entry.origin.path, entry.origin.span, (

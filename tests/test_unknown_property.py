@@ -23,7 +23,7 @@ from steplint.readers.python.facts import Binding, ClassFact, FunctionFact, Meth
 
 from tests.conftest import FIXTURES
 
-PROJECTS = ("catalog_clean", "catalog_defects", "container_routes", "hidden_links", "legacy_layout")
+PROJECTS = ("catalog_clean", "catalog_defects", "container_routes", "hidden_links", "legacy_layout", "own_path_tables")
 UNKNOWN = Unknown("replaced by the test: steplint cannot tell")
 IGNORED = {"SL904"}
 
@@ -196,6 +196,11 @@ def unknown_variants(step):
             yield "script env", dataclasses.replace(step, script=dataclasses.replace(script, reads_all_env=True))
         if script.options is not None:
             yield "script options", dataclasses.replace(step, script=dataclasses.replace(script, options=None))
+        for index, mapping in enumerate(script.passed):
+            unknown = dataclasses.replace(mapping, keys=mapping.keys + (frozenset(),),
+                                          complete=mapping.complete + (False,))
+            passed = script.passed[:index] + (unknown,) + script.passed[index + 1:]
+            yield "script's own paths", dataclasses.replace(step, script=dataclasses.replace(script, passed=passed))
 
 
 def test_making_any_part_of_any_step_unknown_never_creates_a_finding(copies, monkeypatch):

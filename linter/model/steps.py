@@ -118,18 +118,45 @@ class ScriptRead:
     is absent), ``get`` (``.get(k)`` / ``getenv(k)``: a default instead), ``fallback`` (a
     ``.get`` that is only the default of another lookup on the same mapping, read only when
     that one's name is absent), ``guarded`` (a subscript inside ``if "k" in mapping:``, made
-    only when the name is present) or ``test`` (``"k" in os.environ``).
+    only when the name is present), ``checked`` (made after the script's own ``if "k" not
+    in mapping: raise ...``, so an absent name fails there, not here) or ``test`` (``"k" in
+    os.environ``).
+
+    ``unless`` holds groups of ``(kind, key)``: the read sits where the script goes only when
+    some key of each group is absent (the ``else`` of ``if "a" in paths and "b" in paths:``,
+    the body of ``if "a" not in paths:``), so it is never made when every key of one group
+    is present.
     """
 
     kind: str
     key: str
     origin: Origin
     how: str = "subscript"
+    unless: tuple = ()
 
     @property
     def can_fail(self) -> bool:
         """Whether reading an absent name raises (a subscript) rather than giving a default."""
-        return self.how == "subscript"
+        return self.how in ("subscript", "checked")
+
+
+@dataclass(frozen=True)
+class PassedKeys:
+    """The keys of a path mapping (``kind``: ``input_key`` / ``output_key``) that a script's
+    own ``__main__`` builds and hands to the code reading it: one frozenset of known keys per
+    value the mapping may be bound to, and per value whether those are all its keys."""
+
+    kind: str
+    keys: tuple
+    complete: tuple
+    origin: Origin
+
+    def has(self, key: str) -> Answer:
+        """YES when every value holds ``key``, NO when every value is complete and none
+        holds it, UNKNOWN otherwise (or when nothing is known)."""
+        answers = {Answer.YES if key in keys else Answer.NO if complete else Answer.UNKNOWN
+                   for keys, complete in zip(self.keys, self.complete)}
+        return answers.pop() if len(answers) == 1 else Answer.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -151,7 +178,9 @@ class Script:
     environment variables it or the tree modules it imports read, and ``reads_all_env`` is
     True when any of them uses ``os.environ`` whole (then any name may be read).
     ``options`` is None when its parser cannot be read statically (an
-    ``add_argument(*flags)``)."""
+    ``add_argument(*flags)``). ``passed`` holds a ``PassedKeys`` per path mapping the
+    script's own ``__main__`` builds: for those, the keys it reads come from that mapping,
+    not from the contract."""
 
     path: str
     name: str
@@ -159,6 +188,15 @@ class Script:
     env_names: frozenset
     reads_all_env: bool
     options: tuple | None
+    passed: tuple = ()
+
+    def passes(self, kind: str, key: str) -> Answer | None:
+        """Whether the mapping of ``kind`` the script builds itself holds ``key``; None when
+        the script does not build that mapping (the keys then come from the contract)."""
+        for mapping in self.passed:
+            if mapping.kind == kind:
+                return mapping.has(key)
+        return None
 
     def reads_env(self, name: str) -> Answer:
         """Whether the script (or a module it imports) reads environment variable ``name``."""
@@ -182,6 +220,8 @@ class Step:
     ``delegated`` is True when every builder hands the step to another package's step class
     (its own image and script): the declarations are then nominal and say nothing about
     what runs. ``interfaces`` are the declarations of its logical ports (``Interface``).
+    ``skipped_inputs`` are the logical names every builder of the step always leaves out of
+    its inputs (never mounted, whatever the pipeline wires); empty when that cannot be told.
     """
 
     name: str
@@ -201,6 +241,7 @@ class Step:
     related: tuple = ()
     delegated: bool = False
     interfaces: tuple = ()
+    skipped_inputs: frozenset = frozenset()
 
     def declared_paths(self) -> tuple | None:
         """Every container path the step declares, or None when any is not known."""

@@ -90,7 +90,10 @@ class BuilderMethodFacts:
     """What a builder's ``_get_inputs``/``_get_outputs`` does with the spec and contract.
 
     ``walks`` holds ``dependencies``/``outputs`` for loops over the spec's collections and
-    ``parameter`` for loops over the ``inputs``/``outputs`` the method is given.
+    ``parameter`` for loops over the ``inputs``/``outputs`` the method is given. ``skipped``
+    are the logical names the method always leaves out: a loop over the spec's collection or
+    the given inputs whose body starts a branch ``if logical_name == "x": ... continue``
+    (no ``else``), where the method names ``"x"`` nowhere else.
     """
 
     name: str
@@ -103,6 +106,7 @@ class BuilderMethodFacts:
     processing: tuple = ()
     literals: tuple = ()
     self_calls: tuple = ()
+    skipped: tuple = ()
 
 
 def builder_method_facts(method: cst.FunctionDef, span_of, scope=None,
@@ -136,7 +140,41 @@ def builder_method_facts(method: cst.FunctionDef, span_of, scope=None,
         processing=tuple(collector.processing),
         literals=tuple(collector.literals),
         self_calls=tuple(dict.fromkeys(collector.self_calls)),
+        skipped=_skipped(collector, positions, method),
     )
+
+
+FOR = frozenset({cst.For})
+
+
+def _skipped(collector, positions: NodePositions, method: cst.FunctionDef) -> tuple:
+    """Logical names a spec or inputs loop of the method always skips (see ``BuilderMethodFacts``)."""
+    skipped = []
+    tests = set()
+    for loop in positions.select(method.body, FOR):
+        walks = _spec_collection(loop.iter, collector.aliases) is not None or (
+            collector.parameter is not None and _dotted(loop.iter) in {
+                collector.parameter, *(f"{collector.parameter}.{view}()" for view in ("items", "keys", "values"))})
+        if not walks or not isinstance(loop.body, cst.IndentedBlock):
+            continue
+        for statement in loop.body.body:
+            if not (isinstance(statement, cst.If) and statement.orelse is None
+                    and isinstance(statement.test, cst.Comparison) and _ends_with_continue(statement.body)):
+                continue
+            found = collector._comparison_literals(statement.test)
+            if len(found) == 1 and found[0][1] == "compare" and not found[0][2]:
+                skipped.append(found[0][0])
+                tests.add(collector.span_of(statement.test))
+    return tuple(name for name in dict.fromkeys(skipped)
+                 if all(literal.span in tests for literal in collector.name_literals if literal.value == name))
+
+
+def _ends_with_continue(body) -> bool:
+    statements = body.body
+    last = statements[-1] if statements else None
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1] if last.body else None
+    return isinstance(last, cst.Continue)
 
 
 def _dotted(node) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-from steplint.model.values import CallValue, LogicalName, ModuleRef, Ref, Unknown
+from steplint.model.values import CallValue, LogicalName, ModuleRef, Ref, Span, Unknown
+from steplint.readers.python import walk
 from steplint.readers.python.builder_facts import builder_method_facts, logical_name_vars, spec_aliases
 from steplint.readers.python.derived import contract_derived
 from steplint.readers.python.evaluate import Evaluator, literal_string
@@ -23,6 +24,7 @@ from steplint.readers.python.facts import (
     FunctionFact,
     MethodFact,
     ModuleFacts,
+    PassedPaths,
 )
 from steplint.readers.python.names import resolve_relative
 from steplint.readers.python.positions import NodePositions, index_positions
@@ -79,14 +81,16 @@ def extract_facts(
     arguments: tuple = ()
     argument_specs: tuple = ()
     unread_constants: frozenset = frozenset()
+    passed_paths: tuple = ()
     if any(marker in source_text for marker in SCRIPT_MARKERS):
         collector = _ScriptAccessCollector(span_of, scope)
         collector.collect(positions, module)
         collector.record_unhandled_environ()
         unread_constants = collector.unread_constants(source_text)
-        collector.drop_unread_constant_paths(unread_constants)
+        collector.drop_unread_constant_paths(unread_constants, collector.unread_entries(source_text))
         accesses, arguments = tuple(collector.accesses), tuple(collector.arguments)
         argument_specs = tuple(collector.argument_specs)
+        passed_paths = _passed_paths(module, span_of)
 
     return ModuleFacts(
         path=path,
@@ -101,6 +105,7 @@ def extract_facts(
         arguments=arguments,
         argument_specs=argument_specs,
         unread_constants=unread_constants,
+        passed_paths=passed_paths,
     )
 
 
@@ -469,8 +474,10 @@ class _ChannelCollector:
 
 
 def _module_constant_strings(module: cst.Module) -> dict:
-    """``{id(string node): name}`` for the string literals inside the value of each
-    module-level ``NAME = value`` (a path in a constant, or in a dict or list constant)."""
+    """``{id(string node): (name, entry key)}`` for the string literals inside the value of
+    each module-level ``NAME = value`` (a path in a constant, or in a dict or list constant).
+    ``entry key`` is the literal key of the entry of a dict constant the string is the value
+    of (``NAME = {"KEY": "/opt/ml/..."}``), else None."""
     found = {}
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
@@ -479,12 +486,17 @@ def _module_constant_strings(module: cst.Module) -> dict:
             if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target,
                                                                                         cst.Name):
                 name = small.targets[0].target.value
-                stack = [small.value]
+                entries = {}
+                if isinstance(small.value, cst.Dict):
+                    entries = {id(element.value): literal_string(element.key) for element in small.value.elements
+                               if isinstance(element, cst.DictElement)}
+                stack = [(small.value, None)]
                 while stack:
-                    node = stack.pop()
+                    node, key = stack.pop()
+                    key = entries.get(id(node), key)
                     if isinstance(node, cst.SimpleString):
-                        found[id(node)] = name
-                    stack.extend(node.children)
+                        found[id(node)] = (name, key)
+                    stack.extend((child, key) for child in node.children)
     return found
 
 
@@ -495,7 +507,8 @@ PATH_MAPPINGS = {"input_paths": "input_key", "output_paths": "output_key"}
 class _ScriptAccessCollector:
     """Reads a script makes: env vars, container path literals, contract keys, argparse flags."""
 
-    KINDS = frozenset({cst.Name, cst.Assign, cst.SimpleString, cst.Subscript, cst.Comparison, cst.Call, cst.If})
+    KINDS = frozenset({cst.Name, cst.Assign, cst.SimpleString, cst.Subscript, cst.Comparison, cst.Call, cst.If,
+                       cst.IndentedBlock})
     IMPORTS = frozenset({cst.Import, cst.ImportFrom})
 
     def __init__(self, span_of, scope: dict) -> None:
@@ -508,10 +521,14 @@ class _ScriptAccessCollector:
         self._handled: set[int] = set()
         self._writes: set[int] = set()
         self._fallbacks: set[int] = set()
-        self._guards: list[tuple] = []  # (mapping kind, key, span of the guarded body)
-        self._constant_of: dict = {}  # id of a string node -> the module constant whose value holds it
-        self._path_constants: dict = {}  # index in accesses -> the constant a path literal belongs to
+        # (effect, what, region start, region end): effect ``guarded`` / ``checked`` with what =
+        # (mapping kind, key), or ``unless`` with what = a group of (mapping kind, key)
+        self._regions: list[tuple] = []
+        self._constant_of: dict = {}  # id of a string node -> (module constant, dict entry key or None)
+        self._path_constants: dict = {}  # index in accesses -> (constant, entry key) a path literal belongs to
         self._assigned_names: dict = {}
+        self._keyed: dict = {}  # dict constant -> the literal keys code looks up in it
+        self._keyed_mentions: dict = {}  # dict constant -> how many of its mentions are such lookups
 
     def _environ_name(self, node) -> cst.Name | None:
         if isinstance(node, cst.Attribute) and node.attr.value == "environ":
@@ -541,32 +558,117 @@ class _ScriptAccessCollector:
     def unread_constants(self, source_text: str) -> frozenset:
         """Module constants no code reads: the name appears in the source only where it is
         assigned (any other mention, even in a comment or a string, counts as a read)."""
-        names = set(self._constant_of.values())
+        names = {name for name, _ in self._constant_of.values()}
         return frozenset(name for name in names
                          if len(re.findall(rf"\b{re.escape(name)}\b", source_text)) <= self._assigned_names.get(name, 0))
 
-    def drop_unread_constant_paths(self, unread: frozenset) -> None:
-        """A container path written only into a constant nothing reads is not a use of it."""
+    def drop_unread_constant_paths(self, unread: frozenset, unread_entries: frozenset = frozenset()) -> None:
+        """A container path written only into a constant nothing reads, or into an entry of a
+        dict constant that no code looks up, is not a use of it."""
         self.accesses = [access for index, access in enumerate(self.accesses)
-                         if self._path_constants.get(index) not in unread]
+                         if index not in self._path_constants
+                         or (self._path_constants[index][0] not in unread
+                             and self._path_constants[index] not in unread_entries)]
 
-    def visit_If(self, node: cst.If) -> None:
-        """``if "k" in input_paths:`` guards the subscripts ``input_paths["k"]`` in its body."""
-        test = node.test
+    def unread_entries(self, source_text: str) -> frozenset:
+        """``(constant, key)`` for the entries of module dict constants that no code reads: the
+        constant is mentioned only where it is assigned and in lookups by a literal key
+        (``PATHS["KEY"]``, ``PATHS.get("KEY")``), and none of them looks ``key`` up. A
+        constant used any other way (passed on, iterated, ``**PATHS``) reads all its entries."""
+        unread = set()
+        for name, key in set(self._constant_of.values()):
+            if key is None or key in self._keyed.get(name, ()):
+                continue
+            mentions = len(re.findall(rf"\b{re.escape(name)}\b", source_text))
+            if mentions <= self._assigned_names.get(name, 0) + self._keyed_mentions.get(name, 0):
+                unread.add((name, key))
+        return frozenset(unread)
+
+    def _note_keyed(self, owner, key: str | None) -> None:
+        """A lookup ``owner[key]`` / ``owner.get(key)`` of a module dict constant."""
+        if isinstance(owner, cst.Name) and key is not None:
+            self._keyed.setdefault(owner.value, set()).add(key)
+            self._keyed_mentions[owner.value] = self._keyed_mentions.get(owner.value, 0) + 1
+
+    def _membership(self, test) -> tuple | None:
+        """``(positive, pairs)`` for a test made only of membership tests of literal names in
+        a path mapping or ``os.environ``: ``"a" in m and "b" in m`` (positive: true only when
+        every name is present) or ``"a" not in m or "b" not in m`` (negative: true when any
+        is absent); ``pairs`` are ``(mapping kind, key)``. None for any other test."""
+        if isinstance(test, cst.BooleanOperation):
+            left, right = self._membership(test.left), self._membership(test.right)
+            if left is None or right is None or left[0] != right[0]:
+                return None
+            if left[0] != isinstance(test.operator, cst.And):
+                return None
+            return left[0], left[1] + right[1]
         if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
-                and isinstance(test.comparisons[0].operator, cst.In)):
-            return
+                and isinstance(test.comparisons[0].operator, (cst.In, cst.NotIn))):
+            return None
         key = literal_string(test.left)
         owner = test.comparisons[0].comparator
         kind = "env" if self._environ_name(owner) is not None else PATH_MAPPINGS.get(_tail_name(owner))
-        if key is not None and kind is not None:
-            self._guards.append((kind, key, self.span_of(node.body)))
+        if key is None or kind is None:
+            return None
+        return isinstance(test.comparisons[0].operator, cst.In), ((kind, key),)
 
-    def _guarded(self, kind: str, key: str, span) -> bool:
+    def _region(self, effect: str, what, span) -> None:
+        self._regions.append((effect, what, (span.line, span.col), (span.end_line, span.end_col)))
+
+    def visit_If(self, node: cst.If) -> None:
+        """``if "k" in input_paths:`` makes its body's reads of ``k`` guarded (made only when
+        ``k`` is present) and its ``else`` a place the script reaches only when ``k`` is
+        absent; ``if "k" not in input_paths:`` the other way round."""
+        found = self._membership(node.test)
+        if found is None:
+            return
+        positive, pairs = found
+        orelse = node.orelse
+        orelse_body = orelse.body if isinstance(orelse, cst.Else) else orelse
+        present, absent = (node.body, orelse_body) if positive else (orelse_body, node.body)
+        if present is not None:
+            for pair in pairs:
+                self._region("guarded", pair, self.span_of(present))
+        if absent is not None:
+            self._region("unless", pairs, self.span_of(absent))
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        """After ``if "k" not in paths: raise ...`` (or ``return``, ``continue``, ``break``)
+        the rest of the block runs only when ``k`` is present: its reads of ``k`` are
+        ``checked`` (after a ``raise``: an absent key fails at the script's own check) or
+        ``guarded``. After ``if "k" in paths: return`` it runs only when ``k`` is absent."""
+        end = self.span_of(node)
+        for statement in node.body:
+            if not isinstance(statement, cst.If) or statement.orelse is not None:
+                continue
+            found = self._membership(statement.test)
+            ending = _ending(statement.body)
+            if found is None or ending is None:
+                continue
+            positive, pairs = found
+            start = self.span_of(statement)
+            region = Span(start.end_line, start.end_col, end.end_line, end.end_col)
+            if positive:
+                self._region("unless", pairs, region)
+            else:
+                for pair in pairs:
+                    self._region("checked" if ending == "raise" else "guarded", pair, region)
+
+    def _how(self, kind: str, key: str, span, default: str) -> tuple:
+        """``(how, unless)`` of a read of ``key`` in a mapping of ``kind`` at ``span``."""
         start, end = (span.line, span.col), (span.end_line, span.end_col)
-        return any(guard_kind == kind and guard_key == key
-                   and (body.line, body.col) <= start and end <= (body.end_line, body.end_col)
-                   for guard_kind, guard_key, body in self._guards)
+        how = default
+        unless = []
+        for effect, what, region_start, region_end in self._regions:
+            if not (region_start <= start and end <= region_end):
+                continue
+            if effect == "unless":
+                unless.append(what)
+            elif what == (kind, key) and (effect == "guarded" or how != "guarded"):
+                how = effect
+        if kind == "env":
+            return ("guarded" if how == "guarded" else default), ()
+        return how, tuple(unless)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -596,12 +698,13 @@ class _ScriptAccessCollector:
         if self._is_environ(node.value):
             kind = "env_dynamic" if key is None else "env_write" if id(node) in self._writes else "env"
             span = self.span_of(node)
-            how = "guarded" if kind == "env" and self._guarded("env", key, span) else "subscript"
+            how = self._how("env", key, span, "subscript")[0] if kind == "env" else "subscript"
             self.accesses.append(Access(kind, key or "", span, how))
             return
+        self._note_keyed(node.value, key)
         if key is not None and _tail_name(node.value) in PATH_MAPPINGS:
             kind, span = PATH_MAPPINGS[_tail_name(node.value)], self.span_of(node)
-            self.accesses.append(Access(kind, key, span, "guarded" if self._guarded(kind, key, span) else "subscript"))
+            self.accesses.append(Access(kind, key, span, *self._how(kind, key, span, "subscript")))
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         for target in node.comparisons:
@@ -629,9 +732,13 @@ class _ScriptAccessCollector:
             self.accesses.append(Access("env", first, self.span_of(node), how))
             self._note_fallback(node, name)
         elif name == "get" and isinstance(func, cst.Attribute) and _tail_name(func.value) in PATH_MAPPINGS:
-            how = "fallback" if id(node) in self._fallbacks else "get"
-            self.accesses.append(Access(PATH_MAPPINGS[_tail_name(func.value)], first, self.span_of(node), how))
+            kind, span = PATH_MAPPINGS[_tail_name(func.value)], self.span_of(node)
+            how, unless = self._how(kind, first, span, "get")
+            how = "fallback" if id(node) in self._fallbacks else how
+            self.accesses.append(Access(kind, first, span, how, unless))
             self._note_fallback(node, name)
+        elif name == "get" and isinstance(func, cst.Attribute):
+            self._note_keyed(func.value, first)
         elif name == "add_argument":
             for arg in node.args:
                 flag = literal_string(arg.value) if arg.keyword is None else None
@@ -674,6 +781,139 @@ class _ScriptAccessCollector:
             long = [flag for flag in flags if flag.startswith("--")]
             dest = (long or flags)[0].lstrip("-").replace("-", "_")
         return ArgumentFact(tuple(flags), dest, required, self.span_of(node))
+
+
+ENDINGS = {cst.Raise: "raise", cst.Return: "return", cst.Continue: "continue", cst.Break: "break"}
+
+
+def _ending(body) -> str | None:
+    """``raise`` / ``return`` / ``continue`` / ``break`` when a block always ends with one."""
+    statements = body.body
+    last = statements[-1] if statements else None
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1] if last.body else None
+    return ENDINGS.get(type(last))
+
+
+PASSED_MAPPINGS = (("input_key", "input_paths"), ("output_key", "output_paths"))
+
+
+def _is_main_guard(test) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.Equal)):
+        return False
+    sides = (test.left, test.comparisons[0].comparator)
+    return any(isinstance(a, cst.Name) and a.value == "__name__" and literal_string(b) == "__main__"
+               for a, b in (sides, sides[::-1]))
+
+
+def _main_nodes(node):
+    """The nodes below ``node``, outside nested functions, classes and lambdas."""
+    stack = list(reversed(walk.children(node)))
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(reversed(walk.children(current)))
+
+
+def _passed_paths(module: cst.Module, span_of) -> tuple:
+    """The ``input_paths`` / ``output_paths`` mappings the script's ``if __name__ ==
+    "__main__":`` block builds itself: the dicts it passes as that parameter of a module
+    function (``main(input_paths, output_paths, ...)``, by position or keyword), or, when it
+    calls none, the dicts it binds to those names. Each value is known only as a dict
+    literal with literal keys, bound in the block and changed there only by item
+    assignments with literal keys."""
+    guards = [statement for statement in module.body
+              if isinstance(statement, cst.If) and _is_main_guard(statement.test)]
+    if not guards:
+        return ()
+    params = {statement.name.value: [param.name.value for param in statement.params.params]
+              for statement in module.body if isinstance(statement, cst.FunctionDef)}
+    bound: dict = {}  # name -> value nodes bound to it in the block
+    added: dict = {}  # name -> literal keys item-assigned (None: a key that is not a literal)
+    changed: set = set()
+    calls = []
+    for guard in guards:
+        for node in _main_nodes(guard.body):
+            if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+                targets = ([target.target for target in node.targets] if isinstance(node, cst.Assign)
+                           else [node.target])
+                for target in targets:
+                    if isinstance(target, cst.Name) and isinstance(node, cst.AugAssign):
+                        changed.add(target.value)
+                    elif isinstance(target, cst.Name) and node.value is not None:
+                        bound.setdefault(target.value, []).append(node.value)
+                    elif (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name)
+                          and len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index)):
+                        added.setdefault(target.value.value, set()).add(
+                            literal_string(target.slice[0].slice.value))
+                    else:
+                        changed.update(sub.value for sub in _main_nodes(target) if isinstance(sub, cst.Name))
+                        if isinstance(target, cst.Name):
+                            changed.add(target.value)
+            elif isinstance(node, cst.Del):
+                changed.update(sub.value for sub in _main_nodes(node) if isinstance(sub, cst.Name))
+            elif isinstance(node, cst.Call):
+                func = node.func
+                if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) \
+                        and func.attr.value in MUTATING_METHODS:
+                    changed.add(func.value.value)
+                elif isinstance(func, cst.Name) and func.value in params:
+                    calls.append(node)
+    found = []
+    for kind, parameter in PASSED_MAPPINGS:
+        values = [_argument(call, params[call.func.value], parameter) for call in calls
+                  if parameter in params[call.func.value]]
+        if not values and parameter in bound:
+            values = [cst.Name(parameter)]
+        if not values:
+            continue
+        variants = []
+        for value in values:
+            if isinstance(value, cst.Name) and value.value in bound:
+                name = value.value
+                extra = added.get(name, set())
+                for bound_value in bound[name]:
+                    keys, complete = _dict_keys(bound_value)
+                    variants.append((keys | {key for key in extra if key is not None},
+                                     complete and None not in extra and name not in changed))
+            else:
+                variants.append(_dict_keys(value))
+        found.append(PassedPaths(kind, tuple(keys for keys, _ in variants),
+                                 tuple(complete for _, complete in variants), span_of(guards[0])))
+    return tuple(found)
+
+
+def _argument(call: cst.Call, params: list, parameter: str):
+    """The node ``call`` passes for ``parameter`` (None when it cannot be told)."""
+    positional = []
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            if arg.keyword.value == parameter:
+                return arg.value
+        else:
+            positional.append(arg.value)
+    index = params.index(parameter)
+    return positional[index] if index < len(positional) else None
+
+
+def _dict_keys(value) -> tuple:
+    """``(frozenset of literal keys, complete)`` of a dict literal; nothing known otherwise."""
+    if not isinstance(value, cst.Dict):
+        return frozenset(), False
+    keys = set()
+    complete = True
+    for element in value.elements:
+        key = literal_string(element.key) if isinstance(element, cst.DictElement) else None
+        if key is None:
+            complete = False
+        else:
+            keys.add(key)
+    return frozenset(keys), complete
 
 
 def _tail_name(node) -> str | None:

@@ -80,6 +80,24 @@ class Access:
     key: str
     span: Span
     how: str = "subscript"
+    unless: tuple = ()  # groups of (kind, key): the read is never made when every key of one group is present
+
+
+@dataclass(frozen=True, slots=True)
+class PassedPaths:
+    """The ``input_paths`` / ``output_paths`` mapping a script's own ``if __name__ ==
+    "__main__":`` block builds and hands to the code that reads it (``main(input_paths, ...)``).
+
+    ``kind`` is ``input_key`` or ``output_key``. One entry of ``keys`` per value the mapping
+    may be bound to (an assignment, a dict passed in a call): the literal keys of that dict;
+    the same index of ``complete`` is False when that value may hold other keys (a key that
+    is not a literal, ``**other``, a value that is not a dict literal, a later change).
+    """
+
+    kind: str
+    keys: tuple
+    complete: tuple
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +127,4 @@ class ModuleFacts:
     arguments: tuple = ()
     argument_specs: tuple = ()
     unread_constants: frozenset = frozenset()  # module constants (scripts) that no code reads
+    passed_paths: tuple = ()  # PassedPaths: the path mappings the script's __main__ builds itself

@@ -22,6 +22,7 @@ from steplint.model.steps import (
     Declared,
     Interface,
     Origin,
+    PassedKeys,
     Port,
     Script,
     ScriptOption,
@@ -88,7 +89,18 @@ def _step(model: ProjectModel, contract: Contract) -> Step:
                                      *(builder.path for builder in builders)])),
         delegated=bool(builders) and all(builder.delegated for builder in builders),
         interfaces=tuple(_interface(spec) for spec in specs),
+        skipped_inputs=_skipped_inputs(builders),
     )
+
+
+def _skipped_inputs(builders) -> frozenset:
+    """The logical names that the ``_get_inputs`` of every builder (one at least) always skips."""
+    skipped = None
+    for builder in builders:
+        method = builder.cls.methods.get("_get_inputs")
+        names = frozenset(method.builder.skipped) if method is not None and method.builder is not None else frozenset()
+        skipped = names if skipped is None else skipped & names
+    return skipped or frozenset()
 
 
 def _interface(spec) -> Interface:
@@ -290,8 +302,10 @@ def script_at(model: ProjectModel, display: str) -> Script | None:
 
 def script_from(model: ProjectModel, facts) -> Script:
     """A ``Script`` from a module's facts and those of the tree modules it imports."""
-    reads = tuple(ScriptRead(access.kind, access.key, Origin(facts.path, access.span), access.how)
+    reads = tuple(ScriptRead(access.kind, access.key, Origin(facts.path, access.span), access.how, access.unless)
                   for access in facts.accesses if access.kind in READ_KINDS) + _composed_paths(model, facts)
+    passed = tuple(PassedKeys(mapping.kind, mapping.keys, mapping.complete, Origin(facts.path, mapping.span))
+                   for mapping in facts.passed_paths)
     options = None
     if facts.argument_specs and all(spec.flags for spec in facts.argument_specs):
         options = tuple(ScriptOption(spec.flags, spec.dest, spec.required, Origin(facts.path, spec.span))
@@ -302,7 +316,7 @@ def script_from(model: ProjectModel, facts) -> Script:
     accesses = [access for module in modules for access in module.accesses]
     return Script(facts.path, facts.path.rsplit("/", 1)[-1], reads,
                   frozenset(access.key for access in accesses if access.kind == "env"),
-                  any(access.kind == "env_dynamic" for access in accesses), options)
+                  any(access.kind == "env_dynamic" for access in accesses), options, passed)
 
 
 def _composed_paths(model: ProjectModel, facts) -> tuple:
