@@ -104,8 +104,9 @@ def _review_inputs(review: _Review) -> _Review:
     # Inside a method that walks the spec, a declared name looked up or assigned by literal
     # (an override of one optional input before the loop) is not ad hoc; comparing the loop's
     # name with literals (dispatching on it) is.
+    overrides = {literal.value for literal in facts.name_literals if walks and _overrides_source(facts, literal)}
     live = [literal.value for literal in facts.name_literals if (declared is None or literal.value in declared)
-            and (not walks or literal.how == "compare")]
+            and (not walks or literal.how == "compare") and literal.value not in overrides]
     review.dead = [literal for literal in facts.name_literals
                    if declared is not None and literal.value not in declared and not literal.negated]
     if live:
@@ -126,6 +127,26 @@ def _review_inputs(review: _Review) -> _Review:
         review.smells.append(f"it writes container paths as literals ({_quoted(paths)}) instead of reading "
                              "self.contract.expected_input_paths")
     return review
+
+
+def _overrides_source(facts, literal) -> bool:
+    """Whether ``literal`` is the test of a branch on the loop's logical name
+    (``if logical_name == "x":``) that builds the input itself with the name from the loop and
+    a container path that is not a literal (the contract's), and names no channel: the branch
+    changes where the input comes from (a config value instead of the wired source), not where
+    it goes in the container, so the spec and the contract still place it."""
+    branch = literal.branch
+    if literal.how != "compare" or branch is None or literal.negated:
+        return False
+    built = [io for io in facts.processing if io.kind == "ProcessingInput" and _within(io.span, branch)]
+    return (bool(built) and all(io.name_kind == "logical" and io.path is None for io in built)
+            and not any(use.kind == "container-path" and _within(use.span, branch) for use in facts.literals)
+            and not any(channel.under == literal.value for channel in facts.channels))
+
+
+def _within(span, outer) -> bool:
+    return (outer.line, outer.col) <= (span.line, span.col) and (span.end_line, span.end_col) <= (
+        outer.end_line, outer.end_col)
 
 
 def _rewrite_notes(model, review: _Review) -> list:

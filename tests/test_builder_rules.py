@@ -406,3 +406,51 @@ def test_sl301_reports_but_does_not_rewrite_a_decorated_method(tmp_path):
     root = write_project(tmp_path, files)
     [finding] = _findings(root)
     assert finding.code == "SL301" and finding.fix is None
+
+
+# -- SL301: a branch that only changes where an input comes from --------------------------
+SOURCE_OVERRIDE = '''\
+def _get_inputs(self, inputs):
+    processing_inputs = []
+    for dependency in self.spec.dependencies:
+        logical_name = dependency.logical_name
+        if logical_name == "data_input":
+            processing_inputs.append(ProcessingInput(
+                input_name=logical_name,
+                source=self.config.data_input_path,
+                destination=self.contract.expected_input_paths[logical_name],
+            ))
+            continue
+        processing_inputs.append(ProcessingInput(
+            input_name=logical_name,
+            source=inputs[logical_name],
+            destination=self.contract.expected_input_paths[logical_name],
+        ))
+    return processing_inputs
+'''
+SOURCE_OVERRIDE_PLACED_BY_LITERAL = {
+    "literal input name": ('input_name=logical_name,\n                source=self.config',
+                           'input_name="data_input",\n                source=self.config'),
+    "literal destination": ('source=self.config.data_input_path,\n                destination=self.contract'
+                            '.expected_input_paths[logical_name],',
+                            'source=self.config.data_input_path,\n                destination='
+                            '"/opt/ml/processing/input/data",'),
+    "input dropped": ('            processing_inputs.append(ProcessingInput(\n                input_name=logical_name,\n'
+                      '                source=self.config.data_input_path,\n                destination=self.contract'
+                      '.expected_input_paths[logical_name],\n            ))\n            continue',
+                      '            continue'),
+}
+
+
+def test_sl301_accepts_a_branch_that_takes_an_input_from_the_config_but_places_it_by_spec_and_contract():
+    write_project(Path.cwd(), processing_project(SOURCE_OVERRIDE))
+    assert [f for f in _findings(Path.cwd()) if f.code == "SL301"] == []
+
+
+@pytest.mark.parametrize("variant", sorted(SOURCE_OVERRIDE_PLACED_BY_LITERAL))
+def test_sl301_still_reports_a_branch_that_places_or_drops_the_input_itself(variant):
+    old, new = SOURCE_OVERRIDE_PLACED_BY_LITERAL[variant]
+    assert old in SOURCE_OVERRIDE
+    write_project(Path.cwd(), processing_project(SOURCE_OVERRIDE.replace(old, new)))
+    [finding] = [f for f in _findings(Path.cwd()) if f.code == "SL301"]
+    assert finding.path == PROCESSING_BUILDER and "'data_input'" in finding.message
