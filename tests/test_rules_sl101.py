@@ -199,3 +199,19 @@ def test_suppressed_on_the_dependency_line():
     lines[index] = lines[index].rstrip("\n") + "  # steplint: ignore[SL101]\n"
     files[SPEC] = "".join(lines)
     assert findings(files, "SL101", "SL903") == []
+
+
+def test_contract_paths_built_at_run_time_still_leave_the_type_to_judge():
+    files = step()
+    files[CONTRACT] = files[CONTRACT].replace(files[CONTRACT][files[CONTRACT].index("{"):files[CONTRACT].index("}") + 1],
+                                              "build_input_paths()")
+    assert "build_input_paths()" in files[CONTRACT]
+    [finding] = findings(files, "SL101")
+    assert finding.says("dependency 'config' (HYPERPARAMETERS) is redundant") and "entry in" not in finding.message
+
+
+def test_a_spec_without_contract_is_judged_by_the_type_alone():
+    files = step()
+    files[SPEC] = files[SPEC].replace("    script_contract=TRAINING_CONTRACT,\n", "")
+    [finding] = findings(files, "SL101")
+    assert finding.line == config_line(files) and "entry in" not in finding.message
