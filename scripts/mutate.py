@@ -53,12 +53,12 @@ TESTS = {
     "rules/contract.py": ["tests/test_rules_sl201.py", "tests/test_rules_contract.py"],
     "rules/container_paths.py": ["tests/test_rules_container_paths.py"],
     "rules/builder.py": ["tests/test_builder_rules.py"],
-    "rules/alignment.py": ["tests/test_alignment_rules.py"],
+    "rules/alignment.py": ["tests/test_rules_alignment.py", "tests/test_alignment_rules.py"],
     "rules/sagemaker_model.py": ["tests/test_sagemaker_model_rules.py", "tests/test_hyperparameters_encoded_twice.py"],
     "rules/files.py": ["tests/test_rules_files.py"],
     "rules/unresolved.py": ["tests/test_rules_unresolved.py"],
     "rules/suppressions.py": ["tests/test_suppressions.py"],
-    MODEL_MODULE: ["tests/test_model.py", "tests/test_rules_container_paths.py", "tests/test_alignment_rules.py"],
+    MODEL_MODULE: ["tests/test_model.py", "tests/test_rules_container_paths.py", "tests/test_rules_alignment.py"],
 }
 MODEL_CODES = r"SL20[234]|SL40\d"  # the rules that read the step model
 
