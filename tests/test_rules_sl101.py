@@ -8,6 +8,7 @@ reads that input channel.
 
 from __future__ import annotations
 
+import pytest
 from steplint.rules._examples import CONFIG_DEPENDENCY, CONTRACT, DATA_DEPENDENCY, SPEC, training_project
 
 from tests.conftest import write_project
@@ -215,3 +216,15 @@ def test_a_spec_without_contract_is_judged_by_the_type_alone():
     files[SPEC] = files[SPEC].replace("    script_contract=TRAINING_CONTRACT,\n", "")
     [finding] = findings(files, "SL101")
     assert finding.line == config_line(files) and "entry in" not in finding.message
+
+
+@pytest.mark.xfail(strict=True, reason="bug in linter/readers/python/edits.py: ParsedFile.replace gives no edit for a "
+                                        "parenthesized node (LibCST's position excludes the parentheses, "
+                                        "code_for_node includes them), so no fix for a tuple of dependencies")
+def test_fix_removes_the_dependency_from_a_tuple_too():
+    files = step()
+    files[SPEC] = files[SPEC].replace("dependencies=[", "dependencies=(").replace("    ],\n    outputs",
+                                                                                  "    ),\n    outputs")
+    [finding] = findings(files, "SL101")
+    assert finding.fix == "remove dependency 'config'"
+    assert 'logical_name="config"' not in fixed(files)[SPEC]

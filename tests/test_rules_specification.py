@@ -332,3 +332,26 @@ def test_sl107_estimators_run_a_script_when_they_are_a_framework_or_get_an_entry
     else:
         [finding] = found
         assert finding.says(f"runs a script with {runs}")
+
+
+@pytest.mark.xfail(strict=True, reason="bug in linter/readers/python/edits.py: ParsedFile.replace gives no edit for a "
+                                        "parenthesized node (LibCST's position excludes the parentheses, "
+                                        "code_for_node includes them), so SL103 offers no fix for a tuple of aliases")
+def test_sl103_own_name_in_a_tuple_of_aliases_is_removed_by_the_fix():
+    files = spec((SPEC, 'aliases=["training_data"]', 'aliases=("processed_data", "training_data")'))
+    assert only_code(files, "SL103").fix == "remove alias 'processed_data'"
+    assert 'aliases=("training_data",)' in fixed(files)[SPEC]
+
+
+def test_sl106_no_fix_when_the_registry_name_cannot_be_written_in_the_same_quotes():
+    files = sources("['o\\'brien_loading']", (REGISTRY, '    "PyTorchTraining"',
+                                              '    "O\'BrienLoading": {"spec_type": "O\'BrienLoading", '
+                                              '"sagemaker_step_type": "Processing"},\n    "PyTorchTraining"'))
+    finding = only_code(files, "SL106")
+    assert finding.says("did you mean 'O'BrienLoading'?")
+    assert finding.fix is None
+
+
+def only_code(files: dict, code: str):
+    [finding] = findings(files, code)
+    return finding
