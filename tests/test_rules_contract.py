@@ -92,3 +92,12 @@ def test_sl205_a_linked_directory_below_a_script_root_is_not_followed(tmp_path):
     (root / "steps" / "scripts" / "linked").symlink_to(outside)
     reported = [f for f in cli_findings(root) if f["code"] == "SL205"]
     assert [f["filename"] for f in reported] == [CONTRACT]
+
+
+def test_sl205_scripts_in_virtual_environments_and_caches_below_a_script_root_do_not_count():
+    files = {**project(PROCESSING_STEP[:4]), "dockers/.venv/lib/preprocess.py": "print(1)\n",
+             "dockers/__pycache__/preprocess.py": "print(1)\n", "pyproject.toml": ROOTS.format("dockers")}
+    [finding] = findings(files, "SL205", paths=("steps",))
+    assert finding.says("entry_point 'preprocess.py' of PREPROCESSING_CONTRACT does not exist in dockers")
+    files["dockers/sklearn/preprocess.py"] = "print(1)\n"
+    assert findings(files, "SL205", paths=("steps",)) == []
