@@ -7,6 +7,7 @@ checked files.
 
 from __future__ import annotations
 
+import pytest
 from steplint.rules._catalog_examples import (
     CONTRACT,
     PROCESSING_STEP,
@@ -94,9 +95,10 @@ def test_sl205_a_linked_directory_below_a_script_root_is_not_followed(tmp_path):
     assert [f["filename"] for f in reported] == [CONTRACT]
 
 
-def test_sl205_scripts_in_virtual_environments_and_caches_below_a_script_root_do_not_count():
-    files = {**project(PROCESSING_STEP[:4]), "dockers/.venv/lib/preprocess.py": "print(1)\n",
-             "dockers/__pycache__/preprocess.py": "print(1)\n", "pyproject.toml": ROOTS.format("dockers")}
+@pytest.mark.parametrize("skipped", [".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build"])
+def test_sl205_scripts_in_tool_directories_below_a_script_root_do_not_count(skipped):
+    files = {**project(PROCESSING_STEP[:4]), f"dockers/{skipped}/lib/preprocess.py": "print(1)\n",
+             "pyproject.toml": ROOTS.format("dockers")}
     [finding] = findings(files, "SL205", paths=("steps",))
     assert finding.says("entry_point 'preprocess.py' of PREPROCESSING_CONTRACT does not exist in dockers")
     files["dockers/sklearn/preprocess.py"] = "print(1)\n"

@@ -150,3 +150,15 @@ def test_path_from_a_module_constant_is_resolved():
                     (CONTRACT, "PREPROCESSING_CONTRACT = ", f'CONFIG_FILE = "{JOB_CONFIG}"\n\nPREPROCESSING_CONTRACT = '))
     [finding] = findings(files, "SL201")
     assert finding.says(f"points at {JOB_CONFIG}")
+
+
+def test_an_entry_whose_key_is_unknown_is_not_judged():
+    files = project(PROCESSING_STEP, (CONTRACT, PROCESSING_PATHS, '{"DATA": "/opt/ml/processing/input/data", '
+                                                                  f'job_config_key(): "{JOB_CONFIG}"}}'))
+    assert findings(files, "SL201") == []
+
+
+def test_an_entry_whose_path_is_unknown_is_not_judged():
+    files = project(PROCESSING_STEP, (CONTRACT, PROCESSING_PATHS, '{"DATA": "/opt/ml/processing/input/data", '
+                                                                  '"job_config": config_path()}'))
+    assert findings(files, "SL201") == []
