@@ -15,6 +15,7 @@ there (``pytest -x``), and the mutant is *killed* when they fail and *survives* 
     python scripts/mutate.py --rule SL101                 # mutants inside one rule's class
     python scripts/mutate.py --list --module rules/files.py   # the mutants, without running them
     python scripts/mutate.py --limit 30 -j 2 --timeout 300
+    python scripts/mutate.py --rerun mutants.txt          # only the survivors of an earlier run's output
 
 The report lists surviving mutants per rule (the class a mutant is in, or the helper
 function) with file:line and the mutation, then the survival rate per module. Not part of
@@ -344,6 +345,8 @@ def main(argv=None) -> int:
     parser.add_argument("--timeout", type=float, default=600, help="seconds per pytest run (a timeout counts as killed)")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--no-baseline", action="store_true", help="skip running the unmutated tests first")
+    parser.add_argument("--rerun", metavar="REPORT", help="judge again only the mutants a previous run's output "
+                                                          "(saved to REPORT) lists as surviving")
     arguments = parser.parse_args(argv)
 
     modules = arguments.module or TARGETS
@@ -362,6 +365,9 @@ def main(argv=None) -> int:
         if arguments.limit is not None and len(found) > arguments.limit:
             found = sorted(random.Random(arguments.seed).sample(found, arguments.limit), key=lambda m: m.start)
         mutants.extend(found)
+    if arguments.rerun:
+        survived = set(re.findall(r"^\s*\d+/\d+ survived .*?\] (.*)$", Path(arguments.rerun).read_text(), re.M))
+        mutants = [mutant for mutant in mutants if mutant.label() in survived]
     if arguments.list:
         for mutant in mutants:
             print(f"[{mutant.owner}] {mutant.label()}")

@@ -399,7 +399,7 @@ def test_sl409_script_path_under_a_channel_the_single_data_channel_does_not_prov
     files = training((TRAINING_CONTRACT, '"/opt/ml/input/data"', '"/opt/ml/input/data"'),
                      (TRAINING_SCRIPT, '"/opt/ml/input/data/data/train"', '"/opt/ml/input/data/train"'))
     finding = only(files, "SL409")
-    assert (finding.path, finding.line) == (TRAINING_SCRIPT, 3)
+    assert (finding.path, finding.line) == (TRAINING_SCRIPT, line_of(files[TRAINING_SCRIPT], "/opt/ml/input/data/train"))
     assert finding.says("train.py reads /opt/ml/input/data/train; channel 'train' does not exist: "
                         "PyTorchTrainingStepBuilder creates channel(s) 'data'",
                         "with the single 'data' channel this directory is /opt/ml/input/data/data/train")

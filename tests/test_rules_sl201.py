@@ -86,7 +86,7 @@ def test_processing_fix_removes_the_entry_and_the_dependency(tmp_path):
 def test_cli_reports_the_processing_branch(tmp_path):
     files = processing(JOB_CONFIG)
     reported = [f for f in cli_findings(write_project(tmp_path, files)) if f["code"] == "SL201"]
-    assert [(f["filename"], f["location"]["row"]) for f in reported] == [(CONTRACT, 5)]
+    assert [(f["filename"], f["location"]["row"]) for f in reported] == [(CONTRACT, line_of(files[CONTRACT], "job_config"))]
     assert "of a processing container itself" in reported[0]["message"]
 
 

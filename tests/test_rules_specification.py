@@ -73,7 +73,8 @@ def test_sl102_a_dependency_and_an_output_may_differ_in_name_only_by_kind_of_lis
 def test_sl102_three_of_one_name_give_two_findings_pointing_at_the_first():
     duplicate = '        DependencySpec(logical_name="DATA", dependency_type=DependencyType.PROCESSING_OUTPUT),\n'
     files = spec(add_dependency(duplicate * 2))
-    assert [f.says("(first at line 10)") for f in findings(files, "SL102")] == [True, True]
+    first = files[SPEC].splitlines().index("        DependencySpec(") + 1
+    assert [f.says(f"(first at line {first})") for f in findings(files, "SL102")] == [True, True]
 
 
 # -- SL103 alias-conflict ---------------------------------------------------------------------------

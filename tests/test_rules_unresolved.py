@@ -7,7 +7,7 @@ of fields unknown for one cause."""
 from __future__ import annotations
 
 from tests.conftest import run_steplint, write_project
-from tests.rule_projects import findings
+from tests.rule_projects import findings, line_of
 
 CORE = {"steps/core.py": "class StepSpecification: ...\nclass DependencySpec: ...\nclass OutputSpec: ...\nclass ScriptContract: ...\n"
                          "class TrainingScriptContract(ScriptContract): ...\n"}
@@ -39,7 +39,7 @@ def test_spec_dependencies_from_a_comprehension():
     files = spec("step_type='X'", "dependencies=[DependencySpec(logical_name=name) for name in NAMES]",
                  head="NAMES = ['data', 'config']\n")
     [finding] = findings(files, "SL904")
-    assert (finding.path, finding.line) == (SPEC_PATH, 6)
+    assert (finding.path, finding.line) == (SPEC_PATH, line_of(files[SPEC_PATH], "dependencies="))
     assert finding.says("specification S: field 'dependencies' cannot be determined statically",
                         "rules that need it skip this step", "suppress SL904 here")
 
@@ -59,7 +59,7 @@ def test_an_unknown_output_logical_name_is_reported_as_an_output():
 def test_a_script_contract_steplint_cannot_resolve():
     files = spec("step_type='X'", "dependencies=[]", "script_contract=load_contract()")
     [finding] = findings(files, "SL904")
-    assert (finding.path, finding.line) == (SPEC_PATH, 6)
+    assert (finding.path, finding.line) == (SPEC_PATH, line_of(files[SPEC_PATH], "script_contract="))
     assert finding.says("specification S: field 'script_contract' cannot be determined statically",
                         "cannot resolve the script contract")
 
@@ -67,10 +67,12 @@ def test_a_script_contract_steplint_cannot_resolve():
 def test_contract_field_from_a_call_steplint_cannot_follow_says_where():
     files = contract("entry_point='train.py'", "expected_input_paths=build_paths()")
     [finding] = findings(files, "SL904")
-    assert (finding.path, finding.line) == (CONTRACT_PATH, 5)
+    line = line_of(files[CONTRACT_PATH], "build_paths()")
+    column = files[CONTRACT_PATH].splitlines()[line - 1].index("build_paths()") + 1
+    assert (finding.path, finding.line) == (CONTRACT_PATH, line)
     assert finding.says("contract C: field 'expected_input_paths' cannot be determined statically",
                         "the result of a call steplint cannot follow", "'build_paths' is not bound",
-                        f"at {CONTRACT_PATH}:5:26")
+                        f"at {CONTRACT_PATH}:{line}:{column}")
 
 
 def test_contract_field_from_a_function_of_the_tree_that_steplint_does_not_run():
@@ -92,7 +94,7 @@ def test_fields_a_kwargs_may_set_share_one_finding_at_the_call():
     files = contract("expected_input_paths={'data': '/opt/ml/input/data'}", "**SETTINGS",
                      head="SETTINGS = dict(entry_point='train.py')\n")
     [finding] = findings(files, "SL904")
-    assert (finding.path, finding.line) == (CONTRACT_PATH, 4)
+    assert (finding.path, finding.line) == (CONTRACT_PATH, line_of(files[CONTRACT_PATH], "C = "))
     assert finding.says("contract C: fields 'entry_point', 'expected_output_paths', 'required_env_vars', "
                         "'optional_env_vars', 'expected_arguments' cannot be determined statically",
                         "the call passes *args or **kwargs, which may set it", "rules that need them skip")
@@ -110,7 +112,9 @@ def test_a_contract_without_kwargs_has_no_unknown_missing_fields():
 
 
 def test_it_is_a_warning(tmp_path):
-    root = write_project(tmp_path, contract("entry_point='train.py'", "expected_input_paths=build_paths()"))
+    files = contract("entry_point='train.py'", "expected_input_paths=build_paths()")
+    root = write_project(tmp_path, files)
     result = run_steplint("check", ".", cwd=root)
-    assert result.returncode == 0 and f"{CONTRACT_PATH}:5:5: SL904 unresolved-value" in result.stdout
+    line = line_of(files[CONTRACT_PATH], "expected_input_paths=")
+    assert result.returncode == 0 and f"{CONTRACT_PATH}:{line}:5: SL904 unresolved-value" in result.stdout
     assert run_steplint("check", "--fail-on", "warning", ".", cwd=root).returncode == 1
