@@ -235,6 +235,20 @@ def test_sl405_channel_variables_are_not_judged_when_the_builder_names_the_chann
     assert findings(files, "SL405") == []
 
 
+def test_sl405_channel_variables_are_not_judged_when_one_contract_path_is_the_channel_root():
+    files = training((TRAINING_CONTRACT, '{"input_path": "/opt/ml/input/data"}',
+                      '{"input_path": "/opt/ml/input/data", "train": "/opt/ml/input/data/train"}'),
+                     script_reads('val = os.environ["SM_CHANNEL_VALIDATION"]', TRAINING_SCRIPT))
+    assert findings(files, "SL405") == []
+
+
+def test_sl405_an_input_outside_the_channel_root_does_not_hide_the_named_channels():
+    files = training((TRAINING_CONTRACT, '{"input_path": "/opt/ml/input/data"}',
+                      '{"input_path": "/opt/ml/input/data/train", "settings": "/opt/ml/input/config/settings.json"}'),
+                     CHANNEL_SCRIPT, script_reads('val = os.environ["SM_CHANNEL_VALIDATION"]', TRAINING_SCRIPT))
+    assert only(files, "SL405").says("reads SM_CHANNEL_VALIDATION", "give only channel(s) 'train'")
+
+
 def test_sl405_channel_variables_of_a_processing_script_are_not_judged():
     files = processing(script_reads('val = os.environ.get("SM_CHANNEL_VALIDATION")'))
     assert findings(files, "SL405") == []
