@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from steplint.rules._examples import CONFIG_DEPENDENCY, CONTRACT, DATA_DEPENDENCY, SPEC, training_project
 
-from tests.conftest import write_project
+from tests.conftest import run_steplint, write_project
 from tests.rule_projects import cli_findings, findings, fixed, line_of
 
 BUILDER = "steps/builders/builder_training_step.py"
@@ -60,6 +60,9 @@ def test_cli_reports_it_with_its_location_and_fails_the_run(tmp_path):
     root = write_project(tmp_path, files)
     reported = [f for f in cli_findings(root) if f["code"] == "SL101"]
     assert [(f["filename"], f["location"]["row"]) for f in reported] == [(SPEC, config_line(files))]
+    result = run_steplint("check", "--select", "SL101", ".", cwd=root)
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"{SPEC}:{config_line(files)}:9: SL101 redundant-dependency: dependency 'config'")
 
 
 def test_fix_removes_the_dependency_and_its_contract_entry():
