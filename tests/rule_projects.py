@@ -55,9 +55,10 @@ def fixed(files: dict, unsafe: bool = False) -> dict:
         return {Path(path).as_posix(): outcome.workspace.sources[path].text for path in outcome.changed}
 
 
-def cli_findings(root: Path, *arguments: str) -> list[dict]:
-    """``steplint check --output-format json`` in a subprocess, as a user runs it."""
-    result = run_steplint("check", "--output-format", "json", *arguments, ".", cwd=root)
+def cli_findings(root: Path, *paths: str) -> list[dict]:
+    """``steplint check --output-format json PATHS`` (default ``.``) in a subprocess from
+    ``root``, as a user or pre-commit runs it."""
+    result = run_steplint("check", "--output-format", "json", *(paths or (".",)), cwd=root)
     assert result.returncode in (0, 1), result.stderr
     assert "Traceback" not in result.stderr
     return json.loads(result.stdout)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from steplint.rules import _builder_examples as examples
 
-from tests.rule_projects import findings, line_of
+from tests.conftest import write_project
+from tests.rule_projects import cli_findings, findings, line_of
 
 TRAINING_BUILDER = "steps/builders/builder_training_step.py"
 PROCESSING_BUILDER = "steps/builders/builder_preprocessing_step.py"
@@ -236,3 +237,53 @@ def test_sl302_training_output_looked_up_under_an_undeclared_name():
 
 def test_sl302_training_output_from_the_configuration_is_fine():
     assert findings(examples.training_project(examples.REFERENCE_INPUTS), "SL302") == []
+
+
+# -- what SL301's fix says it changes, and whom the findings involve -----------------------------------
+
+TRAINING_CONTRACT = "steps/contracts/training_contract.py"
+LITERAL_CHANNEL = '''\
+def _get_inputs(self, inputs):
+    channels = {}
+    if "input_path" in inputs:
+        channels["train"] = TrainingInput(inputs["input_path"])
+    return channels
+'''
+
+
+def channel_contract(files: dict, paths: str) -> dict:
+    contract = files[TRAINING_CONTRACT].replace('{"input_path": "/opt/ml/input/data"}', paths)
+    assert contract != files[TRAINING_CONTRACT]
+    return {**files, TRAINING_CONTRACT: contract}
+
+
+def test_sl301_fix_notes_nothing_when_the_literal_channel_is_already_the_contracts():
+    files = channel_contract(examples.training_project(LITERAL_CHANNEL), '{"input_path": "/opt/ml/input/data/train"}')
+    assert only(files, "SL301").fix == "rewrite _get_inputs in the spec-driven reference form"
+
+
+def test_sl301_fix_notes_each_dependency_the_contract_maps_where_no_channel_is_mounted():
+    files = channel_contract(examples.training_project(LITERAL_CHANNEL),
+                             '{"input_path": "/opt/ml/input/data/train", "config": "/opt/ml/input/config/a.json", '
+                             '"extra": "/opt/ml/extra"}')
+    files[TRAINING_SPEC] = files[TRAINING_SPEC].replace(
+        '        DependencySpec(logical_name="input_path", dependency_type=DependencyType.TRAINING_DATA),\n',
+        '        DependencySpec(logical_name="input_path", dependency_type=DependencyType.TRAINING_DATA),\n'
+        '        DependencySpec(logical_name="config", dependency_type=DependencyType.HYPERPARAMETERS),\n'
+        '        DependencySpec(logical_name="extra", dependency_type=DependencyType.TRAINING_DATA),\n')
+    assert only(files, "SL301").fix == ("rewrite _get_inputs in the spec-driven reference form; it raises for "
+                                        "'config', 'extra': the contract maps them where no channel is mounted")
+
+
+@pytest.mark.parametrize(("project", "code", "builder"), [
+    (lambda: examples.training_project(examples.AD_HOC_INPUTS), "SL301", TRAINING_BUILDER),
+    (lambda: examples.training_project(examples.REFERENCE_INPUTS, outputs=examples.TRAINING_LITERAL_OUTPUTS),
+     "SL302", TRAINING_BUILDER),
+], ids=["SL301", "SL302"])
+def test_a_run_given_only_the_spec_or_the_contract_reports_the_builders_finding(project, code, builder, tmp_path):
+    """The finding involves the spec and the contract: a pre-commit run on either shows it."""
+    root = write_project(tmp_path, {**project(), "pyproject.toml": "[project]\nname = 'pipelines'\n"})
+    for changed in (TRAINING_SPEC, TRAINING_CONTRACT):
+        reported = cli_findings(root, changed)
+        assert [(f["code"], f["filename"]) for f in reported if f["code"] == code] == [(code, builder)], changed
+    assert [f for f in cli_findings(root, "steps/core.py") if f["code"] == code] == []
