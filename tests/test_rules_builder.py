@@ -216,6 +216,17 @@ def test_sl302_output_names_compared_as_literals():
     assert "does not walk" not in finding.message
 
 
+def test_sl302_literal_output_names_are_reported_when_the_spec_outputs_are_unknown():
+    outputs = examples.SPEC_DRIVEN_OUTPUTS.replace("for output in self.spec.outputs.values()",
+                                                   'for output in self.spec.outputs.values() '
+                                                   'if output.logical_name == "processed_data"')
+    files = examples.processing_project(examples.PROCESSING_REFERENCE_INPUTS, outputs=outputs)
+    files[PROCESSING_SPEC] = files[PROCESSING_SPEC].replace("    outputs=[\n", "    outputs=make_outputs() + [\n")
+    finding = only(files, "SL302")
+    assert finding.says("it handles output names as string literals ('processed_data')")
+    assert "does not declare" not in finding.message
+
+
 def test_sl302_spec_driven_processing_outputs_are_fine():
     files = examples.processing_project(examples.PROCESSING_REFERENCE_INPUTS, outputs=examples.SPEC_DRIVEN_OUTPUTS)
     assert findings(files, "SL302") == []
