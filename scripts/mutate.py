@@ -55,7 +55,7 @@ TESTS = {
     "rules/container_paths.py": ["tests/test_rules_container_paths.py"],
     "rules/builder.py": ["tests/test_rules_builder.py", "tests/test_builder_rules.py"],
     "rules/alignment.py": ["tests/test_rules_alignment.py", "tests/test_alignment_rules.py"],
-    "rules/sagemaker_model.py": ["tests/test_sagemaker_model_rules.py", "tests/test_hyperparameters_encoded_twice.py"],
+    "rules/sagemaker_model.py": ["tests/test_rules_sagemaker_model.py", "tests/test_sagemaker_model_rules.py", "tests/test_hyperparameters_encoded_twice.py"],
     "rules/files.py": ["tests/test_bad_input.py", "tests/test_adversarial.py"],
     "rules/unresolved.py": ["tests/test_rules_unresolved.py"],
     "rules/suppressions.py": ["tests/test_rules_suppressions.py", "tests/test_suppressions.py"],
