@@ -6,6 +6,7 @@ it checks against for each kind of pin, and when the property-path fixes can be 
 from __future__ import annotations
 
 import pytest
+from steplint.rules import _builder_examples as examples
 from steplint.rules._sagemaker_examples import builder_project, property_path_project
 from steplint.sagemaker import data
 
@@ -93,3 +94,50 @@ def test_sl503_only_a_differently_cased_properties_is_this_rule(head):
 def test_sl503_any_casing_of_properties_is_reported():
     [finding] = findings(property_path_project("PROPERTIES.ModelArtifacts.S3ModelArtifacts"), "SL503")
     assert finding.says("starts with 'PROPERTIES'", "write 'properties.ModelArtifacts.S3ModelArtifacts'")
+
+
+# -- SL506: required processing inputs against the service's maximum ----------------------------------------
+
+PROCESSING_SPEC = "steps/specs/preprocessing_spec.py"
+
+
+def required_inputs(count: int) -> dict:
+    """A processing step whose spec-driven builder makes one ProcessingInput per dependency,
+    with ``count`` required dependencies."""
+    files = examples.processing_project(examples.PROCESSING_REFERENCE_INPUTS)
+    dependencies = "".join(f'        DependencySpec(logical_name="input_{index}", required=True, '
+                           f'dependency_type=DependencyType.PROCESSING_OUTPUT),\n' for index in range(count))
+    files[PROCESSING_SPEC] = files[PROCESSING_SPEC].replace(
+        '        DependencySpec(logical_name="data_input", dependency_type=DependencyType.PROCESSING_OUTPUT),\n',
+        dependencies)
+    return files
+
+
+def test_sl506_more_required_dependencies_than_a_processing_job_takes_inputs():
+    limit = data.collection_max("CreateProcessingJobRequest", "ProcessingInputs")[1]
+    files = required_inputs(limit + 1)
+    [finding] = findings(files, "SL506")
+    assert (finding.path, finding.line) == (PROCESSING_SPEC, line_of(files[PROCESSING_SPEC], "dependencies=["))
+    assert finding.says(f"{limit + 1} required dependencies of PREPROCESSING_SPEC, each a ProcessingInput of "
+                        "PreprocessingStepBuilder", f"maximum of {limit}")
+
+
+def test_sl506_as_many_required_dependencies_as_a_processing_job_takes_inputs():
+    limit = data.collection_max("CreateProcessingJobRequest", "ProcessingInputs")[1]
+    assert findings(required_inputs(limit), "SL506") == []
+
+
+# -- SL507: how its fix is described ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ('"adam"', '"adam"'),
+    ("self.config.optimizer_settings_for_this_particular_run", "the value"),
+    ('{"name": "adam",\n     "lr": 0.1}', "the value"),
+])
+def test_sl507_fix_shows_a_short_one_line_value_and_names_any_other(value, shown):
+    files = builder_project('framework_version="2.1.0",\npy_version="py310",\n'
+                            f'hyperparameters={{"epochs": 10, "optimizer": json.dumps({value})}},',
+                            imports="import json\n")
+    [finding] = findings(files, "SL507")
+    assert finding.fix == f"pass {shown} itself, not json.dumps(...)"

@@ -6,6 +6,8 @@ of fields unknown for one cause."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import run_steplint, write_project
 from tests.rule_projects import findings, line_of
 
@@ -42,6 +44,19 @@ def test_spec_dependencies_from_a_comprehension():
     assert (finding.path, finding.line) == (SPEC_PATH, line_of(files[SPEC_PATH], "dependencies="))
     assert finding.says("specification S: field 'dependencies' cannot be determined statically",
                         "rules that need it skip this step", "suppress SL904 here")
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("step_type", "spec_type_for('x')"),
+    ("outputs", "[OutputSpec(logical_name=name) for name in NAMES]"),
+    ("dependencies", "list(make_dependencies())"),
+])
+def test_each_spec_field_the_rules_need(field, value):
+    files = spec(f"{field}={value}", *(f for f in ("step_type='X'", "dependencies=[]", "outputs=[]")
+                                        if not f.startswith(field)), head="NAMES = ['a']\n")
+    [finding] = findings(files, "SL904")
+    assert finding.line == line_of(files[SPEC_PATH], f"{field}=")
+    assert finding.says(f"specification S: field '{field}' cannot be determined statically")
 
 
 def test_a_dependency_whose_logical_name_is_bound_nowhere():
