@@ -62,7 +62,11 @@ def test_each_spec_field_the_rules_need(field, value):
 def test_a_dependency_whose_logical_name_is_bound_nowhere():
     files = spec("step_type='X'", "dependencies=[DependencySpec(logical_name=NAME)]")
     [finding] = findings(files, "SL904")
-    assert finding.says("dependency of S: field 'logical_name' cannot be determined statically")
+    line = line_of(files[SPEC_PATH], "logical_name=NAME")
+    column = files[SPEC_PATH].splitlines()[line - 1].index("NAME)") + 1
+    assert finding.line == line
+    assert finding.says("dependency of S: field 'logical_name' cannot be determined statically",
+                        f"name 'NAME' is not bound at module level, at {SPEC_PATH}:{line}:{column})")
 
 
 def test_an_unknown_output_logical_name_is_reported_as_an_output():
