@@ -100,3 +100,19 @@ def test_a_rule_run_on_other_files_only_is_judged_where_it_runs():
 
 def test_its_own_code_is_never_judged():
     assert findings(settings("BATCH_SIZE = 32  # steplint: ignore[SL903]\n"), "SL903") == []
+
+
+def test_the_fix_keeps_windows_line_endings():
+    files = settings("BATCH_SIZE = 32  # steplint: ignore[SL101]\r\nEPOCHS = 3\r\n".encode())
+    assert [f.code for f in findings(files, "SL903")] == ["SL903"]
+    assert fixed(files) == {SETTINGS: "BATCH_SIZE = 32\r\nEPOCHS = 3\r\n"}
+
+
+def test_prose_after_the_directive_keeps_the_code_spacing():
+    files = settings("BATCH_SIZE = 32 # steplint: ignore[SL101] legacy value\n")
+    assert fixed(files) == {SETTINGS: "BATCH_SIZE = 32 # legacy value\n"}
+
+
+def test_a_comment_line_with_text_before_the_directive_keeps_the_text():
+    files = settings("# tuned by hand  # steplint: ignore[SL101]\nBATCH_SIZE = 32\n")
+    assert fixed(files) == {SETTINGS: "# tuned by hand\nBATCH_SIZE = 32\n"}

@@ -119,6 +119,15 @@ def test_fields_a_kwargs_may_set_share_one_finding_at_the_call():
                         "the call passes *args or **kwargs, which may set it", "rules that need them skip")
 
 
+def test_a_field_given_explicitly_beside_kwargs_keeps_its_own_cause():
+    files = contract("expected_input_paths=build_paths()", "**SETTINGS", head="SETTINGS = dict(entry_point='train.py')\n")
+    found = findings(files, "SL904")
+    [own] = [f for f in found if "'expected_input_paths'" in f.message]
+    assert own.line == line_of(files[CONTRACT_PATH], "build_paths()")
+    assert own.says("'build_paths' is not bound") and "**kwargs" not in own.message
+    assert [f.line for f in found if f is not own] == [line_of(files[CONTRACT_PATH], "C = ")]
+
+
 def test_fields_given_explicitly_beside_kwargs_are_known():
     files = contract("entry_point='train.py'", "expected_input_paths={}", "expected_output_paths={}",
                      "required_env_vars=[]", "optional_env_vars={}", "expected_arguments={}", "**EXTRA",
