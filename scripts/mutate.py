@@ -59,7 +59,7 @@ TESTS = {
     "rules/files.py": ["tests/test_bad_input.py", "tests/test_adversarial.py"],
     "rules/unresolved.py": ["tests/test_rules_unresolved.py"],
     "rules/suppressions.py": ["tests/test_rules_suppressions.py", "tests/test_suppressions.py"],
-    MODEL_MODULE: ["tests/test_model.py", "tests/test_rules_container_paths.py", "tests/test_rules_alignment.py"],
+    MODEL_MODULE: ["tests/test_model_answers.py", "tests/test_model.py", "tests/test_rules_container_paths.py", "tests/test_rules_alignment.py"],
 }
 MODEL_CODES = r"SL20[234]|SL40\d"  # the rules that read the step model
 
