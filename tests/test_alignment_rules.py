@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -361,12 +362,32 @@ ODD_SLOTS = [
 ]
 
 
+def _seen(files: dict) -> list[tuple]:
+    """(path, line, column, code, message with numbers masked) for every finding."""
+    return sorted((Path(f.path).as_posix(), f.span.line, f.span.col, f.code, re.sub(r"\d+", "#", f.message))
+                  for f in findings_of(files))
+
+
+def assert_stable_under_layout_changes(files: dict, data) -> None:
+    """Findings do not depend on layout: blank lines at the end of every file change nothing;
+    lines added at the top of one file move that file's findings down by as many lines and
+    leave every other finding where it was."""
+    before = _seen(files)
+    assert all(line >= 1 for _, line, _, _, _ in before)
+    assert _seen({path: text + "\n\n" for path, text in files.items()}) == before
+    moved = data.draw(st.sampled_from(sorted(files)), label="moved file")
+    added = data.draw(st.integers(min_value=1, max_value=3), label="lines added")
+    shifted = _seen({**files, moved: "\n" * (added - 1) + "# a comment\n" + files[moved]})
+    assert shifted == sorted((path, line + added if path == moved else line, column, code, message)
+                             for path, line, column, code, message in before)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(choices=st.lists(st.tuples(st.sampled_from(ODD_SLOTS), ODD_VALUES), min_size=1, max_size=4,
-                        unique_by=lambda choice: choice[0]))
-def test_odd_values_never_crash_a_rule(choices):
+                        unique_by=lambda choice: choice[0]), data=st.data())
+def test_odd_values_give_findings_that_do_not_depend_on_layout(choices, data):
     files = project(PROCESSING_STEP, *[(path, old, new) for (path, old), new in choices])
-    findings_of(files)
+    assert_stable_under_layout_changes(files, data)
 
 
 TRAINING_SLOTS = [
@@ -380,7 +401,7 @@ TRAINING_SLOTS = [
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(choices=st.lists(st.tuples(st.sampled_from(TRAINING_SLOTS), ODD_VALUES), min_size=1, max_size=3,
-                        unique_by=lambda choice: choice[0]))
-def test_odd_training_values_never_crash_a_rule(choices):
+                        unique_by=lambda choice: choice[0]), data=st.data())
+def test_odd_training_values_give_findings_that_do_not_depend_on_layout(choices, data):
     files = project(TRAINING_STEP, *[(path, old, new) for (path, old), new in choices])
-    findings_of(files)
+    assert_stable_under_layout_changes(files, data)

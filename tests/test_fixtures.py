@@ -48,40 +48,57 @@ def test_exactly_the_expected_findings(name, tmp_path):
     assert reported_findings(copy_project(name, tmp_path)) == expected_findings(name)
 
 
-@pytest.mark.parametrize("name", sorted(path.name for path in GOLDEN.iterdir()) if GOLDEN.is_dir() else [])
+def golden_files(directory: Path, prefix: str = "") -> dict:
+    return {prefix + path.relative_to(directory).as_posix(): path.read_bytes()
+            for path in directory.rglob("*") if path.is_file()}
+
+
+# name: (the fixture project fixed, the extra options, {path in the project: golden bytes}).
+# legacy_layout's safe fixes edit its spec and contract; with --unsafe-fixes the SL301 rewrite
+# of its PyTorch builder (fixtures/golden/builder_rewrite, whose behaviour
+# tests/test_rewrite_behaviour.py proves unchanged) is applied on top of them.
+GOLDEN_RUNS = {
+    "legacy_layout": ("legacy_layout", (), golden_files(GOLDEN / "legacy_layout")),
+    "builder_rewrite": ("legacy_layout", ("--unsafe-fixes",), {
+        **golden_files(GOLDEN / "legacy_layout"),
+        **golden_files(GOLDEN / "builder_rewrite", "src/mlpipelines/pipeline_steps/")}),
+}
+
+
+def test_every_golden_directory_is_run():
+    assert set(GOLDEN_RUNS) == {path.name for path in GOLDEN.iterdir()}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_RUNS))
 def test_fix_matches_golden_files_and_preserves_everything_else(name, tmp_path):
-    if name == "builder_rewrite":
-        pytest.skip("unsafe builder rewrite has its own test")
-    root = copy_project(name, tmp_path)
+    project, options, golden = GOLDEN_RUNS[name]
+    root = copy_project(project, tmp_path)
     before = snapshot(root)
-    first = run_steplint("--fix", ".", cwd=root)
+    assert set(golden) <= set(before)
+    first = run_steplint("--fix", *options, ".", cwd=root)
     assert first.returncode in (0, 1), first.stderr
+    assert "Traceback" not in first.stderr
     after = snapshot(root)
-    golden = {path.relative_to(GOLDEN / name).as_posix(): path.read_bytes()
-              for path in (GOLDEN / name).rglob("*") if path.is_file()}
     for relative, content in golden.items():
         assert after[relative] == content, f"{relative} differs from its golden file"
     untouched = {relative: content for relative, content in before.items() if relative not in golden}
     assert {relative: after[relative] for relative in untouched} == untouched
 
-    second = run_steplint("--fix", ".", cwd=root)
+    second = run_steplint("--fix", *options, ".", cwd=root)
     assert "Fixed" not in second.stdout
     assert snapshot(root) == after
 
 
-@pytest.mark.parametrize("name", sorted(path.name for path in GOLDEN.iterdir()) if GOLDEN.is_dir() else [])
+@pytest.mark.parametrize("name", sorted(GOLDEN_RUNS))
 def test_diff_shows_the_fix_and_writes_nothing(name, tmp_path):
-    if name == "builder_rewrite":
-        pytest.skip("unsafe builder rewrite has its own test")
-    root = copy_project(name, tmp_path)
+    project, options, golden = GOLDEN_RUNS[name]
+    root = copy_project(project, tmp_path)
     before = snapshot(root)
-    result = run_steplint("--diff", ".", cwd=root)
+    result = run_steplint("--diff", *options, ".", cwd=root)
     assert result.returncode == 1
     assert snapshot(root) == before
-    for golden in (GOLDEN / name).rglob("*"):
-        if golden.is_file():
-            relative = golden.relative_to(GOLDEN / name).as_posix()
-            assert f"--- a/{relative}" in result.stdout
+    shown = sorted(line[len("--- a/"):] for line in result.stdout.splitlines() if line.startswith("--- a/"))
+    assert shown == sorted(golden)
 
 
 def test_all_fixture_projects_in_one_run_keep_to_their_own_modules(tmp_path):

@@ -8,7 +8,7 @@ import ast
 import hypothesmith
 import libcst as cst
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from libcst.metadata import MetadataWrapper, PositionProvider
 from steplint.readers.python.evaluate import string_value
@@ -78,8 +78,8 @@ def test_positions_count_every_line_ending(newline):
 @given(hypothesmith.from_grammar())
 def test_positions_and_index_match_libcst_on_any_program(source):
     module = _parse(source)
-    if module is not None:
-        _assert_matches_libcst(module)
+    assume(module is not None)
+    _assert_matches_libcst(module)
 
 
 def test_select_skips_nested_scopes_and_keeps_source_order():
@@ -91,16 +91,15 @@ def test_select_skips_nested_scopes_and_keeps_source_order():
 
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning", "ignore::DeprecationWarning")
-@settings(max_examples=500)
+@settings(max_examples=500, suppress_health_check=[HealthCheck.filter_too_much])
 @given(st.text(alphabet="ab'\"\\\r\n\x00é\t ", max_size=8), st.sampled_from(["'", '"', "'''", '"""']))
 def test_string_values_are_what_python_evaluates(body, quote):
     source = quote + body + quote
     try:
         node = cst.parse_expression(source)
     except (cst.ParserSyntaxError, cst.CSTValidationError):
-        return
-    if not isinstance(node, cst.SimpleString):
-        return
+        node = None
+    assume(isinstance(node, cst.SimpleString))
     try:
         expected = ("value", ast.literal_eval(source))
     except (ValueError, SyntaxError) as error:

@@ -1,11 +1,13 @@
 """Properties over generated input: step modules in many shapes never crash the loader or
 the rules; fixes parse, are idempotent, touch only their edits and leave files without
-fixable findings byte-identical; arbitrary valid Python never crashes a run."""
+fixable findings byte-identical; arbitrary valid Python is checked without a crash, with
+findings that move with the lines and fixes that are idempotent."""
 
 from __future__ import annotations
 
 import difflib
 import os
+import re
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -184,11 +186,19 @@ def test_files_without_fixable_findings_are_byte_identical_after_fix(files):
                 assert (root / relative).read_bytes() == data, relative
 
 
+def _seen(result) -> list[tuple]:
+    """(path, line, column, code, message with numbers masked) for every finding of a run."""
+    return sorted((Path(f.path).as_posix(), f.span.line, f.span.col, f.code, re.sub(r"\d+", "#", f.message))
+                  for f in result.findings)
+
+
 @SETTINGS
 @given(source=hypothesmith.from_grammar(auto_target=False))
-def test_arbitrary_valid_python_never_crashes_a_run(source):
-    """Any syntactically valid module, made to pass the prefilter, is checked without an
-    internal error, as a spec module, a contract module and a script."""
+def test_arbitrary_valid_python_is_checked_and_fixed_consistently(source):
+    """Any syntactically valid module, made to pass the prefilter, as a spec module, a
+    contract module and a script: checked without an internal error; a blank line added at
+    the top of the spec module moves its findings down one line and leaves the others; the
+    fixes parse and are idempotent (fixing the fixed files changes nothing)."""
     keyword_line = "# StepSpecification ScriptContract StepBuilderBase STEP_NAMES\n"
     files = {"steps/core.py": CORE, "steps/specs/any_spec.py": keyword_line + source,
              "steps/scripts/train.py": source,
@@ -197,5 +207,16 @@ def test_arbitrary_valid_python_never_crashes_a_run(source):
     with project_dir(files):
         result = check_paths(["."], configure(["."]))
         assert not result.internal_errors
+        before = _seen(result)
+    with project_dir({**files, "steps/specs/any_spec.py": keyword_line + "\n" + source}):
+        shifted = check_paths(["."], configure(["."]))
+        assert _seen(shifted) == sorted(
+            (path, line + 1 if path == "steps/specs/any_spec.py" else line, column, code, message)
+            for path, line, column, code, message in before)
+    with project_dir(files) as root:
         outcome = fix_paths_in_memory(["."], configure(["."]), unsafe=True)
         assert not outcome.result.internal_errors
+        for display, text in outcome.changed.items():
+            cst.parse_module(text)
+            (root / display).write_bytes(outcome.workspace.sources[display].encoded())
+        assert fix_paths_in_memory(["."], configure(["."]), unsafe=True).changed == {}

@@ -1,0 +1,143 @@
+"""SL501-SL507 (SageMaker facts): branch cases that tests/test_sagemaker_model_rules.py and
+tests/test_hyperparameters_encoded_twice.py leave open, in process on the SL5xx example
+projects (rules/_sagemaker_examples.py): where SL504's findings point, which SDK release
+it checks against for each kind of pin, and when the property-path fixes can be offered."""
+
+from __future__ import annotations
+
+import pytest
+from steplint.rules import _builder_examples as examples
+from steplint.rules._sagemaker_examples import builder_project, property_path_project
+from steplint.sagemaker import data
+
+from tests.rule_projects import findings, fixed, line_of
+
+BUILDER = "steps/builders/builder_training_step.py"
+MODEL_SPEC = "steps/specs/model_spec.py"
+
+
+def pinned(version: str | None, kwargs: str = 'framework_version="0.1.0",\npy_version="py310",') -> dict:
+    files = builder_project(kwargs)
+    if version is not None:
+        files["requirements.txt"] = f"sagemaker=={version}\n"
+    return files
+
+
+def test_sl504_points_at_the_framework_version_keyword():
+    files = pinned(None)
+    [finding] = findings(files, "SL504")
+    assert (finding.path, finding.line) == (BUILDER, line_of(files[BUILDER], 'framework_version="0.1.0"'))
+    assert finding.says("framework_version '0.1.0' of the PyTorch in TrainingStepBuilder is not in the image "
+                        "configuration of sagemaker")
+
+
+def test_sl504_points_at_the_py_version_keyword():
+    files = pinned(None, 'framework_version="2.1.0",\npy_version="py27",')
+    [finding] = findings(files, "SL504")
+    assert (finding.path, finding.line) == (BUILDER, line_of(files[BUILDER], 'py_version="py27"'))
+    assert finding.says("py_version 'py27' is not listed for pytorch 2.1.0")
+
+
+def test_sl504_without_a_pin_checks_the_newest_release_it_knows():
+    [finding] = findings(pinned(None), "SL504")
+    assert finding.says(f"sagemaker {data.sdk_version()} (the newest SDK 2.x release steplint knows; the project "
+                        "pins none)")
+
+
+def test_sl504_a_pin_at_the_newest_release_is_the_pin():
+    newest = data.sdk_version()
+    [finding] = findings(pinned(newest), "SL504")
+    assert finding.says(f"sagemaker {newest} (pinned in requirements.txt)")
+
+
+@pytest.mark.parametrize("version", ["2.200.0", data.sdk_history_start()])
+def test_sl504_a_pin_steplint_knows_is_the_pin(version):
+    [finding] = findings(pinned(version), "SL504")
+    assert finding.says(f"sagemaker {version} (pinned in requirements.txt)")
+
+
+def test_sl504_a_pin_newer_than_steplint_knows_is_checked_against_the_newest():
+    [finding] = findings(pinned("2.9999.0"), "SL504")
+    assert finding.says(f"sagemaker {data.sdk_version()} (the newest release steplint knows; the project pins "
+                        "2.9999.0 in requirements.txt)")
+
+
+def test_sl504_a_pin_older_than_steplint_knows_is_checked_against_the_newest():
+    [finding] = findings(pinned("1.72.0"), "SL504")
+    assert finding.says(f"sagemaker {data.sdk_version()} (the newest release steplint knows; the project pins "
+                        f"1.72.0 in requirements.txt, older than the {data.sdk_history_start()} ..")
+
+
+# -- when the property-path fixes are offered ----------------------------------------------------------
+
+
+def test_sl503_fixes_a_plain_string():
+    files = property_path_project("Properties.ModelArtifacts.S3ModelArtifacts")
+    [finding] = findings(files, "SL503")
+    assert finding.line == line_of(files[MODEL_SPEC], "property_path=") and finding.fix == "write 'properties'"
+    assert fixed(files)[MODEL_SPEC] == property_path_project("properties.ModelArtifacts.S3ModelArtifacts")[MODEL_SPEC]
+
+
+def test_sl503_reports_but_does_not_rewrite_a_concatenated_string():
+    files = property_path_project('Properties.ModelArtifacts" ".S3ModelArtifacts')
+    assert '"Properties.ModelArtifacts" ".S3ModelArtifacts"' in files[MODEL_SPEC]
+    [finding] = findings(files, "SL503")
+    assert finding.says("starts with 'Properties'") and finding.fix is None
+    assert fixed(files) == {}
+
+
+@pytest.mark.parametrize("head", ["properties", "props", "Property"])
+def test_sl503_only_a_differently_cased_properties_is_this_rule(head):
+    assert findings(property_path_project(f"{head}.ModelArtifacts.S3ModelArtifacts"), "SL503") == []
+
+
+def test_sl503_any_casing_of_properties_is_reported():
+    [finding] = findings(property_path_project("PROPERTIES.ModelArtifacts.S3ModelArtifacts"), "SL503")
+    assert finding.says("starts with 'PROPERTIES'", "write 'properties.ModelArtifacts.S3ModelArtifacts'")
+
+
+# -- SL506: required processing inputs against the service's maximum ----------------------------------------
+
+PROCESSING_SPEC = "steps/specs/preprocessing_spec.py"
+
+
+def required_inputs(count: int) -> dict:
+    """A processing step whose spec-driven builder makes one ProcessingInput per dependency,
+    with ``count`` required dependencies."""
+    files = examples.processing_project(examples.PROCESSING_REFERENCE_INPUTS)
+    dependencies = "".join(f'        DependencySpec(logical_name="input_{index}", required=True, '
+                           f'dependency_type=DependencyType.PROCESSING_OUTPUT),\n' for index in range(count))
+    files[PROCESSING_SPEC] = files[PROCESSING_SPEC].replace(
+        '        DependencySpec(logical_name="data_input", dependency_type=DependencyType.PROCESSING_OUTPUT),\n',
+        dependencies)
+    return files
+
+
+def test_sl506_more_required_dependencies_than_a_processing_job_takes_inputs():
+    limit = data.collection_max("CreateProcessingJobRequest", "ProcessingInputs")[1]
+    files = required_inputs(limit + 1)
+    [finding] = findings(files, "SL506")
+    assert (finding.path, finding.line) == (PROCESSING_SPEC, line_of(files[PROCESSING_SPEC], "dependencies=["))
+    assert finding.says(f"{limit + 1} required dependencies of PREPROCESSING_SPEC, each a ProcessingInput of "
+                        "PreprocessingStepBuilder", f"maximum of {limit}")
+
+
+def test_sl506_as_many_required_dependencies_as_a_processing_job_takes_inputs():
+    limit = data.collection_max("CreateProcessingJobRequest", "ProcessingInputs")[1]
+    assert findings(required_inputs(limit), "SL506") == []
+
+
+# -- SL507: how its fix is described ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ('"adam"', '"adam"'),
+    ("self.config.optimizer_settings_for_this_particular_run", "the value"),
+    ('{"name": "adam",\n     "lr": 0.1}', "the value"),
+])
+def test_sl507_fix_shows_a_short_one_line_value_and_names_any_other(value, shown):
+    files = builder_project('framework_version="2.1.0",\npy_version="py310",\n'
+                            f'hyperparameters={{"epochs": 10, "optimizer": json.dumps({value})}},',
+                            imports="import json\n")
+    [finding] = findings(files, "SL507")
+    assert finding.fix == f"pass {shown} itself, not json.dumps(...)"
