@@ -11,7 +11,10 @@ cursus repository, ``src/cursus/core/base/``):
   whose ``patterns.step_assembly`` is ``delegation`` are ``delegated``: their builder hands
   them to another package's step class (``builder_templates.SDKDelegationHandler``).
 - container declarations from ``contract``: ``inputs.X.path`` / ``outputs.X.path`` (a null
-  path is kept as a declaration with value None: script-less steps declare them so),
+  path is kept as a declaration with value None: script-less steps declare them so; for a
+  processing step, the inputs named in ``skip_inputs`` are left out of both the container
+  inputs and the ports, as ``ProcessingHandler.get_inputs`` never mounts them: the script
+  loads them from its own directory),
   ``env_vars.required`` (value None) and ``env_vars.optional`` (value: the default), and the
   arguments: ``job_arguments[].flag`` and the keys of ``arguments``.
 - interfaces (``Port``) from ``spec.dependencies`` / ``spec.outputs``; the mapping key is
@@ -87,7 +90,8 @@ def step_of(view: View, project) -> Step:
     contract = contract if isinstance(contract, Mapping) else None
     kind = STEP_KINDS.get(sagemaker_step_type(view))
     script = _script(view, contract, project)
-    inputs = _ports(path, contract, "inputs", with_path=True)
+    skipped = skipped_inputs(contract) if kind == "processing" else frozenset()
+    inputs = _without(_ports(path, contract, "inputs", with_path=True), skipped)
     outputs = _ports(path, contract, "outputs", with_path=True)
     env = _env(path, contract)
     arguments = _arguments(path, contract)
@@ -109,9 +113,25 @@ def step_of(view: View, project) -> Step:
         script=script,
         related=tuple(dict.fromkeys([path] + ([script.path] if script is not None else []))),
         delegated=_delegated(view),
-        interfaces=(Interface(name, path, _ports(path, view.section("spec"), "dependencies"),
+        interfaces=(Interface(name, path, _without(_ports(path, view.section("spec"), "dependencies"), skipped),
                               _ports(path, view.section("spec"), "outputs")),),
     )
+
+
+def skipped_inputs(contract) -> frozenset:
+    """``contract.skip_inputs``: dependencies the script loads from its own files, which the
+    processing handler neither mounts nor wires (``ProcessingHandler.get_inputs``)."""
+    node = contract.get("skip_inputs") if contract is not None else None
+    if not isinstance(node, Sequence):
+        return frozenset()
+    return frozenset(item.value for item in node.items if string(item) is not None)
+
+
+def _without(declared, names: frozenset):
+    """``declared`` (a tuple of ``Declared`` or ``Port``) without the items named in ``names``."""
+    if not names or not isinstance(declared, tuple):
+        return declared
+    return tuple(item for item in declared if item.name not in names)
 
 
 def _delegated(view: View) -> bool:
