@@ -28,13 +28,15 @@ _BREAKS = "\n\r\x85\u2028\u2029"
 @dataclass(frozen=True)
 class InterfaceFile:
     """A parsed interface file: display ``path``, ``root`` mapping, ``duplicates`` (pairs of
-    ``nodes.Entry``), and ``line_starts`` (offset of each line's first character, for
-    turning spans into text offsets)."""
+    ``nodes.Entry``), ``line_starts`` (offset of each line's first character, for turning
+    spans into text offsets) and the ``text`` read (for fixes that check the text around a
+    node)."""
 
     path: str
     root: Mapping
     duplicates: tuple
     line_starts: tuple
+    text: str = ""
 
     def offset(self, line: int, col: int) -> int:
         """The text offset of a 1-based line and 0-based column."""
@@ -93,7 +95,7 @@ def read_interface(path: str, text: str) -> InterfaceFile | YamlProblem:
         span = parsed.root.span if parsed.root is not None else Span(1, 0, 1, 0)
         return YamlProblem("syntax", "the file is not a mapping of sections (step_type, contract, spec, ...); "
                            "the project's loader cannot build a step interface from it", span)
-    return InterfaceFile(path, parsed.root, parsed.duplicates, line_starts(text))
+    return InterfaceFile(path, parsed.root, parsed.duplicates, line_starts(text), text)
 
 
 def merge(base, override):

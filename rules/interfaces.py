@@ -1,0 +1,435 @@
+"""SL6xx: YAML step interfaces (``*.step.yaml``), checked as the project's loader reads them.
+
+The loader (public cursus repository, ``src/cursus/steps/interfaces/__init__.py`` and
+``src/cursus/core/base/step_interface.py``) is ``yaml.safe_load`` (YAML 1.1) followed by
+pydantic models that ignore unknown keys, with job-type variants deep-merged over the base.
+So a misspelt key, a key written twice, or an unquoted ``no`` says something other than
+what its author meant, and nothing complains. These rules read the YAML reader's facts
+(``steplint.readers.yaml``): the located node tree of each file and its merged views.
+Findings point at the YAML node; rules that compare across sections run on every view and
+name only the ``step_type``, so a node every variant inherits is reported once.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from steplint.readers.yaml.edits import quoted, removed_entry
+from steplint.readers.yaml.interface import View, variant_entries, views
+from steplint.readers.yaml.keys import INTERFACE, STRING_LISTS, STRING_MAPS, ListOf, MapOf, Section
+from steplint.readers.yaml.nodes import Mapping, Scalar, Sequence
+from steplint.readers.yaml.steps import sagemaker_step_type, step_type, string
+from steplint.rule import Applicability, Example, Fix, Rule, Severity
+from steplint.sagemaker.facts import STEP_KINDS
+
+READER = "yaml"
+INTERFACE_PATH = "steps/interfaces/tabular_preprocessing.step.yaml"
+SCRIPT_PATH = "steps/scripts/tabular_preprocessing.py"
+GOOD_INTERFACE = """\
+step_type: TabularPreprocessing
+node_type: internal
+registry:
+  sagemaker_step_type: Processing
+patterns:
+  direct_input_keys: [DATA]
+contract:
+  entry_point: tabular_preprocessing.py
+  inputs:
+    DATA:
+      path: /opt/ml/processing/input/data
+      required: true
+  outputs:
+    processed_data:
+      path: /opt/ml/processing/output
+  env_vars:
+    required: []
+    optional:
+      USE_SECURE_PYPI: 'false'
+spec:
+  dependencies:
+    DATA:
+      type: processing_output
+      required: true
+      compatible_sources: [DataLoading]
+  outputs:
+    processed_data:
+      type: processing_output
+      property_path: properties.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri
+variants:
+  training:
+    spec:
+      dependencies:
+        DATA:
+          semantic_keywords: [training, data]
+"""
+GOOD_SCRIPT = """\
+import os
+
+INPUT_DIR = "/opt/ml/processing/input/data"
+OUTPUT_DIR = "/opt/ml/processing/output"
+
+
+def main():
+    secure = os.environ.get("USE_SECURE_PYPI", "false")
+    print(INPUT_DIR, OUTPUT_DIR, secure)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def interface(*replacements: tuple) -> dict:
+    """The example project (an interface and its script), with ``(old, new)`` text
+    replacements applied to the interface."""
+    text = GOOD_INTERFACE
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return {INTERFACE_PATH: text, SCRIPT_PATH: GOOD_SCRIPT}
+
+
+def _files(context) -> dict:
+    return context.reader_facts(READER)
+
+
+def _views(context):
+    for path in sorted(_files(context)):
+        yield from views(_files(context)[path])
+
+
+def _hint(name, candidates) -> str:
+    if not isinstance(name, str):
+        return ""
+    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.75)
+    if not close:
+        lowered = {candidate.lower(): candidate for candidate in candidates}
+        close = [lowered[name.lower()]] if name.lower() in lowered else []
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _walk(node, schema, where: str):
+    """``(entry, section, where)`` for every mapping entry below ``node`` whose key the
+    ``schema`` does not list, following the schema into known keys."""
+    if isinstance(schema, Section):
+        if not isinstance(node, Mapping):
+            return
+        for entry in node.entries:
+            if entry.name not in schema.fields or not isinstance(entry.key, Scalar):
+                yield entry, schema, where
+                continue
+            child = schema.fields[entry.name]
+            if child is not None:
+                yield from _walk(entry.value, child, f"{where}.{entry.name}" if where else str(entry.name))
+    elif isinstance(schema, MapOf):
+        if isinstance(node, Mapping):
+            for entry in node.entries:
+                yield from _walk(entry.value, schema.item, f"{where}.{entry.name}")
+    elif isinstance(schema, ListOf):
+        if isinstance(node, Sequence):
+            for index, item in enumerate(node.items):
+                yield from _walk(item, schema.item, f"{where}[{index}]")
+
+
+class UnknownInterfaceKey(Rule):
+    code = "SL601"
+    name = "unknown-interface-key"
+    summary = "A key the project's loader does not read in this section of a step interface (often a typo)."
+    rationale = (
+        "The loader validates each section with a pydantic model that ignores unknown keys, so a misspelt key "
+        "(compatable_sources, requried, env_var) is dropped without a word and the setting it meant to make "
+        "silently keeps its default: a dependency with no compatible sources, an input that stays required. "
+        "The accepted keys per section are the fields of cursus's models in "
+        "src/cursus/core/base/step_interface.py (plus config_class and builder_step_name, which the registry "
+        "loader reads from the registry block). Keys under a variant other than spec, contract and patterns "
+        "are SL602's."
+    )
+    bad_examples = (
+        Example(interface(("      compatible_sources: [DataLoading]", "      compatable_sources: [DataLoading]"))),
+        Example(interface(("  env_vars:\n", "  env_var:\n"))),
+    )
+    good_examples = (Example(interface()),)
+
+    def check(self, context):
+        for path, file in sorted(_files(context).items()):
+            for entry, section, where in _walk(file.root, INTERFACE, ""):
+                if where.startswith("variants.") and where.count(".") == 1:
+                    continue  # a variant's own keys: SL602
+                place = f"in {where}" if where else "at the top level"
+                name = entry.name if isinstance(entry.key, Scalar) else "(a mapping or list)"
+                yield self.finding(path, entry.key.span, (
+                    f"unknown key '{name}' {place}{_hint(name, section.fields)}; the project's loader (pydantic, "
+                    f"unknown keys ignored) drops it silently, so it has no effect: correct or remove it"))
+
+
+class VariantKeyIgnored(Rule):
+    code = "SL602"
+    name = "variant-key-ignored"
+    summary = "A key under a job-type variant that the loader's merge never reads."
+    severity = Severity.WARNING
+    rationale = (
+        "For a job type, StepInterface.from_yaml deep-merges only the variant's spec, contract and patterns over "
+        "the base; every other key under variants.<job type> (step_type, registry, compute, node_type) is "
+        "ignored, so a variant that sets them changes nothing: the step keeps the base's step type, SageMaker "
+        "step type and compute. Move the setting into spec/contract/patterns, or to the base, or remove it."
+    )
+    bad_examples = (Example(interface(("  training:\n", "  training:\n    step_type: TabularPreprocessing_Training\n"))),)
+    good_examples = (Example(interface()),)
+
+    def check(self, context):
+        for path, file in sorted(_files(context).items()):
+            for variant in variant_entries(file):
+                if not isinstance(variant.value, Mapping):
+                    continue
+                for entry in variant.value.entries:
+                    if entry.name in ("spec", "contract", "patterns"):
+                        continue
+                    yield self.finding(path, entry.key.span, (
+                        f"key '{entry.name}' under variant '{variant.name}' is ignored: the loader merges only "
+                        f"a variant's spec, contract and patterns over the base "
+                        f"(StepInterface.from_yaml){_hint(entry.name, ('spec', 'contract', 'patterns'))}, "
+                        f"so this changes nothing for job type '{variant.name}': move it or remove it"))
+
+
+class DuplicateInterfaceKey(Rule):
+    code = "SL603"
+    name = "duplicate-interface-key"
+    summary = "A key written twice in one mapping of a step interface: yaml.safe_load keeps only the last."
+    fix_applicability = Applicability.SAFE
+    rationale = (
+        "YAML says keys are unique, but PyYAML's safe_load accepts a repeated key and keeps the last value "
+        "without a warning. The earlier entry looks like it takes effect and does not: two `required:` lines, "
+        "two ports of the same logical name, two env_vars sections (the first one's variables vanish). The fix "
+        "removes the earlier entry when its key and value sit alone on their lines; that is what the loader "
+        "already does, so behaviour is unchanged."
+    )
+    bad_examples = (Example(interface(("      required: true\n  outputs:", "      required: false\n"
+                                                                              "      required: true\n  outputs:"))),)
+    good_examples = (Example(interface()),)
+
+    def check(self, context):
+        for path, file in sorted(_files(context).items()):
+            for first, later in file.duplicates:
+                shown = later.value.text if isinstance(later.value, Scalar) else "the later block"
+                fix = removed_entry(file, first)
+                yield self.finding(path, first.key.span, (
+                    f"key '{first.name}' is written again at line {later.key.span.line} of the same mapping; "
+                    f"yaml.safe_load keeps only the last value ({shown}), so this entry is silently ignored: "
+                    f"remove one of them"),
+                    fix=Fix("remove the earlier entry", Applicability.SAFE, (fix,)) if fix else None)
+
+
+def _string_nodes(contract):
+    """``(node, where)`` for every value of the contract that the loader types as a string."""
+    if not isinstance(contract, Mapping):
+        return
+    for keys in STRING_MAPS:
+        node = contract
+        for key in keys:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        if isinstance(node, Mapping):
+            for entry in node.entries:
+                yield entry.value, f"{'.'.join(keys)}.{entry.name}"
+    for keys in STRING_LISTS:
+        node = contract
+        for key in keys:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        if isinstance(node, Sequence):
+            for index, item in enumerate(node.items):
+                yield item, f"{'.'.join(keys)}[{index}]"
+
+
+def _contracts(file):
+    """The contract sections written in a file: the base's and each variant's."""
+    yield file.root.get("contract"), "contract"
+    for variant in variant_entries(file):
+        if isinstance(variant.value, Mapping):
+            yield variant.value.get("contract"), f"variants.{variant.name}.contract"
+
+
+class NonStringValue(Rule):
+    code = "SL604"
+    name = "non-string-value"
+    summary = "An unquoted env var default or other string value that YAML 1.1 reads as a bool, number or null."
+    fix_applicability = Applicability.SAFE
+    rationale = (
+        "yaml.safe_load follows YAML 1.1: unquoted no, yes, on, off, true, false are booleans, 0, 42, 0.7 and "
+        "1_000 are numbers, ~ and null are null. The loader types env var defaults, arguments, framework "
+        "requirements and input source overrides as strings (Dict[str, str] / List[str] in cursus's "
+        "ContractSection and EnvVars), and pydantic does not turn a bool or a number into a string: the "
+        "interface fails to load, and an environment variable's value must be a string for SageMaker anyway. "
+        "The fix quotes the value exactly as written ('no', '0'), which is the string the author meant."
+    )
+    bad_examples = (
+        Example(interface(("      USE_SECURE_PYPI: 'false'\n", "      USE_SECURE_PYPI: no\n")),
+                fixed=interface()),
+        Example(interface(("      USE_SECURE_PYPI: 'false'\n", "      USE_SECURE_PYPI: false\n      MAX_ROWS: 0\n")),
+                expect=2),
+    )
+    good_examples = (Example(interface()),)
+
+    def check(self, context):
+        for path, file in sorted(_files(context).items()):
+            for contract, where in _contracts(file):
+                for node, place in _string_nodes(contract):
+                    if not isinstance(node, Scalar) or node.tag.endswith(":str"):
+                        continue
+                    kind = {"int": "number", "float": "number"}.get(node.tag.rsplit(":", 1)[-1],
+                                                                     node.tag.rsplit(":", 1)[-1])
+                    edit = quoted(file, node) if node.text else None
+                    yield self.finding(path, node.span, (
+                        f"{where}.{place} is written {node.text or '(nothing)'}, which YAML 1.1 reads as "
+                        f"{_reading(node)}, not a string; the loader types it as a string (pydantic rejects a "
+                        f"{kind} there, so the interface fails to load): quote it"
+                        + (f" ('{node.text}')" if node.text else "")),
+                        fix=Fix(f"quote the value: '{node.text}'", Applicability.SAFE, (edit,)) if edit else None)
+
+
+def _reading(node: Scalar) -> str:
+    if node.value is None:
+        return "null"
+    if isinstance(node.value, bool):
+        return f"the boolean {node.value}"
+    return f"the {type(node.value).__name__} {node.value!r}"
+
+
+def _input_names(view: View) -> set | None:
+    dependencies = view.section("spec", "dependencies")
+    if dependencies is None:
+        return set()
+    if not isinstance(dependencies, Mapping):
+        return None
+    return {entry.name for entry in dependencies.entries}
+
+
+class UnknownInputPort(Rule):
+    code = "SL605"
+    name = "unknown-input-port"
+    summary = "direct_input_keys, skip_inputs or input_source_overrides names no dependency of the step."
+    rationale = (
+        "The synthesised builder walks the spec's dependencies: patterns.direct_input_keys picks which builder "
+        "keyword arguments become inputs, contract.skip_inputs which dependencies are not mounted, and "
+        "contract.input_source_overrides which take their source from a config attribute "
+        "(builder_templates.py, ProcessingHandler.get_inputs). A name that is no dependency's logical name is "
+        "never looked up: the input it meant to skip is still mounted and required, the override never "
+        "applies. Usually the dependency was renamed."
+    )
+    bad_examples = (
+        Example(interface(("  direct_input_keys: [DATA]", "  direct_input_keys: [DATA, input_data]"))),
+        Example(interface(("contract:\n", "contract:\n  skip_inputs: [config]\n"))),
+    )
+    good_examples = (Example(interface()),)
+
+    def check(self, context):
+        for view in _views(context):
+            names = _input_names(view)
+            if names is None:
+                continue
+            lists = (("patterns", "direct_input_keys"), ("contract", "skip_inputs"))
+            for keys in lists:
+                node = view.section(*keys)
+                for item in node.items if isinstance(node, Sequence) else ():
+                    if string(item) is not None and item.value not in names:
+                        yield self._finding(view, item, ".".join(keys), names)
+            overrides = view.section("contract", "input_source_overrides")
+            for entry in overrides.entries if isinstance(overrides, Mapping) else ():
+                if isinstance(entry.name, str) and entry.name not in names:
+                    yield self._finding(view, entry.key, "contract.input_source_overrides", names)
+
+    def _finding(self, view: View, node, where: str, names: set):
+        return self.finding(view.file.path, node.span, (
+            f"{where} of {step_type(view)} names '{node.value}', which is no dependency of the step"
+            f"{_hint(node.value, [n for n in names if isinstance(n, str)])}; the builder "
+            f"walks the spec's dependencies, so this entry is never used: use the dependency's logical name"))
+
+
+class RequiredMismatch(Rule):
+    code = "SL606"
+    name = "required-mismatch"
+    summary = "contract.inputs.X.required and spec.dependencies.X.required disagree."
+    rationale = (
+        "Both default to true. The synthesised builder and the dependency resolver follow the spec: an optional "
+        "dependency that the pipeline does not wire is skipped, a required one that is missing raises "
+        "(ProcessingHandler.get_inputs / TrainingHandler.get_inputs in builder_templates.py). The contract's "
+        "required then documents the opposite of what happens; the script, written against the contract, may "
+        "treat an input as always present that can be absent, or the other way round. A variant that changes "
+        "one side only is the usual cause."
+    )
+    bad_examples = (Example(interface(("      required: true\n  outputs:", "      required: false\n  outputs:"))),)
+    good_examples = (Example(interface()),)
+
+    def check(self, context):
+        for view in _views(context):
+            inputs = view.section("contract", "inputs")
+            dependencies = view.section("spec", "dependencies")
+            if not isinstance(inputs, Mapping) or not isinstance(dependencies, Mapping):
+                continue
+            for entry in inputs.effective():
+                dependency = dependencies.get(entry.name)
+                if not isinstance(entry.value, Mapping) or not isinstance(dependency, Mapping):
+                    continue
+                contract_node, spec_node = entry.value.get("required"), dependency.get("required")
+                contract_value = _flag(contract_node)
+                spec_value = _flag(spec_node)
+                if contract_value is None or spec_value is None or contract_value == spec_value:
+                    continue
+                node = contract_node if contract_node is not None else entry.key
+                yield self.finding(view.file.path, node.span, (
+                    f"input '{entry.name}' of {step_type(view)} is {_state(contract_value)} in the contract but "
+                    f"{_state(spec_value)} in spec.dependencies; the builder and the dependency resolver follow "
+                    f"the spec, so the input is {_state(spec_value)}: make the two agree"))
+
+
+def _flag(node) -> bool | None:
+    """A ``required`` value: True when absent (the models' default), None when not a bool."""
+    if node is None:
+        return True
+    return node.value if isinstance(node, Scalar) and isinstance(node.value, bool) else None
+
+
+def _state(required: bool) -> str:
+    return "required" if required else "optional"
+
+
+SCRIPT_KINDS = ("processing", "training")
+
+
+class MissingEntryPoint(Rule):
+    code = "SL607"
+    name = "null-entry-point"
+    summary = "A Processing or Training interface whose contract.entry_point is null or missing."
+    rationale = (
+        "Only script-less steps (CreateModel, Transform, the SDK-delegation steps) may leave entry_point null. "
+        "The Processing and Training handlers run the contract's script (processor.run(code=...) / the "
+        "estimator's entry_point), so a null entry point fails the build, or runs no script at all. The "
+        "exception is a bring-your-own container whose compute.container_entrypoint runs the image's own "
+        "command. Name the script (a .py file under the scripts directory)."
+    )
+    bad_examples = (Example(interface(("  entry_point: tabular_preprocessing.py", "  entry_point: null"))),)
+    good_examples = (Example(interface()),
+                     Example(interface(("  entry_point: tabular_preprocessing.py", "  entry_point: null"),
+                                       ("contract:\n", "compute:\n  kind: byo_container\n  image_uri_field: image\n"
+                                                       "  container_entrypoint: [bash, run.sh]\ncontract:\n"))))
+
+    def check(self, context):
+        for view in _views(context):
+            kind = STEP_KINDS.get(sagemaker_step_type(view))
+            contract = view.section("contract")
+            if kind not in SCRIPT_KINDS or not isinstance(contract, Mapping) or _delegates(view):
+                continue
+            if view.section("compute", "container_entrypoint") is not None or (
+                    isinstance(contract.get("compute"), Mapping)
+                    and contract.get("compute").get("container_entrypoint") is not None):
+                continue
+            node = contract.get("entry_point")
+            if node is not None and not (isinstance(node, Scalar) and node.value is None):
+                continue
+            where = contract.entry("entry_point") or view.root.entry("contract")
+            yield self.finding(view.file.path, where.key.span, (
+                f"{step_type(view)} is a {sagemaker_step_type(view)} step but contract.entry_point is "
+                f"{'null' if node is not None else 'missing'}; its handler runs the contract's script, so the "
+                f"step has nothing to run: name the script (a .py file)"))
+
+
+def _delegates(view: View) -> bool:
+    return string(view.section("patterns", "step_assembly")) == "delegation"
