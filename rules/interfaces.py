@@ -302,6 +302,31 @@ def _input_names(view: View) -> set | None:
     return {entry.name for entry in dependencies.entries}
 
 
+class _ByNode:
+    """Findings of rules that run on every view, gathered per node so that a node every
+    variant inherits is reported once, saying which variants it concerns."""
+
+    def __init__(self) -> None:
+        self._found: dict = {}
+
+    def add(self, view: View, node, details: tuple) -> None:
+        key = (view.file.path, node.span, repr(details[:1]), repr(details[2:]) if len(details) > 2 else "")
+        entry = self._found.setdefault(key, [view, node, details, []])
+        entry[3].append(view.variant)
+
+    def items(self):
+        for view, node, details, variants in self._found.values():
+            yield view, node, details, _variants_note(variants)
+
+
+def _variants_note(variants: list) -> str:
+    """'' when the base interface is concerned, else which job-type variants are."""
+    if None in variants:
+        return ""
+    named = ", ".join(f"'{name}'" for name in variants)
+    return f" (in variant{'s' if len(variants) > 1 else ''} {named})"
+
+
 class UnknownInputPort(Rule):
     code = "SL605"
     name = "unknown-input-port"
@@ -321,6 +346,7 @@ class UnknownInputPort(Rule):
     good_examples = (Example(interface()),)
 
     def check(self, context):
+        found = _ByNode()
         for view in _views(context):
             names = _input_names(view)
             if names is None:
@@ -330,15 +356,17 @@ class UnknownInputPort(Rule):
                 node = view.section(*keys)
                 for item in node.items if isinstance(node, Sequence) else ():
                     if string(item) is not None and item.value not in names:
-                        yield self._finding(view, item, ".".join(keys), names)
+                        found.add(view, item, (".".join(keys), names))
             overrides = view.section("contract", "input_source_overrides")
             for entry in overrides.entries if isinstance(overrides, Mapping) else ():
                 if isinstance(entry.name, str) and entry.name not in names:
-                    yield self._finding(view, entry.key, "contract.input_source_overrides", names)
+                    found.add(view, entry.key, ("contract.input_source_overrides", names))
+        for view, node, (where, names), variants in found.items():
+            yield self._finding(view, node, where, names, variants)
 
-    def _finding(self, view: View, node, where: str, names: set):
+    def _finding(self, view: View, node, where: str, names: set, variants: str):
         return self.finding(view.file.path, node.span, (
-            f"{where} of {step_type(view)} names '{node.value}', which is no dependency of the step"
+            f"{where} of {step_type(view)} names '{node.value}', which is no dependency of the step{variants}"
             f"{_hint(node.value, [n for n in names if isinstance(n, str)])}; the builder "
             f"walks the spec's dependencies, so this entry is never used: use the dependency's logical name"))
 
@@ -359,6 +387,7 @@ class RequiredMismatch(Rule):
     good_examples = (Example(interface()),)
 
     def check(self, context):
+        found = _ByNode()
         for view in _views(context):
             inputs = view.section("contract", "inputs")
             dependencies = view.section("spec", "dependencies")
@@ -374,10 +403,12 @@ class RequiredMismatch(Rule):
                 if contract_value is None or spec_value is None or contract_value == spec_value:
                     continue
                 node = contract_node if contract_node is not None else entry.key
-                yield self.finding(view.file.path, node.span, (
-                    f"input '{entry.name}' of {step_type(view)} is {_state(contract_value)} in the contract but "
-                    f"{_state(spec_value)} in spec.dependencies; the builder and the dependency resolver follow "
-                    f"the spec, so the input is {_state(spec_value)}: make the two agree"))
+                found.add(view, node, (entry.name, contract_value, spec_value))
+        for view, node, (name, contract_value, spec_value), variants in found.items():
+            yield self.finding(view.file.path, node.span, (
+                f"input '{name}' of {step_type(view)} is {_state(contract_value)} in the contract but "
+                f"{_state(spec_value)} in spec.dependencies{variants}; the builder and the dependency resolver "
+                f"follow the spec, so the input is {_state(spec_value)} there: make the two agree"))
 
 
 def _flag(node) -> bool | None:
