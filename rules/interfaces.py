@@ -18,7 +18,7 @@ from steplint.readers.yaml.edits import quoted, removed_entry
 from steplint.readers.yaml.interface import View, variant_entries, views
 from steplint.readers.yaml.keys import INTERFACE, STRING_LISTS, STRING_MAPS, ListOf, MapOf, Section
 from steplint.readers.yaml.nodes import Mapping, Scalar, Sequence
-from steplint.readers.yaml.steps import sagemaker_step_type, step_type, string
+from steplint.readers.yaml.steps import runs_own_command, sagemaker_step_type, step_type, string
 from steplint.rule import Applicability, Example, Fix, Rule, Severity
 from steplint.sagemaker.facts import STEP_KINDS
 
@@ -448,9 +448,7 @@ class MissingEntryPoint(Rule):
             contract = view.section("contract")
             if kind not in SCRIPT_KINDS or not isinstance(contract, Mapping) or _delegates(view):
                 continue
-            if view.section("compute", "container_entrypoint") is not None or (
-                    isinstance(contract.get("compute"), Mapping)
-                    and contract.get("compute").get("container_entrypoint") is not None):
+            if runs_own_command(view, contract):
                 continue
             node = contract.get("entry_point")
             if node is not None and not (isinstance(node, Scalar) and node.value is None):

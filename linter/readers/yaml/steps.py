@@ -12,9 +12,9 @@ cursus repository, ``src/cursus/core/base/``):
   them to another package's step class (``builder_templates.SDKDelegationHandler``).
 - container declarations from ``contract``: ``inputs.X.path`` / ``outputs.X.path`` (a null
   path is kept as a declaration with value None: script-less steps declare them so; for a
-  processing step, the inputs named in ``skip_inputs`` are left out of both the container
-  inputs and the ports, as ``ProcessingHandler.get_inputs`` never mounts them: the script
-  loads them from its own directory),
+  processing step, the inputs named in ``skip_inputs`` keep their key but their path is
+  Unknown, as ``ProcessingHandler.get_inputs`` never mounts them (the script loads them from
+  its own files),
   ``env_vars.required`` (value None) and ``env_vars.optional`` (value: the default), and the
   arguments: ``job_arguments[].flag`` and the keys of ``arguments``.
 - interfaces (``Port``) from ``spec.dependencies`` / ``spec.outputs``; the mapping key is
@@ -33,7 +33,9 @@ cursus repository, ``src/cursus/core/base/``):
   name; one set per spec dependency with a contract path, made only for the inputs the
   pipeline wires (so the names are a superset).
 - the script: ``contract.entry_point`` found under the configured ``script-roots``, else
-  the one Python file of that name nearest the interface file.
+  the one Python file of that name nearest the interface file; none when
+  ``compute.container_entrypoint`` makes the container run the image's own command (a
+  ``bash entrypoint.sh`` that may read the env vars and pass options itself).
 
 Every item's ``Origin`` is the YAML node that declared it (the variant's node when the
 variant overrides it). All views of a file share ``declared_by`` (the ``step_type``), so a
@@ -91,7 +93,7 @@ def step_of(view: View, project) -> Step:
     kind = STEP_KINDS.get(sagemaker_step_type(view))
     script = _script(view, contract, project)
     skipped = skipped_inputs(contract) if kind == "processing" else frozenset()
-    inputs = _without(_ports(path, contract, "inputs", with_path=True), skipped)
+    inputs = _unmounted(_ports(path, contract, "inputs", with_path=True), skipped)
     outputs = _ports(path, contract, "outputs", with_path=True)
     env = _env(path, contract)
     arguments = _arguments(path, contract)
@@ -113,7 +115,7 @@ def step_of(view: View, project) -> Step:
         script=script,
         related=tuple(dict.fromkeys([path] + ([script.path] if script is not None else []))),
         delegated=_delegated(view),
-        interfaces=(Interface(name, path, _without(_ports(path, view.section("spec"), "dependencies"), skipped),
+        interfaces=(Interface(name, path, _ports(path, view.section("spec"), "dependencies"),
                               _ports(path, view.section("spec"), "outputs")),),
     )
 
@@ -127,11 +129,13 @@ def skipped_inputs(contract) -> frozenset:
     return frozenset(item.value for item in node.items if string(item) is not None)
 
 
-def _without(declared, names: frozenset):
-    """``declared`` (a tuple of ``Declared`` or ``Port``) without the items named in ``names``."""
+def _unmounted(declared, names: frozenset):
+    """``declared`` with the container path of every input named in ``names`` made Unknown:
+    the key stays (the script's ``input_paths`` still has it), but nothing is mounted there."""
     if not names or not isinstance(declared, tuple):
         return declared
-    return tuple(item for item in declared if item.name not in names)
+    return tuple(Declared(item.name, Unknown("listed in skip_inputs: not mounted, the script loads it itself"),
+                          item.origin) if item.name in names else item for item in declared)
 
 
 def _delegated(view: View) -> bool:
@@ -278,9 +282,23 @@ def _channels(view: View, contract) -> Supply | None:
     return Supply(frozenset(names), superset=True) if names else None
 
 
+def runs_own_command(view: View, contract) -> bool:
+    """Whether ``compute.container_entrypoint`` (top level, or the ``contract.compute``
+    mirror) makes the container run the image's own command instead of the entry point
+    (cursus ``builder_base._create_byo_container_compute``): what that command reads is not
+    the entry point's business."""
+    mirrored = contract.get("compute") if contract is not None else None
+    for compute in (view.section("compute"), mirrored):
+        if isinstance(compute, Mapping):
+            value = compute.get("container_entrypoint")
+            if value is not None and not (isinstance(value, Scalar) and value.value is None):
+                return True
+    return False
+
+
 def _script(view: View, contract, project):
     entry = string(contract.get("entry_point")) if contract is not None else None
-    if entry is None or not entry.endswith(".py") or project is None:
+    if entry is None or not entry.endswith(".py") or project is None or runs_own_command(view, contract):
         return None
     display = script_path(view.file.path, entry, project)
     return project.script(display) if display is not None else None
