@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 
+from steplint.findings.finding import Edit
 from steplint.readers.yaml.edits import quoted, removed_entry
 from steplint.readers.yaml.interface import View, variant_entries, views
 from steplint.readers.yaml.keys import INTERFACE, STRING_LISTS, STRING_MAPS, ListOf, MapOf, Section
@@ -462,3 +463,129 @@ class MissingEntryPoint(Rule):
 
 def _delegates(view: View) -> bool:
     return string(view.section("patterns", "step_assembly")) == "delegation"
+
+
+JOB_TYPE_SUFFIXES = ("_Training", "_Testing", "_Validation", "_Calibration")
+# cursus src/cursus/step_catalog/step_catalog.py, StepCatalog.LEGACY_ALIASES
+LEGACY_ALIASES = {"MIMSPackaging": "Package", "MIMSPayload": "Payload", "ModelRegistration": "Registration",
+                  "PytorchTraining": "PyTorchTraining", "PytorchModel": "PyTorchModel"}
+
+
+def _normalized(name: str) -> str:
+    """A step type as the resolver compares it: job-type suffix and trailing ``Step`` removed
+    (cursus ``UnifiedDependencyResolver._normalize_step_type_for_compatibility`` and
+    ``_provider_in_compatible_sources``)."""
+    for suffix in JOB_TYPE_SUFFIXES:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return name[: -len("Step")] if name.endswith("Step") else name
+
+
+def _loosely(name: str) -> str:
+    """``_normalized`` after the slips the resolver does not forgive: a job-type suffix after
+    ``-`` or a space instead of ``_``, and letter case."""
+    for suffix in JOB_TYPE_SUFFIXES:
+        for separator in ("-", " "):
+            written = separator + suffix[1:]
+            if name.lower().endswith(written.lower()) and len(name) > len(written):
+                name = name[: -len(written)]
+                break
+    return _normalized(name).lower()
+
+
+def _compatible_source_lists(file):
+    """``(dependency entry, compatible_sources node)`` in the base spec and every variant's."""
+    specs = [file.root.get("spec")]
+    specs += [variant.value.get("spec") for variant in variant_entries(file) if isinstance(variant.value, Mapping)]
+    for spec in specs:
+        dependencies = spec.get("dependencies") if isinstance(spec, Mapping) else None
+        for entry in dependencies.entries if isinstance(dependencies, Mapping) else ():
+            sources = entry.value.get("compatible_sources") if isinstance(entry.value, Mapping) else None
+            if isinstance(sources, Sequence):
+                yield entry, sources
+
+
+class UnknownCompatibleSource(Rule):
+    code = "SL608"
+    name = "misspelt-compatible-source"
+    summary = "A compatible source that names no step type, but almost names one (a typo the resolver does not forgive)."
+    fix_applicability = Applicability.UNSAFE
+    rationale = (
+        "The dependency resolver rewards a provider listed in a dependency's compatible_sources (+0.1) and "
+        "penalises one that is not (-0.1) when the list is not empty (UnifiedDependencyResolver."
+        "_calculate_compatibility). It compares the provider's step type with job-type suffixes (_Training, "
+        "_Validation, ...) and a trailing Step removed, and through StepCatalog.LEGACY_ALIASES. A token that "
+        "matches no step type that way is dead; many are deliberate categories (ProcessingStep, S3Source), so "
+        "steplint reports only tokens one slip away from a step type of the project: a job-type suffix after "
+        "'-' or a space, a difference of letter case, or one character added, dropped, changed or swapped. "
+        "The provider the author meant "
+        "is then penalised instead of rewarded, and can lose its edge to a worse match. The fix (unsafe: it "
+        "changes how the resolver scores) writes the step type it is close to."
+    )
+    bad_examples = (Example({**interface(("compatible_sources: [DataLoading]",
+                                          "compatible_sources: [DataLoading-Training]")),
+                             "steps/interfaces/data_loading.step.yaml": (
+                                 "step_type: DataLoading\nnode_type: source\nregistry:\n  sagemaker_step_type: Processing\n"
+                                 "contract:\n  entry_point: null\nspec: {}\n")}),
+                    Example({**interface(("compatible_sources: [DataLoading]", "compatible_sources: [DataLaoding]")),
+                             "steps/interfaces/data_loading.step.yaml": (
+                                 "step_type: DataLoading\nnode_type: source\nregistry:\n  sagemaker_step_type: Processing\n"
+                                 "contract:\n  entry_point: null\nspec: {}\n")}))
+    good_examples = (Example({**interface(("compatible_sources: [DataLoading]",
+                                           "compatible_sources: [DataLoading_Training, DataLoadingStep, ProcessingStep]")),
+                              "steps/interfaces/data_loading.step.yaml": (
+                                  "step_type: DataLoading\nnode_type: source\nregistry:\n  sagemaker_step_type: Processing\n"
+                                  "contract:\n  entry_point: null\nspec: {}\n")}),)
+
+    def check(self, context):
+        files = _files(context)
+        known = {step_type(View(file, None, file.root)) for file in files.values()}
+        if len(known) < 2:
+            return  # too few interfaces in the run to tell a typo from a step type defined elsewhere
+        accepted = {_normalized(name) for name in known} | {_normalized(name) for name in LEGACY_ALIASES}
+        for path, file in sorted(files.items()):
+            for dependency, sources in _compatible_source_lists(file):
+                for item in sources.items:
+                    token = string(item)
+                    if token is None or token in accepted or _normalized(token) in accepted:
+                        continue
+                    meant = _meant(token, known)
+                    if meant is None:
+                        continue
+                    edit = None
+                    if item.style is None and item.span.line == item.span.end_line:
+                        start, end = file.offsets(item.span)
+                        if file.text[start:end] == token:
+                            edit = Edit(path, start, end, meant)
+                    yield self.finding(path, item.span, (
+                        f"compatible source '{token}' of dependency '{dependency.name}' names no step type of the "
+                        f"project as the resolver compares them (job-type suffix after '_', a trailing Step, "
+                        f"StepCatalog.LEGACY_ALIASES); did you mean '{meant}'? As written, that provider is "
+                        f"penalised (-0.1) instead of rewarded (+0.1) when the resolver scores it"),
+                        fix=Fix(f"write '{meant}'", Applicability.UNSAFE, (edit,)) if edit else None)
+
+
+def _meant(token: str, known: set) -> str | None:
+    """The step type ``token`` is one slip away from, written the way the resolver accepts it
+    (keeping a job-type suffix, with '_'); None when there is none or several."""
+    suffix = next((candidate for candidate in JOB_TYPE_SUFFIXES for separator in ("-", " ")
+                   if token.lower().endswith((separator + candidate[1:]).lower())), "")
+    loose = {name for name in known if _loosely(name) == _loosely(token)}
+    if len(loose) == 1:
+        return loose.pop() + suffix
+    close = [name for name in known if len(name) >= 8 and _one_slip(name.lower(), token.lower())]
+    return close[0] if len(close) == 1 else None
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` with one character added, dropped, changed, or two adjacent
+    characters swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [index for index in range(len(a)) if a[index] != b[index]]
+        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
+                                   and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return any(longer[:index] + longer[index + 1:] == shorter for index in range(len(longer)))
