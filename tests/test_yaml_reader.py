@@ -230,3 +230,27 @@ def test_random_edits_through_the_command_line(tmp_path_factory, edits):
 def test_scalars_keep_the_text_written():
     value = parse("a: 'x'\n").root.get("a")
     assert isinstance(value, Scalar) and value.text == "x" and value.style == "'"
+
+
+def test_a_suppression_comment_in_yaml_silences_the_finding(tmp_path):
+    text = TABULAR.read_text().replace("      OUTPUT_FORMAT: CSV\n",
+                                       "      OUTPUT_FORMAT: CSV\n      USE_GPU: no  # steplint: ignore[SL604]\n")
+    root = _project(tmp_path, text)
+    assert [f["code"] for f in _json_findings(root) if f["code"] == "SL604"] == []
+    root2 = _project(tmp_path / "again", text.replace("  # steplint: ignore[SL604]", ""))
+    assert [f["code"] for f in _json_findings(root2) if f["code"] == "SL604"] == ["SL604"]
+
+
+def test_script_roots_choose_the_entry_point_among_files_of_the_same_name(tmp_path):
+    root = _project(tmp_path, TABULAR.read_text())
+    scripts = root / "src/claims_risk/steps/scripts"
+    other = root / "dockers"
+    other.mkdir()
+    # the same script name elsewhere, reading an undeclared env var: only found through script-roots
+    (other / "tabular_preprocessing.py").write_text(
+        (scripts / "tabular_preprocessing.py").read_text().replace('os.environ.get("OUTPUT_FORMAT", "CSV")',
+                                                                   '"CSV"'))
+    assert [f["code"] for f in _json_findings(root)] == []
+    with (root / "pyproject.toml").open("a") as config:
+        config.write('\n[tool.steplint]\nscript-roots = ["dockers"]\n')
+    assert [f["code"] for f in _json_findings(root)] == ["SL407"]
