@@ -589,3 +589,43 @@ def _one_slip(a: str, b: str) -> bool:
                                    and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
     shorter, longer = (a, b) if len(a) < len(b) else (b, a)
     return any(longer[:index] + longer[index + 1:] == shorter for index in range(len(longer)))
+
+
+class VariantChangesPortType(Rule):
+    code = "SL609"
+    name = "variant-changes-port-type"
+    summary = "A job-type variant that changes the type of a dependency or output the base declares."
+    rationale = (
+        "The dependency resolver matches a dependency to an upstream output first by type: a mismatch outside "
+        "its compatibility table scores 0 and is never wired (UnifiedDependencyResolver._calculate_compatibility"
+        "). Variants restate the base's ports to refine their keywords and sources; one that also changes a "
+        "port's type makes the same logical port wire differently per job type (a training variant that "
+        "expects model_artifacts where the base takes processing_output), which is rarely meant and is easy to "
+        "miss in a long file. Declare the type once in the base, or give the variant's port its own name."
+    )
+    bad_examples = (Example(interface(("          semantic_keywords: [training, data]",
+                                       "          type: training_data\n          semantic_keywords: [training, data]"))),)
+    good_examples = (Example(interface()),)
+
+    def check(self, context):
+        for path, file in sorted(_files(context).items()):
+            base_spec = file.root.get("spec")
+            for variant in variant_entries(file):
+                spec = variant.value.get("spec") if isinstance(variant.value, Mapping) else None
+                for group, noun in (("dependencies", "dependency"), ("outputs", "output")):
+                    base = base_spec.get(group) if isinstance(base_spec, Mapping) else None
+                    override = spec.get(group) if isinstance(spec, Mapping) else None
+                    if not isinstance(base, Mapping) or not isinstance(override, Mapping):
+                        continue
+                    for entry in override.effective():
+                        before = base.get(entry.name)
+                        after = entry.value.get("type") if isinstance(entry.value, Mapping) else None
+                        before = before.get("type") if isinstance(before, Mapping) else None
+                        if string(after) is None or string(before) is None or after.value == before.value:
+                            continue
+                        yield self.finding(path, after.span, (
+                            f"variant '{variant.name}' changes the type of {noun} '{entry.name}' from "
+                            f"{before.value} (line {before.span.line}) to {after.value}; the resolver matches ports "
+                            f"by type first, so this port wires differently for job type '{variant.name}': keep "
+                            f"one type, or give the variant's port its own name"))
+
