@@ -43,6 +43,7 @@ class InterfaceFile:
         return self.line_starts[min(line, len(self.line_starts)) - 1] + col
 
     def offsets(self, span: Span) -> tuple:
+        """``(start, end)`` text offsets of a span."""
         return self.offset(span.line, span.col), self.offset(span.end_line, span.end_col)
 
 

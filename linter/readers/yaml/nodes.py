@@ -76,6 +76,7 @@ class Mapping:
     flow: bool = False
 
     def entry(self, key) -> Entry | None:
+        """The last entry whose scalar key is ``key`` (the one ``safe_load`` keeps), or None."""
         found = None
         for entry in self.entries:
             if entry.name == key and isinstance(entry.key, Scalar):
@@ -83,6 +84,7 @@ class Mapping:
         return found
 
     def get(self, key, default=None):
+        """The value node of ``entry(key)``, or ``default``."""
         entry = self.entry(key)
         return default if entry is None else entry.value
 

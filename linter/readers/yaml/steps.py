@@ -82,10 +82,13 @@ def step_type(view: View) -> str:
 
 
 def sagemaker_step_type(view: View) -> str | None:
+    """``registry.sagemaker_step_type`` (Processing, Training, CreateModel, Transform, ...)."""
     return string(view.section("registry", "sagemaker_step_type"))
 
 
 def step_of(view: View, project) -> Step:
+    """One view (base or variant) as a ``Step``; ``project`` (a ``ReaderProject``, or None)
+    finds the script."""
     path = view.file.path
     name = step_type(view)
     contract = view.section("contract")
