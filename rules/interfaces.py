@@ -629,3 +629,95 @@ class VariantChangesPortType(Rule):
                             f"by type first, so this port wires differently for job type '{variant.name}': keep "
                             f"one type, or give the variant's port its own name"))
 
+
+
+DEFAULT_PORT_TYPE = "processing_output"  # DependencyDecl.type / OutputDecl.type default
+# cursus src/cursus/core/deps/dependency_resolver.py, UnifiedDependencyResolver._are_types_compatible
+COMPATIBLE_TYPES = {
+    "model_artifacts": ("model_artifacts",),
+    "training_data": ("processing_output", "training_data"),
+    "processing_output": ("processing_output", "training_data"),
+    "hyperparameters": ("hyperparameters", "custom_property"),
+    "payload_samples": ("payload_samples", "processing_output"),
+    "custom_property": ("custom_property",),
+}
+
+
+def _port_type(port) -> str | None:
+    """A port's ``type`` (the default when absent); None when not a known string."""
+    node = port.get("type") if isinstance(port, Mapping) else None
+    if node is None:
+        return DEFAULT_PORT_TYPE
+    value = string(node)
+    return value if value in COMPATIBLE_TYPES else None
+
+
+def _output_types(files: dict) -> dict:
+    """Normalised step type -> the types of every output it declares in any view; a step
+    with an output of unknown type maps to None."""
+    found: dict = {}
+    for file in files.values():
+        for view in views(file):
+            name = _normalized(step_type(view))
+            outputs = view.section("spec", "outputs")
+            if not isinstance(outputs, Mapping):
+                found.setdefault(name, set())
+                continue
+            types = found.setdefault(name, set())
+            for entry in outputs.effective():
+                port_type = _port_type(entry.value)
+                if port_type is None or types is None:
+                    found[name] = None
+                    break
+                types.add(port_type)
+    return found
+
+
+class IncompatibleCompatibleSource(Rule):
+    code = "SL610"
+    name = "incompatible-compatible-source"
+    summary = "A compatible source whose step declares no output of a type the dependency can take."
+    rationale = (
+        "The dependency resolver scores a dependency against each upstream output, and a pair whose types are "
+        "not compatible scores 0 and is never wired, whatever compatible_sources says "
+        "(UnifiedDependencyResolver._calculate_compatibility and _are_types_compatible: model_artifacts takes "
+        "only model_artifacts; training_data and processing_output take each other; hyperparameters takes "
+        "hyperparameters and custom_property; payload_samples takes payload_samples and processing_output; "
+        "custom_property only custom_property). A listed source none of whose outputs has such a type can never "
+        "provide the dependency: usually a CreateModel step (whose output is the model name, custom_property) "
+        "listed where the training step's model_artifacts are meant, or a port declared with the wrong type."
+    )
+    bad_examples = (Example({**interface(("compatible_sources: [DataLoading]", "compatible_sources: [DataModel]")),
+                             "steps/interfaces/data_model.step.yaml": (
+                                 "step_type: DataModel\nregistry:\n  sagemaker_step_type: CreateModel\n"
+                                 "contract:\n  entry_point: null\nspec:\n  outputs:\n    model_name:\n"
+                                 "      type: custom_property\n      property_path: properties.ModelName\n")}),)
+    good_examples = (Example({**interface(("compatible_sources: [DataLoading]", "compatible_sources: [DataLoading]")),
+                              "steps/interfaces/data_loading.step.yaml": (
+                                  "step_type: DataLoading\nregistry:\n  sagemaker_step_type: Processing\n"
+                                  "contract:\n  entry_point: null\nspec:\n  outputs:\n    DATA:\n"
+                                  "      type: processing_output\n")}),)
+
+    def check(self, context):
+        files = _files(context)
+        providers = _output_types(files)
+        found = _ByNode()
+        for view in _views(context):
+            dependencies = view.section("spec", "dependencies")
+            for entry in dependencies.effective() if isinstance(dependencies, Mapping) else ():
+                wanted = _port_type(entry.value)
+                sources = entry.value.get("compatible_sources") if isinstance(entry.value, Mapping) else None
+                if wanted is None or not isinstance(sources, Sequence):
+                    continue
+                for item in sources.items:
+                    token = string(item)
+                    offered = providers.get(_normalized(token)) if token is not None else None
+                    if not offered or offered & set(COMPATIBLE_TYPES[wanted]):
+                        continue
+                    found.add(view, item, (token, entry.name, wanted, tuple(sorted(offered))))
+        for view, item, (token, dependency, wanted, offered), variants in found.items():
+            yield self.finding(view.file.path, item.span, (
+                f"compatible source '{token}' of dependency '{dependency}' ({wanted}){variants} declares only "
+                f"outputs of type {', '.join(offered)}, none of which the resolver pairs with {wanted}: every "
+                f"pairing scores 0, so it can never provide this dependency: list the step that produces "
+                f"{wanted}, or correct the port's type"))
