@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from steplint.readers.python.parse_guard import MAX_DEPTH, MAX_WORK
+from steplint.readers.yaml.interface import MAX_VIEW_WORK as YAML_MAX_VIEW_WORK
 from steplint.readers.yaml.nodes import MAX_BYTES as YAML_MAX_BYTES
 from steplint.readers.yaml.nodes import MAX_DEPTH as YAML_MAX_DEPTH
 from steplint.readers.yaml.nodes import MAX_NODES as YAML_MAX_NODES
@@ -77,7 +78,8 @@ class YamlTooComplexRule(_FileProblemRule):
     summary = "A step interface file is too large, too deeply nested or self-referencing for steplint to analyse."
     rationale = (f"Interface files are a few kilobytes nested a few levels deep. steplint reads up to "
                  f"{YAML_MAX_BYTES:,} characters, {YAML_MAX_DEPTH} levels and {YAML_MAX_NODES:,} nodes with aliases "
-                 "expanded (so an alias bomb costs nothing), and no alias to an enclosing node; a file beyond "
+                 f"expanded (so an alias bomb costs nothing), {YAML_MAX_VIEW_WORK:,} nodes times views (the base and each "
+                 "job-type variant, each merged and checked), and no alias to an enclosing node; a file beyond "
                  "these is reported and not checked, so that no input can make a run hang. Such a file is "
                  "almost always generated: exclude it, or split it.")
     bad_examples = (Example({"steps/interfaces/deep.step.yaml": (

@@ -21,6 +21,9 @@ from steplint.model.values import Span
 from steplint.readers.yaml.nodes import Document, Entry, Mapping, Scalar, YamlProblem, parse
 
 MERGED_SECTIONS = ("spec", "contract", "patterns")
+# Nodes times views (the base and every variant) that a file may cost: each view merges and
+# is read by the steps and several rules. Real files: about 1,000 nodes and up to 8 views.
+MAX_VIEW_WORK = 200_000
 # YAML line breaks (PyYAML's Reader and libyaml alike): the parser's line numbers count these.
 _BREAKS = "\n\r\x85\u2028\u2029"
 
@@ -96,6 +99,12 @@ def read_interface(path: str, text: str) -> InterfaceFile | YamlProblem:
         span = parsed.root.span if parsed.root is not None else Span(1, 0, 1, 0)
         return YamlProblem("syntax", "the file is not a mapping of sections (step_type, contract, spec, ...); "
                            "the project's loader cannot build a step interface from it", span)
+    variants = parsed.root.get("variants")
+    count = len(variants.entries) if isinstance(variants, Mapping) else 0
+    if parsed.size * (1 + count) > MAX_VIEW_WORK:
+        return YamlProblem("limit", f"the file has {parsed.size:,} nodes and {count:,} variants; steplint analyses "
+                           f"files of up to {MAX_VIEW_WORK:,} nodes times views (the base and each variant)",
+                           variants.span if count else Span(1, 0, 1, 0))
     return InterfaceFile(path, parsed.root, parsed.duplicates, line_starts(text), text)
 
 
@@ -140,7 +149,16 @@ def variant_entries(file: InterfaceFile) -> list:
 
 def views(file: InterfaceFile) -> list:
     """The base interface, then one ``View`` per variant that overrides a merged section
-    with a mapping (a variant that changes nothing the loader reads is the base again)."""
+    with a mapping (a variant that changes nothing the loader reads is the base again).
+    Computed once per file (the steps and several rules ask)."""
+    cached = file.__dict__.get("_views")
+    if cached is None:
+        cached = tuple(_views(file))
+        object.__setattr__(file, "_views", cached)
+    return list(cached)
+
+
+def _views(file: InterfaceFile) -> list:
     found = [View(file, None, file.root)]
     for entry in variant_entries(file):
         if not isinstance(entry.name, str) or not isinstance(entry.value, Mapping):

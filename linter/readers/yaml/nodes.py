@@ -25,7 +25,7 @@ import yaml
 from steplint.model.values import Span
 
 LOADER = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
-MAX_BYTES = 1024 * 1024  # real interface files are a few kilobytes
+MAX_BYTES = 256 * 1024  # real interface files are a few kilobytes (cursus: 0.5-10 KiB)
 MAX_DEPTH = 100  # real interface files nest 5 levels deep
 MAX_NODES = 200_000  # nodes after expanding aliases (a "billion laughs" file stops here)
 MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -116,6 +116,7 @@ class Document:
 
     root: object
     duplicates: tuple
+    size: int = 0  # nodes with aliases expanded
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,7 @@ def _compose(text: str) -> Document:
     duplicates: list = []
     stack: list = []
     root = None
+    root_size = 0
     documents = 0
     sizes: dict = {}
     open_anchors: set = set()
@@ -276,11 +278,11 @@ def _compose(text: str) -> Document:
                 raise _Refused("limit", f"the file expands to more than {MAX_NODES:,} nodes (aliases included); "
                                "steplint does not analyse it", _point(stack[-1].event.start_mark))
         else:
-            root = node
+            root, root_size = node, size
             if size > MAX_NODES:
                 raise _Refused("limit", f"the file expands to more than {MAX_NODES:,} nodes (aliases included); "
                                "steplint does not analyse it", Span(1, 0, 1, 0))
-    return Document(root, tuple(duplicates))
+    return Document(root, tuple(duplicates), root_size)
 
 
 def _mapping(children: list, span: Span, flow: bool, duplicates: list) -> Mapping:
