@@ -254,3 +254,15 @@ def test_script_roots_choose_the_entry_point_among_files_of_the_same_name(tmp_pa
     with (root / "pyproject.toml").open("a") as config:
         config.write('\n[tool.steplint]\nscript-roots = ["dockers"]\n')
     assert [f["code"] for f in _json_findings(root)] == ["SL407"]
+
+
+def test_many_variants_over_a_large_base_are_refused_not_merged():
+    import time
+
+    text = ("contract:\n  env_vars:\n    optional:\n" + "".join(f"      K{i}: v\n" for i in range(5000))
+            + "variants:\n" + "".join(f"  v{j}:\n    contract:\n      env_vars:\n        optional:\n          K1: w\n"
+                                      for j in range(200)))
+    start = time.perf_counter()
+    problem = read_interface("x.step.yaml", text)
+    assert isinstance(problem, YamlProblem) and problem.kind == "limit" and "variants" in problem.message
+    assert time.perf_counter() - start < 5
