@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 
 from steplint.findings.finding import Edit
-from steplint.readers.yaml.edits import quoted, removed_entry
+from steplint.readers.yaml.edits import quoted, removed_entry, removed_item
 from steplint.readers.yaml.interface import View, variant_entries, views
 from steplint.readers.yaml.keys import INTERFACE, STRING_LISTS, STRING_MAPS, ListOf, MapOf, Section
 from steplint.readers.yaml.nodes import Mapping, Scalar, Sequence
@@ -263,7 +263,7 @@ class NonStringValue(Rule):
     )
     bad_examples = (
         Example(interface(("      USE_SECURE_PYPI: 'false'\n", "      USE_SECURE_PYPI: no\n")),
-                fixed=interface()),
+                fixed=interface(("      USE_SECURE_PYPI: 'false'\n", "      USE_SECURE_PYPI: 'no'\n"))),
         Example(interface(("      USE_SECURE_PYPI: 'false'\n", "      USE_SECURE_PYPI: false\n      MAX_ROWS: 0\n")),
                 expect=2),
     )
@@ -311,7 +311,7 @@ class _ByNode:
         self._found: dict = {}
 
     def add(self, view: View, node, details: tuple) -> None:
-        key = (view.file.path, node.span, repr(details[:1]), repr(details[2:]) if len(details) > 2 else "")
+        key = (view.file.path, node.span, repr(details[:1]))
         entry = self._found.setdefault(key, [view, node, details, []])
         entry[3].append(view.variant)
 
@@ -328,9 +328,16 @@ def _variants_note(variants: list) -> str:
     return f" (in variant{'s' if len(variants) > 1 else ''} {named})"
 
 
+# Handlers that walk the spec's dependencies to build inputs (builder_templates.py:
+# ProcessingHandler, TrainingHandler, TransformHandler); ModelCreationHandler reads
+# inputs["model_data"] whatever the spec says, and delegation handlers have their own modes.
+DEPENDENCY_WALKING_KINDS = ("processing", "training", "transform")
+
+
 class UnknownInputPort(Rule):
     code = "SL605"
     name = "unknown-input-port"
+    fix_applicability = Applicability.SAFE
     summary = "direct_input_keys, skip_inputs or input_source_overrides names no dependency of the step."
     rationale = (
         "The synthesised builder walks the spec's dependencies: patterns.direct_input_keys picks which builder "
@@ -338,10 +345,13 @@ class UnknownInputPort(Rule):
         "contract.input_source_overrides which take their source from a config attribute "
         "(builder_templates.py, ProcessingHandler.get_inputs). A name that is no dependency's logical name is "
         "never looked up: the input it meant to skip is still mounted and required, the override never "
-        "applies. Usually the dependency was renamed."
+        "applies. Usually the dependency was renamed. (direct_input_keys are checked for Processing, Training "
+        "and Transform steps, whose handlers walk the dependencies.) The fix removes the entry, which changes "
+        "nothing the builder does; if the dependency was renamed, write its new name instead."
     )
     bad_examples = (
-        Example(interface(("  direct_input_keys: [DATA]", "  direct_input_keys: [DATA, input_data]"))),
+        Example(interface(("  direct_input_keys: [DATA]", "  direct_input_keys: [DATA, input_data]")),
+                fixed=interface()),
         Example(interface(("contract:\n", "contract:\n  skip_inputs: [config]\n"))),
     )
     good_examples = (Example(interface()),)
@@ -352,24 +362,30 @@ class UnknownInputPort(Rule):
             names = _input_names(view)
             if names is None:
                 continue
-            lists = (("patterns", "direct_input_keys"), ("contract", "skip_inputs"))
+            lists = [("contract", "skip_inputs")]
+            if STEP_KINDS.get(sagemaker_step_type(view)) in DEPENDENCY_WALKING_KINDS and not _delegates(view):
+                lists.append(("patterns", "direct_input_keys"))
             for keys in lists:
                 node = view.section(*keys)
-                for item in node.items if isinstance(node, Sequence) else ():
+                for index, item in enumerate(node.items if isinstance(node, Sequence) else ()):
                     if string(item) is not None and item.value not in names:
-                        found.add(view, item, (".".join(keys), names))
+                        found.add(view, item, (".".join(keys), names, (node, index)))
             overrides = view.section("contract", "input_source_overrides")
             for entry in overrides.entries if isinstance(overrides, Mapping) else ():
                 if isinstance(entry.name, str) and entry.name not in names:
-                    found.add(view, entry.key, ("contract.input_source_overrides", names))
-        for view, node, (where, names), variants in found.items():
-            yield self._finding(view, node, where, names, variants)
+                    found.add(view, entry.key, ("contract.input_source_overrides", names, entry))
+        for view, node, (where, names, place), variants in found.items():
+            edit = (removed_item(view.file, *place) if isinstance(place, tuple)
+                    else removed_entry(view.file, place))
+            fix = Fix(f"remove '{node.value}'", Applicability.SAFE, (edit,)) if edit is not None else None
+            yield self._finding(view, node, where, names, variants, fix)
 
-    def _finding(self, view: View, node, where: str, names: set, variants: str):
+    def _finding(self, view: View, node, where: str, names: set, variants: str, fix):
         return self.finding(view.file.path, node.span, (
             f"{where} of {step_type(view)} names '{node.value}', which is no dependency of the step{variants}"
             f"{_hint(node.value, [n for n in names if isinstance(n, str)])}; the builder "
-            f"walks the spec's dependencies, so this entry is never used: use the dependency's logical name"))
+            f"walks the spec's dependencies, so this entry is never used: use the dependency's logical name"),
+            fix=fix)
 
 
 class RequiredMismatch(Rule):

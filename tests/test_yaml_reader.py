@@ -266,3 +266,48 @@ def test_many_variants_over_a_large_base_are_refused_not_merged():
     problem = read_interface("x.step.yaml", text)
     assert isinstance(problem, YamlProblem) and problem.kind == "limit" and "variants" in problem.message
     assert time.perf_counter() - start < 5
+
+
+def _interface_fix_examples():
+    from steplint.rules import all_rules
+
+    return [pytest.param(rule, example, id=f"{rule.code}-{index}")
+            for rule in all_rules() if rule.code.startswith("SL6")
+            for index, example in enumerate(rule.bad_examples) if example.fixed is not None]
+
+
+@pytest.mark.parametrize(("rule", "example"), _interface_fix_examples())
+def test_documented_interface_fixes_produce_the_fixed_example(tmp_path, monkeypatch, rule, example):
+    from steplint.api import fix_paths_in_memory
+
+    from tests.conftest import write_project
+
+    monkeypatch.chdir(write_project(tmp_path, example.files))
+    outcome = fix_paths_in_memory(["."], configure(["."]))
+    fixed = {Path(path).as_posix(): source.text for path, source in outcome.workspace.sources.items()}
+    assert fixed == example.fixed
+    again = check_paths(["."], configure(["."]))
+    assert not again.internal_errors
+
+
+def test_every_fixable_interface_rule_documents_its_fix():
+    assert {param.values[0].code for param in _interface_fix_examples()} >= {"SL604", "SL605"}
+
+
+@pytest.mark.parametrize("text, index, expected", [
+    ("a: [x, y, z]\n", 1, "a: [x, z]\n"),
+    ("a: [x, y, z]\n", 2, "a: [x, y]\n"),
+    ("a: [x]\n", 0, "a: []\n"),
+    ("a:\n- x\n- y  # note\n- z\n", 1, "a:\n- x\n- z\n"),
+    ("a:\n- x\n", 0, None),
+    ("a: [x, {b: c}, z]\n", 2, "a: [x, {b: c}]\n"),
+])
+def test_removing_a_sequence_item_keeps_everything_else(text, index, expected):
+    from steplint.readers.yaml.edits import removed_item
+
+    facts = read_interface("x.step.yaml", text)
+    edit = removed_item(facts, facts.root.get("a"), index)
+    if expected is None:
+        assert edit is None
+    else:
+        assert text[:edit.start] + edit.replacement + text[edit.end:] == expected

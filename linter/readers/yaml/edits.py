@@ -67,3 +67,41 @@ def removed_entry(file: InterfaceFile, entry: Entry) -> Edit | None:
     if not isinstance(parse(edited), Document):
         return None
     return Edit(file.path, start, line_end, "")
+
+
+def removed_item(file: InterfaceFile, sequence, index: int) -> Edit | None:
+    """Remove the ``index``-th item (a one-line scalar) of a sequence: in a flow sequence
+    (``[a, b, c]``) with the comma that separates it; in a block sequence, its ``- item``
+    line (comments after it go with it), never the last item left. None for any other
+    shape, or when the edited text does not parse."""
+    items = sequence.items
+    item = items[index]
+    if not isinstance(item, Scalar) or item.span.line != item.span.end_line or item.style in ("|", ">"):
+        return None
+    start, end = file.offsets(item.span)
+    text = file.text
+    if sequence.flow:
+        if index + 1 < len(items):
+            following = file.offset(items[index + 1].span.line, items[index + 1].span.col)
+            if text[end:following].strip() != ",":
+                return None
+            start, end = start, following
+        elif index > 0:
+            previous = file.offset(items[index - 1].span.end_line, items[index - 1].span.end_col)
+            if text[previous:start].strip() != ",":
+                return None
+            start = previous
+    else:
+        if len(items) < 2:
+            return None
+        line_start = file.offset(item.span.line, 0)
+        if text[line_start:start].strip() != "-":
+            return None
+        line_end = file.line_starts[item.span.line] if item.span.line < len(file.line_starts) else len(text)
+        rest = text[end:line_end].strip()
+        if rest and not rest.startswith("#"):
+            return None
+        start, end = line_start, line_end
+    if not isinstance(parse(text[:start] + text[end:]), Document):
+        return None
+    return Edit(file.path, start, end, "")
