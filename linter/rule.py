@@ -41,6 +41,11 @@ class RuleContext:
 
         return steps_of(self.model) + self._run.reader_steps(self.model)
 
+    def reader_facts(self, name: str) -> dict:
+        """Display path -> facts of every file the registered reader ``name`` read (for the
+        rules of that source form; files with a problem are absent)."""
+        return getattr(self._run, "reader_facts", {}).get(name, {})
+
     @property
     def file_problems(self) -> list:
         return self._run.file_problems

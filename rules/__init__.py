@@ -1,5 +1,6 @@
 """Built-in rules, one module per family: SL1xx specifications, SL2xx contracts,
-SL3xx builders, SL4xx alignment across artefacts, SL5xx SageMaker's own model, SL9xx files.
+SL3xx builders, SL4xx alignment across artefacts, SL5xx SageMaker's own model, SL6xx YAML
+step interfaces (*.step.yaml), SL9xx files.
 
 Every public module of this package is scanned for ``Rule`` subclasses that define a
 ``code``; adding a rule is adding a class.

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from steplint.readers.python.parse_guard import MAX_DEPTH, MAX_WORK
+from steplint.readers.yaml.interface import MAX_VIEW_WORK as YAML_MAX_VIEW_WORK
+from steplint.readers.yaml.nodes import MAX_BYTES as YAML_MAX_BYTES
+from steplint.readers.yaml.nodes import MAX_DEPTH as YAML_MAX_DEPTH
+from steplint.readers.yaml.nodes import MAX_NODES as YAML_MAX_NODES
 from steplint.rule import Example, Rule, Severity
 
 
@@ -50,3 +54,34 @@ class TooComplexRule(_FileProblemRule):
         "X_SPEC = StepSpecification(step_type='X')\nLIMIT = " + " + ".join(["1"] * (MAX_DEPTH + 20)) + "\n")}),)
     good_examples = (Example({"steps/specs/generated_spec.py": (
         f"X_SPEC = StepSpecification(step_type='X')\nLIMIT = {MAX_DEPTH + 20}\n")}),)
+
+
+class YamlSyntaxErrorRule(_FileProblemRule):
+    code = "SL906"
+    name = "yaml-syntax-error"
+    summary = "A step interface file (*.step.yaml) is not YAML that yaml.safe_load accepts."
+    rationale = ("The project's loader reads each interface with PyYAML's safe_load; a file it rejects (bad "
+                 "indentation, an unclosed bracket, a tag that constructs an object, a second document, a value "
+                 "that is not valid for its tag) fails every pipeline that uses the step, at compile time. "
+                 "steplint parses with the same library and YAML 1.1 rules, reports the parser's position, and "
+                 "checks nothing else in the file; nothing in a YAML file is ever constructed or executed.")
+    bad_examples = (Example({"steps/interfaces/broken.step.yaml": (
+        "step_type: Broken\ncontract:\n  inputs: [DATA\nspec: {}\n")}),)
+    good_examples = (Example({"steps/interfaces/fine.step.yaml": (
+        "step_type: Fine\ncontract:\n  inputs: {}\nspec: {}\n")}),)
+
+
+class YamlTooComplexRule(_FileProblemRule):
+    code = "SL907"
+    name = "yaml-too-complex"
+    severity = Severity.WARNING
+    summary = "A step interface file is too large, too deeply nested or self-referencing for steplint to analyse."
+    rationale = (f"Interface files are a few kilobytes nested a few levels deep. steplint reads up to "
+                 f"{YAML_MAX_BYTES:,} characters, {YAML_MAX_DEPTH} levels and {YAML_MAX_NODES:,} nodes with aliases "
+                 f"expanded (so an alias bomb costs nothing), {YAML_MAX_VIEW_WORK:,} nodes times views (the base and each "
+                 "job-type variant, each merged and checked), and no alias to an enclosing node; a file beyond "
+                 "these is reported and not checked, so that no input can make a run hang. Such a file is "
+                 "almost always generated: exclude it, or split it.")
+    bad_examples = (Example({"steps/interfaces/deep.step.yaml": (
+        "step_type: Deep\ncontract: " + "[" * (YAML_MAX_DEPTH + 5) + "]" * (YAML_MAX_DEPTH + 5) + "\n")}),)
+    good_examples = (Example({"steps/interfaces/flat.step.yaml": "step_type: Flat\ncontract: [[[]]]\n"}),)
