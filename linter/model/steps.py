@@ -182,6 +182,8 @@ class Step:
     ``delegated`` is True when every builder hands the step to another package's step class
     (its own image and script): the declarations are then nominal and say nothing about
     what runs. ``interfaces`` are the declarations of its logical ports (``Interface``).
+    ``sdk`` holds what only a step built directly with the SageMaker SDK has (``SdkStep``;
+    None for other forms).
     """
 
     name: str
@@ -201,6 +203,7 @@ class Step:
     related: tuple = ()
     delegated: bool = False
     interfaces: tuple = ()
+    sdk: "SdkStep | None" = None
 
     def declared_paths(self) -> tuple | None:
         """Every container path the step declares, or None when any is not known."""
@@ -212,3 +215,72 @@ class Step:
         if not all(isinstance(entry.value, str) for entry in entries):
             return None
         return tuple(entry.value for entry in entries)
+
+
+@dataclass(frozen=True)
+class PathKey:
+    """A literal ``[...]`` index in a property path as written (``Outputs['train']``): its
+    value, where it is, and the text range ``start:end`` of its string literal (``quote``
+    is its quote character, empty when it is not a plain string literal)."""
+
+    value: object
+    origin: Origin
+    start: int
+    end: int
+    quote: str = ""
+
+
+@dataclass(frozen=True)
+class PropertyRead:
+    """A read of one of a step's properties elsewhere (``<step>.properties.X['k'].Y``):
+    ``path`` from ``properties`` as written (an index steplint cannot read is ``[...]``),
+    where the chain is, and its literal indexes in order (``PathKey``)."""
+
+    path: str
+    origin: Origin
+    keys: tuple = ()
+
+
+@dataclass(frozen=True)
+class PipelineRef:
+    """A ``Pipeline(...)`` that lists a step. ``parameters``: the names of its
+    ``parameters=`` (Unknown when not all are known); ``steps``: ``(name, Origin)`` of
+    every step it lists, condition branches included (Unknown when not all are known)."""
+
+    name: object
+    origin: Origin
+    parameters: tuple | Unknown
+    steps: tuple | Unknown
+
+
+@dataclass(frozen=True)
+class SdkStep:
+    """What a step built directly with the SageMaker Python SDK (2.x) has beyond the model.
+
+    ``step_class`` (``ProcessingStep``), ``job_class`` (the processor, estimator,
+    transformer or model class, when known), ``via_step_args`` (built from
+    ``step_args=processor.run(...)`` / ``estimator.fit(...)``). ``response`` is the key of
+    ``steplint.sagemaker.data.STEP_RESPONSE_SHAPES`` its properties follow (None when not a
+    job step). ``ignored``: ``Declared(keyword, None, origin)`` for arguments passed beside
+    ``step_args``, which the SDK does not use. ``code_input``: YES when ``code=`` makes the
+    SDK add one more ProcessingInput. ``property_reads``: ``PropertyRead`` of this step's
+    properties by the pipeline; ``property_files``: ``Declared(output_name, property file
+    name, origin)``; ``versions``: ``Declared`` of ``framework_version`` / ``py_version`` /
+    ``transformers_version`` / ``pytorch_version`` / ``tensorflow_version`` of the job's
+    class; ``parameters``: ``Declared(parameter name, parameter class, origin of its
+    construction)`` of the pipeline parameters its arguments use; ``pipelines``: the
+    ``PipelineRef`` of every ``Pipeline(...)`` listing it; ``name_origin``: where its name is.
+    """
+
+    step_class: str
+    job_class: str | None = None
+    via_step_args: bool = False
+    response: str | None = None
+    ignored: tuple = ()
+    code_input: Answer = Answer.NO
+    property_reads: tuple = ()
+    property_files: tuple = ()
+    versions: tuple = ()
+    parameters: tuple = ()
+    pipelines: tuple = ()
+    name_origin: Origin | None = None

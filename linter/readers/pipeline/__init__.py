@@ -1,0 +1,82 @@
+"""The plain SageMaker SDK pipeline reader: ``pipeline.py`` files that build
+``ProcessingStep`` / ``TrainingStep`` / ``TransformStep`` / ``ModelStep`` / ``ConditionStep``
+objects directly (SDK 2.x, often inside ``get_pipeline()`` as in the SageMaker Projects
+template), turned into the step model.
+
+Read with CPython's ``ast`` after ``parse_obstacle`` (bounded, never imported or run);
+``evaluate`` binds names, ``extract`` turns the SDK calls into steps, and ``steps`` adds
+each step's script (``code=`` / ``entry_point`` resolved against the pipeline file) from the
+Python reader's facts.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+import warnings
+
+from steplint.files.sources import FileProblem
+from steplint.model.values import Span
+from steplint.readers.api import Reader, ReaderProject
+from steplint.readers.pipeline.evaluate import Evaluator, Text
+from steplint.readers.pipeline.extract import FileSteps, PlannedStep
+from steplint.readers.python.parse_guard import parse_obstacle
+from steplint.sagemaker.facts import STEP_CLASSES
+
+_STEP_CLASS = re.compile(r"\b(?:" + "|".join(sorted(STEP_CLASSES)) + r")\b")
+
+
+@dataclasses.dataclass(frozen=True)
+class PipelineFile:
+    """The facts of one pipeline file: its steps, each with its script's candidate paths."""
+
+    path: str
+    steps: tuple
+
+
+class PipelineReader(Reader):
+    name = "pipeline"
+    suffixes = (".py",)
+
+    def wants(self, source) -> bool:
+        text = source.text
+        return "sagemaker.workflow" in text and _STEP_CLASS.search(text) is not None
+
+    def read(self, source):
+        obstacle = parse_obstacle(source.text)
+        if obstacle is not None:
+            return None, FileProblem(obstacle.code, source.display, Span(obstacle.line, obstacle.col, obstacle.line,
+                                                                         obstacle.col), obstacle.message)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source.text)
+        evaluator = Evaluator(tree, Text(source.text))
+        evaluator.run()
+        steps = FileSteps(source.display, evaluator.objects, evaluator.props).planned()
+        return PipelineFile(source.display, tuple(steps)), None
+
+    def steps(self, project: ReaderProject) -> list:
+        found = []
+        for display in sorted(project.facts):
+            facts = project.facts[display]
+            for planned in facts.steps:
+                found.append(_with_script(planned, project))
+        return found
+
+    def reparses(self, text: str) -> bool:
+        return parse_obstacle(text) is None
+
+
+def _with_script(planned: PlannedStep, project: ReaderProject):
+    for candidate in planned.scripts:
+        if candidate in project.sources and candidate.endswith(".py"):
+            script = project.script(candidate)
+            if script is not None:
+                related = tuple(dict.fromkeys(planned.step.related + (candidate,)))
+                return dataclasses.replace(planned.step, script=script, related=related)
+            break
+    return planned.step
+
+
+READER = PipelineReader()
