@@ -244,8 +244,9 @@ class PropertyRead:
 @dataclass(frozen=True)
 class PipelineRef:
     """A ``Pipeline(...)`` that lists a step. ``parameters``: the names of its
-    ``parameters=`` (Unknown when not all are known); ``steps``: ``(name, Origin)`` of
-    every step it lists, condition branches included (Unknown when not all are known)."""
+    ``parameters=`` (Unknown when not all are known); ``steps``: ``(name, Origin, step
+    class)`` of every step it lists, in order, condition branches included (a step listed
+    twice appears twice; Unknown when not all are known)."""
 
     name: object
     origin: Origin
@@ -267,7 +268,7 @@ class SdkStep:
     properties by the pipeline; ``property_files``: ``Declared(output_name, property file
     name, origin)``; ``versions``: ``Declared`` of ``framework_version`` / ``py_version`` /
     ``transformers_version`` / ``pytorch_version`` / ``tensorflow_version`` of the job's
-    class; ``parameters``: ``Declared(parameter name, parameter class, origin of its
+    class, and ``estimator_cls`` (the class name) of a ``FrameworkProcessor``; ``parameters``: ``Declared(parameter name, parameter class, origin of its
     construction)`` of the pipeline parameters its arguments use; ``pipelines``: the
     ``PipelineRef`` of every ``Pipeline(...)`` listing it; ``name_origin``: where its name is.
     """

@@ -42,7 +42,7 @@ from steplint.model.steps import (
     Supply,
 )
 from steplint.model.values import Unknown
-from steplint.readers.pipeline.values import Dict, Key, Local, Obj, Prop, Seq, StepName
+from steplint.readers.pipeline.values import Dict, Key, Local, Name, Obj, Prop, Seq, StepName
 from steplint.sagemaker.facts import ESTIMATORS, PROCESSORS, STEP_CLASS_KINDS, STEP_CLASSES
 
 SDK_PREFIX = "sagemaker."
@@ -104,12 +104,9 @@ class FileSteps:
             return None
         found = []
         for item in value.items:
-            if not is_sdk(item, STEP_CLASSES) or id(item) in seen:
-                if is_sdk(item, STEP_CLASSES):
-                    continue
+            if not is_sdk(item, STEP_CLASSES):
                 return None
-            seen.add(id(item))
-            found.append(item)
+            found.append(item)  # a step listed twice is kept: the SDK rejects it as a duplicate name
             if item.last == "ConditionStep":
                 for branch in ("if_steps", "else_steps"):
                     inner = item.kwarg(branch)
@@ -133,7 +130,7 @@ class FileSteps:
             names = Unknown("the pipeline's parameters are not all known")
         steps: tuple | Unknown = Unknown("the pipeline's steps are not all known")
         if listed is not None:
-            steps = tuple((_rendered_name(step), self.origin(step.span_of("name"))) for step in listed)
+            steps = tuple((_rendered_name(step), self.origin(step.span_of("name")), step.last) for step in listed)
         ref = PipelineRef(pipeline.kwarg("name"), self.origin(pipeline.span_of("parameters")), names, steps)
         return ref, {id(step) for step in listed or ()}, listed is None
 
@@ -377,6 +374,9 @@ class FileSteps:
             value = job.kwarg(keyword)
             if value is not None:
                 found.append(Declared(keyword, value, self.origin(job.span_of(keyword))))
+        estimator_cls = job.kwarg("estimator_cls")
+        if isinstance(estimator_cls, Name):
+            found.append(Declared("estimator_cls", estimator_cls.last, self.origin(job.span_of("estimator_cls"))))
         return tuple(found)
 
     def _property_reads(self, obj: Obj) -> tuple:
