@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass
 
 from steplint.model.steps import Answer
@@ -310,6 +311,10 @@ FRAMEWORK_CONFIGS = {
     "HuggingFace": "huggingface", "HuggingFaceProcessor": "huggingface",
 }
 IMAGE_SCOPE = "training"
+# image_uris.retrieve picks the training scope for these when image_scope is not given
+# (_get_final_image_scope in sagemaker/image_uris.py, SDK 2.x).
+RETRIEVE_TRAINING_DEFAULT = ("xgboost", "sklearn")
+GRAVITON = re.compile(r"ml\.[a-z]+\d+g[a-z]*\.")
 HUGGINGFACE_BASES = ("pytorch_version", "tensorflow_version")
 
 
@@ -391,13 +396,22 @@ class UnknownFrameworkVersion(Rule):
             cls = versions["estimator_cls"].value if sdk.job_class == "FrameworkProcessor" and \
                 "estimator_cls" in versions else sdk.job_class
             framework = FRAMEWORK_CONFIGS.get(cls)
+            scope = IMAGE_SCOPE
+            if "framework" in versions:  # image_uri=sagemaker.image_uris.retrieve(framework=..., version=...)
+                instance = versions["instance_type"].value if "instance_type" in versions else ""
+                if not isinstance(instance, str) or GRAVITON.match(instance):
+                    continue  # a Graviton instance takes the inference_graviton scope; unknown: cannot tell
+                framework = versions["framework"].value
+                scope = versions["image_scope"].value if "image_scope" in versions else (
+                    IMAGE_SCOPE if framework in RETRIEVE_TRAINING_DEFAULT or step.kind == "training" else None)
             version = versions.get("framework_version")
-            if framework in (None, "huggingface") or version is None or not isinstance(version.value, str):
+            if not isinstance(framework, str) or framework == "huggingface" or not isinstance(scope, str) \
+                    or version is None or not isinstance(version.value, str):
                 continue
             if (version.origin, framework) in seen:
                 continue
             seen.add((version.origin, framework))
-            config = data.scope_config(framework, IMAGE_SCOPE)
+            config = data.scope_config(framework, scope)
             if config is None:
                 continue
             release, described = _checked_release(pins.pin_for(version.origin.path))
@@ -412,8 +426,9 @@ class UnknownFrameworkVersion(Rule):
                           if added is not None else
                           "the SDK raises ValueError when the pipeline definition is built; use a listed version")
                 yield self.finding(version.origin.path, version.origin.span, (
-                    f"framework_version '{version.value}' of {owner} is not in {where} for {framework} "
-                    f"{IMAGE_SCOPE} images: {advice} (closest: {_nearby(version.value, options)})"))
+                    f"{'version' if 'framework' in versions else 'framework_version'} '{version.value}' of "
+                    f"{owner} is not in {where} for {framework} {scope} images: {advice} (closest: "
+                    f"{_nearby(version.value, options)})"))
                 continue
             version_config = config["versions"][concrete]
             py_version = versions.get("py_version")
@@ -423,7 +438,7 @@ class UnknownFrameworkVersion(Rule):
             if isinstance(py_version.value, str) and allowed is not None and py_version.value not in allowed:
                 yield self.finding(py_version.origin.path, py_version.origin.span, (
                     f"py_version '{py_version.value}' of {owner} is not listed for {framework} {concrete} "
-                    f"({IMAGE_SCOPE}) in {where} (listed: {', '.join(allowed) or 'none'}); the SDK raises "
+                    f"({scope}) in {where} (listed: {', '.join(allowed) or 'none'}); the SDK raises "
                     f"ValueError: Unsupported Python version when the pipeline definition is built; use one of "
                     f"the listed versions"))
 

@@ -268,7 +268,9 @@ class SdkStep:
     properties by the pipeline; ``property_files``: ``Declared(output_name, property file
     name, origin)``; ``versions``: ``Declared`` of ``framework_version`` / ``py_version`` /
     ``transformers_version`` / ``pytorch_version`` / ``tensorflow_version`` of the job's
-    class, and ``estimator_cls`` (the class name) of a ``FrameworkProcessor``; ``parameters``: ``Declared(parameter name, parameter class, origin of its
+    class, and ``estimator_cls`` (the class name) of a ``FrameworkProcessor``; for an
+    ``image_uri=sagemaker.image_uris.retrieve(...)``, its ``framework``, ``version`` (as
+    ``framework_version``), ``py_version`` and ``image_scope`` instead; ``parameters``: ``Declared(parameter name, parameter class, origin of its
     construction)`` of the pipeline parameters its arguments use; ``pipelines``: the
     ``PipelineRef`` of every ``Pipeline(...)`` listing it; ``name_origin``: where its name is.
     """

@@ -21,8 +21,10 @@ from steplint.model.values import Span
 from steplint.readers.api import Reader, ReaderProject
 from steplint.readers.pipeline.evaluate import Evaluator, Text
 from steplint.readers.pipeline.extract import FileSteps, PlannedStep
+from steplint.readers.pipeline.scratch import created_directories
 from steplint.readers.python.parse_guard import parse_obstacle
 from steplint.sagemaker.facts import STEP_CLASSES
+from steplint.sagemaker.paths import is_within
 
 _STEP_CLASS = re.compile(r"\b(?:" + "|".join(sorted(STEP_CLASSES)) + r")\b")
 
@@ -73,10 +75,21 @@ def _with_script(planned: PlannedStep, project: ReaderProject):
         if candidate in project.sources and candidate.endswith(".py"):
             script = project.script(candidate)
             if script is not None:
+                script = _without_scratch(script, project.sources[candidate].text)
                 related = tuple(dict.fromkeys(planned.step.related + (candidate,)))
                 return dataclasses.replace(planned.step, script=script, related=related)
             break
     return planned.step
+
+
+def _without_scratch(script, text: str):
+    """The script without its reads of directories it creates itself (``scratch``)."""
+    created = created_directories(text)
+    if not created:
+        return script
+    reads = tuple(read for read in script.reads
+                  if read.kind != "path" or not any(is_within(read.key, directory) for directory in created))
+    return dataclasses.replace(script, reads=reads)
 
 
 READER = PipelineReader()

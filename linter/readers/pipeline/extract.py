@@ -374,6 +374,15 @@ class FileSteps:
             value = job.kwarg(keyword)
             if value is not None:
                 found.append(Declared(keyword, value, self.origin(job.span_of(keyword))))
+        image = job.kwarg("image_uri")
+        if isinstance(image, Obj) and image.func.endswith("image_uris.retrieve"):
+            # sagemaker.image_uris.retrieve(framework, region, version, py_version, ..., image_scope)
+            for keyword, position, name in (("framework", 0, "framework"), ("version", 2, "framework_version"),
+                                            ("py_version", 3, "py_version"), ("image_scope", None, "image_scope"),
+                                            ("instance_type", 4, "instance_type")):
+                value = image.kwarg(keyword, position)
+                if value is not None:
+                    found.append(Declared(name, value, self.origin(image.span_of(keyword))))
         estimator_cls = job.kwarg("estimator_cls")
         if isinstance(estimator_cls, Name):
             found.append(Declared("estimator_cls", estimator_cls.last, self.origin(job.span_of("estimator_cls"))))
