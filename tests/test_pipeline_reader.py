@@ -157,7 +157,7 @@ def test_property_reads_property_files_and_parameters():
     assert [(d.name, d.value) for d in prep.sdk.property_files] == [("evaluation", "Report")]
     assert [d.name for d in prep.sdk.parameters] == ["InputData"]
     [pipeline] = prep.sdk.pipelines
-    assert pipeline.parameters == () and [name for name, _ in pipeline.steps] == ["Prep"]
+    assert pipeline.parameters == () and [name for name, _, _ in pipeline.steps] == ["Prep"]
 
 
 def test_bad_input_is_one_diagnostic(tmp_path, monkeypatch):
@@ -181,9 +181,33 @@ def test_scripts_are_found_relative_to_the_pipeline_file(tmp_path, monkeypatch):
                                                                 source="/opt/ml/processing/train")])
                 return Pipeline(name="p", steps=[step])
             """),
-        "pipelines/demo/prep.py": 'import os\nOUT = "/opt/ml/processing/trian"\nos.makedirs(OUT)\n',
+        "pipelines/demo/prep.py": 'OUT = "/opt/ml/processing/trian"\nopen(OUT + "/x.csv", "w")\n',
+        "pipelines/demo/scratch.py": 'import os\nos.makedirs("/opt/ml/processing/data")\n',
     })
     monkeypatch.chdir(root)
     result = check_paths(["."], configure(["."]))
     assert not result.internal_errors
     assert [(f.code, f.path) for f in result.findings] == [("SL405", "pipelines/demo/prep.py")]
+
+
+def test_a_directory_the_script_creates_is_not_an_undeclared_input(tmp_path, monkeypatch):
+    root = write_project(tmp_path, {
+        "pipeline.py": HEADER + dedent("""
+            processor = SKLearnProcessor(framework_version="1.2-1", role="r", instance_type="ml.m5.large",
+                                         instance_count=1)
+            step = ProcessingStep(name="Prep", processor=processor, code="prep.py",
+                                  outputs=[ProcessingOutput(output_name="train", source="/opt/ml/processing/train")])
+            """),
+        "prep.py": dedent("""
+            import pathlib
+            if __name__ == "__main__":
+                base_dir = "/opt/ml/processing"
+                pathlib.Path(f"{base_dir}/data").mkdir(parents=True, exist_ok=True)
+                open(f"{base_dir}/data/raw.csv").read()
+                open(f"{base_dir}/train/train.csv", "w")
+            """),
+    })
+    monkeypatch.chdir(root)
+    result = check_paths(["."], configure(["."]))
+    assert not result.internal_errors
+    assert [f.code for f in result.findings] == []
