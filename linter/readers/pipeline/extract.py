@@ -94,6 +94,12 @@ class FileSteps:
 
     def planned(self) -> list:
         pipelines = [(pipeline, self._pipeline_ref(pipeline)) for pipeline in self.pipelines]
+        jobs: dict = {}
+        for obj in self.steps:
+            job, _ = self._job(obj, obj.last, obj.kwarg("step_args"))
+            if isinstance(job, Obj):
+                jobs[id(job)] = jobs.get(id(job), 0) + 1
+        self.shared = {key for key, count in jobs.items() if count > 1}
         return [self._planned(obj, pipelines) for obj in self.steps]
 
     # -- pipelines -----------------------------------------------------------------
@@ -283,6 +289,10 @@ class FileSteps:
             return Unknown(why), Supply.unknown(why)
         entries = tuple(Declared(key, item, self.origin(span))
                         for key, item, span in zip(value.keys, value.values, value.key_spans))
+        if id(job) in getattr(self, "shared", ()):
+            # A processor or estimator several steps use sets its environment for all of them: a
+            # variable one step's script does not read may be another's, so none is this step's own.
+            return (), Supply(frozenset(value.keys))
         return entries, Supply(frozenset(value.keys))
 
     # -- training ------------------------------------------------------------------
