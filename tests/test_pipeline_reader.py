@@ -200,9 +200,11 @@ def test_a_directory_the_script_creates_is_not_an_undeclared_input(tmp_path, mon
             """),
         "prep.py": dedent("""
             import pathlib
+            import boto3
             if __name__ == "__main__":
                 base_dir = "/opt/ml/processing"
                 pathlib.Path(f"{base_dir}/data").mkdir(parents=True, exist_ok=True)
+                boto3.resource("s3").Bucket("b").download_file("k", f"{base_dir}/data/raw.csv")
                 open(f"{base_dir}/data/raw.csv").read()
                 open(f"{base_dir}/train/train.csv", "w")
             """),

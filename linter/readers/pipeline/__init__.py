@@ -17,15 +17,18 @@ import re
 import warnings
 
 from steplint.files.sources import FileProblem
+from steplint.model.steps import Origin, ScriptRead
 from steplint.model.values import Span
 from steplint.readers.api import Reader, ReaderProject
 from steplint.readers.pipeline.evaluate import Evaluator, Text
 from steplint.readers.pipeline.extract import FileSteps, PlannedStep
-from steplint.readers.pipeline.scratch import created_directories
+from steplint.readers.pipeline.scratch import script_paths
 from steplint.readers.python.parse_guard import parse_obstacle
 from steplint.sagemaker.facts import STEP_CLASSES
 from steplint.sagemaker.paths import is_within
 
+# Roots every container path lies below: a script reading one says nothing about its directories.
+CONTAINER_ROOTS = frozenset({"/opt/ml", "/opt/ml/processing", "/opt/ml/input", "/opt/ml/input/data"})
 _STEP_CLASS = re.compile(r"\b(?:" + "|".join(sorted(STEP_CLASSES)) + r")\b")
 
 
@@ -75,19 +78,26 @@ def _with_script(planned: PlannedStep, project: ReaderProject):
         if candidate in project.sources and candidate.endswith(".py"):
             script = project.script(candidate)
             if script is not None:
-                script = _without_scratch(script, project.sources[candidate].text)
+                script = _with_composed_paths(script, project.sources[candidate].text)
                 related = tuple(dict.fromkeys(planned.step.related + (candidate,)))
                 return dataclasses.replace(planned.step, script=script, related=related)
             break
     return planned.step
 
 
-def _without_scratch(script, text: str):
-    """The script without its reads of directories it creates itself (``scratch``)."""
-    created = created_directories(text)
-    if not created:
-        return script
-    reads = tuple(read for read in script.reads
+def _with_composed_paths(script, text: str):
+    """The script with the container paths it composes in functions added to its reads, and
+    without its reads of directories it creates itself (``scratch``)."""
+    created, composed = script_paths(text)
+    known = {read.key for read in script.reads if read.kind == "path"}
+    keys = {value for value, _ in composed} | (known - CONTAINER_ROOTS)
+    added = {}
+    for value, span in composed:  # one read per directory: not a path below another one read
+        if value not in added and value not in known and not any(key != value and is_within(value, key)
+                                                                 for key in keys):
+            added[value] = ScriptRead("path", value, Origin(script.path, span))
+    added = tuple(added.values())
+    reads = tuple(read for read in script.reads + added
                   if read.kind != "path" or not any(is_within(read.key, directory) for directory in created))
     return dataclasses.replace(script, reads=reads)
 

@@ -80,6 +80,7 @@ class Evaluator:
         self.objects: list = []
         self.props: dict = {}
         self.module_scope: dict = {}
+        self.composed: list = []  # (string, span) of f-strings, + and os.path.join folded to a string
 
     # -- statements ------------------------------------------------------------------
     def run(self) -> None:
@@ -302,11 +303,11 @@ class Evaluator:
                 if not isinstance(part, str):
                     return Unknown("an f-string part is not known", span)
                 parts.append(part)
-            return "".join(parts)
+            return self._composed("".join(parts), span)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             left, right = self.expr(node.left, scope, outer, depth), self.expr(node.right, scope, outer, depth)
             if isinstance(left, str) and isinstance(right, str):
-                return left + right
+                return self._composed(left + right, span)
             if isinstance(left, Seq) and isinstance(right, Seq):
                 return Seq(left.items + right.items, span)
             return Unknown("+ of values not known", span)
@@ -360,6 +361,10 @@ class Evaluator:
             return base.items[index]
         return Unknown("subscript", span)
 
+    def _composed(self, value: str, span: Span) -> str:
+        self.composed.append((value, span))
+        return value
+
     def _prop(self, prop: Prop) -> Prop:
         key = (prop.span.line, prop.span.col)
         known = self.props.get(key)
@@ -399,7 +404,7 @@ class Evaluator:
         if isinstance(func, Name):
             folded = self._path_function(func.qualified, args, kwargs, star)
             if folded is not None:
-                return folded
+                return self._composed(folded, span) if isinstance(folded, str) else folded
             obj = Obj(func.qualified, None, tuple(args), kwargs, spans, span, star)
         elif isinstance(node.func, ast.Attribute):
             method = node.func.attr
