@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 
+from steplint.model.steps import Answer
 from steplint.rule import Applicability, Edit, Example, Fix, Rule
 from steplint.rules._pipeline_examples import EVALUATE, pipeline_project
 from steplint.sagemaker.paths import normalized
@@ -248,3 +249,59 @@ class DuplicateInputDestination(Rule):
                         f"one overwrite or mix with the other's: give each input its own destination"))
                 else:
                     seen[path] = entry
+
+
+BUILTIN_XGBOOST = "xgboost"
+REQUIRED_CHANNEL = "train"
+
+
+class BuiltinAlgorithmChannel(Rule):
+    code = "SL706"
+    name = "builtin-algorithm-channel"
+    summary = "A training step running the built-in XGBoost algorithm without its required 'train' channel."
+    rationale = (
+        "An Estimator whose image is sagemaker.image_uris.retrieve(framework='xgboost', ...) and that has no "
+        "entry_point runs SageMaker's built-in XGBoost algorithm, not a script. The algorithm reads its training "
+        "data from the channel named 'train' (required; 'validation' is optional), per the SageMaker developer "
+        "guide's input/output interface of the XGBoost algorithm. Without a 'train' channel the training job "
+        "fails after its instances start. Channels steplint cannot read keep it silent."
+    )
+    bad_examples = (Example(pipeline_project(
+        ('''estimator = SKLearn(entry_point=os.path.join(BASE_DIR, "train.py"), framework_version="1.2-1",
+                        py_version="py3", role=role, instance_type="ml.m5.large",
+                        hyperparameters={"n_estimators": 100})''',
+         '''estimator = Estimator(image_uri=image_uris.retrieve(framework="xgboost", region="us-east-1",
+                                                     version="1.7-1", instance_type="ml.m5.large"),
+                          role=role, instance_type="ml.m5.large", instance_count=1)'''),
+        ('inputs={"train": TrainingInput(', 'inputs={"training": TrainingInput('),
+        ("from sagemaker.inputs import TrainingInput\n",
+         "from sagemaker import image_uris\nfrom sagemaker.estimator import Estimator\n"
+         "from sagemaker.inputs import TrainingInput\n"))),)
+    good_examples = (Example(pipeline_project(
+        ('''estimator = SKLearn(entry_point=os.path.join(BASE_DIR, "train.py"), framework_version="1.2-1",
+                        py_version="py3", role=role, instance_type="ml.m5.large",
+                        hyperparameters={"n_estimators": 100})''',
+         '''estimator = Estimator(image_uri=image_uris.retrieve(framework="xgboost", region="us-east-1",
+                                                     version="1.7-1", instance_type="ml.m5.large"),
+                          role=role, instance_type="ml.m5.large", instance_count=1)'''),
+        ("from sagemaker.inputs import TrainingInput\n",
+         "from sagemaker import image_uris\nfrom sagemaker.estimator import Estimator\n"
+         "from sagemaker.inputs import TrainingInput\n"))),)
+
+    def check(self, context):
+        for step in _sdk_steps(context):
+            sdk = step.sdk
+            if step.kind != "training" or sdk.job_class != "Estimator" or sdk.entry_point is not None:
+                continue
+            framework = next((entry.value for entry in sdk.versions if entry.name == "framework"), None)
+            channels = step.channels
+            if framework != BUILTIN_XGBOOST or channels is None or channels.has(REQUIRED_CHANNEL) is not Answer.NO:
+                continue
+            entries = step.container_inputs if isinstance(step.container_inputs, tuple) else ()
+            where = entries[0].origin if entries else step.origin
+            listed = ", ".join(f"'{name}'" for name in sorted(channels.names)) or "none"
+            yield self.finding(where.path, where.span, (
+                f"{step.declared_by} runs the built-in XGBoost algorithm (an Estimator with the image of "
+                f"image_uris.retrieve(framework='xgboost') and no entry_point), which reads its training data from "
+                f"the channel 'train', but the step's channels are {listed}; the training job fails: name the "
+                f"training channel 'train'"))

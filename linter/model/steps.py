@@ -272,7 +272,9 @@ class SdkStep:
     ``image_uri=sagemaker.image_uris.retrieve(...)``, its ``framework``, ``version`` (as
     ``framework_version``), ``py_version`` and ``image_scope`` instead; ``parameters``: ``Declared(parameter name, parameter class, origin of its
     construction)`` of the pipeline parameters its arguments use; ``pipelines``: the
-    ``PipelineRef`` of every ``Pipeline(...)`` listing it; ``name_origin``: where its name is.
+    ``PipelineRef`` of every ``Pipeline(...)`` listing it; ``name_origin``: where its name is;
+    ``entry_point``: the estimator's ``entry_point=`` (None when it has none, Unknown when not
+    known).
     """
 
     step_class: str
@@ -287,3 +289,4 @@ class SdkStep:
     parameters: tuple = ()
     pipelines: tuple = ()
     name_origin: Origin | None = None
+    entry_point: object = None

@@ -34,6 +34,7 @@ PATH_MODULES = ("os.path", "posixpath")
 MUTATORS = frozenset({"append", "extend", "insert", "update", "pop", "remove", "clear", "setdefault", "add",
                       "__setitem__"})
 MAX_DEPTH = 60
+PARAMETERS = "sagemaker.workflow.parameters."
 
 
 class Text:
@@ -334,6 +335,9 @@ class Evaluator:
             return self._prop(Prop(base, ("properties",), span))
         if isinstance(base, Obj) and node.attr == "name":
             return StepName(base)
+        if isinstance(base, Obj) and node.attr == "default_value" and base.func.startswith(PARAMETERS):
+            value = base.kwarg("default_value", 1)
+            return value if value is not None else Unknown("parameter without a default", span)
         if isinstance(base, Prop):
             return self._prop(Prop(base.target, base.parts + (node.attr,), span))
         return Unknown(f"attribute {node.attr}", span)

@@ -137,7 +137,7 @@ class FileSteps:
         steps: tuple | Unknown = Unknown("the pipeline's steps are not all known")
         if listed is not None:
             steps = tuple((_rendered_name(step), self.origin(step.span_of("name")), step.last) for step in listed)
-        ref = PipelineRef(pipeline.kwarg("name"), self.origin(pipeline.span_of("parameters")), names, steps)
+        ref = PipelineRef(plain(pipeline.kwarg("name")), self.origin(pipeline.span_of("parameters")), names, steps)
         return ref, {id(step) for step in listed or ()}, listed is None
 
     # -- one step ------------------------------------------------------------------
@@ -169,6 +169,8 @@ class FileSteps:
             parameters=self._parameters(obj),
             pipelines=tuple(ref for pipeline, (ref, members, unknown) in pipelines if id(obj) in members),
             name_origin=self.origin(obj.span_of("name")),
+            entry_point=(plain(job.kwarg("entry_point", 0)) if not isinstance(job.kwarg("entry_point", 0), Local)
+                         else job.kwarg("entry_point", 0).path) if is_sdk(job, ESTIMATORS) else None,
         )
         step = Step(
             name=name if isinstance(name, str) else label, kind=kind, origin=self.origin(obj.span),
@@ -247,6 +249,11 @@ class FileSteps:
             elif not isinstance(name, str):
                 return Unknown(f"the {name_keyword} of {noun} {index + 1} is not known")
             path = item.kwarg(path_keyword, 1 if cls == "ProcessingInput" else 0)
+            if path is None and cls == "ProcessingInput":  # ProcessingInput(s3_input=S3Input(local_path=...))
+                for keyword in ("s3_input", "dataset_definition"):
+                    nested = item.kwarg(keyword)
+                    if isinstance(nested, Obj) and nested.kwarg("local_path") is not None:
+                        path = nested.kwarg("local_path")
             if not isinstance(path, str):
                 path = Unknown(f"{path_keyword}= is not a known string")
             entries.append(Declared(name, path, self.origin(item.span_of(path_keyword))))
@@ -265,7 +272,7 @@ class FileSteps:
                 flag, _, inline = item.partition("=")
                 names.add(flag.lstrip("-").replace("-", "_"))
                 following = value.items[index + 1] if index + 1 < len(value.items) else None
-                declared.append(Declared(flag, inline or following, self.origin(source.span_of(keyword))))
+                declared.append(Declared(flag, plain(inline or following), self.origin(source.span_of(keyword))))
                 expects_value = not inline
             elif isinstance(item, str) or expects_value:
                 expects_value = False
@@ -287,7 +294,7 @@ class FileSteps:
         if not isinstance(value, Dict) or not all(isinstance(key, str) for key in value.keys):
             why = f"{keyword}= of the {job.last} is not a dict steplint can read"
             return Unknown(why), Supply.unknown(why)
-        entries = tuple(Declared(key, item, self.origin(span))
+        entries = tuple(Declared(key, plain(item), self.origin(span))
                         for key, item, span in zip(value.keys, value.values, value.key_spans))
         if id(job) in getattr(self, "shared", ()):
             # A processor or estimator several steps use sets its environment for all of them: a
@@ -383,7 +390,7 @@ class FileSteps:
         for keyword in VERSION_KEYWORDS:
             value = job.kwarg(keyword)
             if value is not None:
-                found.append(Declared(keyword, value, self.origin(job.span_of(keyword))))
+                found.append(Declared(keyword, plain(value), self.origin(job.span_of(keyword))))
         image = job.kwarg("image_uri")
         if isinstance(image, Obj) and image.func.endswith("image_uris.retrieve"):
             # sagemaker.image_uris.retrieve(framework, region, version, py_version, ..., image_scope)
@@ -391,8 +398,10 @@ class FileSteps:
                                             ("py_version", 3, "py_version"), ("image_scope", None, "image_scope"),
                                             ("instance_type", 4, "instance_type")):
                 value = image.kwarg(keyword, position)
+                if keyword == "instance_type":
+                    value = _parameter_default(value)
                 if value is not None:
-                    found.append(Declared(name, value, self.origin(image.span_of(keyword))))
+                    found.append(Declared(name, plain(value), self.origin(image.span_of(keyword))))
         estimator_cls = job.kwarg("estimator_cls")
         if isinstance(estimator_cls, Name):
             found.append(Declared("estimator_cls", estimator_cls.last, self.origin(job.span_of("estimator_cls"))))
@@ -417,7 +426,7 @@ class FileSteps:
             if is_sdk(item, ("PropertyFile",)):
                 output_name = item.kwarg("output_name", 1)
                 found.append(Declared(output_name if isinstance(output_name, str) else Unknown("output_name"),
-                                      item.kwarg("name", 0), self.origin(item.span_of("output_name"))))
+                                      plain(item.kwarg("name", 0)), self.origin(item.span_of("output_name"))))
         return tuple(found)
 
     def _parameters(self, obj: Obj) -> tuple:
@@ -449,6 +458,23 @@ class FileSteps:
             elif isinstance(value, Dict):
                 stack.extend(value.values)
         return tuple(found.values())
+
+
+def plain(value) -> object:
+    """``value`` as the step model holds it: a literal stays, anything else (an SDK object, a
+    property, a pipeline parameter) is Unknown."""
+    if value is None or isinstance(value, (str, int, float, bool, Unknown)):
+        return value
+    return Unknown(f"{type(value).__name__.lower()} value, not a literal")
+
+
+def _parameter_default(value) -> object:
+    """A pipeline parameter's default value (what a definition-time lookup such as
+    ``image_uris.retrieve(instance_type=param)`` is taken to use), else ``value``."""
+    if isinstance(value, Obj) and value.func.startswith(PARAMETER_MODULE):
+        default = value.kwarg("default_value", 1)
+        return default if default is not None else Unknown("parameter without a default")
+    return value
 
 
 def _parameter_name(value) -> str | None:
