@@ -258,7 +258,8 @@ REQUIRED_CHANNEL = "train"
 class BuiltinAlgorithmChannel(Rule):
     code = "SL706"
     name = "builtin-algorithm-channel"
-    summary = "A training step running the built-in XGBoost algorithm without its required 'train' channel."
+    summary = ("A training or tuning step running the built-in XGBoost algorithm without its required 'train' "
+               "channel.")
     rationale = (
         "An Estimator whose image is sagemaker.image_uris.retrieve(framework='xgboost', ...) and that has no "
         "entry_point runs SageMaker's built-in XGBoost algorithm, not a script. The algorithm reads its training "
@@ -291,7 +292,7 @@ class BuiltinAlgorithmChannel(Rule):
     def check(self, context):
         for step in _sdk_steps(context):
             sdk = step.sdk
-            if step.kind != "training" or sdk.job_class != "Estimator" or sdk.entry_point is not None:
+            if step.kind not in ("training", "tuning") or sdk.job_class != "Estimator" or sdk.entry_point is not None:
                 continue
             framework = next((entry.value for entry in sdk.versions if entry.name == "framework"), None)
             channels = step.channels

@@ -157,6 +157,8 @@ class FileSteps:
             parts, scripts, code_input = self._processing(obj, job, call, via_step_args)
         elif cls == "TrainingStep":
             parts, scripts = self._training(obj, job, call, via_step_args)
+        elif cls == "TuningStep":
+            job, parts = self._tuning(obj, job, call, via_step_args, parts)
         job_class = job.last if isinstance(job, Obj) and job.func.startswith(SDK_PREFIX) else None
         sdk = SdkStep(
             step_class=cls, job_class=job_class, via_step_args=via_step_args,
@@ -322,6 +324,18 @@ class FileSteps:
                                                "parser accepts unknown options is not checked"),
                  "env": env, "arguments": arguments, "channels": channels},
                 self._scripts(entry_point, source_dir))
+
+    def _tuning(self, obj: Obj, tuner, call, via_step_args: bool, parts: dict):
+        """A tuning step's channels (``tuner.fit(inputs)``, or ``TuningStep(tuner, inputs)``) and
+        the estimator it tunes (its image, entry point and versions); no script is linked, as the
+        training jobs' hyperparameters vary."""
+        if not is_sdk(tuner, ("HyperparameterTuner",)) or (via_step_args and call is None):
+            return tuner, parts
+        estimator = tuner.kwarg("estimator", 0)
+        inputs = call.kwarg("inputs", 0) if via_step_args else obj.kwarg("inputs")
+        entries, channels = self._channels(inputs, call if via_step_args else obj)
+        return (estimator if is_sdk(estimator, ESTIMATORS) else tuner,
+                {**parts, "container_inputs": entries, "channels": channels})
 
     def _channels(self, inputs, where: Obj):
         span = where.span_of("inputs")
