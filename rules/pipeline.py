@@ -14,7 +14,8 @@ import difflib
 
 from steplint.model.steps import Answer
 from steplint.rule import Applicability, Edit, Example, Fix, Rule
-from steplint.rules._pipeline_examples import EVALUATE, pipeline_project
+from steplint.rules._pipeline_examples import EVALUATE, TRAIN, pipeline_project
+from steplint.sagemaker.facts import FRAMEWORK_ESTIMATORS
 from steplint.sagemaker.paths import normalized
 
 OUTPUTS_PATH = "properties.ProcessingOutputConfig.Outputs["
@@ -306,3 +307,49 @@ class BuiltinAlgorithmChannel(Rule):
                 f"image_uris.retrieve(framework='xgboost') and no entry_point), which reads its training data from "
                 f"the channel 'train', but the step's channels are {listed}; the training job fails: name the "
                 f"training channel 'train'"))
+
+
+class RequiredOptionNotInHyperparameters(Rule):
+    code = "SL707"
+    name = "required-option-not-in-hyperparameters"
+    summary = "A training script's required option that the framework estimator's hyperparameters do not supply."
+    rationale = (
+        "A framework estimator (PyTorch, TensorFlow, SKLearn, XGBoost, HuggingFace, MXNet, ...) runs its "
+        "entry_point in script mode: the SageMaker training toolkit passes each hyperparameter as --key value "
+        "on the script's command line, and nothing else. An argparse option declared required=True that is "
+        "not among the hyperparameters= (or set_hyperparameters(...)) makes parse_args() exit with 'the "
+        "following arguments are required' once the instances have started. Hyperparameters steplint cannot "
+        "read keep it silent."
+    )
+    bad_examples = (Example(pipeline_project(
+        (TRAIN, 'parser.add_argument("--n_estimators", type=int, default=10)\n',
+         'parser.add_argument("--n_estimators", type=int, default=10)\n'
+         'parser.add_argument("--max_depth", type=int, required=True)\n'))),)
+    good_examples = (
+        Example(pipeline_project()),
+        Example(pipeline_project(
+            (TRAIN, 'parser.add_argument("--n_estimators", type=int, default=10)\n',
+             'parser.add_argument("--n_estimators", type=int, default=10)\n'
+             'parser.add_argument("--max-depth", type=int, required=True)\n'),
+            ('hyperparameters={"n_estimators": 100}', 'hyperparameters={"n_estimators": 100, "max-depth": 3}'))),
+    )
+
+    def check(self, context):
+        for step in _sdk_steps(context):
+            script = step.script
+            if step.kind != "training" or step.sdk.job_class not in FRAMEWORK_ESTIMATORS or script is None \
+                    or not script.options or not step.arguments.complete:
+                continue
+            for option in script.options:
+                if option.required is not True or not option.flags[0].startswith("-"):
+                    continue
+                names = {flag.lstrip("-").replace("-", "_") for flag in option.flags} | {option.dest}
+                if any(step.arguments.has(name) is not Answer.NO for name in names if name):
+                    continue
+                key = option.flags[0].lstrip("-")
+                yield self.finding(option.origin.path, option.origin.span, (
+                    f"{script.name} requires option {option.flags[0]}, but the hyperparameters of the "
+                    f"{step.sdk.job_class} of {step.declared_by} have no '{key}'; script mode passes only the "
+                    f"hyperparameters as --key value, so parse_args() exits with 'the following arguments are "
+                    f"required' when the job starts: add '{key}' to hyperparameters= or give the option a "
+                    f"default"), related_paths=[step.origin.path])
