@@ -57,6 +57,7 @@ VERSION_KEYWORDS = ("framework_version", "py_version", "transformers_version", "
 RESPONSES = {"TrainingStep": "training", "ProcessingStep": "processing", "TransformStep": "transform",
              "CreateModelStep": "model", "RegisterModel": "register_model", "TuningStep": "tuning"}
 MAX_WALK = 2000
+JOB_CALLS = (".run", ".fit", ".transform", ".create", ".register")
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,17 @@ class FileSteps:
     def planned(self) -> list:
         pipelines = [(pipeline, self._pipeline_ref(pipeline)) for pipeline in self.pipelines]
         jobs: dict = {}
+        unlinked = False
         for obj in self.steps:
             job, _ = self._job(obj, obj.last, obj.kwarg("step_args"))
             if isinstance(job, Obj):
-                jobs[id(job)] = jobs.get(id(job), 0) + 1
-        self.shared = {key for key, count in jobs.items() if count > 1}
+                jobs.setdefault(id(job), [job, 0])[1] += 1
+            elif isinstance(job, Unknown):
+                unlinked = True
+        # Shared: used by several steps, or run/fit several times, or there is a step whose job
+        # steplint cannot tell (which may be this one).
+        self.shared = {key for key, (job, count) in jobs.items()
+                       if unlinked or count > 1 or sum(call.func in JOB_CALLS for call in job.calls) > 1}
         return [self._planned(obj, pipelines) for obj in self.steps]
 
     # -- pipelines -----------------------------------------------------------------
