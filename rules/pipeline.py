@@ -19,6 +19,7 @@ from steplint.sagemaker.facts import FRAMEWORK_ESTIMATORS
 from steplint.sagemaker.paths import normalized
 
 OUTPUTS_PATH = "properties.ProcessingOutputConfig.Outputs["
+ARGUMENT_OUTPUTS = "arguments['ProcessingOutputConfig']['Outputs']"
 
 
 def _sdk_steps(context) -> list:
@@ -48,7 +49,8 @@ class OutputNameNotInStep(Rule):
         "(an integer index counts the outputs in order), and a PropertyFile(output_name='x') attached to the step "
         "is read from that output's S3 location (sagemaker/workflow/properties.py; unnamed outputs are output-1, "
         "output-2, ... in Processor._normalize_outputs). A name the step does not have resolves to nothing: the "
-        "downstream step or the condition's JsonGet fails when the pipeline runs. With step_args=, the job's "
+        "downstream step or the condition's JsonGet fails when the pipeline runs. The request form, "
+        "step.arguments['ProcessingOutputConfig']['Outputs'][i], raises IndexError past the last output. With step_args=, the job's "
         "outputs are those of processor.run(...); outputs= passed to the step beside it is ignored (SL702). The "
         "safe fix renames an Outputs['x'] key that differs from one output name only by case."
     )
@@ -58,6 +60,9 @@ class OutputNameNotInStep(Rule):
                 fixed=pipeline_project()),
         Example(pipeline_project(('PropertyFile(name="EvaluationReport", output_name="evaluation"',
                                   'PropertyFile(name="EvaluationReport", output_name="metrics"'))),
+        Example(pipeline_project(('    return Pipeline(name="Churn"',
+                                  '    report = step_eval.arguments["ProcessingOutputConfig"]["Outputs"][1]\n'
+                                  '    return Pipeline(name="Churn"'))),
     )
     good_examples = (Example(pipeline_project()),)
 
@@ -72,6 +77,16 @@ class OutputNameNotInStep(Rule):
             note = (" (its outputs= is ignored beside step_args=: the job's outputs are those of processor.run)"
                     if ignored else "")
             for read in step.sdk.property_reads:
+                if read.path.startswith(ARGUMENT_OUTPUTS) and len(read.keys) >= 3:
+                    key = read.keys[2]  # arguments['ProcessingOutputConfig']['Outputs'][i]
+                    if isinstance(key.value, int) and not isinstance(key.value, bool) and not (
+                            -len(names) <= key.value < len(names)):
+                        yield self.finding(key.origin.path, key.origin.span, (
+                            f"arguments['ProcessingOutputConfig']['Outputs'][{key.value}] points past the "
+                            f"{len(names)} output(s) of {step.declared_by} ({listed}){note}; evaluating it raises "
+                            f"IndexError when the pipeline is built: index an existing output"),
+                            related_paths=[step.origin.path])
+                    continue
                 if not read.path.startswith(OUTPUTS_PATH) or not read.keys:
                     continue
                 key = read.keys[0]

@@ -159,6 +159,8 @@ class InvalidPropertyPath(Rule):
             if service is None:
                 return
             for read in step.sdk.property_reads:
+                if not read.path.startswith(PROPERTIES):
+                    continue  # <step>.arguments[...]: the request, not the Describe* response
                 checked = read.path.replace(data.INDEX_PLACEHOLDER, "[0]")
                 problem = data.check_property_path(service, kind, checked)
                 if problem is None:

@@ -232,8 +232,9 @@ class PathKey:
 
 @dataclass(frozen=True)
 class PropertyRead:
-    """A read of one of a step's properties elsewhere (``<step>.properties.X['k'].Y``):
-    ``path`` from ``properties`` as written (an index steplint cannot read is ``[...]``),
+    """A read of one of a step's properties elsewhere (``<step>.properties.X['k'].Y``, or of
+    the request it renders, ``<step>.arguments['X']...``): ``path`` from ``properties`` /
+    ``arguments`` as written (an index steplint cannot read is ``[...]``),
     where the chain is, and its literal indexes in order (``PathKey``)."""
 
     path: str

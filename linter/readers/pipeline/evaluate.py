@@ -331,8 +331,8 @@ class Evaluator:
         base = self.expr(node.value, scope, outer, depth)
         if isinstance(base, Name):
             return Name(f"{base.qualified}.{node.attr}")
-        if isinstance(base, Obj) and node.attr == "properties":
-            return self._prop(Prop(base, ("properties",), span))
+        if isinstance(base, Obj) and node.attr in ("properties", "arguments"):
+            return self._prop(Prop(base, (node.attr,), span))
         if isinstance(base, Obj) and node.attr == "name":
             return StepName(base)
         if isinstance(base, Obj) and node.attr == "default_value" and base.func.startswith(PARAMETERS):

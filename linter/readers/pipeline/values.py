@@ -114,7 +114,8 @@ class Key:
 
 @dataclass(frozen=True)
 class Prop:
-    """``<step>.properties...``: ``parts`` are attribute names (str) and ``Key``s."""
+    """``<step>.properties...`` (or ``<step>.arguments[...]``, the request the step renders):
+    ``parts`` are attribute names (str) and ``Key``s."""
 
     target: Obj
     parts: tuple
