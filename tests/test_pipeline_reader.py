@@ -213,3 +213,26 @@ def test_a_directory_the_script_creates_is_not_an_undeclared_input(tmp_path, mon
     result = check_paths(["."], configure(["."]))
     assert not result.internal_errors
     assert [f.code for f in result.findings] == []
+
+
+def test_a_comprehension_over_a_literal_list_is_folded():
+    steps, _ = read("""
+        REGIONS = ["eu", "us", "ap"]
+        def get_pipeline(processor):
+            return ProcessingStep(name="P", processor=processor, code="x.py",
+                                  inputs=[ProcessingInput(source=f"s3://b/{r}/", destination=f"/opt/ml/processing/{r}")
+                                          for r in REGIONS])
+        """)
+    [step] = steps
+    assert [entry.value for entry in step.container_inputs] == [
+        "/opt/ml/processing/eu", "/opt/ml/processing/us", "/opt/ml/processing/ap"]
+
+
+def test_a_comprehension_with_a_condition_is_unknown():
+    steps, _ = read("""
+        def get_pipeline(processor, wanted):
+            return ProcessingStep(name="P", processor=processor, code="x.py",
+                                  inputs=[ProcessingInput(source=r, destination=r) for r in ["a", "b"] if r in wanted])
+        """)
+    [step] = steps
+    assert isinstance(step.container_inputs, Unknown)

@@ -4,7 +4,8 @@ Nothing is imported or run. It walks the module's statements in order (module le
 then every function and method body with its own local scope over the module's), binding
 names as far as it can tell:
 
-- literals, list/tuple/dict displays, f-strings and ``+`` over known strings;
+- literals, list/tuple/dict displays, f-strings and ``+`` over known strings, and a list
+  comprehension with one ``for`` over a known list and no ``if``, item by item;
 - names bound by straight-line assignments; parameters with a default (the default);
 - ``if``/``else``: a name keeps its value only when both branches agree (the same object
   or the same constant), anything else makes it Unknown; names bound in loops, ``with``
@@ -34,6 +35,7 @@ PATH_MODULES = ("os.path", "posixpath")
 MUTATORS = frozenset({"append", "extend", "insert", "update", "pop", "remove", "clear", "setdefault", "add",
                       "__setitem__"})
 MAX_DEPTH = 60
+MAX_FOLDED_ITEMS = 100
 PARAMETERS = "sagemaker.workflow.parameters."
 
 
@@ -318,6 +320,8 @@ class Evaluator:
             return self._subscript(node, scope, outer, depth, span)
         if isinstance(node, ast.Call):
             return self._call(node, scope, outer, depth, span)
+        if isinstance(node, ast.ListComp):
+            return self._comprehension(node, scope, outer, depth, span)
         if isinstance(node, ast.IfExp):
             self.expr(node.test, scope, outer, depth)
             body, orelse = self.expr(node.body, scope, outer, depth), self.expr(node.orelse, scope, outer, depth)
@@ -326,6 +330,25 @@ class Evaluator:
             if isinstance(child, ast.expr):
                 self.expr(child, scope, outer, depth)
         return Unknown(f"{type(node).__name__} is not evaluated", span)
+
+    def _comprehension(self, node: ast.ListComp, scope, outer, depth, span):
+        """``[elt for name in <known list>]`` (one ``for``, no ``if``) folded item by item;
+        anything else is Unknown (its calls still recorded once, with the variable Unknown)."""
+        generator = node.generators[0]
+        iterable = self.expr(generator.iter, scope, outer, depth)
+        simple = (len(node.generators) == 1 and not generator.ifs and not generator.is_async
+                  and isinstance(generator.target, ast.Name) and isinstance(iterable, Seq)
+                  and len(iterable.items) <= MAX_FOLDED_ITEMS)
+        inner = dict(scope)
+        if not simple:
+            self._bind(generator.target, Unknown("comprehension variable"), inner, outer)
+            self.expr(node.elt, inner, outer, depth)
+            return Unknown("a comprehension steplint does not fold", span)
+        items = []
+        for item in iterable.items:
+            inner[generator.target.id] = item
+            items.append(self.expr(node.elt, inner, outer, depth))
+        return Seq(tuple(items), span)
 
     def _attribute(self, node, scope, outer, depth, span):
         base = self.expr(node.value, scope, outer, depth)
