@@ -549,6 +549,8 @@ class ReservedHyperparameter(Rule):
     bad_examples = (
         Example(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
                                 'hyperparameters={"epochs": 10, "sagemaker_program": "train.py"},')),
+        Example(pipeline_project(('hyperparameters={"n_estimators": 100}',
+                                  'hyperparameters={"n_estimators": 100, "sagemaker_region": "us-east-1"}'))),
     )
     good_examples = (
         Example(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
@@ -558,6 +560,18 @@ class ReservedHyperparameter(Rule):
     )
 
     def check(self, context):
+        for step in context.steps:
+            sdk = step.sdk
+            if sdk is None or sdk.job_class not in FRAMEWORK_ESTIMATORS or not isinstance(sdk.hyperparameters, tuple):
+                continue
+            for entry in sdk.hyperparameters:
+                reserved = data.reserved_hyperparameters()
+                if entry.name in reserved:
+                    yield self.finding(entry.origin.path, entry.origin.span, (
+                        f"hyperparameter '{entry.name}' is reserved: the {sdk.job_class} estimator of "
+                        f"{step.declared_by} sets it itself ({reserved[entry.name]} in {data.sdk_source()}'s "
+                        f"sagemaker/model.py), so this value is overwritten or breaks script mode; rename the key or "
+                        f"pass the setting through the estimator's own argument"))
         model = context.model
         for builder in model.builders:
             for constructed in builder.constructed:
@@ -681,6 +695,8 @@ class ServiceLimit(Rule):
                     if name_limit is not None and (problem := name_limit.violation(entry.name)):
                         yield self._limit_finding(TRAINING_API, entry.origin.path, entry.origin.span,
                                                   f"channel name '{entry.name}' of {step.declared_by}", problem)
+            if step.kind == "training" and isinstance(step.sdk.hyperparameters, tuple) and step.sdk.hyperparameters:
+                yield from self._sdk_hyperparameters(step)
             request = {"processing": "CreateProcessingJobRequest", "training": "CreateTrainingJobRequest"}.get(
                 step.kind)
             if request is not None and isinstance(step.declared_env, tuple):
@@ -690,6 +706,28 @@ class ServiceLimit(Rule):
                         yield self._limit_finding(request.removesuffix("Request"), entry.origin.path,
                                                   entry.origin.span, f"environment variable '{entry.name}'",
                                                   problem)
+
+    def _sdk_hyperparameters(self, step):
+        """Count, key and encoded value limits of a plain-pipeline estimator's hyperparameters
+        (framework estimators JSON-encode each value and add the SDK's reserved keys)."""
+        entries = step.sdk.hyperparameters
+        framework = step.sdk.job_class in FRAMEWORK_ESTIMATORS
+        key_limit, value_limit = data.map_limits("CreateTrainingJobRequest", "HyperParameters")
+        limit = data.collection_max("CreateTrainingJobRequest", "HyperParameters")
+        reserved = len(data.reserved_hyperparameters()) if framework else 0
+        if limit is not None and len(entries) + reserved > limit[1]:
+            extra = f" plus {reserved} the SDK adds" if reserved else ""
+            yield self._limit_finding(TRAINING_API, entries[0].origin.path, entries[0].origin.span,
+                                      f"the {len(entries)} hyperparameters of {step.declared_by}{extra}",
+                                      f"exceed {limit[0]}'s maximum of {limit[1]} entries")
+        for entry in entries:
+            if key_limit is not None and (problem := key_limit.violation(entry.name)):
+                yield self._limit_finding(TRAINING_API, entry.origin.path, entry.origin.span,
+                                          f"hyperparameter key '{entry.name[:40]}'", problem)
+            value = _encoded(entry.value, framework)
+            if value is not None and value_limit is not None and (problem := value_limit.violation(value)):
+                yield self._limit_finding(TRAINING_API, entry.origin.path, entry.origin.span,
+                                          f"hyperparameter '{entry.name}' (encoded as the SDK sends it)", problem)
 
     def _limit_finding(self, api: str, path, span, what: str, problem: str, related=()):
         return self.finding(path, span, f"{what} {problem} ({data.service_model().source}); {api} rejects the "

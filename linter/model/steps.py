@@ -275,7 +275,9 @@ class SdkStep:
     construction)`` of the pipeline parameters its arguments use; ``pipelines``: the
     ``PipelineRef`` of every ``Pipeline(...)`` listing it; ``name_origin``: where its name is;
     ``entry_point``: the estimator's ``entry_point=`` (None when it has none, Unknown when not
-    known).
+    known); ``hyperparameters``: ``Declared(key, value, origin of the key)`` of the
+    estimator's ``hyperparameters=`` and ``set_hyperparameters(...)`` (Unknown when not all
+    keys are known).
     """
 
     step_class: str
@@ -291,3 +293,4 @@ class SdkStep:
     pipelines: tuple = ()
     name_origin: Origin | None = None
     entry_point: object = None
+    hyperparameters: tuple | Unknown = ()

@@ -178,6 +178,7 @@ class FileSteps:
             parameters=self._parameters(obj),
             pipelines=tuple(ref for pipeline, (ref, members, unknown) in pipelines if id(obj) in members),
             name_origin=self.origin(obj.span_of("name")),
+            hyperparameters=self._hyperparameter_entries(job) if cls in ("TrainingStep", "TuningStep") else (),
             entry_point=(plain(job.kwarg("entry_point", 0)) if not isinstance(job.kwarg("entry_point", 0), Local)
                          else job.kwarg("entry_point", 0).path) if is_sdk(job, ESTIMATORS) else None,
         )
@@ -363,22 +364,34 @@ class FileSteps:
         why = "the training inputs are not a dict or single input steplint can read"
         return Unknown(why), Supply.unknown(why)
 
-    def _hyperparameters(self, job) -> Supply:
+    def _hyperparameter_entries(self, job) -> tuple | Unknown:
+        """``Declared(key, value, origin of the key)`` of the estimator's ``hyperparameters=``
+        and ``set_hyperparameters(...)`` calls; Unknown when not all keys are known."""
         if not is_sdk(job, ESTIMATORS):
-            return Supply.unknown("the estimator is not known")
-        names: set = set()
-        for value in [job.kwarg("hyperparameters")] + [
-                Dict(tuple(call.kwargs), tuple(call.kwargs.values()), (), call.span) if not call.star and not call.args
-                else Unknown("set_hyperparameters(...) not known")
-                for call in job.calls if call.func == ".set_hyperparameters"]:
-            if value is None:
-                continue
-            if not isinstance(value, Dict) or not all(isinstance(key, str) for key in value.keys):
-                return Supply.unknown("the hyperparameters are not all known")
-            names.update(key.replace("-", "_") for key in value.keys)
+            return Unknown("the estimator is not known")
         if "hyperparameters" in job.changed:
-            return Supply.unknown("the hyperparameters are changed after construction")
-        return Supply(frozenset(names))
+            return Unknown("the hyperparameters are changed after construction")
+        entries = []
+        written = job.kwarg("hyperparameters")
+        if written is not None:
+            if not isinstance(written, Dict) or not all(isinstance(key, str) for key in written.keys):
+                return Unknown("the hyperparameters are not all known")
+            entries.extend(Declared(key, plain(value), self.origin(span))
+                           for key, value, span in zip(written.keys, written.values, written.key_spans))
+        for call in job.calls:
+            if call.func != ".set_hyperparameters":
+                continue
+            if call.star or call.args:
+                return Unknown("set_hyperparameters(...) is not known")
+            entries.extend(Declared(key, plain(value), self.origin(call.span_of(key)))
+                           for key, value in call.kwargs.items())
+        return tuple(entries)
+
+    def _hyperparameters(self, job) -> Supply:
+        entries = self._hyperparameter_entries(job)
+        if isinstance(entries, Unknown):
+            return Supply.unknown(entries.reason)
+        return Supply(frozenset(entry.name.replace("-", "_") for entry in entries))
 
     # -- scripts, versions, properties, parameters ---------------------------------
     def _scripts(self, code, source_dir) -> tuple:
