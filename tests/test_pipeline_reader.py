@@ -236,3 +236,8 @@ def test_a_comprehension_with_a_condition_is_unknown():
         """)
     [step] = steps
     assert isinstance(step.container_inputs, Unknown)
+
+
+def test_reparses_is_the_python_test():
+    assert READER.reparses("x = 1\n")
+    assert not READER.reparses("def f(:\n")
