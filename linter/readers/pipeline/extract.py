@@ -110,7 +110,7 @@ class FileSteps:
         return [self._planned(obj, pipelines) for obj in self.steps]
 
     # -- pipelines -----------------------------------------------------------------
-    def _listed_steps(self, value, seen: set, depth: int = 0):
+    def _listed_steps(self, value, depth: int = 0):
         """The step objects of a ``steps=`` list and of condition steps' branches; None when
         any item is not a step known here."""
         if not isinstance(value, Seq) or depth > 20:
@@ -125,14 +125,14 @@ class FileSteps:
                     inner = item.kwarg(branch)
                     if inner is None:
                         continue
-                    nested = self._listed_steps(inner, seen, depth + 1)
+                    nested = self._listed_steps(inner, depth + 1)
                     if nested is None:
                         return None
                     found.extend(nested)
         return found
 
     def _pipeline_ref(self, pipeline: Obj):
-        listed = self._listed_steps(pipeline.kwarg("steps"), set())
+        listed = self._listed_steps(pipeline.kwarg("steps"))
         parameters = pipeline.kwarg("parameters")
         names: tuple | Unknown
         if parameters is None:
@@ -145,7 +145,7 @@ class FileSteps:
         if listed is not None:
             steps = tuple((_rendered_name(step), self.origin(step.span_of("name")), step.last) for step in listed)
         ref = PipelineRef(plain(pipeline.kwarg("name")), self.origin(pipeline.span_of("parameters")), names, steps)
-        return ref, {id(step) for step in listed or ()}, listed is None
+        return ref, {id(step) for step in listed or ()}
 
     # -- one step ------------------------------------------------------------------
     def _planned(self, obj: Obj, pipelines: list) -> PlannedStep:
@@ -176,7 +176,7 @@ class FileSteps:
             property_files=self._property_files(obj),
             versions=self._versions(job),
             parameters=self._parameters(obj),
-            pipelines=tuple(ref for pipeline, (ref, members, unknown) in pipelines if id(obj) in members),
+            pipelines=tuple(ref for pipeline, (ref, members) in pipelines if id(obj) in members),
             name_origin=self.origin(obj.span_of("name")),
             hyperparameters=self._hyperparameter_entries(job) if cls in ("TrainingStep", "TuningStep") else (),
             entry_point=(plain(job.kwarg("entry_point", 0)) if not isinstance(job.kwarg("entry_point", 0), Local)
