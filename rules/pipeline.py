@@ -49,7 +49,9 @@ class OutputNameNotInStep(Rule):
         "(an integer index counts the outputs in order), and a PropertyFile(output_name='x') attached to the step "
         "is read from that output's S3 location (sagemaker/workflow/properties.py; unnamed outputs are output-1, "
         "output-2, ... in Processor._normalize_outputs). A name the step does not have resolves to nothing: the "
-        "downstream step or the condition's JsonGet fails when the pipeline runs. The request form, "
+        "downstream step fails when the pipeline runs, and a JsonGet on such a property file makes building the "
+        "definition raise ValueError (Step._validate_json_get_property_file_reference in "
+        "sagemaker/workflow/steps.py). The request form, "
         "step.arguments['ProcessingOutputConfig']['Outputs'][i], raises IndexError past the last output. With step_args=, the job's "
         "outputs are those of processor.run(...); outputs= passed to the step beside it is ignored (SL702). The "
         "safe fix renames an Outputs['x'] key that differs from one output name only by case."
@@ -106,8 +108,9 @@ class OutputNameNotInStep(Rule):
                 if isinstance(entry.name, str) and entry.name not in names:
                     yield self.finding(entry.origin.path, entry.origin.span, (
                         f"PropertyFile '{entry.value}' reads output '{entry.name}' of {step.declared_by}, whose "
-                        f"outputs are {listed}{note}{_close(entry.name, names)}; the property file cannot be read, "
-                        f"so a JsonGet on it fails when the pipeline runs: name an output the step has"),
+                        f"outputs are {listed}{note}{_close(entry.name, names)}; a JsonGet on it makes building the "
+                        f"pipeline definition raise ValueError (Processing output name '{entry.name}' ... not found "
+                        f"in processing step): name an output the step has"),
                         related_paths=[step.origin.path])
 
     @staticmethod
