@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass
 
+from steplint.model.steps import Answer
 from steplint.model.values import CallValue, Mapping, Ref, Seq, Span
 from steplint.readers.python.project import Contract, Spec
 from steplint.rule import Applicability, Edit, Example, Fix, Rule
+from steplint.rules._pipeline_examples import pipeline_project
 from steplint.rules._sagemaker_examples import (
     builder_project,
     processing_project,
@@ -108,14 +111,19 @@ class InvalidPropertyPath(Rule):
         Example(property_path_project("properties.TrainingJobDefinition.OutputDataConfig.S3OutputPath"),
                 fixed=property_path_project("properties.OutputDataConfig.S3OutputPath")),
         Example(property_path_project("properties.ModelArtifacts.S3ModelArtifacts", sagemaker_step_type="CreateModel")),
+        Example(pipeline_project(("properties.ModelArtifacts.S3ModelArtifacts",
+                                  "properties.ModelArtifacts.S3ModelArtifact"))),
     )
     good_examples = (
+        Example(pipeline_project()),
         Example(property_path_project("properties.ModelArtifacts.S3ModelArtifacts")),
         Example(property_path_project("properties.FinalMetricDataList['val:loss'].Value")),
         Example(property_path_project("properties.ModelName", sagemaker_step_type="CreateModel")),
     )
 
     def check(self, context):
+        self._context_steps = context.steps
+        yield from self._sdk_reads()
         model = context.model
         for spec, output, path, span in _property_paths(model):
             kind = _response_kind(model, spec)
@@ -139,6 +147,34 @@ class InvalidPropertyPath(Rule):
                 if data.check_property_path(service, kind, checked) is not None:
                     checked = path
             yield self._finding(context, spec, output, path, checked, span, kind, reason, available)
+
+    def _sdk_reads(self):
+        """Property reads of steps built directly with the SDK (``Step.sdk``), checked against the
+        response shape of their step class; an index steplint cannot read counts as any index."""
+        for step in self._context_steps:
+            kind = step.sdk.response if step.sdk is not None else None
+            if kind not in data.STEP_RESPONSE_SHAPES or not step.sdk.property_reads:
+                continue
+            service = data.service_model()
+            if service is None:
+                return
+            for read in step.sdk.property_reads:
+                if not read.path.startswith(PROPERTIES):
+                    continue  # <step>.arguments[...]: the request, not the Describe* response
+                checked = read.path.replace(data.INDEX_PLACEHOLDER, "[0]")
+                problem = data.check_property_path(service, kind, checked)
+                if problem is None:
+                    continue
+                shapes = " + ".join(data.STEP_RESPONSE_SHAPES[kind])
+                suggestions = data.closest_paths(kind, checked)
+                _, indexes = data.normalized(checked)
+                shown = [data.fill_indexes(s, indexes) or s for s, _ in suggestions]
+                hint = (f"closest valid paths: {', '.join(repr(s) for s in shown)}" if shown else
+                        f"members there: {', '.join(data.members(service, problem.shapes)[:10])}")
+                yield self.finding(read.origin.path, read.origin.span, (
+                    f"{read.path} of {step.declared_by} does not exist in {shapes} ({step.sdk.step_class} "
+                    f"properties; {service.source}): {problem.reason} (valid up to '{problem.valid_prefix}'); the "
+                    f"pipeline cannot resolve it; {hint}"), related_paths=[step.origin.path])
 
     def _finding(self, context, spec, output, path, checked, span, kind, reason, available):
         shapes = " + ".join(data.STEP_RESPONSE_SHAPES[kind])
@@ -277,6 +313,10 @@ FRAMEWORK_CONFIGS = {
     "HuggingFace": "huggingface", "HuggingFaceProcessor": "huggingface",
 }
 IMAGE_SCOPE = "training"
+# image_uris.retrieve picks the training scope for these when image_scope is not given
+# (_get_final_image_scope in sagemaker/image_uris.py, SDK 2.x).
+RETRIEVE_TRAINING_DEFAULT = ("xgboost", "sklearn")
+GRAVITON = re.compile(r"ml\.[a-z]+\d+g[a-z]*\.")
 HUGGINGFACE_BASES = ("pytorch_version", "tensorflow_version")
 
 
@@ -319,6 +359,10 @@ class UnknownFrameworkVersion(Rule):
         Example(builder_project('framework_version="2.9.9",\npy_version="py310",')),
         Example(builder_project('framework_version="2.1.0",\npy_version="py27",')),
         Example(_pinned_example("2.3.0")),
+        Example(pipeline_project(('framework_version="1.2-1", role=role, instance_type="ml.m5.large",\n'
+                                  '                                 instance_count=1)',
+                                  'framework_version="1.9-9", role=role, instance_type="ml.m5.large",\n'
+                                  '                                 instance_count=1)'))),
     )
     good_examples = (
         Example(builder_project('framework_version="2.1.0",\npy_version="py310",')),
@@ -332,17 +376,73 @@ class UnknownFrameworkVersion(Rule):
         from steplint.sagemaker.pins import ProjectPins
 
         model = context.model
-        pins = None
+        pins = ProjectPins(context.config.root, getattr(context.config, "sagemaker_version", None), nearest_project)
+        yield from self._sdk_steps(context, pins)
         for builder in model.builders:
             for constructed in builder.constructed:
                 framework = _framework_of(model, constructed)
                 if framework is None:
                     continue
-                if pins is None:
-                    pins = ProjectPins(context.config.root, getattr(context.config, "sagemaker_version", None),
-                                       nearest_project)
                 checked = _checked_release(pins.pin_for(builder.path))
                 yield from self._check_call(model, builder, constructed, framework, checked)
+
+    def _sdk_steps(self, context, pins):
+        """framework_version / py_version of the estimators and processors of steps built
+        directly with the SDK (``Step.sdk.versions``), once per constructor argument."""
+        seen = set()
+        for step in context.steps:
+            sdk = step.sdk
+            if sdk is None or sdk.job_class is None:
+                continue
+            versions = {entry.name: entry for entry in sdk.versions}
+            cls = versions["estimator_cls"].value if sdk.job_class == "FrameworkProcessor" and \
+                "estimator_cls" in versions else sdk.job_class
+            framework = FRAMEWORK_CONFIGS.get(cls)
+            scope = IMAGE_SCOPE
+            if "framework" in versions:  # image_uri=sagemaker.image_uris.retrieve(framework=..., version=...)
+                instance = versions["instance_type"].value if "instance_type" in versions else ""
+                if not isinstance(instance, str) or GRAVITON.match(instance):
+                    continue  # a Graviton instance takes the inference_graviton scope; unknown: cannot tell
+                framework = versions["framework"].value
+                scope = versions["image_scope"].value if "image_scope" in versions else (
+                    IMAGE_SCOPE if framework in RETRIEVE_TRAINING_DEFAULT or step.kind == "training" else None)
+            version = versions.get("framework_version")
+            if not isinstance(framework, str) or framework == "huggingface" or not isinstance(scope, str) \
+                    or version is None or not isinstance(version.value, str):
+                continue
+            if (version.origin, framework) in seen:
+                continue
+            seen.add((version.origin, framework))
+            config = data.scope_config(framework, scope)
+            if config is None:
+                continue
+            release, described = _checked_release(pins.pin_for(version.origin.path))
+            where = f"the image configuration of sagemaker {release} ({described})"
+            concrete = data.resolve_version(config, version.value, release)
+            owner = f"the {sdk.job_class} of {step.declared_by}"
+            if concrete is None:
+                options = data.supported_versions(config, release)
+                added = data.first_listed(config, version.value)
+                advice = (f"sagemaker {added} added it, and with {release} the SDK raises ValueError when the "
+                          f"pipeline definition is built; pin {added} or later, or use a version {release} lists"
+                          if added is not None else
+                          "the SDK raises ValueError when the pipeline definition is built; use a listed version")
+                yield self.finding(version.origin.path, version.origin.span, (
+                    f"{'version' if 'framework' in versions else 'framework_version'} '{version.value}' of "
+                    f"{owner} is not in {where} for {framework} {scope} images: {advice} (closest: "
+                    f"{_nearby(version.value, options)})"))
+                continue
+            version_config = config["versions"][concrete]
+            py_version = versions.get("py_version")
+            if not data.listed_at(version_config, release) or py_version is None:
+                continue
+            allowed = data.supported_py_versions(version_config, release)
+            if isinstance(py_version.value, str) and allowed is not None and py_version.value not in allowed:
+                yield self.finding(py_version.origin.path, py_version.origin.span, (
+                    f"py_version '{py_version.value}' of {owner} is not listed for {framework} {concrete} "
+                    f"({scope}) in {where} (listed: {', '.join(allowed) or 'none'}); the SDK raises "
+                    f"ValueError: Unsupported Python version when the pipeline definition is built; use one of "
+                    f"the listed versions"))
 
     def _check_call(self, model, builder, constructed, framework, checked):
         call = constructed.call
@@ -449,6 +549,8 @@ class ReservedHyperparameter(Rule):
     bad_examples = (
         Example(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
                                 'hyperparameters={"epochs": 10, "sagemaker_program": "train.py"},')),
+        Example(pipeline_project(('hyperparameters={"n_estimators": 100}',
+                                  'hyperparameters={"n_estimators": 100, "sagemaker_region": "us-east-1"}'))),
     )
     good_examples = (
         Example(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
@@ -458,6 +560,18 @@ class ReservedHyperparameter(Rule):
     )
 
     def check(self, context):
+        for step in context.steps:
+            sdk = step.sdk
+            if sdk is None or sdk.job_class not in FRAMEWORK_ESTIMATORS or not isinstance(sdk.hyperparameters, tuple):
+                continue
+            for entry in sdk.hyperparameters:
+                reserved = data.reserved_hyperparameters()
+                if entry.name in reserved:
+                    yield self.finding(entry.origin.path, entry.origin.span, (
+                        f"hyperparameter '{entry.name}' is reserved: the {sdk.job_class} estimator of "
+                        f"{step.declared_by} sets it itself ({reserved[entry.name]} in {data.sdk_source()}'s "
+                        f"sagemaker/model.py), so this value is overwritten or breaks script mode; rename the key or "
+                        f"pass the setting through the estimator's own argument"))
         model = context.model
         for builder in model.builders:
             for constructed in builder.constructed:
@@ -515,6 +629,10 @@ class ServiceLimit(Rule):
                                 'environment={"MODEL-NAME": "bert"},')),
         Example(processing_project("properties.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri",
                                    extra_outputs=10)),
+        Example(pipeline_project(('inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input")]',
+                                  'inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input")]'
+                                  + "".join(f' + [ProcessingInput(source=f"s3://{{bucket}}/extra/{n}/", '
+                                            f'destination="/opt/ml/processing/extra/{n}")]' for n in range(10))))),
     )
     good_examples = (
         Example(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
@@ -524,6 +642,7 @@ class ServiceLimit(Rule):
     )
 
     def check(self, context):
+        yield from self._sdk_steps(context)
         model = context.model
         for builder in model.builders:
             for constructed in builder.constructed:
@@ -538,6 +657,77 @@ class ServiceLimit(Rule):
                 for call in method.calls:
                     yield from self._processing_io(model, builder, call)
                     yield from self._local_path(model, builder, call)
+
+    def _sdk_steps(self, context):
+        """Processing inputs and outputs and training channels of steps built directly with the
+        SDK (``Step.sdk``). ``code=`` makes the SDK add one more ProcessingInput, ``code``
+        (``ScriptProcessor._include_code_in_inputs``, sagemaker/processing.py)."""
+        for step in context.steps:
+            if step.sdk is None or step.kind not in ("processing", "training"):
+                continue
+            if data.service_model() is None:
+                return
+            if step.kind == "processing":
+                extra = 1 if step.sdk.code_input is Answer.YES else 0
+                for entries, member, noun in ((step.container_inputs, ("CreateProcessingJobRequest",
+                                                                      "ProcessingInputs"), "inputs"),
+                                              (step.container_outputs, ("ProcessingOutputConfig", "Outputs"),
+                                               "outputs")):
+                    limit = data.collection_max(*member)
+                    added = extra if noun == "inputs" else 0
+                    if not isinstance(entries, tuple) or limit is None or len(entries) + added <= limit[1]:
+                        continue
+                    first_over = entries[max(limit[1] - added, 0)]
+                    plus = f" plus the code input that code= adds ({len(entries) + added})" if added else ""
+                    yield self._limit_finding(PROCESSING_API, first_over.origin.path, first_over.origin.span,
+                                              f"the {len(entries)} processing {noun} of {step.declared_by}{plus}",
+                                              f"exceed {limit[0]}'s maximum of {limit[1]}")
+            elif step.kind == "training" and isinstance(step.container_inputs, tuple):
+                name_limit = data.member_string_limit("Channel", "ChannelName")
+                count_limit = data.collection_max("CreateTrainingJobRequest", "InputDataConfig")
+                entries = step.container_inputs
+                if count_limit is not None and len(entries) > count_limit[1]:
+                    over = entries[count_limit[1]]
+                    yield self._limit_finding(TRAINING_API, over.origin.path, over.origin.span,
+                                              f"the {len(entries)} input channels of {step.declared_by}",
+                                              f"exceed {count_limit[0]}'s maximum of {count_limit[1]}")
+                for entry in entries:
+                    if name_limit is not None and (problem := name_limit.violation(entry.name)):
+                        yield self._limit_finding(TRAINING_API, entry.origin.path, entry.origin.span,
+                                                  f"channel name '{entry.name}' of {step.declared_by}", problem)
+            if step.kind == "training" and isinstance(step.sdk.hyperparameters, tuple) and step.sdk.hyperparameters:
+                yield from self._sdk_hyperparameters(step)
+            request = {"processing": "CreateProcessingJobRequest", "training": "CreateTrainingJobRequest"}.get(
+                step.kind)
+            if request is not None and isinstance(step.declared_env, tuple):
+                key_limit, _ = data.map_limits(request, "Environment")
+                for entry in step.declared_env:
+                    if key_limit is not None and (problem := key_limit.violation(entry.name)):
+                        yield self._limit_finding(request.removesuffix("Request"), entry.origin.path,
+                                                  entry.origin.span, f"environment variable '{entry.name}'",
+                                                  problem)
+
+    def _sdk_hyperparameters(self, step):
+        """Count, key and encoded value limits of a plain-pipeline estimator's hyperparameters
+        (framework estimators JSON-encode each value and add the SDK's reserved keys)."""
+        entries = step.sdk.hyperparameters
+        framework = step.sdk.job_class in FRAMEWORK_ESTIMATORS
+        key_limit, value_limit = data.map_limits("CreateTrainingJobRequest", "HyperParameters")
+        limit = data.collection_max("CreateTrainingJobRequest", "HyperParameters")
+        reserved = len(data.reserved_hyperparameters()) if framework else 0
+        if limit is not None and len(entries) + reserved > limit[1]:
+            extra = f" plus {reserved} the SDK adds" if reserved else ""
+            yield self._limit_finding(TRAINING_API, entries[0].origin.path, entries[0].origin.span,
+                                      f"the {len(entries)} hyperparameters of {step.declared_by}{extra}",
+                                      f"exceed {limit[0]}'s maximum of {limit[1]} entries")
+        for entry in entries:
+            if key_limit is not None and (problem := key_limit.violation(entry.name)):
+                yield self._limit_finding(TRAINING_API, entry.origin.path, entry.origin.span,
+                                          f"hyperparameter key '{entry.name[:40]}'", problem)
+            value = _encoded(entry.value, framework)
+            if value is not None and value_limit is not None and (problem := value_limit.violation(value)):
+                yield self._limit_finding(TRAINING_API, entry.origin.path, entry.origin.span,
+                                          f"hyperparameter '{entry.name}' (encoded as the SDK sends it)", problem)
 
     def _limit_finding(self, api: str, path, span, what: str, problem: str, related=()):
         return self.finding(path, span, f"{what} {problem} ({data.service_model().source}); {api} rejects the "

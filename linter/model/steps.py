@@ -222,6 +222,8 @@ class Step:
     what runs. ``interfaces`` are the declarations of its logical ports (``Interface``).
     ``skipped_inputs`` are the logical names every builder of the step always leaves out of
     its inputs (never mounted, whatever the pipeline wires); empty when that cannot be told.
+    ``sdk`` holds what only a step built directly with the SageMaker SDK has (``SdkStep``;
+    None for other forms).
     """
 
     name: str
@@ -242,6 +244,7 @@ class Step:
     delegated: bool = False
     interfaces: tuple = ()
     skipped_inputs: frozenset = frozenset()
+    sdk: "SdkStep | None" = None
 
     def declared_paths(self) -> tuple | None:
         """Every container path the step declares, or None when any is not known."""
@@ -253,3 +256,82 @@ class Step:
         if not all(isinstance(entry.value, str) for entry in entries):
             return None
         return tuple(entry.value for entry in entries)
+
+
+@dataclass(frozen=True)
+class PathKey:
+    """A literal ``[...]`` index in a property path as written (``Outputs['train']``): its
+    value, where it is, and the text range ``start:end`` of its string literal (``quote``
+    is its quote character, empty when it is not a plain string literal)."""
+
+    value: object
+    origin: Origin
+    start: int
+    end: int
+    quote: str = ""
+
+
+@dataclass(frozen=True)
+class PropertyRead:
+    """A read of one of a step's properties elsewhere (``<step>.properties.X['k'].Y``, or of
+    the request it renders, ``<step>.arguments['X']...``): ``path`` from ``properties`` /
+    ``arguments`` as written (an index steplint cannot read is ``[...]``),
+    where the chain is, and its literal indexes in order (``PathKey``)."""
+
+    path: str
+    origin: Origin
+    keys: tuple = ()
+
+
+@dataclass(frozen=True)
+class PipelineRef:
+    """A ``Pipeline(...)`` that lists a step. ``parameters``: the names of its
+    ``parameters=`` (Unknown when not all are known); ``steps``: ``(name, Origin, step
+    class)`` of every step it lists, in order, condition branches included (a step listed
+    twice appears twice; Unknown when not all are known)."""
+
+    name: object
+    origin: Origin
+    parameters: tuple | Unknown
+    steps: tuple | Unknown
+
+
+@dataclass(frozen=True)
+class SdkStep:
+    """What a step built directly with the SageMaker Python SDK (2.x) has beyond the model.
+
+    ``step_class`` (``ProcessingStep``), ``job_class`` (the processor, estimator,
+    transformer or model class, when known), ``via_step_args`` (built from
+    ``step_args=processor.run(...)`` / ``estimator.fit(...)``). ``response`` is the key of
+    ``steplint.sagemaker.data.STEP_RESPONSE_SHAPES`` its properties follow (None when not a
+    job step). ``ignored``: ``Declared(keyword, None, origin)`` for arguments passed beside
+    ``step_args``, which the SDK does not use. ``code_input``: YES when ``code=`` makes the
+    SDK add one more ProcessingInput. ``property_reads``: ``PropertyRead`` of this step's
+    properties by the pipeline; ``property_files``: ``Declared(output_name, property file
+    name, origin)``; ``versions``: ``Declared`` of ``framework_version`` / ``py_version`` /
+    ``transformers_version`` / ``pytorch_version`` / ``tensorflow_version`` of the job's
+    class, and ``estimator_cls`` (the class name) of a ``FrameworkProcessor``; for an
+    ``image_uri=sagemaker.image_uris.retrieve(...)``, its ``framework``, ``version`` (as
+    ``framework_version``), ``py_version`` and ``image_scope`` instead; ``parameters``: ``Declared(parameter name, parameter class, origin of its
+    construction)`` of the pipeline parameters its arguments use; ``pipelines``: the
+    ``PipelineRef`` of every ``Pipeline(...)`` listing it; ``name_origin``: where its name is;
+    ``entry_point``: the estimator's ``entry_point=`` (None when it has none, Unknown when not
+    known); ``hyperparameters``: ``Declared(key, value, origin of the key)`` of the
+    estimator's ``hyperparameters=`` and ``set_hyperparameters(...)`` (Unknown when not all
+    keys are known).
+    """
+
+    step_class: str
+    job_class: str | None = None
+    via_step_args: bool = False
+    response: str | None = None
+    ignored: tuple = ()
+    code_input: Answer = Answer.NO
+    property_reads: tuple = ()
+    property_files: tuple = ()
+    versions: tuple = ()
+    parameters: tuple = ()
+    pipelines: tuple = ()
+    name_origin: Origin | None = None
+    entry_point: object = None
+    hyperparameters: tuple | Unknown = ()

@@ -14,7 +14,7 @@ import functools
 import importlib
 
 PYTHON_SUFFIXES = (".py", ".pyi")
-READER_MODULES: tuple = ("steplint.readers.yaml",)
+READER_MODULES: tuple = ("steplint.readers.yaml", "steplint.readers.pipeline")
 
 
 @functools.cache

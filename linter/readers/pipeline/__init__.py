@@ -1,0 +1,116 @@
+"""The plain SageMaker SDK pipeline reader: ``pipeline.py`` files that build
+``ProcessingStep`` / ``TrainingStep`` / ``TransformStep`` / ``ModelStep`` / ``ConditionStep``
+objects directly (SDK 2.x, often inside ``get_pipeline()`` as in the SageMaker Projects
+template), turned into the step model.
+
+Read with CPython's ``ast`` after ``parse_obstacle`` (bounded, never imported or run);
+``evaluate`` binds names, ``extract`` turns the SDK calls into steps, and ``steps`` adds
+each step's script (``code=`` / ``entry_point`` resolved against the pipeline file) from the
+Python reader's facts.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import re
+import warnings
+
+from steplint.files.sources import FileProblem
+from steplint.model.steps import Origin, ScriptRead
+from steplint.model.values import Span
+from steplint.readers.api import Reader, ReaderProject
+from steplint.readers.pipeline.evaluate import Evaluator, Text
+from steplint.readers.pipeline.extract import FileSteps, PlannedStep
+from steplint.readers.pipeline.scratch import script_paths
+from steplint.readers.python.parse_guard import parse_obstacle
+from steplint.sagemaker.facts import STEP_CLASSES
+from steplint.sagemaker.paths import is_within
+
+# Roots every container path lies below: a script reading one says nothing about its directories.
+CONTAINER_ROOTS = frozenset({"/opt/ml", "/opt/ml/processing", "/opt/ml/input", "/opt/ml/input/data"})
+_STEP_CLASS = re.compile(r"\b(?:" + "|".join(sorted(STEP_CLASSES)) + r")\b")
+
+
+@dataclasses.dataclass(frozen=True)
+class PipelineFile:
+    """The facts of one pipeline file: its steps, each with its script's candidate paths."""
+
+    path: str
+    steps: tuple
+
+
+class PipelineReader(Reader):
+    name = "pipeline"
+    suffixes = (".py",)
+
+    def wants(self, source) -> bool:
+        text = source.text
+        return "sagemaker.workflow" in text and _STEP_CLASS.search(text) is not None
+
+    def read(self, source):
+        obstacle = parse_obstacle(source.text)
+        if obstacle is not None:
+            return None, FileProblem(obstacle.code, source.display, Span(obstacle.line, obstacle.col, obstacle.line,
+                                                                         obstacle.col), obstacle.message)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source.text)
+        evaluator = Evaluator(tree, Text(source.text))
+        evaluator.run()
+        steps = FileSteps(source.display, evaluator.objects, evaluator.props).planned()
+        return PipelineFile(source.display, tuple(steps)), None
+
+    def steps(self, project: ReaderProject) -> list:
+        found = []
+        for display in sorted(project.facts):
+            facts = project.facts[display]
+            for planned in facts.steps:
+                found.append(_with_script(planned, project))
+        return found
+
+    def reparses(self, text: str) -> bool:
+        """A pipeline file is Python: the same test as for every Python file the fixer edits
+        (the parse guard passes and LibCST parses it), since the fixer asks the reader of any
+        file with its suffix."""
+        if parse_obstacle(text) is not None:
+            return False
+        import libcst as cst  # only when a fix is checked
+
+        try:
+            cst.parse_module(text)
+        except (cst.ParserSyntaxError, RecursionError, MemoryError):
+            return False
+        return True
+
+
+def _with_script(planned: PlannedStep, project: ReaderProject):
+    for candidate in planned.scripts:
+        if candidate in project.sources and candidate.endswith(".py"):
+            script = project.script(candidate)
+            if script is not None:
+                script = _with_composed_paths(script, project.sources[candidate].text)
+                related = tuple(dict.fromkeys(planned.step.related + (candidate,)))
+                return dataclasses.replace(planned.step, script=script, related=related)
+            break
+    return planned.step
+
+
+def _with_composed_paths(script, text: str):
+    """The script with the container paths it composes in functions added to its reads, and
+    without its reads of directories it creates itself (``scratch``)."""
+    created, composed = script_paths(text)
+    known = {read.key for read in script.reads if read.kind == "path"}
+    keys = {value for value, _ in composed} | (known - CONTAINER_ROOTS)
+    added = {}
+    for value, span in composed:  # one read per directory: not a path below another one read
+        if value not in added and value not in known and not any(key != value and is_within(value, key)
+                                                                 for key in keys):
+            added[value] = ScriptRead("path", value, Origin(script.path, span))
+    added = tuple(added.values())
+    reads = tuple(read for read in script.reads + added
+                  if read.kind != "path" or not any(is_within(read.key, directory) for directory in created))
+    return dataclasses.replace(script, reads=reads)
+
+
+READER = PipelineReader()
