@@ -38,6 +38,14 @@ def test_sl504_points_at_the_py_version_keyword():
     assert finding.says("py_version 'py27' is not listed for pytorch 2.1.0")
 
 
+def test_sl504_points_at_the_huggingface_base_framework_keyword():
+    files = builder_project('transformers_version="4.28.1",\npytorch_version="9.9",\npy_version="py310",',
+                            estimator="HuggingFace")
+    [finding] = findings(files, "SL504")
+    assert (finding.path, finding.line) == (BUILDER, line_of(files[BUILDER], 'pytorch_version="9.9"'))
+    assert finding.says("pytorch_version '9.9' is not listed for this transformers_version")
+
+
 def test_sl504_without_a_pin_checks_the_newest_release_it_knows():
     [finding] = findings(pinned(None), "SL504")
     assert finding.says(f"sagemaker {data.sdk_version()} (the newest SDK 2.x release steplint knows; the project "
