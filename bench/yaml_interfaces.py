@@ -25,7 +25,6 @@ import time
 from pathlib import Path
 
 import yaml
-
 from steplint.readers.yaml.interface import read_interface, views
 from steplint.readers.yaml.nodes import LOADER, parse
 from steplint.readers.yaml.steps import step_of

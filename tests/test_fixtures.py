@@ -62,6 +62,8 @@ GOLDEN_RUNS = {
     "builder_rewrite": ("legacy_layout", ("--unsafe-fixes",), {
         **golden_files(GOLDEN / "legacy_layout"),
         **golden_files(GOLDEN / "builder_rewrite", "src/mlpipelines/pipeline_steps/")}),
+    "yaml_interface_defects": ("yaml_interface_defects", (), golden_files(GOLDEN / "yaml_interface_defects")),
+    "sdk_pipeline_defects": ("sdk_pipeline_defects", (), golden_files(GOLDEN / "sdk_pipeline_defects")),
 }
 
 

@@ -142,8 +142,21 @@ def test_sl405_undeclared_input_key_by_subscript_raises_key_error():
     files = with_main_paths(script_reads('meta = input_paths["metadata"]'))
     finding = only(files, "SL405")
     assert (finding.path, finding.line) == (SCRIPT, line_of(files[SCRIPT], 'input_paths["metadata"]'))
-    assert finding.says("preprocess.py reads input_paths['metadata'], but expected_input_paths of "
-                        "PREPROCESSING_CONTRACT has no key 'metadata'", "so this raises KeyError")
+    assert finding.says("preprocess.py reads input_paths['metadata'], but the input_paths its __main__ builds "
+                        "has no key 'metadata'", "so this raises KeyError")
+
+
+def with_framework_paths(*changes) -> dict:
+    """main() takes input_paths and output_paths from a caller outside the script (its own
+    __main__ builds none): the contract's keys are what it gets."""
+    return processing((SCRIPT, "def main():\n", "def main(input_paths, output_paths):\n"),
+                      (SCRIPT, "    main()\n", "    pass\n"), *changes)
+
+
+def test_sl405_undeclared_key_against_the_contract_when_the_script_builds_no_paths_itself():
+    files = with_framework_paths(script_reads('meta = input_paths["metadata"]'))
+    assert only(files, "SL405").says("preprocess.py reads input_paths['metadata'], but expected_input_paths of "
+                                     "PREPROCESSING_CONTRACT has no key 'metadata'", "so this raises KeyError")
 
 
 def test_sl405_undeclared_input_key_by_get_always_gets_its_default():
@@ -153,8 +166,8 @@ def test_sl405_undeclared_input_key_by_get_always_gets_its_default():
 
 def test_sl405_undeclared_output_key_with_a_hint():
     files = with_main_paths(script_reads('out = output_paths["processed"]'))
-    assert only(files, "SL405").says("reads output_paths['processed'], but expected_output_paths of "
-                                     "PREPROCESSING_CONTRACT has no key 'processed'", "(close to 'processed_data'")
+    assert only(files, "SL405").says("reads output_paths['processed'], but the output_paths its __main__ builds "
+                                     "has no key 'processed'", "(close to 'processed_data'")
 
 
 def test_sl405_declared_keys_are_fine():
@@ -304,12 +317,12 @@ def test_sl406_contract_env_built_at_run_time_keeps_it_silent():
 # -- SL407: a declared env var the script never reads ----------------------------------------------------
 
 
-def test_sl407_optional_var_never_read_costs_a_default_passed_for_nothing():
+def test_sl407_optional_var_never_read_has_no_effect():
     files = processing((CONTRACT, '{"TRAIN_RATIO": "0.7"}', '{"TRAIN_RATIO": "0.7", "RANDOM_SEED": "42"}'))
     finding = only(files, "SL407")
     assert (finding.path, finding.line) == (CONTRACT, line_of(files[CONTRACT], "optional_env_vars="))
     assert finding.says("env var 'RANDOM_SEED' declared by PREPROCESSING_CONTRACT is never read by preprocess.py",
-                        "the builder passes its default for nothing")
+                        "any value set for it has no effect")
 
 
 def test_sl407_required_var_never_read_costs_configuration():
