@@ -245,9 +245,9 @@ class ScriptUndeclaredPath(Rule):
                     continue
                 yield self.finding(read.origin.path, read.origin.span, (
                     f"{script.name} uses {read.key}, which {step.declared_by} does not declare; SageMaker "
-                    f"mounts or uploads only the directories the builder creates from the contract, so this "
-                    f"one is missing or never uploaded at run time: declare it in expected_input_paths/"
-                    f"expected_output_paths or use a declared path"),
+                    f"mounts or uploads only the directories the step declares, so this one is missing or "
+                    f"never uploaded at run time: declare it in {step.terms.input_paths} or "
+                    f"{step.terms.output_paths}, or use a declared path"),
                     related_paths=[step.origin.path])
 
     def _channel_variable_findings(self, step, script):
@@ -286,7 +286,7 @@ class ScriptUndeclaredPath(Rule):
             return
         entries = step.container_inputs if read.kind == "input_key" else step.container_outputs
         keys = {entry.name for entry in entries or ()}
-        field = "expected_input_paths" if read.kind == "input_key" else "expected_output_paths"
+        field = step.terms.input_paths if read.kind == "input_key" else step.terms.output_paths
         yield self.finding(read.origin.path, read.origin.span, (
             f"{script.name} reads {what}, but {field} of {step.declared_by} has no key '{read.key}'"
             f"{_hint(read.key, keys)}; the paths handed to the script come from the contract, {outcome}: "
@@ -415,11 +415,11 @@ class ScriptUndeclaredEnv(Rule):
                 outcome = "KeyError" if read.can_fail else "a silent default"
                 passed = set(step.env.names) - _declared_names(step.declared_env)
                 route = (f" and {' / '.join(step.built_by)} passes no such env" if passed else
-                         "; the builder sets only the contract's env vars")
+                         "; nothing else sets environment variables for this step")
                 yield self.finding(read.origin.path, read.origin.span, (
                     f"{script.name} reads environment variable '{read.key}', which {step.declared_by} does not "
                     f"declare{_hint(read.key, names)}{route}, so it is never set in the container ({outcome}): "
-                    f"add it to required_env_vars or optional_env_vars"), related_paths=[step.origin.path])
+                    f"add it to {step.terms.env}"), related_paths=[step.origin.path])
 
 
 # Variables that libraries in the container read (boto3/botocore, the AWS SDKs), not the script.
@@ -530,10 +530,10 @@ class ArgumentMismatch(Rule):
                 if option.required is not True or any(step.arguments.has(name) is not Answer.NO for name in names):
                     continue
                 yield self.finding(option.origin.path, option.origin.span, (
-                    f"{script.name} requires option {option.flags[0]}, but expected_arguments of "
+                    f"{script.name} requires option {option.flags[0]}, but {step.terms.arguments} of "
                     f"{step.declared_by} does not supply it{_builder_note(step)}; the job exits with 'the "
                     f"following arguments are required': add '{option.flags[0].lstrip('-')}' to "
-                    f"expected_arguments or give the option a default"), related_paths=[step.origin.path])
+                    f"{step.terms.arguments} or give the option a default"), related_paths=[step.origin.path])
 
 
 def _builder_note(step) -> str:

@@ -275,7 +275,7 @@ def test_sl406_undeclared_env_var_by_subscript():
     finding = only(files, "SL406")
     assert (finding.path, finding.line) == (SCRIPT, line_of(files[SCRIPT], '"SEED"'))
     assert finding.says("preprocess.py reads environment variable 'SEED', which PREPROCESSING_CONTRACT does not "
-                        "declare", "the builder sets only the contract's env vars", "(KeyError)",
+                        "declare", "nothing else sets environment variables for this step", "(KeyError)",
                         "add it to required_env_vars or optional_env_vars")
 
 
@@ -466,3 +466,11 @@ def test_sl409_channels_the_builder_computes_keep_it_silent():
                      (TRAINING_BUILDER, 'return {"data": TrainingInput(s3_data=base_path)}',
                       'return {name: TrainingInput(s3_data=base_path + name) for name in NAMES}'))
     assert findings(files, "SL409") == []
+
+
+def test_messages_name_the_declaration_in_the_words_of_the_step_s_form():
+    """A script path no step declares: the remedy names where a Python contract declares it."""
+    files = processing((SCRIPT, 'OUTPUT_DIR = "/opt/ml/processing/output"\n',
+                        'OUTPUT_DIR = "/opt/ml/processing/output"\nEXTRA_DIR = "/opt/ml/processing/extra"\n'),
+                       *[script_reads("print(EXTRA_DIR)")])
+    assert only(files, "SL405").says("declare it in expected_input_paths or expected_output_paths")

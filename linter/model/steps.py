@@ -206,6 +206,19 @@ class Script:
 
 
 @dataclass(frozen=True)
+class Terms:
+    """How the form that declared a step names its container declarations, for messages that
+    tell the user where to add or fix one: its inputs' and outputs' container paths, its env
+    vars and its arguments (``expected_input_paths`` for a Python contract,
+    ``contract.inputs`` for a YAML interface, ...). The defaults say it without a form."""
+
+    input_paths: str = "the step's declared inputs"
+    output_paths: str = "the step's declared outputs"
+    env: str = "the step's declared env vars"
+    arguments: str = "the step's declared arguments"
+
+
+@dataclass(frozen=True)
 class Step:
     """One pipeline step.
 
@@ -223,7 +236,7 @@ class Step:
     ``skipped_inputs`` are the logical names every builder of the step always leaves out of
     its inputs (never mounted, whatever the pipeline wires); empty when that cannot be told.
     ``sdk`` holds what only a step built directly with the SageMaker SDK has (``SdkStep``;
-    None for other forms).
+    None for other forms). ``terms`` names the declarations in the form's own words.
     """
 
     name: str
@@ -245,6 +258,7 @@ class Step:
     interfaces: tuple = ()
     skipped_inputs: frozenset = frozenset()
     sdk: "SdkStep | None" = None
+    terms: Terms = Terms()
 
     def declared_paths(self) -> tuple | None:
         """Every container path the step declares, or None when any is not known."""

@@ -40,6 +40,7 @@ from steplint.model.steps import (
     SdkStep,
     Step,
     Supply,
+    Terms,
 )
 from steplint.model.values import Unknown
 from steplint.readers.pipeline.values import Dict, Key, Local, Name, Obj, Prop, Seq, StepName
@@ -58,6 +59,10 @@ RESPONSES = {"TrainingStep": "training", "ProcessingStep": "processing", "Transf
              "CreateModelStep": "model", "RegisterModel": "register_model", "TuningStep": "tuning"}
 MAX_WALK = 2000
 JOB_CALLS = (".run", ".fit", ".transform", ".create", ".register")
+
+# where a step built with the SDK declares each kind of thing (sagemaker.processing, sagemaker.estimator)
+SDK_TERMS = Terms("the step's inputs", "the step's outputs", "the env= of its processor or estimator",
+                  "the step's job_arguments")
 
 
 @dataclass(frozen=True)
@@ -185,7 +190,7 @@ class FileSteps:
         step = Step(
             name=name if isinstance(name, str) else label, kind=kind, origin=self.origin(obj.span),
             declared_by=label, built_by=(label,), builder_paths=(self.display,), script=None,
-            related=(self.display,), sdk=sdk, **parts)
+            related=(self.display,), sdk=sdk, terms=SDK_TERMS, **parts)
         return PlannedStep(step, scripts)
 
     def _job(self, obj: Obj, cls: str, step_args):

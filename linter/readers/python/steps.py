@@ -29,6 +29,7 @@ from steplint.model.steps import (
     ScriptRead,
     Step,
     Supply,
+    Terms,
 )
 from steplint.model.values import CallValue, ContractDerived, LogicalName, Mapping, ModuleRef, Ref, Seq, Unknown
 from steplint.readers.python.declarations import contract_kind, mapping_entries, sequence_entries
@@ -41,6 +42,9 @@ PATH_JOIN_MODULES = ("os.path", "posixpath")
 ARGUMENT_KEYWORDS = ("job_arguments", "arguments")
 MAX_FOLLOW = 8
 READ_KINDS = ("path", "input_key", "output_key", "env")
+# the ScriptContract fields (cursus's steps.core contract base) each kind of declaration lives in
+CONTRACT_TERMS = Terms("expected_input_paths", "expected_output_paths", "required_env_vars or optional_env_vars",
+                       "expected_arguments")
 
 
 def steps_of(model: ProjectModel) -> list:
@@ -90,6 +94,7 @@ def _step(model: ProjectModel, contract: Contract) -> Step:
         delegated=bool(builders) and all(builder.delegated for builder in builders),
         interfaces=tuple(_interface(spec) for spec in specs),
         skipped_inputs=_skipped_inputs(builders),
+        terms=CONTRACT_TERMS,
     )
 
 

@@ -47,10 +47,14 @@ from __future__ import annotations
 import os
 import posixpath
 
-from steplint.model.steps import Declared, Interface, Origin, Port, Step, Supply
+from steplint.model.steps import Declared, Interface, Origin, Port, Step, Supply, Terms
 from steplint.model.values import Unknown
 from steplint.readers.yaml.interface import View, views
 from steplint.readers.yaml.nodes import Mapping, Scalar, Sequence
+
+# the keys of a step interface each kind of declaration lives in (cursus's step_interface.py)
+INTERFACE_TERMS = Terms("contract.inputs", "contract.outputs", "contract.env_vars (required or optional)",
+                        "contract.arguments")
 from steplint.sagemaker.facts import STEP_KINDS
 
 DELEGATION_STEP_TYPES = frozenset({"CradleDataLoading", "RedshiftDataLoading", "MimsModelRegistrationProcessing"})
@@ -120,6 +124,7 @@ def step_of(view: View, project) -> Step:
         delegated=_delegated(view),
         interfaces=(Interface(name, path, _ports(path, view.section("spec"), "dependencies"),
                               _ports(path, view.section("spec"), "outputs")),),
+        terms=INTERFACE_TERMS,
     )
 
 
