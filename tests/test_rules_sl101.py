@@ -221,9 +221,6 @@ def test_a_spec_without_contract_is_judged_by_the_type_alone():
     assert finding.line == config_line(files) and "entry in" not in finding.message
 
 
-@pytest.mark.xfail(strict=True, reason="bug in linter/readers/python/edits.py: ParsedFile.replace gives no edit for a "
-                                        "parenthesized node (LibCST's position excludes the parentheses, "
-                                        "code_for_node includes them), so no fix for a tuple of dependencies")
 def test_fix_removes_the_dependency_from_a_tuple_too():
     files = step()
     files[SPEC] = files[SPEC].replace("dependencies=[", "dependencies=(").replace("    ],\n    outputs",

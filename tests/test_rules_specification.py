@@ -335,9 +335,6 @@ def test_sl107_estimators_run_a_script_when_they_are_a_framework_or_get_an_entry
         assert finding.says(f"runs a script with {runs}")
 
 
-@pytest.mark.xfail(strict=True, reason="bug in linter/readers/python/edits.py: ParsedFile.replace gives no edit for a "
-                                        "parenthesized node (LibCST's position excludes the parentheses, "
-                                        "code_for_node includes them), so SL103 offers no fix for a tuple of aliases")
 def test_sl103_own_name_in_a_tuple_of_aliases_is_removed_by_the_fix():
     files = spec((SPEC, 'aliases=["training_data"]', 'aliases=("processed_data", "training_data")'))
     assert only_code(files, "SL103").fix == "remove alias 'processed_data'"

@@ -49,14 +49,26 @@ class ParsedFile:
         return None
 
     def replace(self, node: cst.CSTNode, new_node: cst.CSTNode) -> Edit | None:
-        """A minimal edit turning ``node`` into ``new_node``; None if positions do not match the text."""
+        """A minimal edit turning ``node`` into ``new_node``; None if positions do not match the text.
+
+        A parenthesized node's position excludes its parentheses (``lpar``/``rpar``, also a
+        tuple's own), while its code includes them: both sides are compared and rewritten
+        without them, so the parentheses stay as they are in the text."""
         span = self.span_of(node)
         start, end = self.offset(span.line, span.col), self.offset(span.end_line, span.end_col)
         old = self.source.text[start:end]
+        node, new_node = _unparenthesized(node), _unparenthesized(new_node)
         if old != self.module.code_for_node(node):
             return None
         new = self.module.code_for_node(new_node)
         return minimal_edit(self.source.display, start, old, new)
+
+
+def _unparenthesized(node: cst.CSTNode) -> cst.CSTNode:
+    """``node`` without the parentheses around it, when it has any."""
+    if getattr(node, "lpar", None) or getattr(node, "rpar", None):
+        return node.with_changes(lpar=(), rpar=())
+    return node
 
 
 def minimal_edit(path: str, start: int, old: str, new: str) -> Edit:
