@@ -8,7 +8,6 @@ reads that input channel.
 
 from __future__ import annotations
 
-import pytest
 from steplint.rules._examples import CONFIG_DEPENDENCY, CONTRACT, DATA_DEPENDENCY, SPEC, training_project
 
 from tests.conftest import run_steplint, write_project
