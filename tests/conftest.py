@@ -1,7 +1,8 @@
 """Shared test helpers: write small projects to disk and run steplint as a user does.
 
-Also how the suite is selected: tests marked ``slow`` (real pre-commit hook environments,
-runs over large installed packages; they pip-install and need the network) are deselected
+Also how the suite is selected: tests marked ``slow`` (real pre-commit hook environments and
+runs over large installed packages, which pip-install and need the network; rendering
+pipeline definitions with the real SageMaker SDK, offline) are deselected
 unless ``--slow`` is given (all tests) or the ``-m`` expression names ``slow``
 (``-m slow``: only those). Every other test runs offline: ``no_network`` refuses any
 connection or name lookup beyond this machine, in the test process and in its Python

@@ -203,6 +203,7 @@ def test_no_fix_when_the_call_is_not_simply_json_dumps_of_one_value(tmp_path, mo
 
 
 # -- the SDK behaviour the rule rests on, checked against the installed SDK ---------------------
+@pytest.mark.slow  # renders with the real SageMaker SDK
 def test_the_framework_estimators_are_the_sdks_framework_subclasses(offline):
     import importlib
 
@@ -233,6 +234,7 @@ def _rendered_hyperparameters(estimator) -> dict:
     return json.loads(pipeline.definition())["Steps"][0]["Arguments"]["HyperParameters"]
 
 
+@pytest.mark.slow  # renders with the real SageMaker SDK
 def test_the_sdk_encodes_json_dumps_values_twice_exactly_where_the_rule_says(offline):
     from sagemaker.estimator import Estimator
     from sagemaker.pytorch import PyTorch
@@ -287,6 +289,7 @@ def _fixture_hyperparameters(root, scratch) -> dict:
     return json.loads(line.removeprefix("RENDERED "))
 
 
+@pytest.mark.slow  # renders with the real SageMaker SDK
 def test_the_unsafe_fix_on_the_fixture_makes_the_job_receive_each_value_encoded_once(tmp_path):
     before_root = shutil.copytree(FIXTURE, tmp_path / "before")
     after_root = shutil.copytree(FIXTURE, tmp_path / "after")

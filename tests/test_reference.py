@@ -64,6 +64,7 @@ def _training_config(hyperparameters) -> types.SimpleNamespace:
     )
 
 
+@pytest.mark.slow  # renders with the real SageMaker SDK
 def test_reference_pytorch_builder_renders_a_pipeline_definition_offline(tmp_path, offline):
     from sagemaker.workflow.pipeline import Pipeline
     from sagemaker.workflow.pipeline_context import PipelineSession
@@ -98,6 +99,7 @@ def test_reference_pytorch_builder_renders_a_pipeline_definition_offline(tmp_pat
     assert "config" not in channels, "hyperparameters reach the job through HyperParameters, not a channel"
 
 
+@pytest.mark.slow  # renders with the real SageMaker SDK
 def test_reference_xgboost_builder_separates_data_channels_and_the_config_channel(tmp_path, offline):
     from steplint.reference import XGBoostTrainingStepBuilder
 
@@ -115,6 +117,7 @@ def test_reference_xgboost_builder_separates_data_channels_and_the_config_channe
     assert train_source == f"s3://{BUCKET}/tabular/train/"
 
 
+@pytest.mark.slow  # renders with the real SageMaker SDK
 def test_reference_processing_builder_names_inputs_and_outputs_by_logical_name(tmp_path, offline):
     from steplint.reference import ProcessingStepBuilder
 
@@ -140,6 +143,7 @@ def test_reference_processing_builder_names_inputs_and_outputs_by_logical_name(t
     assert defaulted.destination.expr["Std:Join"]["Values"][-1] == "processed_data"
 
 
+@pytest.mark.slow  # renders with the real SageMaker SDK
 def test_training_inputs_refuse_a_dependency_no_channel_can_deliver(tmp_path, offline):
     """The founding defect's 'config' input maps to a file SageMaker writes: no channel is mounted there."""
     from steplint.reference import PyTorchTrainingStepBuilder

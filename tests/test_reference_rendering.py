@@ -23,6 +23,9 @@ from tests.conftest import REPO
 from tests.offline_sdk import BUCKET, NETWORK_ATTEMPT_EXIT, ROLE, go_offline, pipeline_session
 from tests.test_reference import copy_fixture, imported_package
 
+# renders pipeline definitions with the real SageMaker SDK (offline): slow, run by `-m slow` and CI
+pytestmark = pytest.mark.slow
+
 RAW = f"s3://{BUCKET}/raw/2024-06-01"
 PIPELINE = "ReferencePipeline"
 PROCESSED_GET = {"Get": "Steps.TabularPreprocessing_Training.ProcessingOutputConfig.Outputs['processed_data']"

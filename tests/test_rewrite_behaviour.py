@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import libcst as cst
+import pytest
 
 from tests.conftest import FIXTURES, REPO, run_steplint
 from tests.offline_sdk import BUCKET, NETWORK_ATTEMPT_EXIT, ROLE, subprocess_environment
@@ -164,6 +165,7 @@ def _render_in_subprocess(root: Path, inputs: dict, scratch: Path) -> dict:
     return json.loads(JOB_TIMESTAMP.sub("<time>", line.removeprefix("RENDERED ")))
 
 
+@pytest.mark.slow  # renders with the real SageMaker SDK
 def test_the_rewritten_builder_renders_the_definition_the_original_renders(tmp_path):
     """The unsafe fix end to end: fix a copy with the CLI, then render the step of the
     original and of the rewritten builder for the same spec-conforming inputs."""
