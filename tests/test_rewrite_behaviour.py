@@ -100,6 +100,7 @@ def _channels(module, spec_module, inputs: dict) -> dict:
     return {name: channel.config for name, channel in builder._get_inputs(inputs).items()}
 
 
+@pytest.mark.slow  # imports the builders, and with them the real SageMaker SDK
 def test_the_rewrite_keeps_every_channel_of_every_declared_dependency(tmp_path):
     before_root = _copy(tmp_path, "before")
     after_root = _fixed_copy(tmp_path)
