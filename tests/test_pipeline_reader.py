@@ -238,6 +238,12 @@ def test_a_comprehension_with_a_condition_is_unknown():
     assert isinstance(step.container_inputs, Unknown)
 
 
-def test_reparses_is_the_python_test():
-    assert READER.reparses("x = 1\n")
-    assert not READER.reparses("def f(:\n")
+def test_a_pipeline_file_is_checked_after_a_fix_as_python():
+    """The fixer asks a registered reader whether an edited file is still valid only for files
+    that are not Python; a pipeline file gets the Python test (parse guard, then LibCST)."""
+    from steplint.fixing.fixer import _parses
+    from steplint.readers import reader_for
+
+    assert reader_for("pipelines/abalone/pipeline.py") is None
+    assert _parses("pipelines/abalone/pipeline.py", "x = 1\n")
+    assert not _parses("pipelines/abalone/pipeline.py", "def f(:\n")

@@ -35,7 +35,10 @@ def is_python(path: str) -> bool:
 
 
 def reader_for(path: str):
-    """The registered reader of the file at ``path``, or None for Python files and others."""
+    """The registered reader of the file at ``path``, or None for Python files (the built-in
+    Python reader's, whatever other readers also read them) and others."""
+    if is_python(path):
+        return None
     for reader in readers():
         if path.endswith(reader.suffixes):
             return reader

@@ -69,20 +69,6 @@ class PipelineReader(Reader):
                 found.append(_with_script(planned, project))
         return found
 
-    def reparses(self, text: str) -> bool:
-        """A pipeline file is Python: the same test as for every Python file the fixer edits
-        (the parse guard passes and LibCST parses it), since the fixer asks the reader of any
-        file with its suffix."""
-        if parse_obstacle(text) is not None:
-            return False
-        import libcst as cst  # only when a fix is checked
-
-        try:
-            cst.parse_module(text)
-        except (cst.ParserSyntaxError, RecursionError, MemoryError):
-            return False
-        return True
-
 
 def _with_script(planned: PlannedStep, project: ReaderProject):
     for candidate in planned.scripts:
