@@ -197,16 +197,8 @@ def _env(path: str, contract):
             found.append(Declared(item.value, None, Origin(path, item.span)))
     elif required is not None and not (isinstance(required, Scalar) and required.value is None):
         return Unknown("env_vars.required is not a list")
-    optional = env_vars.get("optional")
-    if isinstance(optional, Mapping):
-        for entry in optional.effective():
-            if not isinstance(entry.name, str):
-                return Unknown("a key of env_vars.optional is not a string")
-            value = entry.value.value if isinstance(entry.value, Scalar) else Unknown("not a scalar")
-            found.append(Declared(entry.name, value, Origin(path, entry.key.span)))
-    elif optional is not None and not (isinstance(optional, Scalar) and optional.value is None):
-        return Unknown("env_vars.optional is not a mapping")
-    return tuple(found)
+    optional = _named_values(path, env_vars.get("optional"), "env_vars.optional")
+    return optional if isinstance(optional, Unknown) else tuple(found) + optional
 
 
 def _computed_env(contract) -> tuple:
@@ -229,15 +221,24 @@ def _arguments(path: str, contract):
             found.append(Declared(flag.value, string(item.get("source")), Origin(path, flag.span)))
     elif job_arguments is not None and not (isinstance(job_arguments, Scalar) and job_arguments.value is None):
         return Unknown("job_arguments is not a list")
-    arguments = contract.get("arguments")
-    if isinstance(arguments, Mapping):
-        for entry in arguments.effective():
-            if not isinstance(entry.name, str):
-                return Unknown("a key of arguments is not a string")
-            value = entry.value.value if isinstance(entry.value, Scalar) else Unknown("not a scalar")
-            found.append(Declared(entry.name, value, Origin(path, entry.key.span)))
-    elif arguments is not None and not (isinstance(arguments, Scalar) and arguments.value is None):
-        return Unknown("arguments is not a mapping")
+    arguments = _named_values(path, contract.get("arguments"), "arguments")
+    return arguments if isinstance(arguments, Unknown) else tuple(found) + arguments
+
+
+def _named_values(path: str, node, what: str) -> tuple | Unknown:
+    """``Declared`` for each entry of the mapping ``node`` (``what`` names it in messages):
+    its key, its scalar value (Unknown when not a scalar) and the key's place; ``()`` when
+    the section is absent or null, Unknown when it is not a mapping or a key is not a string."""
+    if node is None or (isinstance(node, Scalar) and node.value is None):
+        return ()
+    if not isinstance(node, Mapping):
+        return Unknown(f"{what} is not a mapping")
+    found = []
+    for entry in node.effective():
+        if not isinstance(entry.name, str):
+            return Unknown(f"a key of {what} is not a string")
+        value = entry.value.value if isinstance(entry.value, Scalar) else Unknown("not a scalar")
+        found.append(Declared(entry.name, value, Origin(path, entry.key.span)))
     return tuple(found)
 
 
