@@ -112,10 +112,14 @@ class Rule:
         raise NotImplementedError
 
     def finding(self, path: str, span: Span, message: str, fix=None,
-                related_paths: Iterable[str] = ()) -> Finding:
-        """A finding of this rule; ``fix`` is a ``Fix``, None, or a function returning one."""
+                related_paths: Iterable[str] = (), help: str = "") -> Finding:
+        """A finding of this rule; ``fix`` is a ``Fix``, None, or a function returning one.
+
+        ``message`` is the one short line every format shows; ``help`` (optional) says what
+        follows for this finding and what to do, shown by ``--output-format full`` and kept
+        in the JSON, SARIF, GitHub, GitLab and JUnit reports."""
         return Finding(self.code, self.name, message, path, span, self.severity, fix,
-                       tuple(sorted(set(related_paths) - {path})))
+                       tuple(sorted(set(related_paths) - {path})), help)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,13 @@ class Fix:
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem at a place in a file."""
+    """One problem at a place in a file.
+
+    ``message`` is one short line (what is wrong and where the other end is, at most about
+    120 characters); ``help`` is optional further text for this finding: the consequence the
+    analysis established and the remedy. The rule's general rationale is not repeated here
+    (``steplint rule CODE`` and the ``full`` output format show it).
+    """
 
     code: str
     name: str
@@ -60,6 +66,7 @@ class Finding:
     severity: Severity = Severity.ERROR
     fix_source: object = field(default=None, compare=False, repr=False)
     related_paths: tuple = ()
+    help: str = ""
 
     @property
     def fix(self) -> Fix | None:

@@ -79,7 +79,9 @@ SCHEMA = {
             "properties": {
                 "code": {"type": "string", "pattern": "^SL[0-9]{3}$"},
                 "name": {"type": "string"},
-                "message": {"type": "string"},
+                "message": {"type": "string", "description": "one short line: what is wrong, where"},
+                "help": {"type": ["string", "null"],
+                         "description": "what follows for this finding and what to do (null when the message says all)"},
                 "severity": {"enum": ["error", "warning"]},
                 "filename": {"type": "string",
                              "description": "relative to the working directory when below it, else absolute"},

@@ -117,14 +117,17 @@ def format_text(findings, unsafe_enabled: bool = False, context: ReportContext |
 
 
 def format_full(findings, unsafe_enabled: bool = False, context: ReportContext | None = None) -> str:
-    """Each finding as in ``text``, then its source line with a caret, why the rule matters
-    and where it is documented, and a blank line; then the summary (unless ``quiet``)."""
+    """Each finding as in ``text``, then its source line with a caret, the finding's help
+    (what follows and what to do), why the rule matters and where it is documented, and a blank line; then the summary (unless ``quiet``)."""
     context = context or ReportContext()
     rules = {rule.code: rule for rule in context.rules}
     lines = []
     for f in findings:
         lines.append(_headline(f, context))
         lines.extend(_source_excerpt(f, context.sources.get(f.path), context))
+        if f.help:
+            lines.extend(textwrap.wrap(f.help, width=88, initial_indent="  = help: ",
+                                       subsequent_indent="          ", break_on_hyphens=False))
         rule = rules.get(f.code)
         if rule is not None:
             lines.extend(textwrap.wrap(rule.rationale, width=88, initial_indent="  = why: ",
@@ -209,6 +212,7 @@ def finding_to_dict(finding: Finding, context: ReportContext | None = None) -> d
         "code": finding.code,
         "name": finding.name,
         "message": finding.message,
+        "help": finding.help or None,
         "severity": finding.severity.value,
         "filename": finding.path,
         "location": {"row": finding.line, "column": finding.column},
@@ -256,7 +260,8 @@ def format_github(findings, unsafe_enabled: bool = False, context: ReportContext
         properties = (f"file={_github_escape(_report_path(f.path, context), True)},line={f.line},col={f.column},"
                       f"endLine={f.span.end_line},endColumn={f.span.end_col + 1},"
                       f"title={_github_escape(f'{f.code} {f.name}', True)}")
-        lines.append(f"::{level} {properties}::{_github_escape(f'{f.code} {f.message}{_fix_note(f)}')}")
+        text = f"{f.code} {f.message}{_fix_note(f)}" + (f"\n{f.help}" if f.help else "")
+        lines.append(f"::{level} {properties}::{_github_escape(text)}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -285,6 +290,7 @@ def format_gitlab(findings, unsafe_enabled: bool = False, context: ReportContext
             "fingerprint": fingerprint,
             "severity": GITLAB_SEVERITIES[f.severity.value],
             "location": {"path": path, "lines": {"begin": f.line, "end": max(f.line, f.span.end_line)}},
+            **({"content": {"body": f.help}} if f.help else {}),
         })
     return json.dumps(issues, indent=2) + "\n"
 
@@ -314,7 +320,8 @@ def format_junit(findings, unsafe_enabled: bool = False, context: ReportContext 
             parts.append(f'    <testcase name={quoteattr(f"{f.code} {f.name} at {f.path}:{f.line}:{f.column}")} '
                          f'classname={quoteattr(f.path)} file={quoteattr(f.path)} line="{f.line}">')
             parts.append(f'      <failure type={quoteattr(f.code)} message={quoteattr(f.message)}>'
-                         f'{escape(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}")}</failure>')
+                         f'{escape(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" + (chr(10) + f.help if f.help else ""))}'
+                         '</failure>')
             parts.append("    </testcase>")
         if not file_findings:
             parts.append(f'    <testcase name="steplint" classname={quoteattr(path)} file={quoteattr(path)}/>')
@@ -398,7 +405,7 @@ def format_sarif(findings, unsafe_enabled: bool = False, context: ReportContext 
         result = {
             "ruleId": f.code,
             "level": "error" if f.severity.value == "error" else "warning",
-            "message": {"text": f.message},
+            "message": {"text": f"{f.message}\n{f.help}" if f.help else f.message},
             "locations": [{"physicalLocation": {"artifactLocation": _artifact(f.path, context),
                                                 "region": _sarif_region(f)}}],
         }
