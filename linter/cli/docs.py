@@ -70,6 +70,31 @@ def shared_files(examples) -> dict:
     return shared
 
 
+def _references(example, examples, shared: dict) -> dict:
+    """path -> the text each of ``example``'s own files is excerpted against: the shared
+    version, else the most similar other version of that path among the rule's examples
+    (so a variation of a long file shows only where it differs from its nearest sibling)."""
+    against: dict = {}
+    for path, content in example.files.items():
+        if path in shared and shared[path] != content:
+            against[path] = shared[path]
+            continue
+        text = _text(content).splitlines()
+        others = {other.files[path] for other in examples
+                  if path in other.files and other.files[path] != content}
+        best, best_ratio = None, 0.0
+        for other in sorted(others, key=_text):
+            ratio = difflib.SequenceMatcher(a=_text(other).splitlines(), b=text, autojunk=False).ratio()
+            if ratio > best_ratio:
+                best, best_ratio = other, ratio
+        if best is not None and best_ratio >= MIN_SIMILARITY:
+            against[path] = best
+    return against
+
+
+MIN_SIMILARITY = 0.5  # a file less alike than this to every sibling is shown whole
+
+
 def rule_markdown(rule, full: bool = False) -> str:
     """A rule's documentation as Markdown: summary, rationale, fix, bad and good examples.
 
@@ -85,18 +110,10 @@ def rule_markdown(rule, full: bool = False) -> str:
         lines += ["The examples are variations of one small project (" + ", ".join(f"`{path}`" for path in shared)
                   + "); each shows only the files it changes. `steplint rule " + rule.code
                   + " --full` shows every file.", ""]
-    # what a changed file is excerpted against: the shared version, else the version of the
-    # first good example that has the file, else of the first bad one
-    reference: dict = {}
-    if not full:
-        for example in (*rule.good_examples, *rule.bad_examples):
-            for path, content in example.files.items():
-                reference.setdefault(path, content)
-        reference.update(shared)
     for title, group in (("Bad", rule.bad_examples), ("Good", rule.good_examples)):
         for example in group:
             own = {path: content for path, content in example.files.items() if shared.get(path) != content}
-            against = {path: content for path, content in reference.items() if example.files.get(path) != content}
+            against = {} if full else _references(example, examples, shared)
             lines += [f"**{title}:**" + ("" if own else " the project as it is."), ""] + _files_markdown(own, against)
             if example.fixed:
                 changed = {path: content for path, content in example.fixed.items()
