@@ -32,7 +32,7 @@ def test_the_readme_has_two_set_up_commands_and_ci_runs_them():
 
 
 def collected(*arguments: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+    result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-n", "0", "-p", "no:cacheprovider",
                              "tests/test_precommit.py", "tests/test_real_code.py", *arguments],
                             cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode in (0, 5), result.stdout + result.stderr
