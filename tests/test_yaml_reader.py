@@ -56,6 +56,8 @@ def test_merge_keys_and_aliases_are_expanded_without_copying():
     ("a: !!python/object/apply:os.system [ls]\n", "syntax", 1),
     ("a: 1\n---\nb: 2\n", "syntax", 2),
     ("a:\n  b: 2020-13-45\n", "syntax", 2),
+    ("= #\n", "syntax", 1),  # the YAML 1.1 'value' tag: safe_load has no constructor for it
+    ("a:\n  b: =\n", "syntax", 2),
     ("a: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n", "limit", 1),
     ("a: &a [*a]\n", "limit", 1),
     ("a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(

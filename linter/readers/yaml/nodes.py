@@ -31,8 +31,10 @@ MAX_NODES = 200_000  # nodes after expanding aliases (a "billion laughs" file st
 MERGE_TAG = "tag:yaml.org,2002:merge"
 STR_TAG = "tag:yaml.org,2002:str"
 _RESOLVER = yaml.resolver.Resolver()
+# the scalar tags yaml.SafeConstructor constructs (the YAML 1.1 resolver also gives ``=`` the
+# tag ``value``, which safe_load refuses: "could not determine a constructor")
 _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
-    "null", "bool", "int", "float", "str", "binary", "timestamp", "value"))
+    "null", "bool", "int", "float", "str", "binary", "timestamp"))
 
 
 @dataclass(frozen=True)
