@@ -772,6 +772,6 @@ class IncompatibleCompatibleSource(Rule):
                 f"{types} outputs",
                 f"compatible source '{token}' of dependency '{dependency}' ({wanted}) has only {types} outputs",
                 f"compatible source '{token}' ({wanted}) has only {types} outputs"),
-                help=(f"The resolver pairs none of them with {wanted}: every pairing scores 0, so '{token}' can "
+                help=(f"The resolver pairs no {types} output with {wanted}: every pairing scores 0, so '{token}' can "
                       f"never provide this dependency. List the step that produces {wanted}, or correct the port's "
                       f"type."))

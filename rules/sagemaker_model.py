@@ -198,7 +198,7 @@ class InvalidPropertyPath(Rule):
                                   f"{read.path} of {step.declared_by}: {what}",
                                   f"{_clipped(read.path, 60)} of {step.declared_by}: {what}")
                 remedy = (f"Use one of the closest valid paths: {', '.join(shown)}." if shown else
-                          f"Members there: {_listed(data.members(service, problem.shapes), 10)}.")
+                          f"Use one of the members there: {_listed(data.members(service, problem.shapes), 10)}.")
                 help = (f"{step.sdk.step_class} properties mirror {' + '.join(data.STEP_RESPONSE_SHAPES[kind])} "
                         f"({service.source}); the path is valid up to '{problem.valid_prefix}', so the pipeline "
                         f"cannot resolve it. {remedy}")
@@ -216,9 +216,9 @@ class InvalidPropertyPath(Rule):
         if shown:
             remedy = f"Use {shown[0]}." if len(shown) == 1 else f"Use one of the closest valid paths: {', '.join(shown)}."
         elif available:
-            remedy = f"No similar path exists; members there: {_listed(available, 10)}."
+            remedy = f"No similar path exists; use one of the members there: {_listed(available, 10)}."
         else:
-            remedy = "No similar path exists in this shape."
+            remedy = f"No similar path exists; write a path that {shapes} has."
         where = f"the path is valid up to '{problem.valid_prefix}', so " if problem is not None else ""
         help = (f"A {kind.replace('_', ' ')} step's properties mirror {shapes} ({service.source}); {where}the "
                 f"pipeline cannot resolve it. {remedy}")
@@ -353,6 +353,7 @@ class PropertyPathCase(Rule):
             replacement = PROPERTIES + path[len(head):]
             name = _clipped(str(output.logical_name))
             message = _fitted(f"property_path '{path}' of output '{name}' starts with '{head}', not '{PROPERTIES}'",
+                              f"'{path}' of output '{name}' starts with '{head}', not '{PROPERTIES}'",
                               f"property_path of output '{name}' starts with '{head}', not '{PROPERTIES}'")
             help = (f"A step's properties are the attribute `{PROPERTIES}` in lower case, so resolving this path "
                     f"attribute by attribute on the step finds no '{head}'. Write '{replacement}'.")
