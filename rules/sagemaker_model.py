@@ -126,8 +126,8 @@ class InvalidPropertyPath(Rule):
         "DescribeTransformJobResponse, DescribeModelOutput, DescribeHyperParameterTuningJobResponse). A path "
         "with a member the shape lacks, such as one copied from a tuning job into a training spec, fails when "
         "the pipeline definition is built or when a downstream step resolves it. The path is checked against "
-        "botocore's service model as shipped with steplint (the message names the botocore release); the message lists the closest valid paths, and when one is the clear "
-        "winner an unsafe fix applies it."
+        "botocore's service model as shipped with steplint (a finding's help names the botocore release and lists "
+        "the closest valid paths), and when one is the clear winner an unsafe fix applies it."
     )
     fix_applicability = Applicability.UNSAFE
     bad_examples = (
@@ -412,8 +412,9 @@ class UnknownFrameworkVersion(Rule):
         "release the project pins (sagemaker==X in requirements*.txt or pyproject.toml [project] dependencies, "
         "or sagemaker-version in [tool.steplint]), so a version that only a newer SDK knows is reported; "
         "without a pin it uses the newest SDK 2.x release in steplint's data. Every message names the release "
-        "it checked against. The facts ship with steplint (read from the SDK's image configurations, training "
-        "image scope, the one estimators and framework processors use); values that are not static "
+        "it checked against, and its help how that release was chosen. The facts ship with steplint (read from "
+        "the SDK's image configurations, training image scope, the one estimators and framework processors use); "
+        "values that are not static "
         "(self.config.framework_version) are not checked."
     )
     bad_examples = (

@@ -313,3 +313,49 @@ def test_documented_fix_produces_the_fixed_example(tmp_path, monkeypatch, rule, 
     fixed = {path: source.text for path, source in outcome.workspace.sources.items()}
     assert fixed == example.fixed
     assert not [f for f in outcome.result.findings if f.code == rule.code]
+
+
+# -- messages on plain SDK pipelines, and the shape of every message ----------------------------
+def test_sdk_pipeline_findings_name_the_step_and_say_what_follows(tmp_path, monkeypatch):
+    from steplint.rules._pipeline_examples import pipeline_project
+
+    files = pipeline_project(("properties.ModelArtifacts.S3ModelArtifacts", "properties.ModelArtifacts.S3ModelArtifact"),
+                             ('hyperparameters={"n_estimators": 100}',
+                              'hyperparameters={"n_estimators": 100, "sagemaker_program": "x.py"}'))
+    found = {f.code: f for f in findings(write_project(tmp_path, files), monkeypatch)}
+    sl501, sl505 = found["SL501"], found["SL505"]
+    assert sl501.message.startswith("properties.ModelArtifacts.S3ModelArtifact of TrainingStep 'TrainChurn': "
+                                    "ModelArtifacts has no member 'S3ModelArtifact'")
+    assert "TrainingStep properties mirror DescribeTrainingJobResponse (botocore " in sl501.help
+    assert "the pipeline cannot resolve it" in sl501.help
+    assert "Use one of the closest valid paths: 'properties.ModelArtifacts.S3ModelArtifacts'" in sl501.help
+    assert sl505.message == ("hyperparameter 'sagemaker_program' is reserved: the SKLearn estimator of TrainingStep "
+                             "'TrainChurn' sets it itself")
+    assert sl505.help.endswith("Rename the key, or set it through the estimator's entry_point=.")
+
+
+def test_sdk_pipeline_processing_inputs_over_the_limit_count_the_code_input(tmp_path, monkeypatch):
+    rule = next(rule for rule in all_rules() if rule.code == "SL506")
+    [example] = [example for example in rule.bad_examples if any(path.endswith("pipeline.py") for path in example.files)]
+    [finding] = check(tmp_path, monkeypatch, example.files, "SL506")
+    limit = data.collection_max("CreateProcessingJobRequest", "ProcessingInputs")[1]
+    assert finding.message == (f"ProcessingStep 'PreprocessChurn': {limit + 1} processing inputs + the code= input "
+                               f"exceed ProcessingInputs's maximum of {limit}")
+    assert finding.help.startswith("CreateProcessingJob rejects the request with a ValidationException when the "
+                                   "pipeline runs")
+    assert f"Pass at most {limit - 1} processing inputs" in finding.help
+
+
+SL5_EXAMPLES = [pytest.param(rule, example, id=f"{rule.code}-{index}")
+                for rule in all_rules() if rule.code.startswith("SL50")
+                for index, example in enumerate(rule.bad_examples)]
+
+
+@pytest.mark.parametrize(("rule", "example"), SL5_EXAMPLES)
+def test_every_finding_is_one_short_line_with_a_help(tmp_path, monkeypatch, rule, example):
+    found = check(tmp_path, monkeypatch, example.files, rule.code)
+    assert found
+    for finding in found:
+        assert len(finding.message) <= 120 and "\n" not in finding.message, finding.message
+        assert finding.help and finding.message not in finding.help
+        assert finding.fix is None or len(finding.fix.description) <= 60, finding.fix.description
