@@ -99,6 +99,18 @@ def _views(context):
         yield from views(_files(context)[path])
 
 
+MESSAGE_WIDTH = 120  # a finding's message is one line of at most this many characters
+
+
+def _fitted(*candidates: str) -> str:
+    """The first of ``candidates`` (the most informative first) that fits on one message line,
+    else the last (the shortest form, which only long user-written names can push over)."""
+    for text in candidates:
+        if len(text) <= MESSAGE_WIDTH:
+            return text
+    return candidates[-1]
+
+
 def _hint(name, candidates) -> str:
     if not isinstance(name, str):
         return ""
@@ -158,9 +170,11 @@ class UnknownInterfaceKey(Rule):
                     continue  # a variant's own keys: SL602
                 place = f"in {where}" if where else "at the top level"
                 name = entry.name if isinstance(entry.key, Scalar) else "(a mapping or list)"
-                yield self.finding(path, entry.key.span, (
-                    f"unknown key '{name}' {place}{_hint(name, section.fields)}; the project's loader (pydantic, "
-                    f"unknown keys ignored) drops it silently, so it has no effect: correct or remove it"))
+                hint = _hint(name, section.fields)
+                yield self.finding(path, entry.key.span,
+                                   _fitted(f"unknown key '{name}' {place}{hint}", f"unknown key '{name}'{hint}"),
+                                   help="The project's loader (pydantic, unknown keys ignored) drops it without a "
+                                        "word, so it has no effect. Correct the key, or remove it.")
 
 
 class VariantKeyIgnored(Rule):
@@ -185,11 +199,14 @@ class VariantKeyIgnored(Rule):
                 for entry in variant.value.entries:
                     if entry.name in ("spec", "contract", "patterns"):
                         continue
-                    yield self.finding(path, entry.key.span, (
-                        f"key '{entry.name}' under variant '{variant.name}' is ignored: the loader merges only "
-                        f"a variant's spec, contract and patterns over the base "
-                        f"(StepInterface.from_yaml){_hint(entry.name, ('spec', 'contract', 'patterns'))}, "
-                        f"so this changes nothing for job type '{variant.name}': move it or remove it"))
+                    hint = _hint(entry.name, ("spec", "contract", "patterns"))
+                    yield self.finding(path, entry.key.span, _fitted(
+                        f"key '{entry.name}' under variant '{variant.name}' is ignored: the merge reads only spec, "
+                        f"contract and patterns{hint}",
+                        f"key '{entry.name}' under variant '{variant.name}' is ignored{hint}"),
+                        help=(f"StepInterface.from_yaml merges only a variant's spec, contract and patterns over the "
+                              f"base, so this changes nothing for job type '{variant.name}'. Move the setting into "
+                              f"one of those sections or to the base, or remove it."))
 
 
 class DuplicateInterfaceKey(Rule):
@@ -213,11 +230,12 @@ class DuplicateInterfaceKey(Rule):
             for first, later in file.duplicates:
                 shown = later.value.text if isinstance(later.value, Scalar) else "the later block"
                 fix = removed_entry(file, first)
-                yield self.finding(path, first.key.span, (
-                    f"key '{first.name}' is written again at line {later.key.span.line} of the same mapping; "
-                    f"yaml.safe_load keeps only the last value ({shown}), so this entry is silently ignored: "
-                    f"remove one of them"),
-                    fix=Fix("remove the earlier entry", Applicability.SAFE, (fix,)) if fix else None)
+                yield self.finding(path, first.key.span,
+                                   f"key '{first.name}' is written again at line {later.key.span.line} of the same "
+                                   f"mapping; this earlier entry is ignored",
+                                   fix=Fix("remove the earlier entry", Applicability.SAFE, (fix,)) if fix else None,
+                                   help=(f"yaml.safe_load keeps only the last value ({shown}), so this entry has no "
+                                         f"effect. Remove it, or merge what it meant into the later one."))
 
 
 def _string_nodes(contract):
@@ -278,12 +296,14 @@ class NonStringValue(Rule):
                     kind = {"int": "number", "float": "number"}.get(node.tag.rsplit(":", 1)[-1],
                                                                      node.tag.rsplit(":", 1)[-1])
                     edit = quoted(file, node) if node.text else None
-                    yield self.finding(path, node.span, (
-                        f"{where}.{place} is written {node.text or '(nothing)'}, which YAML 1.1 reads as "
-                        f"{_reading(node)}, not a string; the loader types it as a string (pydantic rejects a "
-                        f"{kind} there, so the interface fails to load): quote it"
-                        + (f" ('{node.text}')" if node.text else "")),
-                        fix=Fix(f"quote the value: '{node.text}'", Applicability.SAFE, (edit,)) if edit else None)
+                    written = node.text or "(nothing)"
+                    yield self.finding(path, node.span, _fitted(
+                        f"{where}.{place} is written {written}, which YAML 1.1 reads as {_reading(node)}",
+                        f"{place} is written {written}, which YAML 1.1 reads as {_reading(node)}"),
+                        fix=Fix(f"quote the value: '{node.text}'", Applicability.SAFE, (edit,)) if edit else None,
+                        help=(f"The loader types it as a string and pydantic rejects a {kind} there, so the "
+                              f"interface fails to load. Quote it"
+                              + (f": '{node.text}'." if node.text else " (write the string meant, in quotes).")))
 
 
 def _reading(node: Scalar) -> str:
@@ -381,11 +401,14 @@ class UnknownInputPort(Rule):
             yield self._finding(view, node, where, names, variants, fix)
 
     def _finding(self, view: View, node, where: str, names: set, variants: str, fix):
-        return self.finding(view.file.path, node.span, (
-            f"{where} of {step_type(view)} names '{node.value}', which is no dependency of the step{variants}"
-            f"{_hint(node.value, [n for n in names if isinstance(n, str)])}; the builder "
-            f"walks the spec's dependencies, so this entry is never used: use the dependency's logical name"),
-            fix=fix)
+        hint = _hint(node.value, [n for n in names if isinstance(n, str)])
+        return self.finding(view.file.path, node.span, _fitted(
+            f"{where} of {step_type(view)} names '{node.value}', no dependency of the step{variants}{hint}",
+            f"{where} names '{node.value}', no dependency of the step{variants}{hint}",
+            f"{where} names '{node.value}', no dependency of the step{hint}"),
+            fix=fix,
+            help=("The builder walks the spec's dependencies, so this entry is never used. Write the dependency's "
+                  "logical name, or remove the entry."))
 
 
 class RequiredMismatch(Rule):
@@ -422,10 +445,15 @@ class RequiredMismatch(Rule):
                 node = contract_node if contract_node is not None else entry.key
                 found.add(view, node, (entry.name, contract_value, spec_value))
         for view, node, (name, contract_value, spec_value), variants in found.items():
-            yield self.finding(view.file.path, node.span, (
+            yield self.finding(view.file.path, node.span, _fitted(
                 f"input '{name}' of {step_type(view)} is {_state(contract_value)} in the contract but "
-                f"{_state(spec_value)} in spec.dependencies{variants}; the builder and the dependency resolver "
-                f"follow the spec, so the input is {_state(spec_value)} there: make the two agree"))
+                f"{_state(spec_value)} in spec.dependencies{variants}",
+                f"input '{name}' is {_state(contract_value)} in the contract but {_state(spec_value)} in "
+                f"spec.dependencies{variants}",
+                f"input '{name}' is {_state(contract_value)} in the contract but {_state(spec_value)} in "
+                f"spec.dependencies"),
+                help=(f"The builder and the dependency resolver follow the spec, so the pipeline treats the input "
+                      f"as {_state(spec_value)}. Make the two agree."))
 
 
 def _flag(node) -> bool | None:
@@ -473,8 +501,9 @@ class MissingEntryPoint(Rule):
             where = contract.entry("entry_point") or view.root.entry("contract")
             yield self.finding(view.file.path, where.key.span, (
                 f"{step_type(view)} is a {sagemaker_step_type(view)} step but contract.entry_point is "
-                f"{'null' if node is not None else 'missing'}; its handler runs the contract's script, so the "
-                f"step has nothing to run: name the script (a .py file)"))
+                f"{'null' if node is not None else 'missing'}"),
+                help=(f"The {sagemaker_step_type(view)} handler runs the contract's script, so the step has nothing "
+                      f"to run. Name the step's script (a .py file) in contract.entry_point."))
 
 
 def _delegates(view: View) -> bool:
@@ -574,12 +603,15 @@ class UnknownCompatibleSource(Rule):
                         start, end = file.offsets(item.span)
                         if file.text[start:end] == token:
                             edit = Edit(path, start, end, meant)
-                    yield self.finding(path, item.span, (
-                        f"compatible source '{token}' of dependency '{dependency.name}' names no step type of the "
-                        f"project as the resolver compares them (job-type suffix after '_', a trailing Step, "
-                        f"StepCatalog.LEGACY_ALIASES); did you mean '{meant}'? As written, that provider is "
-                        f"penalised (-0.1) instead of rewarded (+0.1) when the resolver scores it"),
-                        fix=Fix(f"write '{meant}'", Applicability.UNSAFE, (edit,)) if edit else None)
+                    yield self.finding(path, item.span, _fitted(
+                        f"compatible source '{token}' of dependency '{dependency.name}' names no step type (close: "
+                        f"'{meant}')",
+                        f"compatible source '{token}' names no step type (close: '{meant}')"),
+                        fix=Fix(f"write '{meant}'", Applicability.UNSAFE, (edit,)) if edit else None,
+                        help=(f"The resolver compares step types with a job-type suffix after '_' and a trailing "
+                              f"Step removed, and through StepCatalog.LEGACY_ALIASES, so as written the provider "
+                              f"meant is penalised (-0.1) instead of rewarded (+0.1) when the resolver scores it. "
+                              f"Write '{meant}'."))
 
 
 def _meant(token: str, known: set) -> str | None:
@@ -639,11 +671,13 @@ class VariantChangesPortType(Rule):
                         before = before.get("type") if isinstance(before, Mapping) else None
                         if string(after) is None or string(before) is None or after.value == before.value:
                             continue
-                        yield self.finding(path, after.span, (
+                        yield self.finding(path, after.span, _fitted(
                             f"variant '{variant.name}' changes the type of {noun} '{entry.name}' from "
-                            f"{before.value} (line {before.span.line}) to {after.value}; the resolver matches ports "
-                            f"by type first, so this port wires differently for job type '{variant.name}': keep "
-                            f"one type, or give the variant's port its own name"))
+                            f"{before.value} (line {before.span.line}) to {after.value}",
+                            f"variant '{variant.name}' changes the type of {noun} '{entry.name}' to {after.value}"),
+                            help=(f"The resolver matches ports by type first, so this port wires differently for "
+                                  f"job type '{variant.name}'. Keep one type, or give the variant's port its own "
+                                  f"name."))
 
 
 
@@ -732,8 +766,12 @@ class IncompatibleCompatibleSource(Rule):
                         continue
                     found.add(view, item, (token, entry.name, wanted, tuple(sorted(offered))))
         for view, item, (token, dependency, wanted, offered), variants in found.items():
-            yield self.finding(view.file.path, item.span, (
-                f"compatible source '{token}' of dependency '{dependency}' ({wanted}){variants} declares only "
-                f"outputs of type {', '.join(offered)}, none of which the resolver pairs with {wanted}: every "
-                f"pairing scores 0, so it can never provide this dependency: list the step that produces "
-                f"{wanted}, or correct the port's type"))
+            types = ", ".join(offered)
+            yield self.finding(view.file.path, item.span, _fitted(
+                f"compatible source '{token}' of dependency '{dependency}' ({wanted}){variants} has only "
+                f"{types} outputs",
+                f"compatible source '{token}' of dependency '{dependency}' ({wanted}) has only {types} outputs",
+                f"compatible source '{token}' ({wanted}) has only {types} outputs"),
+                help=(f"The resolver pairs no {types} output with {wanted}: every pairing scores 0, so '{token}' can "
+                      f"never provide this dependency. List the step that produces {wanted}, or correct the port's "
+                      f"type."))

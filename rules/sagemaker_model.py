@@ -92,6 +92,29 @@ def _class_name(model, value) -> str | None:
     return resolved.name if isinstance(resolved, Ref) else None
 
 
+MESSAGE_WIDTH = 120  # a finding's message is one line of at most this many characters
+
+
+def _fitted(*candidates: str) -> str:
+    """The first of ``candidates`` (the most informative first) that fits on one message line,
+    else the last (the shortest form, which only long user-written names can push over)."""
+    for text in candidates:
+        if len(text) <= MESSAGE_WIDTH:
+            return text
+    return candidates[-1]
+
+
+def _clipped(text: str, width: int = 40) -> str:
+    """``text`` cut to ``width`` characters, marked with '...' when cut."""
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _listed(items, limit: int) -> str:
+    """The first ``limit`` items, comma-separated, with ', ...' when there are more."""
+    items = list(items)
+    return ", ".join(items[:limit]) + (", ..." if len(items) > limit else "")
+
+
 # -- SL501 ------------------------------------------------------------------------------
 class InvalidPropertyPath(Rule):
     code = "SL501"
@@ -103,8 +126,8 @@ class InvalidPropertyPath(Rule):
         "DescribeTransformJobResponse, DescribeModelOutput, DescribeHyperParameterTuningJobResponse). A path "
         "with a member the shape lacks, such as one copied from a tuning job into a training spec, fails when "
         "the pipeline definition is built or when a downstream step resolves it. The path is checked against "
-        "botocore's service model as shipped with steplint (the message names the botocore release); the message lists the closest valid paths, and when one is the clear "
-        "winner an unsafe fix applies it."
+        "botocore's service model as shipped with steplint (a finding's help names the botocore release and lists "
+        "the closest valid paths), and when one is the clear winner an unsafe fix applies it."
     )
     fix_applicability = Applicability.UNSAFE
     bad_examples = (
@@ -138,15 +161,16 @@ class InvalidPropertyPath(Rule):
                 problem = data.check_property_path(service, kind, checked)
                 if problem is None:
                     continue
-                reason = f"{problem.reason} (valid up to '{problem.valid_prefix}')"
+                what = _left_shape(service, problem)
                 available = data.members(service, problem.shapes)
             else:
                 checked = f"{PROPERTIES}.{path}"
-                reason = f"a step property path starts with '{PROPERTIES}.'"
+                what = f"it does not start with '{PROPERTIES}.'"
+                problem = None
                 available = []
                 if data.check_property_path(service, kind, checked) is not None:
                     checked = path
-            yield self._finding(context, spec, output, path, checked, span, kind, reason, available)
+            yield self._finding(context, spec, output, path, checked, span, kind, what, problem, available)
 
     def _sdk_reads(self):
         """Property reads of steps built directly with the SDK (``Step.sdk``), checked against the
@@ -165,35 +189,44 @@ class InvalidPropertyPath(Rule):
                 problem = data.check_property_path(service, kind, checked)
                 if problem is None:
                     continue
-                shapes = " + ".join(data.STEP_RESPONSE_SHAPES[kind])
                 suggestions = data.closest_paths(kind, checked)
                 _, indexes = data.normalized(checked)
-                shown = [data.fill_indexes(s, indexes) or s for s, _ in suggestions]
-                hint = (f"closest valid paths: {', '.join(repr(s) for s in shown)}" if shown else
-                        f"members there: {', '.join(data.members(service, problem.shapes)[:10])}")
-                yield self.finding(read.origin.path, read.origin.span, (
-                    f"{read.path} of {step.declared_by} does not exist in {shapes} ({step.sdk.step_class} "
-                    f"properties; {service.source}): {problem.reason} (valid up to '{problem.valid_prefix}'); the "
-                    f"pipeline cannot resolve it; {hint}"), related_paths=[step.origin.path])
+                shown = [repr(data.fill_indexes(s, indexes) or s) for s, _ in suggestions]
+                what = _left_shape(service, problem)
+                closest = f" (closest: {shown[0]})" if shown else ""
+                message = _fitted(f"{read.path} of {step.declared_by}: {what}{closest}",
+                                  f"{read.path} of {step.declared_by}: {what}",
+                                  f"{_clipped(read.path, 60)} of {step.declared_by}: {what}")
+                remedy = (f"Use one of the closest valid paths: {', '.join(shown)}." if shown else
+                          f"Use one of the members there: {_listed(data.members(service, problem.shapes), 10)}.")
+                help = (f"{step.sdk.step_class} properties mirror {' + '.join(data.STEP_RESPONSE_SHAPES[kind])} "
+                        f"({service.source}); the path is valid up to '{problem.valid_prefix}', so the pipeline "
+                        f"cannot resolve it. {remedy}")
+                yield self.finding(read.origin.path, read.origin.span, message, related_paths=[step.origin.path],
+                                   help=help)
 
-    def _finding(self, context, spec, output, path, checked, span, kind, reason, available):
+    def _finding(self, context, spec, output, path, checked, span, kind, what, problem, available):
+        service = data.service_model()
         shapes = " + ".join(data.STEP_RESPONSE_SHAPES[kind])
         suggestions = data.closest_paths(kind, checked)
-        if checked != path and data.check_property_path(data.service_model(), kind, checked) is None:
+        if checked != path and data.check_property_path(service, kind, checked) is None:
             suggestions = [(checked, 2.0)]
         _, indexes = data.normalized(checked)
-        readable = ", ".join(repr(data.fill_indexes(s, indexes) or s) for s, _ in suggestions)
-        if suggestions:
-            hint = f"closest valid paths: {readable}"
+        shown = [repr(data.fill_indexes(s, indexes) or s) for s, _ in suggestions]
+        if shown:
+            remedy = f"Use {shown[0]}." if len(shown) == 1 else f"Use one of the closest valid paths: {', '.join(shown)}."
         elif available:
-            hint = f"no similar path exists; members there: {', '.join(available[:10])}" + (
-                ", ..." if len(available) > 10 else "")
+            remedy = f"No similar path exists; use one of the members there: {_listed(available, 10)}."
         else:
-            hint = "no similar path exists in this shape"
-        message = (
-            f"property_path '{path}' of output '{output.logical_name}' does not exist in {shapes} "
-            f"({kind} step; {data.service_model().source}): {reason}; the pipeline cannot resolve it; {hint}"
-        )
+            remedy = f"No similar path exists; write a path that {shapes} has."
+        where = f"the path is valid up to '{problem.valid_prefix}', so " if problem is not None else ""
+        help = (f"A {kind.replace('_', ' ')} step's properties mirror {shapes} ({service.source}); {where}the "
+                f"pipeline cannot resolve it. {remedy}")
+        name = _clipped(str(output.logical_name))
+        closest = f" (closest: {shown[0]})" if shown else ""
+        message = _fitted(f"property_path '{path}' of output '{name}': {what}{closest}",
+                          f"property_path '{path}' of output '{name}': {what}",
+                          f"property_path of output '{name}': {what}")
         fix = None
         winner = data.clear_winner(suggestions)
         if winner is not None:
@@ -202,9 +235,32 @@ class InvalidPropertyPath(Rule):
                     and kind == "processing" and isinstance(output.logical_name, str):
                 replacement = winner.replace(data.INDEX_PLACEHOLDER, f"['{output.logical_name}']")
             if replacement is not None and replacement != path:
-                fix = _fix(f"use '{replacement}'", Applicability.UNSAFE,
-                           _string_edit(context, spec.path, span, replacement))
-        return self.finding(spec.path, span, message, fix)
+                title = f"use '{replacement}'" if len(replacement) <= FIX_WIDTH else "use the closest valid path"
+                fix = _fix(title, Applicability.UNSAFE, _string_edit(context, spec.path, span, replacement))
+                if len(replacement) > FIX_WIDTH and repr(replacement) not in help:
+                    help += f" The fix writes '{replacement}'."
+        return self.finding(spec.path, span, message, fix, help=help)
+
+
+FIX_WIDTH = 50  # a fix's title prints on the message's line: longer replacements go to the help
+
+
+def _left_shape(service, problem) -> str:
+    """Where a property path leaves its response shape, in a few words (from ``PathProblem``:
+    the shapes reached before the offending token, and the token)."""
+    token = problem.token
+    if not problem.shapes:
+        return "it is not a dotted property path"
+    shown = " / ".join(problem.shapes)
+    kinds = {service.shape(name).get("type") for name in problem.shapes}
+    if token.kind == "index":
+        return f"{shown} is not a list or map and cannot be indexed"
+    if kinds & {"list", "map"}:
+        noun = " or ".join(sorted(kinds & {"list", "map"}))
+        return f"{shown} is a {noun}: index it before '.{token.value}'"
+    if kinds <= data.PRIMITIVE_TYPES:
+        return f"{shown} is a value with no member '{token.value}'"
+    return f"{shown} has no member '{token.value}'"
 
 
 # -- SL502 ------------------------------------------------------------------------------
@@ -260,14 +316,17 @@ class OutputKeyMismatch(Rule):
             index = tokens[2]
             quote = index.value[0]
             replacement = path[:index.start] + f"[{quote}{output.logical_name}{quote}]" + path[index.end:]
-            message = (
-                f"property_path selects Outputs['{key}'] but the output is '{output.logical_name}': the builder "
-                f"names each ProcessingOutput after the spec's logical name, so no output '{key}' exists and "
-                f"the pipeline cannot resolve the property; use Outputs['{output.logical_name}']"
-            )
-            fix = _fix(f"rename Outputs['{key}'] to Outputs['{output.logical_name}']", Applicability.SAFE,
+            name = output.logical_name
+            message = _fitted(f"property_path selects Outputs['{key}'] of {spec.name}; the output's logical name "
+                              f"is '{name}'",
+                              f"property_path selects Outputs['{_clipped(key)}']; the output's logical name is "
+                              f"'{_clipped(name)}'")
+            help = (f"The spec-driven builder names each ProcessingOutput after its logical name, and none "
+                    f"'{key}', so no output '{key}' exists and the pipeline cannot resolve the property. Use "
+                    f"Outputs['{name}'].")
+            fix = _fix(f"use Outputs['{_clipped(name)}']", Applicability.SAFE,
                        _string_edit(context, spec.path, span, replacement))
-            yield self.finding(spec.path, span, message, fix)
+            yield self.finding(spec.path, span, message, fix, help=help)
 
 
 # -- SL503 ------------------------------------------------------------------------------
@@ -292,13 +351,15 @@ class PropertyPathCase(Rule):
             if head == PROPERTIES or head.lower() != PROPERTIES:
                 continue
             replacement = PROPERTIES + path[len(head):]
-            message = (
-                f"property_path '{path}' of output '{output.logical_name}' starts with '{head}': a step's "
-                f"properties are `{PROPERTIES}` in lower case; write '{replacement}'"
-            )
+            name = _clipped(str(output.logical_name))
+            message = _fitted(f"property_path '{path}' of output '{name}' starts with '{head}', not '{PROPERTIES}'",
+                              f"'{path}' of output '{name}' starts with '{head}', not '{PROPERTIES}'",
+                              f"property_path of output '{name}' starts with '{head}', not '{PROPERTIES}'")
+            help = (f"A step's properties are the attribute `{PROPERTIES}` in lower case, so resolving this path "
+                    f"attribute by attribute on the step finds no '{head}'. Write '{replacement}'.")
             fix = _fix(f"write '{PROPERTIES}'", Applicability.SAFE,
                        _string_edit(context, spec.path, span, replacement))
-            yield self.finding(spec.path, span, message, fix)
+            yield self.finding(spec.path, span, message, fix, help=help)
 
 
 # -- SL504 ------------------------------------------------------------------------------
@@ -351,8 +412,9 @@ class UnknownFrameworkVersion(Rule):
         "release the project pins (sagemaker==X in requirements*.txt or pyproject.toml [project] dependencies, "
         "or sagemaker-version in [tool.steplint]), so a version that only a newer SDK knows is reported; "
         "without a pin it uses the newest SDK 2.x release in steplint's data. Every message names the release "
-        "it checked against. The facts ship with steplint (read from the SDK's image configurations, training "
-        "image scope, the one estimators and framework processors use); values that are not static "
+        "it checked against, and its help how that release was chosen. The facts ship with steplint (read from "
+        "the SDK's image configurations, training image scope, the one estimators and framework processors use); "
+        "values that are not static "
         "(self.config.framework_version) are not checked."
     )
     bad_examples = (
@@ -416,21 +478,16 @@ class UnknownFrameworkVersion(Rule):
             config = data.scope_config(framework, scope)
             if config is None:
                 continue
-            release, described = _checked_release(pins.pin_for(version.origin.path))
-            where = f"the image configuration of sagemaker {release} ({described})"
+            checked = _checked_release(pins.pin_for(version.origin.path))
+            release = checked[0]
             concrete = data.resolve_version(config, version.value, release)
-            owner = f"the {sdk.job_class} of {step.declared_by}"
+            if "framework" in versions:
+                keyword, owner = "version", f"the {framework} image of {step.declared_by}"
+            else:
+                keyword, owner = "framework_version", f"the {sdk.job_class} of {step.declared_by}"
             if concrete is None:
-                options = data.supported_versions(config, release)
-                added = data.first_listed(config, version.value)
-                advice = (f"sagemaker {added} added it, and with {release} the SDK raises ValueError when the "
-                          f"pipeline definition is built; pin {added} or later, or use a version {release} lists"
-                          if added is not None else
-                          "the SDK raises ValueError when the pipeline definition is built; use a listed version")
-                yield self.finding(version.origin.path, version.origin.span, (
-                    f"{'version' if 'framework' in versions else 'framework_version'} '{version.value}' of "
-                    f"{owner} is not in {where} for {framework} {scope} images: {advice} (closest: "
-                    f"{_nearby(version.value, options)})"))
+                yield self._version_finding(version.origin.path, version.origin.span, keyword, version.value, owner,
+                                            framework, scope, config, checked)
                 continue
             version_config = config["versions"][concrete]
             py_version = versions.get("py_version")
@@ -438,11 +495,8 @@ class UnknownFrameworkVersion(Rule):
                 continue
             allowed = data.supported_py_versions(version_config, release)
             if isinstance(py_version.value, str) and allowed is not None and py_version.value not in allowed:
-                yield self.finding(py_version.origin.path, py_version.origin.span, (
-                    f"py_version '{py_version.value}' of {owner} is not listed for {framework} {concrete} "
-                    f"({scope}) in {where} (listed: {', '.join(allowed) or 'none'}); the SDK raises "
-                    f"ValueError: Unsupported Python version when the pipeline definition is built; use one of "
-                    f"the listed versions"))
+                yield self._py_version_finding(py_version.origin.path, py_version.origin.span, py_version.value,
+                                               framework, concrete, scope, version_config, allowed, checked)
 
     def _check_call(self, model, builder, constructed, framework, checked):
         call = constructed.call
@@ -453,42 +507,31 @@ class UnknownFrameworkVersion(Rule):
         config = data.scope_config(framework, IMAGE_SCOPE)
         if config is None:
             return
-        release, described = checked
-        where = f"the image configuration of sagemaker {release} ({described})"
+        release = checked[0]
         concrete = data.resolve_version(config, version, release)
         span = call.kwarg_span(keyword) or call.span
         if concrete is None:
-            options = data.supported_versions(config, release)
-            added = data.first_listed(config, version)
-            if added is not None:
-                advice = (f"sagemaker {added} added it, and with {release} the SDK raises ValueError when the "
-                          f"pipeline definition is built; pin {added} or later, or use a version {release} lists")
-            else:
-                advice = "the SDK raises ValueError when the pipeline definition is built; use a listed version"
-            yield self.finding(builder.path, span, (
-                f"{keyword} '{version}' of the {constructed.class_name} in {builder.name} is not in {where} for "
-                f"{framework} {IMAGE_SCOPE} images: {advice} (closest: {_nearby(version, options)})"))
+            yield self._version_finding(builder.path, span, keyword, version,
+                                        f"the {constructed.class_name} in {builder.name}", framework, IMAGE_SCOPE,
+                                        config, checked)
             return
         version_config = config["versions"][concrete]
         if not data.listed_at(version_config, release):
             return  # an alias the pinned release knows, pointing elsewhere then: not checkable
         if framework == "huggingface":
-            version_config = yield from self._huggingface_base(model, builder, constructed, version_config, release,
-                                                               where)
+            version_config = yield from self._huggingface_base(model, builder, constructed, version, version_config,
+                                                               checked)
             if version_config is None:
                 return
         py_version = model.resolve(call.kwarg("py_version"))
         allowed = data.supported_py_versions(version_config, release)
         if isinstance(py_version, str) and allowed is not None and py_version not in allowed:
-            added = version_config["py_versions"].get(py_version)
-            later = f"; sagemaker {added} added it for this version" if added else ""
-            yield self.finding(builder.path, call.kwarg_span("py_version") or call.span, (
-                f"py_version '{py_version}' is not listed for {framework} {concrete} ({IMAGE_SCOPE}) in {where} "
-                f"(listed: {', '.join(allowed) or 'none'}){later}; the SDK raises ValueError: Unsupported Python "
-                f"version when the pipeline definition is built; use one of the listed versions"))
+            yield self._py_version_finding(builder.path, call.kwarg_span("py_version") or call.span, py_version,
+                                           framework, concrete, IMAGE_SCOPE, version_config, allowed, checked)
 
-    def _huggingface_base(self, model, builder, constructed, version_config, release, where):
+    def _huggingface_base(self, model, builder, constructed, version, version_config, checked):
         """The entry of a HuggingFace base framework (``pytorch2.1.0``), checking its version."""
+        release, described = checked
         bases = version_config.get("bases", {})
         aliases = {alias: entry["to"] for alias, entry in version_config.get("base_aliases", {}).items()
                    if data.listed_at(entry, release)}
@@ -500,13 +543,59 @@ class UnknownFrameworkVersion(Rule):
             key = aliases.get(prefix + base, prefix + base)
             if key in bases and data.listed_at(bases[key], release):
                 return bases[key]
-            options = [k for k, entry in bases.items() if k.startswith(prefix) and data.listed_at(entry, release)]
-            yield self.finding(builder.path, constructed.call.kwarg_span(keyword) or constructed.call.span, (
-                f"{keyword} '{base}' is not listed for this transformers_version in {where} "
-                f"(listed: {', '.join(options) or 'none'}); the SDK raises ValueError when the pipeline definition "
-                f"is built; use a listed version"))
+            options = [k.removeprefix(prefix) for k, entry in bases.items()
+                       if k.startswith(prefix) and data.listed_at(entry, release)]
+            shown = ", ".join(options) or "none"
+            message = _fitted(
+                f"{keyword} '{base}' is not listed for transformers {version} by sagemaker {release} "
+                f"(listed: {shown})",
+                f"{keyword} '{_clipped(base)}' is not listed for transformers {version} by sagemaker {release}")
+            help = (f"Checked against the image configuration of sagemaker {release} ({described}). The SDK raises "
+                    f"ValueError when the pipeline definition is built. Use a {keyword} it lists for transformers "
+                    f"{version}: {shown}.")
+            yield self.finding(builder.path, constructed.call.kwarg_span(keyword) or constructed.call.span, message,
+                               help=help)
             return None
         return None
+
+    def _version_finding(self, path, span, keyword, version, owner, framework, scope, config, checked):
+        """A ``framework_version`` (or ``retrieve`` ``version``) the checked SDK release does not list."""
+        release, described = checked
+        near = _nearby(version, data.supported_versions(config, release))
+        message = _fitted(
+            f"{keyword} '{version}' of {owner} is not listed by sagemaker {release} (nearest: {near})",
+            f"{keyword} '{version}' is not listed for {framework} {scope} by sagemaker {release} (nearest: {near})",
+            f"{keyword} '{version}' is not listed by sagemaker {release} (nearest: {near})",
+            f"{keyword} '{_clipped(version)}' is not listed for {framework} by sagemaker {release}")
+        listed = ", ".join(key for key, entry in config["versions"].items() if data.listed_at(entry, release))
+        added = data.first_listed(config, version)
+        where = (f"Checked against the image configuration of sagemaker {release} ({described}), {framework} "
+                 f"{scope} images.")
+        if added is not None:
+            help = (f"{where} sagemaker {added} added {framework} {version}; with {release} the SDK raises "
+                    f"ValueError when the pipeline definition is built. Pin sagemaker {added} or later, or use a "
+                    f"version {release} lists: {listed} (or an alias of one).")
+        else:
+            help = (f"{where} The SDK raises ValueError when the pipeline definition is built. Use a version it "
+                    f"lists: {listed} (or an alias of one).")
+        return self.finding(path, span, message, help=help)
+
+    def _py_version_finding(self, path, span, py_version, framework, concrete, scope, version_config, allowed,
+                            checked):
+        """A ``py_version`` the checked SDK release does not list for the framework version."""
+        release, described = checked
+        shown = ", ".join(allowed) or "none"
+        message = _fitted(
+            f"py_version '{py_version}' is not listed for {framework} {concrete} by sagemaker {release} "
+            f"(listed: {shown})",
+            f"py_version '{_clipped(py_version)}' is not listed for {framework} {concrete} by sagemaker {release}")
+        added = version_config["py_versions"].get(py_version)
+        later = (f" sagemaker {added} added {py_version} for this version; pin it or later, or use a listed one."
+                 if added else " Use one of the listed versions.")
+        help = (f"Checked against the image configuration of sagemaker {release} ({described}), {framework} {scope} "
+                f"images. The SDK raises ValueError: Unsupported Python version when the pipeline definition is "
+                f"built.{later}")
+        return self.finding(path, span, message, help=help)
 
 
 def _checked_release(pin) -> tuple[str, str]:
@@ -567,11 +656,12 @@ class ReservedHyperparameter(Rule):
             for entry in sdk.hyperparameters:
                 reserved = data.reserved_hyperparameters()
                 if entry.name in reserved:
-                    yield self.finding(entry.origin.path, entry.origin.span, (
-                        f"hyperparameter '{entry.name}' is reserved: the {sdk.job_class} estimator of "
-                        f"{step.declared_by} sets it itself ({reserved[entry.name]} in {data.sdk_source()}'s "
-                        f"sagemaker/model.py), so this value is overwritten or breaks script mode; rename the key or "
-                        f"pass the setting through the estimator's own argument"))
+                    yield self.finding(entry.origin.path, entry.origin.span,
+                                       _fitted(f"hyperparameter '{entry.name}' is reserved: the {sdk.job_class} "
+                                               f"estimator of {step.declared_by} sets it itself",
+                                               f"hyperparameter '{entry.name}' is reserved: the {sdk.job_class} "
+                                               f"estimator sets it itself"),
+                                       help=_reserved_help(entry.name, reserved[entry.name]))
         model = context.model
         for builder in model.builders:
             for constructed in builder.constructed:
@@ -587,12 +677,31 @@ class ReservedHyperparameter(Rule):
                         continue
                     reserved = data.reserved_hyperparameters()
                     if key in reserved:
-                        yield self.finding(path, entry.key_span, (
-                            f"hyperparameter '{key}' is reserved: the {constructed.class_name} estimator in "
-                            f"{builder.name} sets it itself ({reserved[key]} in {data.sdk_source()}'s "
-                            f"sagemaker/model.py), so this value is overwritten or breaks script mode; rename the "
-                            f"key or pass the setting through the estimator's own argument"),
-                            related_paths=[builder.path])
+                        yield self.finding(path, entry.key_span,
+                                           _fitted(f"hyperparameter '{key}' is reserved: the {constructed.class_name} "
+                                                   f"estimator in {builder.name} sets it itself",
+                                                   f"hyperparameter '{key}' is reserved: the "
+                                                   f"{constructed.class_name} estimator sets it itself"),
+                                           related_paths=[builder.path], help=_reserved_help(key, reserved[key]))
+
+
+# What each reserved key carries, as Framework._script_mode_hyperparam_update sets it
+# (sagemaker/estimator.py, SDK 2.x): the estimator argument to set instead.
+RESERVED_ARGUMENTS = {
+    "sagemaker_program": "the estimator's entry_point=",
+    "sagemaker_submit_directory": "the estimator's source_dir=",
+    "sagemaker_container_log_level": "the estimator's container_log_level=",
+    "sagemaker_job_name": "the job's name (base_job_name=)",
+    "sagemaker_region": "the region of the estimator's sagemaker_session",
+}
+
+
+def _reserved_help(key: str, constant: str) -> str:
+    """What follows from setting reserved hyperparameter ``key`` (the SDK constant ``constant``)."""
+    instead = RESERVED_ARGUMENTS.get(key, "the estimator's own argument")
+    return (f"The SDK sets {key} itself ({constant} in sagemaker/model.py, {data.sdk_source()}): it replaces this "
+            f"value with its own when it prepares the job (Framework._script_mode_hyperparam_update). Rename the "
+            f"key, or set it through {instead}.")
 
 
 # -- SL506 ------------------------------------------------------------------------------
@@ -678,23 +787,31 @@ class ServiceLimit(Rule):
                     if not isinstance(entries, tuple) or limit is None or len(entries) + added <= limit[1]:
                         continue
                     first_over = entries[max(limit[1] - added, 0)]
-                    plus = f" plus the code input that code= adds ({len(entries) + added})" if added else ""
-                    yield self._limit_finding(PROCESSING_API, first_over.origin.path, first_over.origin.span,
-                                              f"the {len(entries)} processing {noun} of {step.declared_by}{plus}",
-                                              f"exceed {limit[0]}'s maximum of {limit[1]}")
+                    plus = " + the code= input" if added else ""
+                    yield self._limit_finding(
+                        PROCESSING_API, first_over.origin.path, first_over.origin.span,
+                        (f"{step.declared_by}: {len(entries)} processing {noun}{plus} exceed {limit[0]}'s maximum "
+                         f"of {limit[1]}",
+                         f"{len(entries)} processing {noun}{plus} exceed {limit[0]}'s maximum of {limit[1]}"),
+                        _COUNT_REMEDIES[noun].format(limit=limit[1] - added))
             elif step.kind == "training" and isinstance(step.container_inputs, tuple):
                 name_limit = data.member_string_limit("Channel", "ChannelName")
                 count_limit = data.collection_max("CreateTrainingJobRequest", "InputDataConfig")
                 entries = step.container_inputs
                 if count_limit is not None and len(entries) > count_limit[1]:
                     over = entries[count_limit[1]]
-                    yield self._limit_finding(TRAINING_API, over.origin.path, over.origin.span,
-                                              f"the {len(entries)} input channels of {step.declared_by}",
-                                              f"exceed {count_limit[0]}'s maximum of {count_limit[1]}")
+                    yield self._limit_finding(
+                        TRAINING_API, over.origin.path, over.origin.span,
+                        (f"{step.declared_by}: {len(entries)} input channels exceed {count_limit[0]}'s maximum of "
+                         f"{count_limit[1]}",
+                         f"{len(entries)} input channels exceed {count_limit[0]}'s maximum of {count_limit[1]}"),
+                        _COUNT_REMEDIES["channels"].format(limit=count_limit[1]))
                 for entry in entries:
                     if name_limit is not None and (problem := name_limit.violation(entry.name)):
                         yield self._limit_finding(TRAINING_API, entry.origin.path, entry.origin.span,
-                                                  f"channel name '{entry.name}' of {step.declared_by}", problem)
+                                                  (f"channel name '{_clipped(entry.name)}' of {step.declared_by} "
+                                                   f"{problem}", f"channel name '{_clipped(entry.name)}' {problem}"),
+                                                  CHANNEL_NAME_REMEDY)
             if step.kind == "training" and isinstance(step.sdk.hyperparameters, tuple) and step.sdk.hyperparameters:
                 yield from self._sdk_hyperparameters(step)
             request = {"processing": "CreateProcessingJobRequest", "training": "CreateTrainingJobRequest"}.get(
@@ -704,8 +821,11 @@ class ServiceLimit(Rule):
                 for entry in step.declared_env:
                     if key_limit is not None and (problem := key_limit.violation(entry.name)):
                         yield self._limit_finding(request.removesuffix("Request"), entry.origin.path,
-                                                  entry.origin.span, f"environment variable '{entry.name}'",
-                                                  problem)
+                                                  entry.origin.span,
+                                                  (f"environment variable '{_clipped(entry.name)}' of "
+                                                   f"{step.declared_by} {problem}",
+                                                   f"environment variable '{_clipped(entry.name)}' {problem}"),
+                                                  ENV_NAME_REMEDY)
 
     def _sdk_hyperparameters(self, step):
         """Count, key and encoded value limits of a plain-pipeline estimator's hyperparameters
@@ -716,23 +836,29 @@ class ServiceLimit(Rule):
         limit = data.collection_max("CreateTrainingJobRequest", "HyperParameters")
         reserved = len(data.reserved_hyperparameters()) if framework else 0
         if limit is not None and len(entries) + reserved > limit[1]:
-            extra = f" plus {reserved} the SDK adds" if reserved else ""
+            extra = f" + {reserved} the SDK adds" if reserved else ""
             yield self._limit_finding(TRAINING_API, entries[0].origin.path, entries[0].origin.span,
-                                      f"the {len(entries)} hyperparameters of {step.declared_by}{extra}",
-                                      f"exceed {limit[0]}'s maximum of {limit[1]} entries")
+                                      (f"{step.declared_by}: {len(entries)} hyperparameters{extra} exceed "
+                                       f"{limit[0]}'s maximum of {limit[1]}",
+                                       f"{len(entries)} hyperparameters{extra} exceed {limit[0]}'s maximum of "
+                                       f"{limit[1]}"),
+                                      _COUNT_REMEDIES["hyperparameters"].format(limit=limit[1] - reserved))
         for entry in entries:
             if key_limit is not None and (problem := key_limit.violation(entry.name)):
                 yield self._limit_finding(TRAINING_API, entry.origin.path, entry.origin.span,
-                                          f"hyperparameter key '{entry.name[:40]}'", problem)
+                                          (f"hyperparameter key '{_clipped(entry.name)}' {problem}",), KEY_REMEDY)
             value = _encoded(entry.value, framework)
             if value is not None and value_limit is not None and (problem := value_limit.violation(value)):
                 yield self._limit_finding(TRAINING_API, entry.origin.path, entry.origin.span,
-                                          f"hyperparameter '{entry.name}' (encoded as the SDK sends it)", problem)
+                                          (f"hyperparameter '{_clipped(entry.name)}', as the SDK sends it, "
+                                           f"{problem}",), VALUE_REMEDY)
 
-    def _limit_finding(self, api: str, path, span, what: str, problem: str, related=()):
-        return self.finding(path, span, f"{what} {problem} ({data.service_model().source}); {api} rejects the "
-                                        f"request with a ValidationException when the pipeline runs; stay within "
-                                        f"the limit", related_paths=related)
+    def _limit_finding(self, api: str, path, span, messages: tuple, remedy: str, related=(), why: str = ""):
+        """A finding for a request the service rejects: the first of ``messages`` that fits one
+        line, and as help the consequence (``why`` first, when given) and ``remedy``."""
+        help = (f"{why}{api} rejects the request with a ValidationException when the pipeline runs (limits of "
+                f"{data.service_model().source}). {remedy}")
+        return self.finding(path, span, _fitted(*messages), related_paths=related, help=help)
 
     def _hyperparameter_limits(self, model, builder, constructed):
         found = _hyperparameters(model, builder, constructed)
@@ -744,20 +870,26 @@ class ServiceLimit(Rule):
         limit = data.collection_max("CreateTrainingJobRequest", "HyperParameters")
         reserved = len(data.reserved_hyperparameters()) if framework else 0
         if limit is not None and len(mapping.entries) + reserved > limit[1]:
-            extra = f" plus {reserved} the SDK adds" if reserved else ""
+            extra = f" + {reserved} the SDK adds" if reserved else ""
             yield self._limit_finding(TRAINING_API, path, mapping.span,
-                                      f"{len(mapping.entries)} hyperparameters{extra}",
-                                      f"exceed {limit[0]}'s maximum of {limit[1]} entries", [builder.path])
+                                      (f"{len(mapping.entries)} hyperparameters{extra} of the "
+                                       f"{constructed.class_name} in {builder.name} exceed {limit[0]}'s maximum of "
+                                       f"{limit[1]}",
+                                       f"{len(mapping.entries)} hyperparameters{extra} exceed {limit[0]}'s maximum "
+                                       f"of {limit[1]}"),
+                                      _COUNT_REMEDIES["hyperparameters"].format(limit=limit[1] - reserved),
+                                      [builder.path])
         for entry in mapping.entries:
             key = model.resolve(entry.key)
             if isinstance(key, str) and key_limit is not None and (problem := key_limit.violation(key)):
-                yield self._limit_finding(TRAINING_API, path, entry.key_span, f"hyperparameter key '{key[:40]}'",
-                                          problem, [builder.path])
+                yield self._limit_finding(TRAINING_API, path, entry.key_span,
+                                          (f"hyperparameter key '{_clipped(key)}' {problem}",), KEY_REMEDY,
+                                          [builder.path])
             value = _encoded(model.resolve(entry.value), framework)
             if value is not None and value_limit is not None and (problem := value_limit.violation(value)):
                 yield self._limit_finding(TRAINING_API, path, entry.span,
-                                          f"hyperparameter '{key}' (encoded as the SDK sends it)", problem,
-                                          [builder.path])
+                                          (f"hyperparameter '{_clipped(str(key))}', as the SDK sends it, {problem}",),
+                                          VALUE_REMEDY, [builder.path])
 
     def _environment(self, model, builder, constructed, keyword, request):
         api = request.removesuffix("Request")
@@ -769,17 +901,23 @@ class ServiceLimit(Rule):
         key_limit, value_limit = data.map_limits(request, "Environment")
         limit = data.collection_max(request, "Environment")
         if limit is not None and len(mapping.entries) > limit[1]:
-            yield self._limit_finding(api, path, mapping.span, f"{len(mapping.entries)} environment variables",
-                                      f"exceed {limit[0]}'s maximum of {limit[1]} entries", [builder.path])
+            yield self._limit_finding(api, path, mapping.span,
+                                      (f"{len(mapping.entries)} environment variables of the {constructed.class_name} "
+                                       f"in {builder.name} exceed {limit[0]}'s maximum of {limit[1]}",
+                                       f"{len(mapping.entries)} environment variables exceed {limit[0]}'s maximum of "
+                                       f"{limit[1]}"),
+                                      _COUNT_REMEDIES["environment variables"].format(limit=limit[1]), [builder.path])
         for entry in mapping.entries:
             key = model.resolve(entry.key)
             if isinstance(key, str) and key_limit is not None and (problem := key_limit.violation(key)):
-                yield self._limit_finding(api, path, entry.key_span, f"environment variable '{key}'", problem,
+                yield self._limit_finding(api, path, entry.key_span,
+                                          (f"environment variable '{_clipped(key)}' {problem}",), ENV_NAME_REMEDY,
                                           [builder.path])
             value = model.resolve(entry.value)
             if isinstance(value, str) and value_limit is not None and (problem := value_limit.violation(value)):
-                yield self._limit_finding(api, path, entry.span, f"environment variable '{key}''s value", problem,
-                                          [builder.path])
+                yield self._limit_finding(api, path, entry.span,
+                                          (f"the value of environment variable '{_clipped(str(key))}' {problem}",),
+                                          VALUE_REMEDY, [builder.path])
 
     def _channels(self, model, builder):
         """Channel names and count from the channels the builder's methods construct."""
@@ -795,11 +933,15 @@ class ServiceLimit(Rule):
         count_limit = data.collection_max("CreateTrainingJobRequest", "InputDataConfig")
         if count_limit is not None and len(channels) > count_limit[1]:
             yield self._limit_finding(TRAINING_API, builder.path, next(iter(channels.values())),
-                                      f"{len(channels)} input channels",
-                                      f"exceed {count_limit[0]}'s maximum of {count_limit[1]}")
+                                      (f"{len(channels)} input channels of {builder.name} exceed {count_limit[0]}'s "
+                                       f"maximum of {count_limit[1]}",
+                                       f"{len(channels)} input channels exceed {count_limit[0]}'s maximum of "
+                                       f"{count_limit[1]}"),
+                                      _COUNT_REMEDIES["channels"].format(limit=count_limit[1]))
         for name, span in channels.items():
             if name_limit is not None and (problem := name_limit.violation(name)):
-                yield self._limit_finding(TRAINING_API, builder.path, span, f"channel name '{name}'", problem)
+                yield self._limit_finding(TRAINING_API, builder.path, span,
+                                          (f"channel name '{_clipped(name)}' {problem}",), CHANNEL_NAME_REMEDY)
 
     def _local_path(self, model, builder, call: CallValue):
         """A ProcessingInput destination or ProcessingOutput source longer than the service allows."""
@@ -811,7 +953,10 @@ class ServiceLimit(Rule):
         limit = data.member_string_limit(structure, "LocalPath") if isinstance(value, str) else None
         if limit is not None and (problem := limit.violation(value)):
             yield self._limit_finding(PROCESSING_API, builder.path, call.kwarg_span(keyword) or call.span,
-                                      f"{callee} {keyword} '{value[:60]}'", problem)
+                                      (f"{callee} {keyword} '{_clipped(value)}' {problem}",
+                                       f"{callee} {keyword} {problem}"),
+                                      "Use a shorter container path under /opt/ml/processing/, and the same path "
+                                      "wherever the step's script reads or writes it.")
 
     def _spec_driven_inputs(self, model, builder):
         """A processing builder whose ``_get_inputs`` creates one ProcessingInput per spec
@@ -834,11 +979,17 @@ class ServiceLimit(Rule):
         if limit is None or count <= limit[1]:
             return
         span = spec.call.kwarg_span("dependencies") or spec.call.span
-        extra = " plus the code input code= adds" if code else ""
+        plus = " + the code= input" if code else ""
+        why = (f"{builder.name} makes one ProcessingInput per dependency of {spec.name}"
+               + (" and code= adds the script as one more" if code else "") + ", so ")
         yield self._limit_finding(PROCESSING_API, spec.path, span,
-                                  f"{len(required)} required dependencies of {spec.name}, each a ProcessingInput "
-                                  f"of {builder.name},{extra}", f"exceed {limit[0]}'s maximum of {limit[1]}",
-                                  [builder.path])
+                                  (f"{spec.name}: {len(required)} required dependencies{plus} exceed "
+                                   f"{limit[0]}'s maximum of {limit[1]} processing inputs",
+                                   f"{len(required)} required dependencies{plus} exceed {limit[0]}'s maximum of "
+                                   f"{limit[1]}"),
+                                  f"Declare at most {limit[1] - (1 if code else 0)} required dependencies, for example "
+                                  f"one for several files under one S3 prefix.",
+                                  [builder.path], why=why)
 
     def _processing_io(self, model, builder, call: CallValue):
         for keyword, cls, member in (("inputs", "ProcessingInput", ("CreateProcessingJobRequest", "ProcessingInputs")),
@@ -852,8 +1003,29 @@ class ServiceLimit(Rule):
             limit = data.collection_max(*member) if data.service_model() is not None else None
             if limit is not None and len(calls) > limit[1]:
                 written_in = _where(model, call.kwarg(keyword), builder.path)
-                yield self._limit_finding(PROCESSING_API, written_in, items.span, f"{len(calls)} processing {keyword}",
-                                          f"exceed {limit[0]}'s maximum of {limit[1]}", [builder.path])
+                yield self._limit_finding(PROCESSING_API, written_in, items.span,
+                                          (f"{len(calls)} processing {keyword} of {builder.name} exceed "
+                                           f"{limit[0]}'s maximum of {limit[1]}",
+                                           f"{len(calls)} processing {keyword} exceed {limit[0]}'s maximum of "
+                                           f"{limit[1]}"),
+                                          _COUNT_REMEDIES[keyword].format(limit=limit[1]), [builder.path])
+
+
+# What to do about a request over a service limit (the help of SL506's findings).
+_COUNT_REMEDIES = {
+    "inputs": "Pass at most {limit} processing inputs, for example several files under one S3 prefix as one input.",
+    "outputs": "Use at most {limit} processing outputs, for example one output directory holding several results.",
+    "channels": "Use at most {limit} input channels, for example several data sets under one S3 prefix as one "
+                "channel.",
+    "hyperparameters": "Pass at most {limit} hyperparameters of your own, for example moving settings into a file "
+                       "the job reads from an input channel.",
+    "environment variables": "Set at most {limit} environment variables.",
+}
+CHANNEL_NAME_REMEDY = ("Use a channel name within the limit, and the same name wherever the script reads the channel "
+                       "(/opt/ml/input/data/<name>).")
+ENV_NAME_REMEDY = "Use a name within the limit, and the same name where the script reads it."
+KEY_REMEDY = "Use a key within the limit, and the same key where the script reads it."
+VALUE_REMEDY = "Pass a shorter value, or deliver the data as a file through an input."
 
 
 # -- SL507 ------------------------------------------------------------------------------
@@ -1080,19 +1252,19 @@ class HyperparametersEncodedTwice(Rule):
 
     def _finding(self, context, builder, constructed, reason, path, entry, value, local: bool):
         key = context.model.resolve(entry.key)
-        name = f"'{key}'" if isinstance(key, str) else "a hyperparameter"
+        name = f"hyperparameter '{key}'" if isinstance(key, str) else "a hyperparameter"
         argument = context.model.resolve(value.args[0]) if len(value.args) == 1 else None
         received = _received(argument)
         what = (f"the job receives {received}" if received is not None
                 else "the job receives the value encoded twice (json.dumps(0.01) arrives as '\"0.01\"')")
         estimator = constructed.class_name + ("" if constructed.class_name == "Estimator" else " estimator")
-        message = (
-            f"hyperparameter {name} is already json.dumps(...) and the {estimator} in {builder.name} "
-            f"JSON-encodes it again ({reason} in {SDK_ESTIMATOR_MODULE}, {data.sdk_source()}): {what}, so "
-            f"decoding it once yields JSON text, not the value; pass the value itself"
-        )
+        message = _fitted(f"{name} is already json.dumps(...); the {estimator} in {builder.name} encodes it again",
+                          f"{name} is already json.dumps(...); the {estimator} encodes it again")
+        help = (f"{reason[:1].upper()}{reason[1:]} ({SDK_ESTIMATOR_MODULE}, {data.sdk_source()}), so {what} and "
+                f"decoding it once yields JSON text, not the value. Pass the value itself.")
         fix = self._fix(context, path, value) if local else None
-        return self.finding(path, value.span if local else entry.span, message, fix, related_paths=[builder.path])
+        return self.finding(path, value.span if local else entry.span, message, fix, related_paths=[builder.path],
+                            help=help)
 
     @staticmethod
     def _fix(context, path: str, value: CallValue):

@@ -34,15 +34,17 @@ def sl507(tmp_path, monkeypatch, files):
 
 
 # -- what it reports ------------------------------------------------------------------------
-def test_the_message_names_the_key_the_estimator_the_sdk_code_and_what_the_job_receives(tmp_path, monkeypatch):
+def test_the_message_names_the_key_and_estimator_the_help_the_sdk_code_and_what_the_job_receives(tmp_path, monkeypatch):
     [finding] = sl507(tmp_path, monkeypatch, builder_project(
         VERSIONS + 'hyperparameters={"epochs": 10, "optimizer": json.dumps("adam")},', imports="import json\n"))
     assert (finding.path, finding.line, finding.column) == ("steps/builders/builder_training_step.py", 18, 57)
-    assert finding.message.startswith(
-        "hyperparameter 'optimizer' is already json.dumps(...) and the PyTorch estimator in TrainingStepBuilder "
-        "JSON-encodes it again (Framework.hyperparameters() applies EstimatorBase._json_encode_hyperparameters in "
-        "sagemaker/estimator.py, sagemaker 2.")
-    assert "the job receives '\"\\\"adam\\\"\"' instead of '\"adam\"'" in finding.message
+    assert finding.message == ("hyperparameter 'optimizer' is already json.dumps(...); the PyTorch estimator in "
+                               "TrainingStepBuilder encodes it again")
+    assert finding.help.startswith(
+        "Framework.hyperparameters() applies EstimatorBase._json_encode_hyperparameters (sagemaker/estimator.py, "
+        "sagemaker 2.")
+    assert "the job receives '\"\\\"adam\\\"\"' instead of '\"adam\"'" in finding.help
+    assert finding.help.endswith("Pass the value itself.")
     assert finding.fix.description == 'pass "adam" itself, not json.dumps(...)'
 
 

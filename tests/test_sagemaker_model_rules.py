@@ -81,18 +81,25 @@ def test_unsafe_fix_applies_the_clear_winner(tmp_path, monkeypatch):
 def test_no_unsafe_fix_without_a_clear_winner(tmp_path, monkeypatch):
     [finding] = check(tmp_path, monkeypatch, property_path_project("properties.TrainingJobOutput.S3Output"), "SL501")
     assert finding.fix is None
-    assert "closest valid paths" in finding.message and "botocore" in finding.message
+    assert finding.message == ("property_path of output 'model_output': DescribeTrainingJobResponse has no member "
+                               "'TrainingJobOutput'")
+    assert "Use one of the closest valid paths: 'properties." in finding.help
+    assert "DescribeTrainingJobResponse (botocore " in finding.help and "the pipeline cannot resolve it" in finding.help
 
 
 def test_missing_prefix_is_reported_with_the_prefixed_path_as_fix(tmp_path, monkeypatch):
     [finding] = check(tmp_path, monkeypatch, property_path_project("ModelArtifacts.S3ModelArtifacts"), "SL501")
     assert finding.fix is not None and "properties.ModelArtifacts.S3ModelArtifacts" in finding.fix.description
+    assert "'ModelArtifacts.S3ModelArtifacts' of output 'model_output': it does not start with 'properties.'" \
+        in finding.message
+    assert "Use 'properties.ModelArtifacts.S3ModelArtifacts'." in finding.help
 
 
 def test_a_model_step_path_lists_the_model_shapes_members(tmp_path, monkeypatch):
     files = property_path_project("properties.ModelArtifacts.S3ModelArtifacts", sagemaker_step_type="CreateModel")
     [finding] = check(tmp_path, monkeypatch, files, "SL501")
-    assert "DescribeModelOutput" in finding.message and "ModelName" in finding.message
+    assert "DescribeModelOutput has no member 'ModelArtifacts'" in finding.message
+    assert "use one of the members there: " in finding.help and "ModelName" in finding.help
 
 
 def test_tuning_paths_are_read_against_the_tuning_shapes(tmp_path, monkeypatch):
@@ -104,7 +111,9 @@ def test_output_key_of_a_literal_builder_output_name_is_accepted_but_others_are_
     path = "properties.ProcessingOutputConfig.Outputs['features'].S3Output.S3Uri"
     assert check(tmp_path / "a", monkeypatch, processing_project(path, output_name='"features"'), "SL502") == []
     [finding] = check(tmp_path / "b", monkeypatch, processing_project(path, output_name='"other"'), "SL502")
-    assert "Outputs['processed_data']" in finding.message
+    assert "selects Outputs['features']" in finding.message and "logical name is 'processed_data'" in finding.message
+    assert "no output 'features' exists" in finding.help and "Use Outputs['processed_data']." in finding.help
+    assert finding.fix.description == "use Outputs['processed_data']"
 
 
 # -- Unknown values keep every rule silent ----------------------------------------------
@@ -152,6 +161,10 @@ def test_module_constants_are_checked_where_they_are_written(tmp_path, monkeypat
     found = {f.code: f for f in findings(write_project(tmp_path, files), monkeypatch)}
     assert found["SL504"].path == builder and "'1.99.0'" in found["SL504"].message
     assert found["SL505"].path == "steps/settings.py" and found["SL505"].line == 2
+    assert found["SL505"].message == ("hyperparameter 'sagemaker_region' is reserved: the PyTorch estimator in "
+                                      "TrainingStepBuilder sets it itself")
+    assert "replaces this value with its own" in found["SL505"].help
+    assert found["SL505"].help.endswith("set it through the region of the estimator's sagemaker_session.")
 
 
 # -- SL504 across frameworks ------------------------------------------------------------
@@ -178,7 +191,7 @@ def test_framework_processor_is_checked_through_its_estimator_class(tmp_path, mo
     files[builder] = files[builder].replace('framework_version="2.1.0",\n', "")
     files[builder] = "from sagemaker.processing import FrameworkProcessor\n" + files[builder]
     [finding] = check(tmp_path, monkeypatch, files, "SL504")
-    assert "'0.0.1'" in finding.message and "sagemaker 2." in finding.message
+    assert "'0.0.1'" in finding.message and "sagemaker 2." in finding.message and "(nearest: " in finding.message
 
 
 # -- SL505 ------------------------------------------------------------------------------
@@ -192,13 +205,16 @@ def test_generic_estimators_may_set_sagemaker_keys(tmp_path, monkeypatch):
 def test_more_channels_than_the_service_allows(tmp_path, monkeypatch):
     channels = "{" + ", ".join(f'"c{i}": TrainingInput(s3_data=path)' for i in range(21)) + "}"
     [finding] = check(tmp_path, monkeypatch, builder_project(VERSIONS, channels=channels), "SL506")
-    assert "21 input channels" in finding.message and "20" in finding.message
+    assert "21 input channels" in finding.message and "maximum of 20" in finding.message
+    assert "CreateTrainingJob rejects the request with a ValidationException" in finding.help
+    assert "Use at most 20 input channels" in finding.help
 
 
 def test_a_channel_name_longer_than_the_limit(tmp_path, monkeypatch):
     channels = '{"' + "c" * 65 + '": TrainingInput(s3_data=path)}'
     [finding] = check(tmp_path, monkeypatch, builder_project(VERSIONS, channels=channels), "SL506")
-    assert "65 characters" in finding.message
+    assert "65 characters" in finding.message and "at most 64" in finding.message
+    assert "Use a channel name within the limit" in finding.help
 
 
 @pytest.mark.parametrize(("count", "expect"), [(95, 0), (96, 1)])
@@ -246,6 +262,7 @@ def test_a_processing_local_path_longer_than_the_limit(tmp_path, monkeypatch):
                                             'source="/opt/ml/processing/output/' + "d" * 240 + '"')
     [finding] = check(tmp_path, monkeypatch, files, "SL506")
     assert "ProcessingOutput source" in finding.message and "256" in finding.message
+    assert "Use a shorter container path under /opt/ml/processing/" in finding.help
 
 
 def test_the_output_key_fix_keeps_the_key_quote_style(tmp_path, monkeypatch):
@@ -296,3 +313,49 @@ def test_documented_fix_produces_the_fixed_example(tmp_path, monkeypatch, rule, 
     fixed = {path: source.text for path, source in outcome.workspace.sources.items()}
     assert fixed == example.fixed
     assert not [f for f in outcome.result.findings if f.code == rule.code]
+
+
+# -- messages on plain SDK pipelines, and the shape of every message ----------------------------
+def test_sdk_pipeline_findings_name_the_step_and_say_what_follows(tmp_path, monkeypatch):
+    from steplint.rules._pipeline_examples import pipeline_project
+
+    files = pipeline_project(("properties.ModelArtifacts.S3ModelArtifacts", "properties.ModelArtifacts.S3ModelArtifact"),
+                             ('hyperparameters={"n_estimators": 100}',
+                              'hyperparameters={"n_estimators": 100, "sagemaker_program": "x.py"}'))
+    found = {f.code: f for f in findings(write_project(tmp_path, files), monkeypatch)}
+    sl501, sl505 = found["SL501"], found["SL505"]
+    assert sl501.message.startswith("properties.ModelArtifacts.S3ModelArtifact of TrainingStep 'TrainChurn': "
+                                    "ModelArtifacts has no member 'S3ModelArtifact'")
+    assert "TrainingStep properties mirror DescribeTrainingJobResponse (botocore " in sl501.help
+    assert "the pipeline cannot resolve it" in sl501.help
+    assert "Use one of the closest valid paths: 'properties.ModelArtifacts.S3ModelArtifacts'" in sl501.help
+    assert sl505.message == ("hyperparameter 'sagemaker_program' is reserved: the SKLearn estimator of TrainingStep "
+                             "'TrainChurn' sets it itself")
+    assert sl505.help.endswith("Rename the key, or set it through the estimator's entry_point=.")
+
+
+def test_sdk_pipeline_processing_inputs_over_the_limit_count_the_code_input(tmp_path, monkeypatch):
+    rule = next(rule for rule in all_rules() if rule.code == "SL506")
+    [example] = [example for example in rule.bad_examples if any(path.endswith("pipeline.py") for path in example.files)]
+    [finding] = check(tmp_path, monkeypatch, example.files, "SL506")
+    limit = data.collection_max("CreateProcessingJobRequest", "ProcessingInputs")[1]
+    assert finding.message == (f"ProcessingStep 'PreprocessChurn': {limit + 1} processing inputs + the code= input "
+                               f"exceed ProcessingInputs's maximum of {limit}")
+    assert finding.help.startswith("CreateProcessingJob rejects the request with a ValidationException when the "
+                                   "pipeline runs")
+    assert f"Pass at most {limit - 1} processing inputs" in finding.help
+
+
+SL5_EXAMPLES = [pytest.param(rule, example, id=f"{rule.code}-{index}")
+                for rule in all_rules() if rule.code.startswith("SL50")
+                for index, example in enumerate(rule.bad_examples)]
+
+
+@pytest.mark.parametrize(("rule", "example"), SL5_EXAMPLES)
+def test_every_finding_is_one_short_line_with_a_help(tmp_path, monkeypatch, rule, example):
+    found = check(tmp_path, monkeypatch, example.files, rule.code)
+    assert found
+    for finding in found:
+        assert len(finding.message) <= 120 and "\n" not in finding.message, finding.message
+        assert finding.help and finding.message not in finding.help
+        assert finding.fix is None or len(finding.fix.description) <= 60, finding.fix.description

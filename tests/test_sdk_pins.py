@@ -7,6 +7,8 @@ may use 2.0.1 but not 2.3.0.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from steplint.rules._sagemaker_examples import builder_project
 from steplint.sagemaker import data
@@ -19,24 +21,30 @@ OLDER = 'framework_version="2.0.1",\npy_version="py310",'  # sagemaker >= 2.183.
 UNKNOWN = 'framework_version="2.9.9",\npy_version="py310",'
 
 
-def sl504(tmp_path, files: dict, *arguments: str) -> list:
-    root = write_project(tmp_path / "project", files)
-    result = run_steplint("--select", "SL504", *arguments, ".", cwd=root)
+def reported(root) -> list:
+    """``FILE: MESSAGE -- HELP`` for each SL504 finding of ``steplint --output-format json`` in ``root``."""
+    result = run_steplint("--select", "SL504", "--output-format", "json", ".", cwd=root)
     assert result.returncode in (0, 1), result.stderr
-    return [line for line in result.stdout.splitlines() if " SL504 " in line]
+    return [f"{finding['filename']}: {finding['message']} -- {finding['help']}"
+            for finding in json.loads(result.stdout) if finding["code"] == "SL504"]
+
+
+def sl504(tmp_path, files: dict) -> list:
+    return reported(write_project(tmp_path / "project", files))
 
 
 def test_a_version_newer_than_the_pinned_sdk_is_reported_with_both_releases(tmp_path):
     [line] = sl504(tmp_path, {**builder_project(NEWER), "requirements.txt": "sagemaker==2.200.0\n"})
-    assert "framework_version '2.3.0'" in line
-    assert "not in the image configuration of sagemaker 2.200.0 (pinned in requirements.txt)" in line
-    assert "sagemaker 2.222.0 added it" in line and "pin 2.222.0 or later" in line
+    assert "framework_version '2.3.0' is not listed for pytorch training by sagemaker 2.200.0 (nearest: " in line
+    assert "-- Checked against the image configuration of sagemaker 2.200.0 (pinned in requirements.txt)" in line
+    assert "sagemaker 2.222.0 added pytorch 2.3.0" in line and "Pin sagemaker 2.222.0 or later" in line
 
 
 def test_without_a_pin_the_newest_known_sdk_is_used_and_named(tmp_path):
     assert sl504(tmp_path, builder_project(NEWER)) == []
     [line] = sl504(tmp_path, builder_project(UNKNOWN))
-    assert f"not in the image configuration of sagemaker {data.sdk_version()} (the newest SDK 2.x release " \
+    assert f"is not listed for pytorch training by sagemaker {data.sdk_version()} (nearest: " in line
+    assert f"the image configuration of sagemaker {data.sdk_version()} (the newest SDK 2.x release " \
            f"steplint knows; the project pins none)" in line
 
 
@@ -69,7 +77,8 @@ def test_the_oldest_of_several_pins_is_checked(tmp_path):
     files = {**builder_project(OLDER), "requirements.txt": "sagemaker==2.230.0\n",
              "requirements-legacy.txt": "sagemaker==2.150.0\n"}
     [line] = sl504(tmp_path, files)
-    assert "sagemaker 2.150.0 (pinned in requirements-legacy.txt)" in line and "sagemaker 2.183.0 added it" in line
+    assert "sagemaker 2.150.0 (pinned in requirements-legacy.txt)" in line
+    assert "sagemaker 2.183.0 added pytorch 2.0.1" in line
 
 
 def test_the_setting_overrides_the_requirements(tmp_path):
@@ -115,9 +124,8 @@ def test_changing_the_pin_changes_a_cached_run(tmp_path):
     files = {**builder_project(NEWER), "requirements.txt": "sagemaker==2.250.0\n"}
     assert sl504(tmp_path, files) == []
     (tmp_path / "project" / "requirements.txt").write_text("sagemaker==2.200.0\n")
-    root = tmp_path / "project"
-    result = run_steplint("--select", "SL504", ".", cwd=root)
-    assert result.returncode == 1 and "sagemaker 2.200.0 (pinned in requirements.txt)" in result.stdout
+    [line] = reported(tmp_path / "project")
+    assert "by sagemaker 2.200.0" in line and "sagemaker 2.200.0 (pinned in requirements.txt)" in line
 
 
 @pytest.mark.parametrize(("line", "expected"), [
