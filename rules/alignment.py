@@ -252,7 +252,8 @@ class ScriptUndeclaredPath(Rule):
         "raise/return, the else of a test on declared keys) counts only where the script really makes it, and "
         "a path in a constant or dict entry that no code reads is not a use. Reported at the step's "
         "declaration (the contract, a YAML interface's contract:, the SDK step) where the key or path is "
-        "missing, or at the dict the script's own __main__ builds; one finding per key or path."
+        "missing, or at the script's own __main__ block when that builds the dict; one finding per key or "
+        "path."
     ) + WHERE
     bad_examples = (
         Example(project(PROCESSING_STEP, (SCRIPT, 'OUTPUT_DIR = "/opt/ml/processing/output"\n',
