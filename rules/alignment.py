@@ -109,11 +109,13 @@ class _ContractKeyNotInSpec(Rule):
                         "so nothing the script writes there is uploaded")
                 rename = f"Rename the key to '{close}'" if close else f"Rename the key to a {noun} of {spec_names}"
                 if _reads_contract_key(step, kind, entry.name):
-                    rename += f" (and the script's {'input' if self.direction == 'input' else 'output'}_paths['{entry.name}'] reads)"
+                    mapping = "input_paths" if self.direction == "input" else "output_paths"
+                    rename += f" (and the script's {mapping}['{entry.name}'] reads)"
                 remedy = f"{rename}." if close else f"{rename}, or declare a {noun} '{entry.name}' in the spec."
                 yield self.finding(
                     entry.origin.path, entry.origin.span,
-                    f"{field} key '{entry.name}' is no {noun} of {spec_names}{_hint(entry.name, names)}",
+                    _fit(f"{field} key '{entry.name}' is no {noun} of {spec_names}{_hint(entry.name, names)}",
+                         f"{field} key '{entry.name}' is no {noun} of the spec{_hint(entry.name, names)}"),
                     related_paths=[interface.path for interface in step.interfaces],
                     help=f"The builder looks container paths up by the spec's logical names, {lost}. {remedy}")
 
@@ -169,7 +171,8 @@ class _SpecNameNotInContract(Rule):
                         port.origin.path, port.origin.span,
                         _fit(f"{noun} '{port.name}' of {interface.name} has no path in {field} of "
                              f"{step.declared_by}{_hint(port.name, keys)}",
-                             f"{noun} '{port.name}' has no path in {field} of {step.declared_by}{_hint(port.name, keys)}"),
+                             f"{noun} '{port.name}' has no path in {field} of {step.declared_by}"
+                             f"{_hint(port.name, keys)}"),
                         related_paths=[step.origin.path],
                         help=f"The builder {_missing_path_consequence(self.direction, step.kind)}. {remedy}")
 
@@ -293,7 +296,8 @@ class ScriptUndeclaredPath(Rule):
                 ports = f" (and a matching port in {_spec_names(step)})" if step.interfaces else ""
                 yield self.finding(
                     step.origin.path, step.origin.span,
-                    f"{_at(script, read.origin)} uses {read.key}, which {step.declared_by} does not declare",
+                    _fit(f"{_at(script, read.origin)} uses {read.key}, which {step.declared_by} does not declare",
+                         f"{_at(script, read.origin)} uses {read.key}, which the step does not declare"),
                     related_paths=[script.path],
                     help=f"SageMaker mounts or uploads only the directories a step declares, so nothing is mounted "
                          f"at {read.key} and nothing written there is uploaded. Declare it in "
@@ -315,7 +319,8 @@ class ScriptUndeclaredPath(Rule):
             use = " or ".join(sorted(by_variable)[:2])
             yield self.finding(
                 step.origin.path, step.origin.span,
-                f"{_at(script, read.origin)} reads {read.key}; {source} {_listed(channels)}",
+                _fit(f"{_at(script, read.origin)} reads {read.key}; {source} {_listed(channels)}",
+                     f"{_at(script, read.origin)} reads {read.key}; the step's channels: {_listed(channels)}"),
                 related_paths=[script.path, *step.builder_paths],
                 help=f"SageMaker sets {CHANNEL_VARIABLE_PREFIX}<NAME> only for the job's channels, so {outcome}. "
                      f"Read {use}, or give the step a channel '{wanted}'.")
@@ -333,7 +338,8 @@ class ScriptUndeclaredPath(Rule):
             keys = set().union(*own.keys)
             return self.finding(
                 own.origin.path, own.origin.span,
-                f"{_at(script, read.origin)} reads {what}; its __main__ passes no such key{_hint(read.key, keys)}",
+                _fit(f"{_at(script, read.origin)} reads {what}; its __main__ passes no such key{_hint(read.key, keys)}",
+                     f"{_at(script, read.origin)} reads {what}; its __main__ passes no such key"),
                 related_paths=[step.origin.path],
                 help=f"When the script runs, {outcome}. Use a key the {mapping} built here has, or add "
                      f"'{read.key}' to it.")
@@ -344,8 +350,9 @@ class ScriptUndeclaredPath(Rule):
         port = f" and a {noun} '{read.key}' to {_spec_names(step)}" if step.interfaces else ""
         return self.finding(
             step.origin.path, step.origin.span,
-            f"{_at(script, read.origin)} reads {what}; {field} of {step.declared_by} has no such key"
-            f"{_hint(read.key, keys)}",
+            _fit(f"{_at(script, read.origin)} reads {what}; {field} of {step.declared_by} has no such key"
+                 f"{_hint(read.key, keys)}", f"{_at(script, read.origin)} reads {what}; {field} has no such key"
+                                             f"{_hint(read.key, keys)}"),
             related_paths=[script.path],
             help=f"The paths handed to the script come from the contract, so {outcome}. Use a declared key, or "
                  f"add '{read.key}' to {field}{port}.")
@@ -486,7 +493,9 @@ class ScriptUndeclaredEnv(Rule):
                 remedy = f"Read '{close}', or add" if close else "Add"
                 yield self.finding(
                     step.origin.path, step.origin.span,
-                    f"{_at(script, read.origin)} reads env var '{read.key}'; {who}{_hint(read.key, names)}",
+                    _fit(f"{_at(script, read.origin)} reads env var '{read.key}'; {who}{_hint(read.key, names)}",
+                         f"{_at(script, read.origin)} reads env var '{read.key}', which no route sets"
+                         f"{_hint(read.key, names)}"),
                     related_paths=[script.path, *step.builder_paths],
                     help=f"No route into this step's container sets it, so {outcome}. "
                          f"{remedy} '{read.key}' to {step.terms.env}.")
@@ -537,7 +546,8 @@ class UnusedContractEnv(Rule):
                         "Any value set for it has no effect")
                 yield self.finding(
                     entry.origin.path, entry.origin.span,
-                    f"env var '{entry.name}' of {step.declared_by} is never read by {script.name}",
+                    _fit(f"env var '{entry.name}' of {step.declared_by} is never read by {script.name}",
+                         f"env var '{entry.name}' is never read by {script.name}"),
                     related_paths=[script.path],
                     help=f"{cost}. Remove it from {step.terms.env}, or read it in the script.")
 
@@ -608,7 +618,8 @@ class ArgumentMismatch(Rule):
                     continue
                 yield self.finding(
                     step.origin.path, step.origin.span,
-                    f"{_at(script, option.origin)} requires {option.flags[0]}; {_no_supplier(step)} passes it",
+                    _fit(f"{_at(script, option.origin)} requires {option.flags[0]}; {_no_supplier(step)} passes it",
+                         f"{_at(script, option.origin)} requires {option.flags[0]}; no route of the step passes it"),
                     related_paths=[script.path, *step.builder_paths],
                     help=f"parse_args() exits with 'the following arguments are required' when the job starts. "
                          f"Add '{option.flags[0].lstrip('-')}' to {step.terms.arguments}, or give the option a "

@@ -581,3 +581,10 @@ def test_a_suppression_goes_on_the_reported_declaration_line(tmp_path):
                              (CONTRACT, "PREPROCESSING_CONTRACT = ProcessingScriptContract(",
                               "PREPROCESSING_CONTRACT = ProcessingScriptContract(  # steplint: ignore[SL406]"))
     assert "SL406" not in [f["code"] for f in cli_findings(write_project(tmp_path / "contract", on_contract))]
+
+
+def test_sl401_a_rename_names_the_script_s_reads_of_the_key_too():
+    """Renaming the contract key alone would leave the script's input_paths['data'] undeclared (SL405)."""
+    files = with_framework_paths((CONTRACT, '{"DATA":', '{"data":'), script_reads('data = input_paths["data"]'))
+    assert only(files, "SL401").helps("Rename the key to 'DATA' (and the script's input_paths['data'] reads).")
+    assert findings(files, "SL405") == []
