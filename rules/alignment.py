@@ -30,10 +30,7 @@ from steplint.sagemaker.paths import (
     training_channel,
 )
 
-DIRECTIONS = {
-    "input": ("expected_input_paths", "dependencies", "dependency"),
-    "output": ("expected_output_paths", "outputs", "output"),
-}
+PORT_NOUNS = {"input": "dependency", "output": "output"}  # what a spec calls its ports of each direction
 SAGEMAKER_ENV_PREFIX = "SM_"
 MESSAGE_WIDTH = 120  # a finding's message is one line of at most this many characters
 
@@ -92,7 +89,7 @@ class _ContractKeyNotInSpec(Rule):
     direction: str
 
     def check(self, context):
-        _, _, noun = DIRECTIONS[self.direction]
+        noun = PORT_NOUNS[self.direction]
         for step in _checked(context.steps):
             names = _port_names(step.interfaces, self.direction) if step.interfaces else None
             entries = _container(step, self.direction)
@@ -152,7 +149,7 @@ class _SpecNameNotInContract(Rule):
     direction: str
 
     def check(self, context):
-        _, _, noun = DIRECTIONS[self.direction]
+        noun = PORT_NOUNS[self.direction]
         for step in _checked(context.steps):
             entries = _container(step, self.direction)
             if not isinstance(entries, tuple):
@@ -656,23 +653,21 @@ class ChannelLayoutMismatch(Rule):
     def check(self, context):
         for step in _checked(context.steps):
             channels = step.channels
-            entries = [entry for group in (step.container_inputs, step.container_outputs)
-                       if isinstance(group, tuple) for entry in group]
-            if channels is None or not channels.names or not entries:
+            inputs = step.container_inputs if isinstance(step.container_inputs, tuple) else ()
+            outputs = step.container_outputs if isinstance(step.container_outputs, tuple) else ()
+            if channels is None or not channels.names or not inputs + outputs:
                 continue
             # (entry, missing channel) -> (whether the entry's own path is under it, the script's reads under it)
             problems: dict = {}
-            for entry in entries:
+            for entry in inputs:
                 channel = _missing_channel(entry.value, channels)
-                if channel is not None and entry in step.container_inputs:
+                if channel is not None:
                     problems.setdefault((entry, channel), (True, []))
             script = step.script
             for read in _first_reads(script, ("path",)) if script is not None else ():
                 channel = _missing_channel(read.key, channels)
-                # the declared path the read is under; a path nothing declares is SL405's
-                entry = next((entry for entry in entries if isinstance(entry.value, str)
-                              and overlaps(read.key, entry.value)), None)
-                if channel is not None and entry is not None:
+                entry = _declaring_entry(read.key, inputs + outputs)
+                if channel is not None and entry is not None:  # a path nothing declares is SL405's
                     problems.setdefault((entry, channel), (False, []))[1].append(read)
             builders = " / ".join(step.built_by)
             for (entry, channel), (own, reads) in problems.items():
@@ -688,6 +683,13 @@ class ChannelLayoutMismatch(Rule):
                     related_paths=[*step.builder_paths, *([script.path] if reads else [])],
                     help=f"{_channel_consequence(path, channels, builders)}.{through}{also} Use a path under a "
                          f"channel the builder creates, or make {builders} create channel '{channel}'.")
+
+
+def _declaring_entry(path: str, entries):
+    """The declared entry ``path`` is under (the deepest one), else one below it; None when
+    no declared path overlaps it."""
+    overlapping = [entry for entry in entries if isinstance(entry.value, str) and overlaps(path, entry.value)]
+    return max(overlapping, key=lambda entry: (is_within(path, entry.value), len(entry.value)), default=None)
 
 
 def _fit(message: str, shorter: str) -> str:

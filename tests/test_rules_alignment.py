@@ -588,3 +588,16 @@ def test_sl401_a_rename_names_the_script_s_reads_of_the_key_too():
     files = with_framework_paths((CONTRACT, '{"DATA":', '{"data":'), script_reads('data = input_paths["data"]'))
     assert only(files, "SL401").helps("Rename the key to 'DATA' (and the script's input_paths['data'] reads).")
     assert findings(files, "SL405") == []
+
+
+def test_sl409_one_finding_per_input_and_channel_whatever_the_number_of_reads():
+    """The contract's input is in a channel the builder does not create, and the script reads two
+    paths there: one finding, at the input, naming the script's reads in its help."""
+    files = training(CHANNEL_CONTRACT, CHANNEL_SCRIPT,
+                     script_reads('part = "/opt/ml/input/data/train/part-1.csv"', TRAINING_SCRIPT))
+    finding = only(files, "SL409")
+    assert (finding.path, finding.line) == (TRAINING_CONTRACT, line_of(files[TRAINING_CONTRACT], "expected_input_paths"))
+    assert finding.says("input 'input_path' is in channel 'train'")
+    assert finding.related == (TRAINING_BUILDER, TRAINING_SCRIPT)
+    for text in ('"/opt/ml/input/data/train"', "part-1.csv"):
+        assert f"train.py:{line_of(files[TRAINING_SCRIPT], text)} reads" in finding.help
