@@ -30,18 +30,44 @@ from steplint.sagemaker.paths import (
     training_channel,
 )
 
-DIRECTIONS = {
-    "input": ("expected_input_paths", "dependencies", "dependency"),
-    "output": ("expected_output_paths", "outputs", "output"),
-}
+PORT_NOUNS = {"input": "dependency", "output": "output"}  # what a spec calls its ports of each direction
 SAGEMAKER_ENV_PREFIX = "SM_"
+MESSAGE_WIDTH = 120  # a finding's message is one line of at most this many characters
+
+
+# Where SL405-SL409 report (issue 12): at the declaration a fix edits, the script's file related.
+WHERE = (" SL405-SL409 all report at the declaration a fix edits, not at the script's read: the message names "
+         "the script's file:line, the script's file is a related location, and a # steplint: ignore[...] "
+         "comment goes on the reported line.")
+
+
+def _close(name: str, candidates) -> str | None:
+    """The one of ``candidates`` that ``name`` looks renamed from (case aside), or None."""
+    by_lower = {candidate.lower(): candidate for candidate in sorted(candidates)}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.75)
+    return by_lower[close[0]] if close else None
 
 
 def _hint(name: str, candidates) -> str:
-    """A 'did you mean' for a name that looks renamed from one of ``candidates``."""
-    by_lower = {candidate.lower(): candidate for candidate in sorted(candidates)}
-    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.75)
-    return f" (close to '{by_lower[close[0]]}': renamed on one side?)" if close else ""
+    """A short 'did you mean' for a message: `` (close: 'x')``, or nothing."""
+    close = _close(name, candidates)
+    return f" (close: '{close}')" if close else ""
+
+
+def _listed(names) -> str:
+    return ", ".join(f"'{name}'" for name in sorted(names))
+
+
+def _at(script, origin) -> str:
+    """``script.py:LINE``: the other end of a finding reported at a declaration."""
+    return f"{script.name}:{origin.span.line}"
+
+
+def _reads_contract_key(step, kind: str, key: str) -> bool:
+    """Whether the step's script looks ``key`` up in the ``kind`` mapping the contract gives it."""
+    script = step.script
+    return (script is not None and script.passes(kind, key) is None
+            and any(read.kind == kind and read.key == key for read in script.reads))
 
 
 def _port_names(interfaces, direction: str) -> set | None:
@@ -63,21 +89,32 @@ class _ContractKeyNotInSpec(Rule):
     direction: str
 
     def check(self, context):
-        field, _, noun = DIRECTIONS[self.direction]
+        noun = PORT_NOUNS[self.direction]
         for step in _checked(context.steps):
             names = _port_names(step.interfaces, self.direction) if step.interfaces else None
             entries = _container(step, self.direction)
             if names is None or not isinstance(entries, tuple):
                 continue
+            field = step.terms.input_paths if self.direction == "input" else step.terms.output_paths
             spec_names = " / ".join(interface.name for interface in step.interfaces)
+            kind = "input_key" if self.direction == "input" else "output_key"
             for entry in entries:
-                if entry.name not in names:
-                    yield self.finding(entry.origin.path, entry.origin.span, (
-                        f"{field} key '{entry.name}' of {step.declared_by} matches no {noun} of {spec_names}"
-                        f"{_hint(entry.name, names)}; the builder looks container paths up by the spec's logical "
-                        f"names, so this path is never mounted{' or uploaded' if self.direction == 'output' else ''}"
-                        f": rename the key to the spec's logical name or remove it"),
-                        related_paths=[interface.path for interface in step.interfaces])
+                if entry.name in names:
+                    continue
+                close = _close(entry.name, names)
+                lost = ("so this path is never mounted" if self.direction == "input" else
+                        "so nothing the script writes there is uploaded")
+                rename = f"Rename the key to '{close}'" if close else f"Rename the key to a {noun} of {spec_names}"
+                if _reads_contract_key(step, kind, entry.name):
+                    mapping = "input_paths" if self.direction == "input" else "output_paths"
+                    rename += f" (and the script's {mapping}['{entry.name}'] reads)"
+                remedy = f"{rename}." if close else f"{rename}, or declare a {noun} '{entry.name}' in the spec."
+                yield self.finding(
+                    entry.origin.path, entry.origin.span,
+                    _fit(f"{field} key '{entry.name}' is no {noun} of {spec_names}{_hint(entry.name, names)}",
+                         f"{field} key '{entry.name}' is no {noun} of the spec{_hint(entry.name, names)}"),
+                    related_paths=[interface.path for interface in step.interfaces],
+                    help=f"The builder looks container paths up by the spec's logical names, {lost}. {remedy}")
 
 
 class ContractInputNotInSpec(_ContractKeyNotInSpec):
@@ -112,22 +149,29 @@ class _SpecNameNotInContract(Rule):
     direction: str
 
     def check(self, context):
-        field, _, noun = DIRECTIONS[self.direction]
+        noun = PORT_NOUNS[self.direction]
         for step in _checked(context.steps):
             entries = _container(step, self.direction)
             if not isinstance(entries, tuple):
                 continue
             keys = {entry.name for entry in entries}
+            field = step.terms.input_paths if self.direction == "input" else step.terms.output_paths
             for interface in step.interfaces:
                 ports = interface.inputs if self.direction == "input" else interface.outputs
                 for port in ports if isinstance(ports, tuple) else ():
                     if port.name in keys:
                         continue
-                    consequence = _missing_path_consequence(self.direction, step.kind)
-                    yield self.finding(port.origin.path, port.origin.span, (
-                        f"{noun} '{port.name}' of {interface.name} has no entry in {field} of {step.declared_by}"
-                        f"{_hint(port.name, keys)}; the builder {consequence}: add '{port.name}' to the contract"),
-                        related_paths=[step.origin.path])
+                    close = _close(port.name, keys)
+                    remedy = (f"Rename '{close}' in {field} to '{port.name}'." if close else
+                              f"Add '{port.name}' with its container path to {field} of {step.declared_by}.")
+                    yield self.finding(
+                        port.origin.path, port.origin.span,
+                        _fit(f"{noun} '{port.name}' of {interface.name} has no path in {field} of "
+                             f"{step.declared_by}{_hint(port.name, keys)}",
+                             f"{noun} '{port.name}' has no path in {field} of {step.declared_by}"
+                             f"{_hint(port.name, keys)}"),
+                        related_paths=[step.origin.path],
+                        help=f"The builder {_missing_path_consequence(self.direction, step.kind)}. {remedy}")
 
 
 def _missing_path_consequence(direction: str, kind: str | None) -> str:
@@ -206,8 +250,11 @@ class ScriptUndeclaredPath(Rule):
         "own __main__ builds the input_paths/output_paths it hands to its code, the keys it reads are checked "
         "against those dicts instead; a lookup under a membership test (if 'k' in paths, if 'k' not in paths: "
         "raise/return, the else of a test on declared keys) counts only where the script really makes it, and "
-        "a path in a constant or dict entry that no code reads is not a use."
-    )
+        "a path in a constant or dict entry that no code reads is not a use. Reported at the step's "
+        "declaration (the contract, a YAML interface's contract:, the SDK step) where the key or path is "
+        "missing, or at the script's own __main__ block when that builds the dict; one finding per key or "
+        "path."
+    ) + WHERE
     bad_examples = (
         Example(project(PROCESSING_STEP, (SCRIPT, 'OUTPUT_DIR = "/opt/ml/processing/output"\n',
                                                   'OUTPUT_DIR = "/opt/ml/processing/output"\n'
@@ -234,7 +281,7 @@ class ScriptUndeclaredPath(Rule):
             if script is None:
                 continue
             for read in _key_reads(step, script):
-                yield from self._key_finding(step, script, read)
+                yield self._key_finding(step, script, read)
             if step.kind == "training":
                 yield from self._channel_variable_findings(step, script)
             declared = step.declared_paths()
@@ -243,12 +290,15 @@ class ScriptUndeclaredPath(Rule):
             for read in _first_reads(script, ("path",)):
                 if _platform_path(read.key, step.kind) or any(overlaps(read.key, path) for path in declared):
                     continue
-                yield self.finding(read.origin.path, read.origin.span, (
-                    f"{script.name} uses {read.key}, which {step.declared_by} does not declare; SageMaker "
-                    f"mounts or uploads only the directories the step declares, so this one is missing or "
-                    f"never uploaded at run time: declare it in {step.terms.input_paths} or "
-                    f"{step.terms.output_paths}, or use a declared path"),
-                    related_paths=[step.origin.path])
+                ports = f" (and a matching port in {_spec_names(step)})" if step.interfaces else ""
+                yield self.finding(
+                    step.origin.path, step.origin.span,
+                    _fit(f"{_at(script, read.origin)} uses {read.key}, which {step.declared_by} does not declare",
+                         f"{_at(script, read.origin)} uses {read.key}, which the step does not declare"),
+                    related_paths=[script.path],
+                    help=f"SageMaker mounts or uploads only the directories a step declares, so nothing is mounted "
+                         f"at {read.key} and nothing written there is uploaded. Declare it in "
+                         f"{step.terms.input_paths} or {step.terms.output_paths}{ports}, or use a declared path.")
 
     def _channel_variable_findings(self, step, script):
         """``SM_CHANNEL_<NAME>`` reads for channels the step does not have."""
@@ -261,45 +311,60 @@ class ScriptUndeclaredPath(Rule):
             if not read.key.startswith(CHANNEL_VARIABLE_PREFIX) or read.key in by_variable:
                 continue
             wanted = read.key[len(CHANNEL_VARIABLE_PREFIX):].lower()
-            listed = ", ".join(f"'{name}'" for name in sorted(channels))
-            outcome = "raises KeyError at start-up" if read.can_fail else "always gets its default"
-            advice = " or ".join([f"read {name}" for name in sorted(by_variable)][:2] + [f"name the channel '{wanted}'"])
-            yield self.finding(read.origin.path, read.origin.span, (
-                f"{script.name} reads {read.key}, but {source} only channel(s) {listed}; SageMaker sets "
-                f"{CHANNEL_VARIABLE_PREFIX}<NAME> only for the job's channels, so this {outcome}: {advice}"),
-                related_paths=[step.origin.path, *step.builder_paths])
+            outcome = ("this subscript raises KeyError" if read.can_fail else
+                       "this lookup always gets its default")
+            use = " or ".join(sorted(by_variable)[:2])
+            yield self.finding(
+                step.origin.path, step.origin.span,
+                _fit(f"{_at(script, read.origin)} reads {read.key}; {source} {_listed(channels)}",
+                     f"{_at(script, read.origin)} reads {read.key}; the step's channels: {_listed(channels)}"),
+                related_paths=[script.path, *step.builder_paths],
+                help=f"SageMaker sets {CHANNEL_VARIABLE_PREFIX}<NAME> only for the job's channels, so {outcome}. "
+                     f"Read {use}, or give the step a channel '{wanted}'.")
 
     def _key_finding(self, step, script, read):
         mapping = "input_paths" if read.kind == "input_key" else "output_paths"
         if read.how == "checked":
-            what, outcome = f"{mapping}['{read.key}']", "so the script's own check for it raises"
+            what, outcome = f"{mapping}['{read.key}']", "the script's own check for the key raises"
         elif read.can_fail:
-            what, outcome = f"{mapping}['{read.key}']", "so this raises KeyError"
+            what, outcome = f"{mapping}['{read.key}']", "this subscript raises KeyError"
         else:
-            what, outcome = f"{mapping}.get('{read.key}')", "so this lookup always gets its default"
-        own = _own_keys(script, read.kind)
+            what, outcome = f"{mapping}.get('{read.key}')", "this lookup always gets its default"
+        own = _own_mapping(script, read.kind)
         if own is not None:
-            yield self.finding(read.origin.path, read.origin.span, (
-                f"{script.name} reads {what}, but the {mapping} its __main__ builds has no key '{read.key}'"
-                f"{_hint(read.key, own)}, {outcome}: use a key it passes or add the key there"),
-                related_paths=[step.origin.path])
-            return
+            keys = set().union(*own.keys)
+            return self.finding(
+                own.origin.path, own.origin.span,
+                _fit(f"{_at(script, read.origin)} reads {what}; its __main__ passes no such key{_hint(read.key, keys)}",
+                     f"{_at(script, read.origin)} reads {what}; its __main__ passes no such key"),
+                related_paths=[step.origin.path],
+                help=f"When the script runs, {outcome}. Use a key the {mapping} built here has, or add "
+                     f"'{read.key}' to it.")
         entries = step.container_inputs if read.kind == "input_key" else step.container_outputs
         keys = {entry.name for entry in entries or ()}
         field = step.terms.input_paths if read.kind == "input_key" else step.terms.output_paths
-        yield self.finding(read.origin.path, read.origin.span, (
-            f"{script.name} reads {what}, but {field} of {step.declared_by} has no key '{read.key}'"
-            f"{_hint(read.key, keys)}; the paths handed to the script come from the contract, {outcome}: "
-            f"use a declared key or declare it"),
-            related_paths=[step.origin.path])
+        noun = "dependency" if read.kind == "input_key" else "output"
+        port = f" and a {noun} '{read.key}' to {_spec_names(step)}" if step.interfaces else ""
+        return self.finding(
+            step.origin.path, step.origin.span,
+            _fit(f"{_at(script, read.origin)} reads {what}; {field} of {step.declared_by} has no such key"
+                 f"{_hint(read.key, keys)}", f"{_at(script, read.origin)} reads {what}; {field} has no such key"
+                                             f"{_hint(read.key, keys)}"),
+            related_paths=[script.path],
+            help=f"The paths handed to the script come from the contract, so {outcome}. Use a declared key, or "
+                 f"add '{read.key}' to {field}{port}.")
 
 
-def _own_keys(script, kind: str) -> set | None:
-    """The keys of the ``kind`` mapping the script's own __main__ builds, or None when it builds none."""
+def _own_mapping(script, kind: str):
+    """The ``PassedKeys`` of the ``kind`` mapping the script's own __main__ builds, or None when it builds none."""
     for mapping in script.passed:
         if mapping.kind == kind:
-            return set().union(*mapping.keys)
+            return mapping
     return None
+
+
+def _spec_names(step) -> str:
+    return " / ".join(interface.name for interface in step.interfaces)
 
 
 def _key_present(step, script, kind: str, key: str) -> Answer:
@@ -357,7 +422,10 @@ def _known_channels(step) -> tuple | None:
                 return None  # the channel root itself: the builder decides the names
             continue
         channels.add(channel)
-    return (channels, f"the input paths of {step.declared_by} give") if channels else None
+    if not channels:
+        return None
+    return channels, (f"the only channel of {step.declared_by} is" if len(channels) == 1 else
+                      f"the only channels of {step.declared_by} are")
 
 
 def _platform_path(path: str, kind: str | None) -> bool:
@@ -379,8 +447,9 @@ class ScriptUndeclaredEnv(Rule):
         "script reads that none of them sets is never set in the container: os.environ[...] raises KeyError "
         "(at import time when read at module level), and .get/getenv silently fall back to a default nobody "
         "configured. SageMaker's own SM_* variables are exempt, and when the builder's environment comes from "
-        "a call steplint cannot follow, it says nothing."
-    )
+        "a call steplint cannot follow, it says nothing. Reported at the step's declaration, one finding per "
+        "variable."
+    ) + WHERE
     bad_examples = (
         Example(project(PROCESSING_STEP, (SCRIPT, 'OUTPUT_DIR = "/opt/ml/processing/output"\n',
                                                   'OUTPUT_DIR = "/opt/ml/processing/output"\n'
@@ -412,14 +481,21 @@ class ScriptUndeclaredEnv(Rule):
             for read in _first_reads(script, ("env",)):
                 if read.key.startswith(SAGEMAKER_ENV_PREFIX) or step.env.has(read.key) is not Answer.NO:
                     continue
-                outcome = "KeyError" if read.can_fail else "a silent default"
+                outcome = ("this subscript raises KeyError" if read.can_fail else
+                           "this lookup always gets its default")
                 passed = set(step.env.names) - _declared_names(step.declared_env)
-                route = (f" and {' / '.join(step.built_by)} passes no such env" if passed else
-                         "; nothing else sets environment variables for this step")
-                yield self.finding(read.origin.path, read.origin.span, (
-                    f"{script.name} reads environment variable '{read.key}', which {step.declared_by} does not "
-                    f"declare{_hint(read.key, names)}{route}, so it is never set in the container ({outcome}): "
-                    f"add it to {step.terms.env}"), related_paths=[step.origin.path])
+                who = (f"neither {step.declared_by} nor {' / '.join(step.built_by)} sets it" if passed else
+                       f"{step.declared_by} does not declare it")
+                close = _close(read.key, names)
+                remedy = f"Read '{close}', or add" if close else "Add"
+                yield self.finding(
+                    step.origin.path, step.origin.span,
+                    _fit(f"{_at(script, read.origin)} reads env var '{read.key}'; {who}{_hint(read.key, names)}",
+                         f"{_at(script, read.origin)} reads env var '{read.key}', which no route sets"
+                         f"{_hint(read.key, names)}"),
+                    related_paths=[script.path, *step.builder_paths],
+                    help=f"No route into this step's container sets it, so {outcome}. "
+                         f"{remedy} '{read.key}' to {step.terms.env}.")
 
 
 # Variables that libraries in the container read (boto3/botocore, the AWS SDKs), not the script.
@@ -436,8 +512,9 @@ class UnusedContractEnv(Rule):
         "builder when missing). A variable the script never reads is configuration nobody uses, and usually "
         "the trace of a rename: the script reads the new name while the contract still sets the old one. "
         "Variables read by the libraries in the container rather than the script (AWS_REGION, "
-        "AWS_DEFAULT_REGION and the other AWS_* settings of boto3/botocore) are exempt."
-    )
+        "AWS_DEFAULT_REGION and the other AWS_* settings of boto3/botocore) are exempt. Reported at the "
+        "declared variable."
+    ) + WHERE
     bad_examples = (
         Example(project(PROCESSING_STEP,
                         (CONTRACT, '{"TRAIN_RATIO": "0.7"}', '{"TRAIN_RATIO": "0.7", "RANDOM_SEED": "42"}'))),
@@ -462,12 +539,14 @@ class UnusedContractEnv(Rule):
                 # required vars are declared as bare names (value None), optional ones with their default.
                 # Whether a builder passes an optional one (its default, a configured value) or nothing sets
                 # it at all is often beyond what steplint can follow: say only what holds either way.
-                cost = ("the pipeline must configure it for nothing" if entry.value is None else
-                        "any value set for it has no effect")
-                yield self.finding(entry.origin.path, entry.origin.span, (
-                    f"env var '{entry.name}' declared by {step.declared_by} is never read by {script.name}; "
-                    f"{cost}: remove it, or read it in the script"),
-                    related_paths=[script.path])
+                cost = ("The pipeline must configure it for nothing" if entry.value is None else
+                        "Any value set for it has no effect")
+                yield self.finding(
+                    entry.origin.path, entry.origin.span,
+                    _fit(f"env var '{entry.name}' of {step.declared_by} is never read by {script.name}",
+                         f"env var '{entry.name}' is never read by {script.name}"),
+                    related_paths=[script.path],
+                    help=f"{cost}. Remove it from {step.terms.env}, or read it in the script.")
 
 
 def _option_name(flag: str) -> str:
@@ -484,8 +563,9 @@ class ArgumentMismatch(Rule):
         "parser does not define makes parse_args() exit with 'unrecognized arguments'; a required option of a "
         "processing script that no route supplies exits with 'the following arguments are required'. Either "
         "way the job fails after its instances have started. An argument list steplint cannot read keeps it "
-        "silent."
-    )
+        "silent. An argument the parser lacks is reported at the declared argument, a required option nobody "
+        "passes at the step's declaration."
+    ) + WHERE
     bad_examples = (
         Example(project(PROCESSING_STEP, (CONTRACT, '{"job-type": "training"}',
                                                   '{"job-type": "training", "mode": "full"}'))),
@@ -518,26 +598,36 @@ class ArgumentMismatch(Rule):
                 option.dest for option in options if option.dest}
             for entry in step.declared_arguments:
                 if _option_name(entry.name) not in defined:
-                    yield self.finding(entry.origin.path, entry.origin.span, (
-                        f"expected argument '{entry.name}' of {step.declared_by} is passed to the container as "
-                        f"--{entry.name.lstrip('-')}, but {script.name} defines no such option; parse_args() "
-                        f"exits with 'unrecognized arguments': add the option to the script or remove the "
-                        f"argument"), related_paths=[script.path])
+                    flag = f"--{entry.name.lstrip('-')}"
+                    yield self.finding(
+                        entry.origin.path, entry.origin.span,
+                        (f"argument '{entry.name}':" if entry.name == flag else
+                         f"argument '{entry.name}' is passed as {flag};")
+                        + f" {script.name} defines no such option",
+                        related_paths=[script.path],
+                        help=f"parse_args() exits with 'unrecognized arguments' when the job starts. Add {flag} "
+                             f"to the script's parser, or remove the argument from {step.terms.arguments}.")
             if step.kind == "training":
                 continue
             for option in options:
                 names = {_option_name(flag) for flag in option.flags} | {option.dest}
                 if option.required is not True or any(step.arguments.has(name) is not Answer.NO for name in names):
                     continue
-                yield self.finding(option.origin.path, option.origin.span, (
-                    f"{script.name} requires option {option.flags[0]}, but {step.terms.arguments} of "
-                    f"{step.declared_by} does not supply it{_builder_note(step)}; the job exits with 'the "
-                    f"following arguments are required': add '{option.flags[0].lstrip('-')}' to "
-                    f"{step.terms.arguments} or give the option a default"), related_paths=[step.origin.path])
+                yield self.finding(
+                    step.origin.path, step.origin.span,
+                    _fit(f"{_at(script, option.origin)} requires {option.flags[0]}; {_no_supplier(step)} passes it",
+                         f"{_at(script, option.origin)} requires {option.flags[0]}; no route of the step passes it"),
+                    related_paths=[script.path, *step.builder_paths],
+                    help=f"parse_args() exits with 'the following arguments are required' when the job starts. "
+                         f"Add '{option.flags[0].lstrip('-')}' to {step.terms.arguments}, or give the option a "
+                         f"default in the script.")
 
 
-def _builder_note(step) -> str:
-    return f" and neither does {' / '.join(step.built_by)}" if step.built_by else ""
+def _no_supplier(step) -> str:
+    """``neither <the step's declaration> nor <its builders>`` (``no argument of <...>`` without builders)."""
+    if step.built_by:
+        return f"neither {step.declared_by} nor {' / '.join(step.built_by)}"
+    return f"no argument of {step.declared_by}"
 
 
 class ChannelLayoutMismatch(Rule):
@@ -550,8 +640,10 @@ class ChannelLayoutMismatch(Rule):
         "SageMaker mounts each training channel at /opt/ml/input/data/<channel name>. A builder that passes a "
         "single channel named 'data' whose S3 prefix holds train/ val/ test/ puts the files at "
         "/opt/ml/input/data/data/train, not /opt/ml/input/data/train; a path under a channel the builder never "
-        "creates is an empty directory at run time."
-    )
+        "creates is an empty directory at run time. Reported at the contract's input path that is in the "
+        "missing channel, or through which the script's path is declared: one finding per (input, channel), "
+        "whatever the number of reads."
+    ) + WHERE
     bad_examples = (
         Example(project(TRAINING_STEP, (TRAINING_SCRIPT, '"/opt/ml/input/data/data/train"',
                                         '"/opt/ml/input/data/train"'))),
@@ -561,41 +653,63 @@ class ChannelLayoutMismatch(Rule):
     def check(self, context):
         for step in _checked(context.steps):
             channels = step.channels
-            if channels is None or not channels.names:
+            inputs = step.container_inputs if isinstance(step.container_inputs, tuple) else ()
+            outputs = step.container_outputs if isinstance(step.container_outputs, tuple) else ()
+            if channels is None or not channels.names or not inputs + outputs:
                 continue
-            builders = " / ".join(step.built_by)
-            listed = ("" if not channels.superset else "among ") + ", ".join(
-                f"'{name}'" for name in sorted(channels.names))
-            for entry in step.container_inputs if isinstance(step.container_inputs, tuple) else ():
-                problem = _channel_problem(entry.value, channels, listed, builders)
-                if problem:
-                    yield self.finding(entry.origin.path, entry.origin.span, (
-                        f"input '{entry.name}' of {step.declared_by} is {entry.value}; {problem}"),
-                        related_paths=_builder_paths(step))
+            # (entry, missing channel) -> (whether the entry's own path is under it, the script's reads under it)
+            problems: dict = {}
+            for entry in inputs:
+                channel = _missing_channel(entry.value, channels)
+                if channel is not None:
+                    problems.setdefault((entry, channel), (True, []))
             script = step.script
-            declared = step.declared_paths() or ()
-            for read in script.reads if script is not None else ():
-                if read.kind != "path" or not any(overlaps(read.key, path) for path in declared):
-                    continue  # a path the contract does not declare is SL405's: one finding per read
-                problem = _channel_problem(read.key, channels, listed, builders)
-                if problem:
-                    yield self.finding(read.origin.path, read.origin.span,
-                                       f"{script.name} reads {read.key}; {problem}",
-                                       related_paths=_builder_paths(step) + [step.origin.path])
+            for read in _first_reads(script, ("path",)) if script is not None else ():
+                channel = _missing_channel(read.key, channels)
+                entry = _declaring_entry(read.key, inputs + outputs)
+                if channel is not None and entry is not None:  # a path nothing declares is SL405's
+                    problems.setdefault((entry, channel), (False, []))[1].append(read)
+            builders = " / ".join(step.built_by)
+            for (entry, channel), (own, reads) in problems.items():
+                path = entry.value if own else reads[0].key
+                where = (f"input '{entry.name}' is in channel '{channel}'" if own else
+                         f"{_at(script, reads[0].origin)} reads {reads[0].key} in channel '{channel}'")
+                others = [f"{_at(script, read.origin)} reads {read.key}" for read in reads[0 if own else 1:]]
+                through = "" if own else f" It is declared by '{entry.name}' ({entry.value})."
+                also = f" {'; '.join(others)}: the same channel." if others else ""
+                yield self.finding(
+                    entry.origin.path, entry.origin.span,
+                    _fit(f"{where}, which {builders} does not create", f"{where}, which its builder does not create"),
+                    related_paths=[*step.builder_paths, *([script.path] if reads else [])],
+                    help=f"{_channel_consequence(path, channels, builders)}.{through}{also} Use a path under a "
+                         f"channel the builder creates, or make {builders} create channel '{channel}'.")
 
 
-def _builder_paths(step) -> list:
-    return list(step.builder_paths)
+def _declaring_entry(path: str, entries):
+    """The declared entry ``path`` is under (the deepest one), else one below it; None when
+    no declared path overlaps it."""
+    overlapping = [entry for entry in entries if isinstance(entry.value, str) and overlaps(path, entry.value)]
+    return max(overlapping, key=lambda entry: (is_within(path, entry.value), len(entry.value)), default=None)
 
 
-def _channel_problem(path: object, channels, listed: str, builder: str) -> str | None:
+def _fit(message: str, shorter: str) -> str:
+    """``message`` when it fits a line of MESSAGE_WIDTH characters, else ``shorter``."""
+    return message if len(message) <= MESSAGE_WIDTH else shorter
+
+
+def _missing_channel(path: object, channels) -> str | None:
+    """The training channel ``path`` is under when the builder definitely does not create it."""
     if not isinstance(path, str):
         return None
     channel = training_channel(path)
-    if channel is None or channels.has(channel) is not Answer.NO:
-        return None
+    return channel if channel is not None and channels.has(channel) is Answer.NO else None
+
+
+def _channel_consequence(path: str, channels, builders: str) -> str:
+    """What SageMaker does with ``path`` under a channel the builders do not create."""
+    listed = ("only " if not channels.superset else "at most ") + _listed(channels.names)
     rest = path.rstrip("/")[len(TRAINING_INPUT_ROOT) + 1:]
-    hint = (f"; with the single 'data' channel this directory is {TRAINING_INPUT_ROOT}/data/{rest}"
-            if channels.names == {"data"} else "")
-    return (f"channel '{channel}' does not exist: {builder} creates channel(s) {listed}, and SageMaker mounts "
-            f"each at {TRAINING_INPUT_ROOT}/<channel name>{hint}: align the path with the builder's channels")
+    single = (f"; with the single 'data' channel this directory is {TRAINING_INPUT_ROOT}/data/{rest}"
+              if channels.names == {"data"} else "")
+    return (f"SageMaker mounts each channel at {TRAINING_INPUT_ROOT}/<channel name> and {builders} creates "
+            f"{listed}, so nothing is mounted at {path}{single}")

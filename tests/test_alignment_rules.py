@@ -96,11 +96,14 @@ def test_defect_fixture_has_exactly_one_defect_per_catalog_rule():
 
 
 def test_messages_explain_in_sagemaker_terms(tmp_path):
-    by_code = {f["code"]: f["message"] for f in reported(copy_fixture("catalog_defects", tmp_path))}
-    assert "KeyError" in by_code["SL406"] and "'ID_FIELD'" in by_code["SL406"]
-    assert "/opt/ml/input/data/<channel name>" in by_code["SL409"] and "'val'" in by_code["SL409"]
+    found = reported(copy_fixture("catalog_defects", tmp_path))
+    by_code = {f["code"]: f["message"] for f in found}
+    helps = {f["code"]: f.get("help", "") for f in found}
+    assert "'ID_FIELD'" in by_code["SL406"] and "KeyError" in helps["SL406"]
+    assert "channel 'validation'" in by_code["SL409"]
+    assert "/opt/ml/input/data/<channel name>" in helps["SL409"] and "'val'" in helps["SL409"]
     assert "model.tar.gz" in by_code["SL203"]
-    assert "unrecognized arguments" in by_code["SL408"]
+    assert "unrecognized arguments" in helps["SL408"]
     assert "did you mean 'TabularPreprocessing'" in by_code["SL106"]
 
 
@@ -215,7 +218,10 @@ def test_unknown_output_paths_silence_only_the_checks_that_need_them():
 def test_module_level_and_nested_reads_are_both_checked():
     files = project(PROCESSING_STEP, (SCRIPT, "import os\n", 'import os\n\nMODE = os.getenv("RUN_MODE")\n'),
                     (SCRIPT, "    label = ", '    region = os.environ.get("REGION_CODE")\n    label = '))
-    assert sorted((f.code, f.line) for f in findings_of(files, {"SL406"})) == [("SL406", 4), ("SL406", 14)]
+    found = findings_of(files, {"SL406"})
+    # both reported at the contract's declaration, each naming the script's line it reads the variable on
+    assert sorted((f.path, f.line) for f in found) == [(CONTRACT, 3), (CONTRACT, 3)]
+    assert sorted(f.message.split(" ")[0] for f in found) == ["preprocess.py:14", "preprocess.py:4"]
 
 
 def test_setting_an_env_var_is_not_reading_it():
@@ -235,8 +241,9 @@ def test_argparse_dest_and_dashes_match_contract_keys():
 def test_single_data_channel_message_names_the_real_mount_point():
     files = project(TRAINING_STEP, (TRAINING_SCRIPT, '"/opt/ml/input/data/data/train"', '"/opt/ml/input/data/val"'))
     [finding] = findings_of(files, {"SL409"})
-    assert "/opt/ml/input/data/data/val" in finding.message
-    assert (finding.path, finding.line) == (TRAINING_SCRIPT, 3)
+    assert "/opt/ml/input/data/data/val" in finding.help and finding.message.startswith("train.py:3 reads")
+    # at the contract's input path the script's path is under
+    assert (finding.path, finding.line) == (TRAINING_CONTRACT, 5)
 
 
 def test_training_contract_channel_paths_are_checked_against_the_builder():

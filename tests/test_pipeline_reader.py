@@ -187,7 +187,10 @@ def test_scripts_are_found_relative_to_the_pipeline_file(tmp_path, monkeypatch):
     monkeypatch.chdir(root)
     result = check_paths(["."], configure(["."]))
     assert not result.internal_errors
-    assert [(f.code, f.path) for f in result.findings] == [("SL405", "pipelines/demo/prep.py")]
+    # reported at the step that declares the script's paths, the script related
+    assert [(f.code, f.path, f.related_paths) for f in result.findings] == [
+        ("SL405", "pipelines/demo/pipeline.py", ("pipelines/demo/prep.py",))]
+    assert result.findings[0].message.startswith("prep.py:1 uses /opt/ml/processing/trian")
 
 
 def test_a_directory_the_script_creates_is_not_an_undeclared_input(tmp_path, monkeypatch):

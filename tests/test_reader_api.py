@@ -74,7 +74,7 @@ def test_a_registered_reader_s_steps_are_checked_by_the_step_model_rules(registe
     findings = _findings({"steps/train.envlist": "script: train.py\nenv LEARNING_RATE\nenv OLD_RATE\n",
                           "steps/train.py": SCRIPT}, tmp_path, monkeypatch)
     assert [(f.code, f.path, f.line, f.column) for f in findings] == [("SL407", "steps/train.envlist", 3, 5)]
-    assert "'OLD_RATE' declared by envlist steps/train.envlist is never read by train.py" in findings[0].message
+    assert "env var 'OLD_RATE' of envlist steps/train.envlist is never read by train.py" in findings[0].message
 
 
 def test_a_file_the_reader_rejects_is_a_one_line_problem_and_other_files_are_still_checked(registered, tmp_path,
@@ -82,9 +82,12 @@ def test_a_file_the_reader_rejects_is_a_one_line_problem_and_other_files_are_sti
     findings = _findings({"steps/broken.envlist": "script: train.py\nenvv TYPO\n",
                           "steps/train.envlist": "script: train.py\nenv OLD_RATE\n",
                           "steps/train.py": SCRIPT}, tmp_path, monkeypatch)
+    # SL406 is reported at the step's declaration (line 1 here), naming the script's read
     assert [(f.code, f.path, f.line) for f in findings] == [("SL901", "steps/broken.envlist", 2),
-                                                            ("SL407", "steps/train.envlist", 2),
-                                                            ("SL406", "steps/train.py", 3)]
+                                                            ("SL406", "steps/train.envlist", 1),
+                                                            ("SL407", "steps/train.envlist", 2)]
+    assert findings[1].message.startswith("train.py:3 reads env var 'LEARNING_RATE'")
+    assert findings[1].related_paths == ("steps/train.py",)
 
 
 def test_without_the_registration_the_form_is_not_read(tmp_path, monkeypatch):

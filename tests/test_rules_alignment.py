@@ -2,12 +2,20 @@
 per branch of each rule's condition, on the catalog's processing and training steps
 (rules/_catalog_examples.py). tests/test_alignment_rules.py holds the fixture projects,
 the silence on Unknowns and the properties; this module pins each branch to the exact
-finding (code, file, line, key words of the message) or its absence.
+finding (code, file, line, key words of its one-line message and of its help) or its absence.
+SL405-SL409 report at the declaration a fix edits, with the script as a related file
+(test_sl405_to_sl409_report_at_the_declaration_with_the_script_related checks it in the JSON
+output for each rule).
 """
 
 from __future__ import annotations
 
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
 import pytest
+from steplint.api import check_paths, configure
 from steplint.rules._catalog_examples import (
     BUILDER,
     CONTRACT,
@@ -23,7 +31,7 @@ from steplint.rules._catalog_examples import (
 )
 
 from tests.conftest import run_steplint, write_project
-from tests.rule_projects import cli_findings, findings, line_of
+from tests.rule_projects import cli_findings, findings, line_of, working_directory
 
 READ_AT = "    label = "  # where the processing script's main() reads things
 
@@ -51,9 +59,38 @@ def with_main_paths(*changes) -> dict:
                       *changes)
 
 
-def only(files: dict, code: str):
-    [finding] = findings(files, code)
-    return finding
+@dataclass(frozen=True)
+class Shown:
+    """A finding as a user sees it, with its help and related files."""
+
+    code: str
+    path: str
+    line: int
+    message: str
+    help: str
+    related: tuple
+
+    def says(self, *words: str) -> bool:
+        return all(word in self.message for word in words)
+
+    def helps(self, *words: str) -> bool:
+        return all(word in self.help for word in words)
+
+
+def only(files: dict, code: str) -> Shown:
+    """The one finding of ``code`` for ``files``, checked in process through the public API."""
+    with tempfile.TemporaryDirectory() as directory, working_directory(write_project(Path(directory), files)):
+        result = check_paths(["."], configure(["."]))
+        [finding] = [f for f in result.findings if f.code == code]
+    assert len(finding.message) <= 120 and "\n" not in finding.message, finding.message
+    return Shown(finding.code, Path(finding.path).as_posix(), finding.line, finding.message, finding.help,
+                 tuple(Path(path).as_posix() for path in finding.related_paths))
+
+
+def declaration_line(files: dict, contract: str = CONTRACT) -> int:
+    """The line of the step's declaration (the contract's binding), where SL405-SL409 report what is missing."""
+    name = "TRAINING_CONTRACT = " if contract == TRAINING_CONTRACT else "PREPROCESSING_CONTRACT = "
+    return line_of(files[contract], name)
 
 
 def test_the_catalog_steps_are_aligned():
@@ -69,24 +106,25 @@ def test_sl401_renamed_key_with_a_hint():
     files = processing((CONTRACT, '{"DATA":', '{"data":'))
     finding = only(files, "SL401")
     assert (finding.path, finding.line) == (CONTRACT, line_of(files[CONTRACT], "expected_input_paths="))
-    assert finding.says("expected_input_paths key 'data' of PREPROCESSING_CONTRACT matches no dependency of "
-                        "PREPROCESSING_SPEC", "(close to 'DATA': renamed on one side?)", "never mounted:")
-    assert "uploaded" not in finding.message
+    assert finding.says("expected_input_paths key 'data' is no dependency of PREPROCESSING_SPEC", "(close: 'DATA')")
+    assert finding.helps("never mounted", "Rename the key to 'DATA'.")
+    assert "uploaded" not in finding.help
 
 
 def test_sl401_unrelated_key_without_a_hint():
     files = processing((CONTRACT, '{"DATA": "/opt/ml/processing/input/data"}',
                         '{"DATA": "/opt/ml/processing/input/data", "lookup": "/opt/ml/processing/input/lookup"}'))
     finding = only(files, "SL401")
-    assert finding.says("key 'lookup'") and "close to" not in finding.message
+    assert finding.says("key 'lookup'") and "close:" not in finding.message
+    assert finding.helps("Rename the key to a dependency of PREPROCESSING_SPEC, or declare a dependency 'lookup'")
 
 
 def test_sl402_output_key_says_never_uploaded():
     files = processing((CONTRACT, '{"processed_data":', '{"output_data":'))
     finding = only(files, "SL402")
     assert (finding.path, finding.line) == (CONTRACT, line_of(files[CONTRACT], "expected_output_paths="))
-    assert finding.says("expected_output_paths key 'output_data' of PREPROCESSING_CONTRACT matches no output of "
-                        "PREPROCESSING_SPEC", "never mounted or uploaded")
+    assert finding.says("expected_output_paths key 'output_data' is no output of PREPROCESSING_SPEC")
+    assert finding.helps("nothing the script writes there is uploaded") and "mounted" not in finding.help
 
 
 def test_sl401_a_contract_no_spec_links_is_not_compared():
@@ -109,25 +147,26 @@ def test_sl403_dependency_without_a_path():
     files = processing((CONTRACT, '{"DATA":', '{"data":'))
     finding = only(files, "SL403")
     assert (finding.path, finding.line) == (SPEC, line_of(files[SPEC], "        DependencySpec("))
-    assert finding.says("dependency 'DATA' of PREPROCESSING_SPEC has no entry in expected_input_paths of "
-                        "PREPROCESSING_CONTRACT", "(close to 'data'", "raises ValueError for a missing container path",
-                        "add 'DATA' to the contract")
+    assert finding.says("dependency 'DATA' of PREPROCESSING_SPEC has no path in expected_input_paths of "
+                        "PREPROCESSING_CONTRACT", "(close: 'data')")
+    assert finding.helps("raises ValueError for a missing container path", "Rename 'data' in expected_input_paths to 'DATA'.")
 
 
 def test_sl404_processing_output_without_a_path_cannot_become_a_processing_output():
     files = processing((CONTRACT, '{"processed_data":', '{"output_data":'))
     finding = only(files, "SL404")
     assert (finding.path, finding.line) == (SPEC, line_of(files[SPEC], "        OutputSpec("))
-    assert finding.says("output 'processed_data' of PREPROCESSING_SPEC has no entry in expected_output_paths",
-                        "cannot create the ProcessingOutput")
+    assert finding.says("output 'processed_data' of PREPROCESSING_SPEC has no path in expected_output_paths")
+    assert finding.helps("cannot create the ProcessingOutput")
 
 
 def test_sl404_training_output_without_a_path_says_only_what_a_training_job_implies():
     files = training((TRAINING_CONTRACT, '{"model_output": "/opt/ml/model"}', '{"model": "/opt/ml/model"}'))
     finding = only(files, "SL404")
     assert finding.path == TRAINING_SPEC
-    assert finding.says("output 'model_output' of TRAINING_SPEC", "has no container directory for it")
-    assert "ProcessingOutput" not in finding.message and "resolves to nothing" not in finding.message
+    assert finding.says("output 'model_output' of TRAINING_SPEC") and finding.helps("has no container directory for it")
+    assert "ProcessingOutput" not in finding.help and "resolves to nothing" not in finding.help
+    assert finding.helps("Add 'model_output' with its container path to expected_output_paths of TRAINING_CONTRACT")
 
 
 def test_sl403_contract_paths_built_at_run_time_are_not_compared():
@@ -141,9 +180,12 @@ def test_sl403_contract_paths_built_at_run_time_are_not_compared():
 def test_sl405_undeclared_input_key_by_subscript_raises_key_error():
     files = with_main_paths(script_reads('meta = input_paths["metadata"]'))
     finding = only(files, "SL405")
-    assert (finding.path, finding.line) == (SCRIPT, line_of(files[SCRIPT], 'input_paths["metadata"]'))
-    assert finding.says("preprocess.py reads input_paths['metadata'], but the input_paths its __main__ builds "
-                        "has no key 'metadata'", "so this raises KeyError")
+    # reported at the script's own __main__ block, which builds the dict: the declaration a fix edits
+    assert (finding.path, finding.line) == (SCRIPT, line_of(files[SCRIPT], 'if __name__ == "__main__":'))
+    read = line_of(files[SCRIPT], 'input_paths["metadata"]')
+    assert finding.says(f"preprocess.py:{read} reads input_paths['metadata']; its __main__ passes no such key")
+    assert finding.helps("this subscript raises KeyError", "add 'metadata' to it")
+    assert finding.related == (CONTRACT,)
 
 
 def with_framework_paths(*changes) -> dict:
@@ -155,19 +197,26 @@ def with_framework_paths(*changes) -> dict:
 
 def test_sl405_undeclared_key_against_the_contract_when_the_script_builds_no_paths_itself():
     files = with_framework_paths(script_reads('meta = input_paths["metadata"]'))
-    assert only(files, "SL405").says("preprocess.py reads input_paths['metadata'], but expected_input_paths of "
-                                     "PREPROCESSING_CONTRACT has no key 'metadata'", "so this raises KeyError")
+    finding = only(files, "SL405")
+    assert (finding.path, finding.line, finding.related) == (CONTRACT, declaration_line(files), (SCRIPT,))
+    read = line_of(files[SCRIPT], 'input_paths["metadata"]')
+    assert finding.says(f"preprocess.py:{read} reads input_paths['metadata']; expected_input_paths of "
+                        "PREPROCESSING_CONTRACT has no such key")
+    assert finding.helps("this subscript raises KeyError",
+                         "add 'metadata' to expected_input_paths and a dependency 'metadata' to PREPROCESSING_SPEC")
 
 
 def test_sl405_undeclared_input_key_by_get_always_gets_its_default():
     files = with_main_paths(script_reads('meta = input_paths.get("metadata")'))
-    assert only(files, "SL405").says("reads input_paths.get('metadata')", "always gets its default")
+    finding = only(files, "SL405")
+    assert finding.says("reads input_paths.get('metadata')") and finding.helps("always gets its default")
+    assert "KeyError" not in finding.help
 
 
 def test_sl405_undeclared_output_key_with_a_hint():
     files = with_main_paths(script_reads('out = output_paths["processed"]'))
-    assert only(files, "SL405").says("reads output_paths['processed'], but the output_paths its __main__ builds "
-                                     "has no key 'processed'", "(close to 'processed_data'")
+    assert only(files, "SL405").says("reads output_paths['processed']; its __main__ passes no such key "
+                                     "(close: 'processed_data')")
 
 
 def test_sl405_declared_keys_are_fine():
@@ -188,9 +237,12 @@ def test_sl405_fallback_of_a_declared_lookup_is_never_made():
 def test_sl405_undeclared_container_directory():
     files = processing(script_reads('meta = "/opt/ml/processing/input/metadata"'))
     finding = only(files, "SL405")
-    assert (finding.path, finding.line) == (SCRIPT, line_of(files[SCRIPT], "/opt/ml/processing/input/metadata"))
-    assert finding.says("preprocess.py uses /opt/ml/processing/input/metadata, which PREPROCESSING_CONTRACT does not "
-                        "declare", "missing or never uploaded")
+    assert (finding.path, finding.line, finding.related) == (CONTRACT, declaration_line(files), (SCRIPT,))
+    read = line_of(files[SCRIPT], "/opt/ml/processing/input/metadata")
+    assert finding.says(f"preprocess.py:{read} uses /opt/ml/processing/input/metadata, which PREPROCESSING_CONTRACT "
+                        "does not declare")
+    assert finding.helps("nothing is mounted at /opt/ml/processing/input/metadata",
+                         "(and a matching port in PREPROCESSING_SPEC)")
 
 
 def test_sl405_a_file_below_a_declared_directory_is_declared():
@@ -226,15 +278,17 @@ CHANNEL_SCRIPT = (TRAINING_SCRIPT, '"/opt/ml/input/data/data/train"', '"/opt/ml/
 def test_sl405_channel_variable_of_a_channel_the_contract_does_not_give():
     files = training(CHANNEL_CONTRACT, CHANNEL_SCRIPT, script_reads('val = os.environ["SM_CHANNEL_VALIDATION"]', TRAINING_SCRIPT))
     finding = only(files, "SL405")
-    assert (finding.path, finding.line) == (TRAINING_SCRIPT, line_of(files[TRAINING_SCRIPT], "SM_CHANNEL_VALIDATION"))
-    assert finding.says("train.py reads SM_CHANNEL_VALIDATION, but the input paths of TRAINING_CONTRACT give only "
-                        "channel(s) 'train'", "raises KeyError at start-up", "read SM_CHANNEL_TRAIN",
-                        "name the channel 'validation'")
+    assert (finding.path, finding.line) == (TRAINING_CONTRACT, declaration_line(files, TRAINING_CONTRACT))
+    assert finding.related == (TRAINING_BUILDER, TRAINING_SCRIPT)
+    read = line_of(files[TRAINING_SCRIPT], "SM_CHANNEL_VALIDATION")
+    assert finding.says(f"train.py:{read} reads SM_CHANNEL_VALIDATION; the only channel of TRAINING_CONTRACT is 'train'")
+    assert finding.helps("this subscript raises KeyError", "Read SM_CHANNEL_TRAIN, or give the step a channel 'validation'")
 
 
 def test_sl405_channel_variable_read_with_a_default_always_gets_it():
     files = training(CHANNEL_CONTRACT, CHANNEL_SCRIPT, script_reads('val = os.environ.get("SM_CHANNEL_VAL", "/tmp")', TRAINING_SCRIPT))
-    assert only(files, "SL405").says("reads SM_CHANNEL_VAL", "always gets its default")
+    finding = only(files, "SL405")
+    assert finding.says("reads SM_CHANNEL_VAL") and finding.helps("always gets its default")
 
 
 def test_sl405_channel_variable_of_a_declared_channel_is_fine():
@@ -259,7 +313,7 @@ def test_sl405_an_input_outside_the_channel_root_does_not_hide_the_named_channel
     files = training((TRAINING_CONTRACT, '{"input_path": "/opt/ml/input/data"}',
                       '{"input_path": "/opt/ml/input/data/train", "settings": "/opt/ml/input/config/settings.json"}'),
                      CHANNEL_SCRIPT, script_reads('val = os.environ["SM_CHANNEL_VALIDATION"]', TRAINING_SCRIPT))
-    assert only(files, "SL405").says("reads SM_CHANNEL_VALIDATION", "give only channel(s) 'train'")
+    assert only(files, "SL405").says("reads SM_CHANNEL_VALIDATION", "the only channel of TRAINING_CONTRACT is 'train'")
 
 
 def test_sl405_channel_variables_of_a_processing_script_are_not_judged():
@@ -273,15 +327,19 @@ def test_sl405_channel_variables_of_a_processing_script_are_not_judged():
 def test_sl406_undeclared_env_var_by_subscript():
     files = processing(script_reads('seed = os.environ["SEED"]'))
     finding = only(files, "SL406")
-    assert (finding.path, finding.line) == (SCRIPT, line_of(files[SCRIPT], '"SEED"'))
-    assert finding.says("preprocess.py reads environment variable 'SEED', which PREPROCESSING_CONTRACT does not "
-                        "declare", "nothing else sets environment variables for this step", "(KeyError)",
-                        "add it to required_env_vars or optional_env_vars")
+    assert (finding.path, finding.line, finding.related) == (CONTRACT, declaration_line(files), (BUILDER, SCRIPT))
+    read = line_of(files[SCRIPT], '"SEED"')
+    assert finding.says(f"preprocess.py:{read} reads env var 'SEED'; PREPROCESSING_CONTRACT does not declare it")
+    assert finding.helps("No route into this step's container sets it, so this subscript raises KeyError",
+                         "Add 'SEED' to required_env_vars or optional_env_vars")
 
 
 def test_sl406_undeclared_env_var_by_get_is_a_silent_default_with_a_hint():
     files = processing(script_reads('ratio = os.getenv("TRAIN_RATE")'))
-    assert only(files, "SL406").says("'TRAIN_RATE'", "(close to 'TRAIN_RATIO'", "(a silent default)")
+    finding = only(files, "SL406")
+    assert finding.says("'TRAIN_RATE'", "(close: 'TRAIN_RATIO')")
+    assert finding.helps("always gets its default", "Read 'TRAIN_RATIO', or add 'TRAIN_RATE'")
+    assert "KeyError" not in finding.help
 
 
 @pytest.mark.parametrize("read", ['os.environ["LABEL_FIELD"]', 'os.environ.get("TRAIN_RATIO")',
@@ -299,7 +357,7 @@ def test_sl406_a_variable_the_builder_passes_is_set():
 def test_sl406_when_the_builder_passes_other_variables_the_message_says_it_passes_no_such_env():
     files = processing(script_reads('seed = os.environ["SEED"]'),
                        (BUILDER, 'instance_type="ml.m5.xlarge")', 'instance_type="ml.m5.xlarge", env={"MODE": "1"})'))
-    assert only(files, "SL406").says("and TabularPreprocessingStepBuilder passes no such env")
+    assert only(files, "SL406").says("neither PREPROCESSING_CONTRACT nor TabularPreprocessingStepBuilder sets it")
 
 
 def test_sl406_an_environment_the_builder_computes_keeps_it_silent():
@@ -321,15 +379,16 @@ def test_sl407_optional_var_never_read_has_no_effect():
     files = processing((CONTRACT, '{"TRAIN_RATIO": "0.7"}', '{"TRAIN_RATIO": "0.7", "RANDOM_SEED": "42"}'))
     finding = only(files, "SL407")
     assert (finding.path, finding.line) == (CONTRACT, line_of(files[CONTRACT], "optional_env_vars="))
-    assert finding.says("env var 'RANDOM_SEED' declared by PREPROCESSING_CONTRACT is never read by preprocess.py",
-                        "any value set for it has no effect")
+    assert finding.says("env var 'RANDOM_SEED' of PREPROCESSING_CONTRACT is never read by preprocess.py")
+    assert finding.helps("Any value set for it has no effect", "Remove it from required_env_vars or optional_env_vars")
+    assert finding.related == (SCRIPT,)
 
 
 def test_sl407_required_var_never_read_costs_configuration():
     files = processing((CONTRACT, '["LABEL_FIELD"]', '["LABEL_FIELD", "ID_FIELD"]'))
     finding = only(files, "SL407")
     assert finding.line == line_of(files[CONTRACT], "required_env_vars=")
-    assert finding.says("env var 'ID_FIELD'", "the pipeline must configure it for nothing")
+    assert finding.says("env var 'ID_FIELD'") and finding.helps("The pipeline must configure it for nothing")
 
 
 def test_sl407_library_variables_are_exempt():
@@ -364,8 +423,9 @@ def test_sl408_expected_argument_the_parser_does_not_define():
     files = processing((CONTRACT, '{"job-type": "training"}', '{"job-type": "training", "mode": "full"}'))
     finding = only(files, "SL408")
     assert (finding.path, finding.line) == (CONTRACT, line_of(files[CONTRACT], "expected_arguments="))
-    assert finding.says("expected argument 'mode' of PREPROCESSING_CONTRACT is passed to the container as --mode, "
-                        "but preprocess.py defines no such option", "'unrecognized arguments'")
+    assert finding.says("argument 'mode' is passed as --mode; preprocess.py defines no such option")
+    assert finding.helps("'unrecognized arguments'", "Add --mode to the script's parser")
+    assert finding.related == (SCRIPT,)
 
 
 def test_sl408_an_option_defined_by_dest_matches():
@@ -380,7 +440,7 @@ def test_sl408_a_positional_argument_is_no_option():
     files = processing((CONTRACT, '{"job-type": "training"}', '{"job-type": "training", "mode": "full"}'),
                        (SCRIPT, 'parser.add_argument("--job-type", required=True)',
                         'parser.add_argument("--job-type", required=True)\n    parser.add_argument("mode")'))
-    assert only(files, "SL408").says("expected argument 'mode'")
+    assert only(files, "SL408").says("argument 'mode'")
 
 
 def test_sl408_a_script_without_a_parser_is_not_judged():
@@ -393,10 +453,11 @@ def test_sl408_required_processing_option_nobody_supplies():
     files = processing((SCRIPT, 'required=True)\n', 'required=True)\n    parser.add_argument("--label-field", '
                                                    'required=True)\n'))
     finding = only(files, "SL408")
-    assert (finding.path, finding.line) == (SCRIPT, line_of(files[SCRIPT], '"--label-field"'))
-    assert finding.says("preprocess.py requires option --label-field, but expected_arguments of "
-                        "PREPROCESSING_CONTRACT does not supply it", "and neither does TabularPreprocessingStepBuilder",
-                        "'the following arguments are required'", "add 'label-field' to expected_arguments")
+    assert (finding.path, finding.line, finding.related) == (CONTRACT, declaration_line(files), (BUILDER, SCRIPT))
+    option = line_of(files[SCRIPT], '"--label-field"')
+    assert finding.says(f"preprocess.py:{option} requires --label-field; neither PREPROCESSING_CONTRACT nor "
+                        "TabularPreprocessingStepBuilder passes it")
+    assert finding.helps("'the following arguments are required'", "Add 'label-field' to expected_arguments")
 
 
 @pytest.mark.parametrize("option", ['"--label-field", default="y"', '"--label-field"', '"--label-field", required=False'])
@@ -426,18 +487,23 @@ def test_sl409_script_path_under_a_channel_the_single_data_channel_does_not_prov
     files = training((TRAINING_CONTRACT, '"/opt/ml/input/data"', '"/opt/ml/input/data"'),
                      (TRAINING_SCRIPT, '"/opt/ml/input/data/data/train"', '"/opt/ml/input/data/train"'))
     finding = only(files, "SL409")
-    assert (finding.path, finding.line) == (TRAINING_SCRIPT, line_of(files[TRAINING_SCRIPT], "/opt/ml/input/data/train"))
-    assert finding.says("train.py reads /opt/ml/input/data/train; channel 'train' does not exist: "
-                        "PyTorchTrainingStepBuilder creates channel(s) 'data'",
-                        "with the single 'data' channel this directory is /opt/ml/input/data/data/train")
+    # at the contract's input path through which the script's path is declared
+    assert (finding.path, finding.line) == (TRAINING_CONTRACT, line_of(files[TRAINING_CONTRACT], "expected_input_paths"))
+    assert finding.related == (TRAINING_BUILDER, TRAINING_SCRIPT)
+    read = line_of(files[TRAINING_SCRIPT], "/opt/ml/input/data/train")
+    assert finding.says(f"train.py:{read} reads /opt/ml/input/data/train in channel 'train', which "
+                        "PyTorchTrainingStepBuilder does not create")
+    assert finding.helps("creates only 'data'", "with the single 'data' channel this directory is "
+                         "/opt/ml/input/data/data/train", "It is declared by 'input_path' (/opt/ml/input/data)")
 
 
 def test_sl409_contract_path_under_a_channel_the_builder_does_not_create():
     files = training(CHANNEL_CONTRACT)
     finding = only(files, "SL409")
     assert (finding.path, finding.line) == (TRAINING_CONTRACT, line_of(files[TRAINING_CONTRACT], "expected_input_paths"))
-    assert finding.says("input 'input_path' of TRAINING_CONTRACT is /opt/ml/input/data/train; channel 'train' does "
-                        "not exist", "this directory is /opt/ml/input/data/data/train")
+    assert finding.says("input 'input_path' is in channel 'train', which PyTorchTrainingStepBuilder does not create")
+    assert finding.helps("this directory is /opt/ml/input/data/data/train")
+    assert finding.related == (TRAINING_BUILDER,)
 
 
 def test_sl409_several_channels_give_no_single_channel_hint():
@@ -445,7 +511,7 @@ def test_sl409_several_channels_give_no_single_channel_hint():
                                         'return {"val": TrainingInput(s3_data=base_path + "val/"), '
                                         '"test": TrainingInput(s3_data=base_path + "test/")}'))
     finding = only(files, "SL409")
-    assert finding.says("creates channel(s) 'test', 'val'") and "single 'data' channel" not in finding.message
+    assert finding.helps("creates only 'test', 'val'") and "single 'data' channel" not in finding.help
 
 
 def test_sl409_a_channel_the_builder_creates_is_fine():
@@ -473,4 +539,65 @@ def test_messages_name_the_declaration_in_the_words_of_the_step_s_form():
     files = processing((SCRIPT, 'OUTPUT_DIR = "/opt/ml/processing/output"\n',
                         'OUTPUT_DIR = "/opt/ml/processing/output"\nEXTRA_DIR = "/opt/ml/processing/extra"\n'),
                        *[script_reads("print(EXTRA_DIR)")])
-    assert only(files, "SL405").says("declare it in expected_input_paths or expected_output_paths")
+    assert only(files, "SL405").helps("Declare it in expected_input_paths or expected_output_paths")
+
+
+# -- Where SL405-SL409 report: at the declaration a fix edits, the script related -----------------------
+
+LABEL_OPTION = (SCRIPT, 'required=True)\n', 'required=True)\n    parser.add_argument("--label-field", required=True)\n')
+WHERE_CASES = {
+    # code: (files, the file and the text of the line reported, the script's text read, the related files)
+    "SL405": (processing(script_reads('meta = "/opt/ml/processing/input/metadata"')),
+              CONTRACT, "PREPROCESSING_CONTRACT = ", "/opt/ml/processing/input/metadata", {SCRIPT}),
+    "SL406": (processing(script_reads('seed = os.environ["SEED"]')),
+              CONTRACT, "PREPROCESSING_CONTRACT = ", '"SEED"', {SCRIPT, BUILDER}),
+    "SL407": (processing((CONTRACT, '["LABEL_FIELD"]', '["LABEL_FIELD", "ID_FIELD"]')),
+              CONTRACT, "required_env_vars=", None, {SCRIPT}),
+    "SL408": (processing(LABEL_OPTION), CONTRACT, "PREPROCESSING_CONTRACT = ", '"--label-field"', {SCRIPT, BUILDER}),
+    "SL409": (training(CHANNEL_SCRIPT), TRAINING_CONTRACT, "expected_input_paths=", "/opt/ml/input/data/train",
+              {TRAINING_SCRIPT, TRAINING_BUILDER}),
+}
+
+
+@pytest.mark.parametrize("code", sorted(WHERE_CASES))
+def test_sl405_to_sl409_report_at_the_declaration_with_the_script_related(code, tmp_path):
+    files, path, line_text, read_text, related = WHERE_CASES[code]
+    root = write_project(tmp_path, files)
+    [finding] = [f for f in cli_findings(root) if f["code"] == code]
+    assert (finding["filename"], finding["location"]["row"]) == (path, line_of(files[path], line_text))
+    assert set(finding["related"]) == related
+    script = next(name for name in related if name.startswith("steps/scripts/"))
+    if read_text is not None:  # the script's line is named in the message
+        assert f"{Path(script).name}:{line_of(files[script], read_text)} " in finding["message"]
+    assert finding["help"]
+
+
+def test_a_suppression_goes_on_the_reported_declaration_line(tmp_path):
+    """SL406 is reported at the contract's declaration: an ignore comment there silences it,
+    one on the script's read (where SL405/SL406 used to be reported) does not."""
+    on_script = processing(script_reads('seed = os.environ["SEED"]  # steplint: ignore[SL406]'))
+    assert [f["code"] for f in cli_findings(write_project(tmp_path / "script", on_script))].count("SL406") == 1
+    on_contract = processing(script_reads('seed = os.environ["SEED"]'),
+                             (CONTRACT, "PREPROCESSING_CONTRACT = ProcessingScriptContract(",
+                              "PREPROCESSING_CONTRACT = ProcessingScriptContract(  # steplint: ignore[SL406]"))
+    assert "SL406" not in [f["code"] for f in cli_findings(write_project(tmp_path / "contract", on_contract))]
+
+
+def test_sl401_a_rename_names_the_script_s_reads_of_the_key_too():
+    """Renaming the contract key alone would leave the script's input_paths['data'] undeclared (SL405)."""
+    files = with_framework_paths((CONTRACT, '{"DATA":', '{"data":'), script_reads('data = input_paths["data"]'))
+    assert only(files, "SL401").helps("Rename the key to 'DATA' (and the script's input_paths['data'] reads).")
+    assert findings(files, "SL405") == []
+
+
+def test_sl409_one_finding_per_input_and_channel_whatever_the_number_of_reads():
+    """The contract's input is in a channel the builder does not create, and the script reads two
+    paths there: one finding, at the input, naming the script's reads in its help."""
+    files = training(CHANNEL_CONTRACT, CHANNEL_SCRIPT,
+                     script_reads('part = "/opt/ml/input/data/train/part-1.csv"', TRAINING_SCRIPT))
+    finding = only(files, "SL409")
+    assert (finding.path, finding.line) == (TRAINING_CONTRACT, line_of(files[TRAINING_CONTRACT], "expected_input_paths"))
+    assert finding.says("input 'input_path' is in channel 'train'")
+    assert finding.related == (TRAINING_BUILDER, TRAINING_SCRIPT)
+    for text in ('"/opt/ml/input/data/train"', "part-1.csv"):
+        assert f"train.py:{line_of(files[TRAINING_SCRIPT], text)} reads" in finding.help

@@ -28,11 +28,13 @@ def project(tmp_path, monkeypatch):
 
 
 def findings(root, code: str, path: str | None = None) -> list:
+    """``(path, line, message, help)`` of the findings of ``code`` that involve ``path`` (reported
+    there or naming it as a related file: SL405 reports a script's read at its contract)."""
     result = check_paths(["."], configure(["."]))
     assert not result.internal_errors, result.internal_errors
     assert not [finding for finding in result.findings if finding.code == "SL901"], "a variant does not parse"
-    return sorted((finding.path, finding.line, finding.message) for finding in result.findings
-                  if finding.code == code and (path is None or finding.path == path))
+    return sorted((finding.path, finding.line, finding.message, finding.help) for finding in result.findings
+                  if finding.code == code and (path is None or path in (finding.path, *finding.related_paths)))
 
 
 def write_script(root, name: str, text: str) -> str:
@@ -75,10 +77,10 @@ def test_a_key_missing_from_the_scripts_own_dict_is_reported_as_such(project):
         main(input_paths={"counts": "/opt/ml/processing/input/counts"},
              output_paths={"scores": "/opt/ml/processing/output/scores"}, environ_vars={})
     ''')
-    [(_, line, message)] = findings(project, "SL405", path)
-    assert line == 7
-    assert "input_paths['fruit_counts']" in message and "its __main__ builds" in message
-    assert "raises KeyError" in message and "expected_input_paths" not in message
+    [(where, line, message, help)] = findings(project, "SL405", path)
+    assert (where, line) == (path, 10)  # the __main__ block that builds the dict
+    assert "yield_scoring.py:7 reads input_paths['fruit_counts']" in message and "its __main__ passes" in message
+    assert "raises KeyError" in help and "expected_input_paths" not in message + help
 
 
 @pytest.mark.parametrize("binding", [
@@ -123,8 +125,8 @@ def test_dicts_that_differ_by_branch_are_cannot_tell_for_keys_only_some_hold(pro
             inputs = {"counts": "/opt/ml/processing/input/counts", "fruit_counts": "/opt/ml/processing/input/counts"}
         main(inputs, {"scores": "/opt/ml/processing/output/scores"})
     ''')
-    [(_, line, message)] = findings(project, "SL405", path)
-    assert line == 7 and "input_paths['weather']" in message
+    [(_, _, message, _)] = findings(project, "SL405", path)
+    assert "yield_scoring.py:7 reads input_paths['weather']" in message
 
 
 @pytest.mark.parametrize("guard, expected", [
@@ -136,9 +138,9 @@ def test_dicts_that_differ_by_branch_are_cannot_tell_for_keys_only_some_hold(pro
     ('if "tally" in input_paths and "fruit_counts" in input_paths:\n        tally = input_paths["tally"]', None),
     # the script's own check fails first: a finding, but not a KeyError
     ('if "tally" not in input_paths:\n        raise ValueError("tally")\n    tally = input_paths["tally"]',
-     "the script's own check for it raises"),
+     "the script's own check for the key raises"),
     ('if "fruit_counts" not in input_paths or "tally" not in input_paths:\n        raise ValueError("inputs")\n'
-     '    tally = input_paths.get("tally")', "the script's own check for it raises"),
+     '    tally = input_paths.get("tally")', "the script's own check for the key raises"),
     # reached only when a declared key is absent: never made
     ('if "fruit_counts" in input_paths and "model_artifacts" in input_paths:\n        tally = None\n'
      '    else:\n        tally = input_paths["tally"]', None),
@@ -181,8 +183,8 @@ def test_membership_guards_against_the_contracts_keys(project, guard, expected):
     if expected is None:
         assert reported == []
     else:
-        [(_, _, message)] = reported
-        assert "'tally'" in message and expected in message
+        [(_, _, message, help)] = reported
+        assert "'tally'" in message and expected in help
 
 
 @pytest.mark.parametrize("use, reported", [
@@ -246,7 +248,7 @@ def test_unread_env_vars_state_only_what_holds(project):
     contract = project / "src/orchard/steps/contracts/yield_scoring_contract.py"
     contract.write_text(contract.read_text().replace(
         'optional_env_vars=', 'required_env_vars=["ORCHARD_ID"],\n    optional_env_vars='))
-    messages = {message.split("'")[1]: message for _, _, message in findings(project, "SL407")}
-    assert set(messages) == {"ORCHARD_ID", "LEGACY_BATCH_SIZE"}
-    assert "any value set for it has no effect" in messages["LEGACY_BATCH_SIZE"]
-    assert "the pipeline must configure it for nothing" in messages["ORCHARD_ID"]
+    helps = {message.split("'")[1]: help for _, _, message, help in findings(project, "SL407")}
+    assert set(helps) == {"ORCHARD_ID", "LEGACY_BATCH_SIZE"}
+    assert "Any value set for it has no effect" in helps["LEGACY_BATCH_SIZE"]
+    assert "The pipeline must configure it for nothing" in helps["ORCHARD_ID"]
