@@ -18,7 +18,7 @@ What counts, in one scope (the module, or one function; nested functions are the
   changed in place (``d[k] = v``, ``d.update(...)`` ...) and not a parameter;
 - a value: ``d["k"]`` or ``d.get("k", ...)`` with a known string key;
 - a use as it is: the value (or a name bound once to it in the same scope) compared with a
-  string literal (``==``, ``!=``, ``in`` a literal list of strings), passed to ``int()`` /
+  string (``==``, ``!=``, ``in`` a list of strings; literals or module constants), passed to ``int()`` /
   ``float()``, as the attribute name of ``getattr``, or to ``os.path.join``.
 
 Anything else (a value passed through ``json.loads`` or ``.strip('"')``, a dict rebuilt with
@@ -31,7 +31,7 @@ import ast
 import warnings
 
 from steplint.readers.pipeline.evaluate import Evaluator, Text
-from steplint.readers.pipeline.values import Name
+from steplint.readers.pipeline.values import Name, Seq
 from steplint.readers.python.parse_guard import parse_obstacle
 
 HYPERPARAMETERS_FILE = "/opt/ml/input/config/hyperparameters.json"
@@ -252,13 +252,15 @@ class _Reader:
         if isinstance(parent, ast.Compare) and len(parent.ops) == 1:
             op = parent.ops[0]
             other = parent.comparators[0] if parent.left is node else parent.left
-            if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(other, ast.Constant) \
-                    and isinstance(other.value, str):
-                return "compare", f"compared with {other.value!r}"
-            if isinstance(op, (ast.In, ast.NotIn)) and parent.left is node \
-                    and isinstance(other, (ast.List, ast.Tuple, ast.Set)) and other.elts \
-                    and all(isinstance(item, ast.Constant) and isinstance(item.value, str) for item in other.elts):
-                return "compare", f"compared with {other.elts[0].value!r}" + (", ..." if len(other.elts) > 1 else "")
+            if isinstance(op, (ast.Eq, ast.NotEq)):
+                value = self._value(other)
+                if isinstance(value, str):
+                    return "compare", f"compared with {value!r}"
+            if isinstance(op, (ast.In, ast.NotIn)) and parent.left is node:
+                items = self._value(other) if not isinstance(other, ast.Set) else Seq(
+                    tuple(self._value(item) for item in other.elts), None)
+                if isinstance(items, Seq) and items.items and all(isinstance(item, str) for item in items.items):
+                    return "compare", f"compared with {items.items[0]!r}" + (", ..." if len(items.items) > 1 else "")
         if isinstance(parent, ast.Call) and node in parent.args:
             func = parent.func
             if isinstance(func, ast.Name) and func.id in NUMBER_TYPES and func.id not in self.evaluator.module_scope \
@@ -266,7 +268,7 @@ class _Reader:
                 return func.id, f"passed to {func.id}()"
             if isinstance(func, ast.Name) and func.id == "getattr" and "getattr" not in self.evaluator.module_scope \
                     and len(parent.args) >= 2 and parent.args[1] is node:
-                return "getattr", "used as an attribute name in getattr()"
+                return "getattr", "passed to getattr()"
             if self._is_func(func, "os.path.join"):
                 return "os.path.join", "joined into a path"
         return None
