@@ -462,6 +462,7 @@ class EncodedHyperparameterReadRaw(Rule):
     )
 
     def check(self, context):
+        reported = set()  # one finding per (script, key), however many steps run the script
         for step in _sdk_steps(context):
             sdk = step.sdk
             if step.kind != "training" or sdk.job_class not in FRAMEWORK_ESTIMATORS or step.script is None \
@@ -470,8 +471,9 @@ class EncodedHyperparameterReadRaw(Rule):
             values = {entry.name: entry.value for entry in sdk.hyperparameters}  # the last one set wins
             for read in sdk.raw_hyperparameters:
                 value = values.get(read.name)
-                if not isinstance(value, str):
+                if not isinstance(value, str) or (read.origin, read.name) in reported:
                     continue
+                reported.add((read.origin, read.name))
                 kind, phrase = read.value
                 encoded = _shown(value)
                 effect = RAW_USE_EFFECTS[kind].format(encoded=encoded)

@@ -287,3 +287,9 @@ def test_sl710_reports_names_in_add_depends_on(tmp_path, monkeypatch):
 ])
 def test_sl710_is_silent_when_the_sdk_adds_the_step_or_it_cannot_tell(tmp_path, monkeypatch, changes):
     assert _sl710(tmp_path, monkeypatch, *changes) == []
+
+
+def test_sl710_is_silent_when_depends_on_is_assigned_later(tmp_path, monkeypatch):
+    assert _sl710(tmp_path, monkeypatch, ('if_steps=[],', 'if_steps=[],\n        depends_on=["Gone"],'),
+                  ('    return Pipeline(name="Churn"', '    step_cond.depends_on = wanted\n'
+                                                      '    return Pipeline(name="Churn"')) == []

@@ -480,10 +480,12 @@ class FileSteps:
         ``JsonGet(step_name=...)`` anywhere in its arguments (``how`` ``JsonGet``), and names
         (a string, or ``<step>.name``) in its ``depends_on=`` and ``add_depends_on(...)``
         (``depends_on``). A step object passed in ``depends_on`` is not a name. Names that are
-        not known are left out."""
+        not known are left out, and so are all of ``depends_on`` when it is assigned later."""
         found = []
         lists = [(obj.kwarg("depends_on"), obj.span_of("depends_on"))]
         lists += [(call.kwarg("step_names", 0), call.span) for call in obj.calls if call.func == ".add_depends_on"]
+        if "depends_on" in obj.changed:  # step.depends_on = ... replaces the list: what it holds is not known
+            lists = []
         for value, span in lists:
             if isinstance(value, Seq):
                 for item in value.items:
