@@ -21,7 +21,12 @@ reports a finding (other than SL9xx) that is not in the baseline. Mutations of i
 - ``drop-channel``: one entry of the dict of training channels (``TrainingStep(inputs={...})``
   or ``estimator.fit(inputs={...})``) is removed;
 - ``break-version``: a ``framework_version`` / ``version`` (of ``image_uris.retrieve``)
-  becomes ``9.9-9``.
+  becomes ``9.9-9``;
+- ``unlist-step``: a step that another step names (``JsonGet(step_name=x.name)``,
+  ``depends_on=[x.name]``) is removed from ``Pipeline(steps=[...])`` (the SDK adds a step
+  reached as an object by itself, so only named steps are mutated).
+
+``--kinds`` runs only the given kinds of mutation.
 
 The output is one line per mutant and the catch rate per kind and overall.
 """
@@ -113,10 +118,13 @@ def mutations(text: str) -> list:
                 if keyword.arg == "output_name" and isinstance(keyword.value, ast.Constant):
                     read_names.add(keyword.value.value)
     found = []
+    named = _named_steps(tree)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         callee = _callee(node)
+        if callee == "Pipeline":
+            found.extend(_unlist_steps(node, named, text, span))
         for keyword in node.keywords:
             value = keyword.value
             literal = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else None
@@ -136,6 +144,42 @@ def mutations(text: str) -> list:
         if callee == "fit" and node.args and isinstance(node.args[0], ast.Dict):
             found.extend(_drop_channels(node.args[0], text, span))
     return found
+
+
+def _named_steps(tree) -> set:
+    """Variables ``x`` whose ``x.name`` is given to ``JsonGet(step_name=...)`` or in a
+    ``depends_on=[...]`` list."""
+    named = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        for keyword in node.keywords:
+            values = []
+            if keyword.arg == "step_name" and _callee(node) == "JsonGet":
+                values = [keyword.value]
+            elif keyword.arg == "depends_on" and isinstance(keyword.value, (ast.List, ast.Tuple)):
+                values = keyword.value.elts
+            for value in values:
+                if isinstance(value, ast.Attribute) and value.attr == "name" and isinstance(value.value, ast.Name):
+                    named.add(value.value.id)
+    return named
+
+
+def _unlist_steps(pipeline: ast.Call, named: set, text: str, span) -> list:
+    out = []
+    steps = next((keyword.value for keyword in pipeline.keywords if keyword.arg == "steps"), None)
+    if not isinstance(steps, (ast.List, ast.Tuple)) or len(steps.elts) < 2:
+        return out
+    for index, item in enumerate(steps.elts):
+        if not (isinstance(item, ast.Name) and item.id in named):
+            continue
+        start, end = span(item)
+        if index + 1 < len(steps.elts):
+            end = span(steps.elts[index + 1])[0]
+        else:
+            start = span(steps.elts[index - 1])[1]
+        out.append(("unlist-step", f"line {item.lineno}: step {item.id}", text[:start] + text[end:]))
+    return out
 
 
 def _drop_channels(mapping: ast.Dict, text: str, span) -> list:
@@ -167,7 +211,7 @@ def _key(finding: dict) -> tuple:
     return finding["code"], finding["filename"], finding["message"]
 
 
-def seed(projects: list) -> int:
+def seed(projects: list, kinds: set | None = None) -> int:
     totals: dict = {}
     for project in projects:
         pipelines = sorted(p for p in project.rglob("pipeline.py") if ".ipynb_checkpoints" not in p.parts)
@@ -183,6 +227,8 @@ def seed(projects: list) -> int:
             except SyntaxError:
                 continue
             for kind, description, mutated in mutants:
+                if kinds and kind not in kinds:
+                    continue
                 with tempfile.TemporaryDirectory() as scratch:
                     copy = Path(shutil.copytree(project, Path(scratch) / project.name))
                     (copy / pipeline.relative_to(project)).write_text(mutated, encoding="utf-8")
@@ -206,11 +252,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prepare", nargs=2, metavar=("GIT_DIR", "WORK_DIR"))
     parser.add_argument("projects", nargs="*", type=Path)
+    parser.add_argument("--kinds", help="comma-separated kinds of mutation to run (default: all)")
     args = parser.parse_args()
     if args.prepare:
         prepare(args.prepare[0], Path(args.prepare[1]))
         return 0
-    return seed([project.resolve() for project in args.projects])
+    kinds = set(args.kinds.split(",")) if args.kinds else None
+    return seed([project.resolve() for project in args.projects], kinds)
 
 
 if __name__ == "__main__":

@@ -250,3 +250,81 @@ def test_a_pipeline_file_is_checked_after_a_fix_as_python():
     assert reader_for("pipelines/abalone/pipeline.py") is None
     assert _parses("pipelines/abalone/pipeline.py", "x = 1\n")
     assert not _parses("pipelines/abalone/pipeline.py", "def f(:\n")
+
+
+def test_steps_named_by_jsonget_and_depends_on_and_the_jobs_origin():
+    steps, _ = read("""
+        from sagemaker.workflow.functions import JsonGet
+        from sagemaker.workflow.condition_step import ConditionStep
+        from sagemaker.workflow.conditions import ConditionGreaterThan
+        def get_pipeline():
+            processor = SKLearnProcessor(framework_version="1.2-1", role="r", instance_type="ml.m5.large",
+                                         instance_count=1)
+            report = PropertyFile(name="Report", output_name="evaluation", path="evaluation.json")
+            prep = ProcessingStep(name="Prep", processor=processor, code="p.py", depends_on=["Fetch", other])
+            evaluate = ProcessingStep(name="Eval", processor=processor, code="e.py", property_files=[report],
+                                      depends_on=[prep])
+            evaluate.add_depends_on([prep.name])
+            check = ConditionStep(name="Check", conditions=[ConditionGreaterThan(
+                left=JsonGet(step_name=evaluate.name, property_file=report, json_path="a"), right=0)],
+                if_steps=[prep], else_steps=[])
+            return Pipeline(name="p", steps=[check])
+        """)
+    prep, evaluate, check = steps
+    assert [(d.name, d.value) for d in prep.sdk.step_references] == [("Fetch", "depends_on")]
+    assert [(d.name, d.value) for d in evaluate.sdk.step_references] == [("Prep", "depends_on")]
+    assert [(d.name, d.value) for d in check.sdk.step_references] == [("Eval", "JsonGet")]
+    assert prep.sdk.job_origin == evaluate.sdk.job_origin and prep.sdk.job_origin.span.line == 15
+    assert check.sdk.job_origin is None
+
+
+def test_a_training_recipe_makes_the_hyperparameters_unknown():
+    steps, _ = read("""
+        from sagemaker.pytorch import PyTorch
+        estimator = PyTorch(entry_point="train.py", framework_version="2.1.0", training_recipe="recipe.yaml",
+                            hyperparameters={"optimizer": "adam"})
+        step = TrainingStep(name="T", estimator=estimator, inputs={"train": "s3://b/train"})
+        """)
+    [step] = steps
+    assert isinstance(step.sdk.hyperparameters, Unknown)
+    assert step.arguments.has("optimizer") is Answer.UNKNOWN
+
+
+def test_what_a_training_script_reads_from_the_hyperparameters_file():
+    from steplint.readers.pipeline.hpfile import raw_hyperparameter_uses
+
+    uses = raw_hyperparameter_uses(dedent("""\
+        import json
+        from pathlib import Path
+        hp = json.loads(Path("/opt/ml/input/config/hyperparameters.json").read_text())
+        if hp.get("optimizer") == "adam":
+            epochs = int(hp["epochs"])
+            epochs = int(hp["epochs"])
+        print(hp["name"], json.loads(hp["layers"]) == "x")
+        """))
+    # one per key (the first read), and only uses as they are
+    assert [(key, use, span.line) for key, use, span in uses] == [
+        ("optimizer", ("compare", "compared with 'adam'"), 4), ("epochs", ("int", "passed to int()"), 5)]
+
+
+def test_a_script_reading_the_file_reports_once_per_key(tmp_path, monkeypatch):
+    root = write_project(tmp_path, {
+        "pipeline.py": HEADER + dedent("""
+            estimator = SKLearn(entry_point="train.py", framework_version="1.2-1",
+                                hyperparameters={"optimizer": "adam", "epochs": "3"})
+            step = TrainingStep(name="T", estimator=estimator, inputs={"train": "s3://b/train"})
+            """),
+        "train.py": dedent("""\
+            import json
+            with open("/opt/ml/input/config/hyperparameters.json", "r") as f:
+                hp = json.load(f)
+            if hp.get("optimizer") == "adam":
+                epochs = int(hp["epochs"])
+            epochs = int(hp["epochs"])
+            """),
+    })
+    monkeypatch.chdir(root)
+    result = check_paths(["."], configure(["."]))
+    assert not result.internal_errors
+    assert [(f.code, f.path, f.span.line) for f in result.findings if f.code == "SL708"] == [
+        ("SL708", "train.py", 4), ("SL708", "train.py", 5)]

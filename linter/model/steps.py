@@ -332,7 +332,15 @@ class SdkStep:
     ``entry_point``: the estimator's ``entry_point=`` (None when it has none, Unknown when not
     known); ``hyperparameters``: ``Declared(key, value, origin of the key)`` of the
     estimator's ``hyperparameters=`` and ``set_hyperparameters(...)`` (Unknown when not all
-    keys are known).
+    keys are known). ``job_origin``: where the processor, estimator, transformer or model is
+    constructed (None when not known). ``step_references``: ``Declared(step name, how,
+    origin)`` of the steps its arguments name (``how`` is ``JsonGet`` for
+    ``JsonGet(step_name=...)``, ``depends_on`` for a name in ``depends_on=`` or
+    ``add_depends_on(...)``); a name that is not known is left out. ``raw_hyperparameters``:
+    ``Declared(key, use, origin)`` of the values its script reads from
+    ``/opt/ml/input/config/hyperparameters.json`` through ``json.load`` and uses as they are,
+    where a plain string is expected (``use`` says how: ``compared with 'adam'``,
+    ``int()``, ...).
     """
 
     step_class: str
@@ -349,3 +357,6 @@ class SdkStep:
     name_origin: Origin | None = None
     entry_point: object = None
     hyperparameters: tuple | Unknown = ()
+    job_origin: Origin | None = None
+    step_references: tuple = ()
+    raw_hyperparameters: tuple = ()

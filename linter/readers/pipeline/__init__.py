@@ -6,7 +6,8 @@ template), turned into the step model.
 Read with CPython's ``ast`` after ``parse_obstacle`` (bounded, never imported or run);
 ``evaluate`` binds names, ``extract`` turns the SDK calls into steps, and ``steps`` adds
 each step's script (``code=`` / ``entry_point`` resolved against the pipeline file) from the
-Python reader's facts.
+Python reader's facts, with what ``scratch`` and (for training scripts) ``hpfile`` read in
+its text.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import re
 import warnings
 
 from steplint.files.sources import FileProblem
-from steplint.model.steps import Origin, ScriptRead
+from steplint.model.steps import Declared, Origin, ScriptRead
 from steplint.model.values import Span
 from steplint.readers.api import Reader, ReaderProject
 from steplint.readers.pipeline.evaluate import Evaluator, Text
 from steplint.readers.pipeline.extract import FileSteps, PlannedStep
+from steplint.readers.pipeline.hpfile import raw_hyperparameter_uses
 from steplint.readers.pipeline.scratch import script_paths
 from steplint.readers.python.parse_guard import parse_obstacle
 from steplint.sagemaker.facts import STEP_CLASSES
@@ -75,9 +77,15 @@ def _with_script(planned: PlannedStep, project: ReaderProject):
         if candidate in project.sources and candidate.endswith(".py"):
             script = project.script(candidate)
             if script is not None:
-                script = _with_composed_paths(script, project.sources[candidate].text)
+                text = project.sources[candidate].text
+                script = _with_composed_paths(script, text)
                 related = tuple(dict.fromkeys(planned.step.related + (candidate,)))
-                return dataclasses.replace(planned.step, script=script, related=related)
+                sdk = planned.step.sdk
+                if planned.step.kind == "training" and sdk is not None:
+                    raw = tuple(Declared(key, use, Origin(script.path, span))
+                                for key, use, span in raw_hyperparameter_uses(text))
+                    sdk = dataclasses.replace(sdk, raw_hyperparameters=raw)
+                return dataclasses.replace(planned.step, script=script, related=related, sdk=sdk)
             break
     return planned.step
 

@@ -48,6 +48,7 @@ from steplint.sagemaker.facts import ESTIMATORS, PROCESSORS, STEP_CLASS_KINDS, S
 
 SDK_PREFIX = "sagemaker."
 PARAMETER_MODULE = "sagemaker.workflow.parameters."
+WORKFLOW_MODULE = "sagemaker.workflow."
 PIPELINE_CLASS = "Pipeline"
 TRAINING_ROOT = "/opt/ml/input/data"
 DEFAULT_CHANNEL = "training"
@@ -186,6 +187,8 @@ class FileSteps:
             hyperparameters=self._hyperparameter_entries(job) if cls in ("TrainingStep", "TuningStep") else (),
             entry_point=(plain(job.kwarg("entry_point", 0)) if not isinstance(job.kwarg("entry_point", 0), Local)
                          else job.kwarg("entry_point", 0).path) if is_sdk(job, ESTIMATORS) else None,
+            job_origin=self.origin(job.span) if job_class is not None else None,
+            step_references=self._step_references(obj),
         )
         step = Step(
             name=name if isinstance(name, str) else label, kind=kind, origin=self.origin(obj.span),
@@ -376,6 +379,10 @@ class FileSteps:
             return Unknown("the estimator is not known")
         if "hyperparameters" in job.changed:
             return Unknown("the hyperparameters are changed after construction")
+        if job.kwarg("training_recipe") is not None:
+            # a recipe sets hyperparameters too, and a Nova recipe keeps strings as they are
+            # (EstimatorBase._nova_encode_hyperparameters, sagemaker/estimator.py)
+            return Unknown("a training_recipe sets hyperparameters too")
         entries = []
         written = job.kwarg("hyperparameters")
         if written is not None:
@@ -468,6 +475,56 @@ class FileSteps:
                                       plain(item.kwarg("name", 0)), self.origin(item.span_of("output_name"))))
         return tuple(found)
 
+    def _step_references(self, obj: Obj) -> tuple:
+        """``Declared(step name, how, origin)`` of the steps ``obj`` names rather than passes:
+        ``JsonGet(step_name=...)`` anywhere in its arguments (``how`` ``JsonGet``), and names
+        (a string, or ``<step>.name``) in its ``depends_on=`` and ``add_depends_on(...)``
+        (``depends_on``). A step object passed in ``depends_on`` is not a name. Names that are
+        not known are left out, and so are all of ``depends_on`` when it is assigned later."""
+        found = []
+        lists = [(obj.kwarg("depends_on"), obj.span_of("depends_on"))]
+        lists += [(call.kwarg("step_names", 0), call.span) for call in obj.calls if call.func == ".add_depends_on"]
+        if "depends_on" in obj.changed:  # step.depends_on = ... replaces the list: what it holds is not known
+            lists = []
+        for value, span in lists:
+            if isinstance(value, Seq):
+                for item in value.items:
+                    name = _step_name(item)
+                    if name is not None:
+                        found.append(Declared(name, "depends_on", self.origin(span)))
+        for value in self._walk(obj):
+            if isinstance(value, Obj) and value.last == "JsonGet" and value.func.startswith(WORKFLOW_MODULE):
+                name = _step_name(value.kwarg("step_name", 0))
+                if name is not None:
+                    found.append(Declared(name, "JsonGet", self.origin(value.span_of("step_name"))))
+        return tuple(found)
+
+    def _walk(self, obj: Obj):
+        """Every value in ``obj``'s arguments (and the calls made on them), not entering other
+        steps, at most ``MAX_WALK`` of them."""
+        stack = [obj]
+        seen: set = set()
+        steps = 0
+        while stack and steps < MAX_WALK:
+            value = stack.pop()
+            steps += 1
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            yield value
+            if isinstance(value, Obj):
+                if value is not obj and is_sdk(value, STEP_CLASSES):
+                    continue
+                stack.extend(value.args)
+                stack.extend(value.kwargs.values())
+                if value.receiver is not None:
+                    stack.append(value.receiver)
+                stack.extend(value.calls)
+            elif isinstance(value, Seq):
+                stack.extend(value.items)
+            elif isinstance(value, Dict):
+                stack.extend(value.values)
+
     def _parameters(self, obj: Obj) -> tuple:
         found: dict = {}
         stack = [obj]
@@ -519,6 +576,17 @@ def _parameter_default(value) -> object:
 def _parameter_name(value) -> str | None:
     if isinstance(value, Obj) and value.func.startswith(PARAMETER_MODULE):
         name = value.kwarg("name", 0)
+        return name if isinstance(name, str) else None
+    return None
+
+
+def _step_name(value) -> str | None:
+    """The step name ``value`` is: a string, or ``<step>.name`` of a step whose name is a
+    known string; None otherwise."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, StepName) and is_sdk(value.target, STEP_CLASSES):
+        name = value.target.kwarg("name", 0)
         return name if isinstance(name, str) else None
     return None
 
