@@ -28,6 +28,8 @@ from steplint.sagemaker.paths import (
     overlaps,
 )
 
+MAX_MESSAGE = 120
+
 
 def _defined_steps(context) -> list:
     """The steps whose container this project defines (not handed to another package's step class)."""
@@ -74,9 +76,10 @@ class PathKindMismatch(Rule):
                 problem = _kind_problem(step.kind, direction, entry.value)
                 if problem is not None:
                     where, consequence = problem
-                    yield self.finding(entry.origin.path, entry.origin.span,
-                                       f"{direction} '{entry.name}' of {step.declared_by} is {entry.value}, {where}",
-                                       help=consequence)
+                    message = f"{direction} '{entry.name}' of {step.declared_by} is {entry.value}, {where}"
+                    if len(message) > MAX_MESSAGE:  # the finding is at the declaration: its owner can go
+                        message = f"{direction} '{entry.name}' is {entry.value}, {where}"
+                    yield self.finding(entry.origin.path, entry.origin.span, message, help=consequence)
 
 
 def _kind_problem(kind: str, direction: str, path: str) -> tuple[str, str] | None:

@@ -108,6 +108,14 @@ def test_sl202_training_input_outside_the_channel_root(path, processing_hint):
     assert (f"{path} is a processing-job path" in finding.help) is processing_hint
 
 
+def test_sl202_a_line_too_long_with_the_contracts_name_leaves_it_to_the_location():
+    path = "/opt/ml/code/hyperparams/hyperparameters.json"
+    files = training(f'{{"hyperparameters_s3_uri": "{path}"}}')
+    [finding] = findings(files, "SL202")
+    assert finding.message == f"input 'hyperparameters_s3_uri' is {path}, outside /opt/ml/input/data"
+    assert finding.path == TRAINING_CONTRACT
+
+
 @pytest.mark.parametrize("path", ["/opt/ml/model", "/opt/ml/model/", "/opt/ml/output/data/metrics",
                                   "/opt/ml/checkpoints", "/opt/ml/output/tensorboard"])
 def test_sl202_training_outputs_sagemaker_uploads_are_fine(path):
