@@ -11,20 +11,14 @@ from steplint.rule import Applicability, Example, Fix, Rule, lazy_examples
 from steplint.rules import _builder_examples as examples
 from steplint.sagemaker.facts import TRAINING_CHANNEL_ROOT
 
-CONSEQUENCE = {
-    "training": ("SageMaker mounts each channel at /opt/ml/input/data/<channel>, so channels chosen apart from the "
-                 "spec and contract drift from the paths the script reads"),
-    "processing": ("SageMaker copies each ProcessingInput to its destination, so inputs placed apart from the spec "
-                   "and contract drift from the paths the script reads"),
-    None: "inputs handled apart from the spec and contract drift from what the pipeline passes and the script reads",
-}
 REFERENCE = {"training": "steplint.reference.TrainingStepBuilder",
              "processing": "steplint.reference.ProcessingStepBuilder"}
 
 
 @dataclass
 class _Review:
-    """What one builder method does wrong: smells (phrases for the message) and dead names."""
+    """What one builder method does wrong: smells (``(tag, detail)``: a few words for the
+    message, a clause naming the literals for the help) and dead names."""
 
     builder: Builder
     facts: object
@@ -98,8 +92,10 @@ def _review_inputs(review: _Review) -> _Review:
     facts = review.facts
     declared = _declared(review.spec, "dependencies")
     if "dependencies" not in facts.walks:
-        review.smells.append("it iterates the inputs it is given instead of walking self.spec.dependencies"
-                             if "parameter" in facts.walks else "it does not walk self.spec.dependencies")
+        review.smells.append(
+            ("iterates the inputs given",
+             "it iterates the inputs it is given instead of walking self.spec.dependencies")
+            if "parameter" in facts.walks else ("spec not walked", "it does not walk self.spec.dependencies"))
     walks = "dependencies" in facts.walks
     # Inside a method that walks the spec, a declared name looked up or assigned by literal
     # (an override of one optional input before the loop) is not ad hoc; comparing the loop's
@@ -110,22 +106,23 @@ def _review_inputs(review: _Review) -> _Review:
     review.dead = [literal for literal in facts.name_literals
                    if declared is not None and literal.value not in declared and not literal.negated]
     if live:
-        review.smells.append(f"it handles logical names as string literals ({_quoted(live)})")
+        review.smells.append(("literal names", f"it handles logical names as string literals ({_quoted(live)})"))
     if review.dead:
-        review.smells.append(f"it handles {_quoted(literal.value for literal in review.dead)}, which "
-                             f"{review.spec_name} does not declare (dead code)")
+        review.smells.append(("undeclared names",
+                              f"it handles {_quoted(literal.value for literal in review.dead)}, which "
+                              f"{review.spec_name} does not declare (dead code)"))
     dead_names = {literal.value for literal in review.dead}
     channels = [channel.name for channel in facts.channels if channel.under not in dead_names]
     if channels:
-        review.smells.append(f"it names channels with literals ({_quoted(channels)})")
+        review.smells.append(("literal channels", f"it names channels with literals ({_quoted(channels)})"))
     literal_inputs = [io.name for io in facts.processing if io.kind == "ProcessingInput" and io.name_kind == "literal"]
     if literal_inputs:
-        review.smells.append(f"it names ProcessingInputs with literals ({_quoted(literal_inputs)}) instead of "
-                             "their logical names")
+        review.smells.append(("literal input names", f"it names ProcessingInputs with literals "
+                                                     f"({_quoted(literal_inputs)}) instead of their logical names"))
     paths = [literal.value for literal in facts.literals if literal.kind == "container-path"]
     if paths:
-        review.smells.append(f"it writes container paths as literals ({_quoted(paths)}) instead of reading "
-                             "self.contract.expected_input_paths")
+        review.smells.append(("literal paths", f"it writes container paths as literals ({_quoted(paths)}) "
+                                               "instead of reading self.contract.expected_input_paths"))
     return review
 
 
@@ -149,14 +146,15 @@ def _within(span, outer) -> bool:
         outer.end_line, outer.end_col)
 
 
-def _rewrite_notes(model, review: _Review) -> list:
-    """How the rewritten training ``_get_inputs`` will differ for declared dependencies: those the
-    contract maps where no channel is mounted raise, and literal channels that disagree with the
-    contract's channel are renamed to it."""
+def _rewrite_changes(model, review: _Review) -> tuple[list, list]:
+    """How the rewritten training ``_get_inputs`` will differ for declared dependencies: the
+    literal channels that disagree with the contract's channel and are renamed to it (as
+    notes), and the names the contract maps where no channel is mounted (the rewrite raises
+    for them)."""
     declared = _declared(review.spec, "dependencies")
     contract = review.contract
     if review.kind != "training" or not declared or contract is None or not isinstance(contract.input_paths, Mapping):
-        return []
+        return [], []
     unmounted, renamed = [], []
     for name in sorted(declared):
         path = model.resolve(contract.input_paths.get(name))
@@ -168,12 +166,38 @@ def _rewrite_notes(model, review: _Review) -> list:
         channel = path[len(TRAINING_CHANNEL_ROOT) + 1:].split("/")[0]
         built = [c.name for c in review.facts.channels if c.under == name and c.name != channel]
         if built:
-            renamed.append(f"channel {_quoted(built)} for '{name}' becomes '{channel}' as the contract's path says")
-    notes = renamed
-    if unmounted:
-        notes.append(f"it raises for {_quoted(unmounted)}: the contract maps "
-                     f"{'it' if len(unmounted) == 1 else 'them'} where no channel is mounted")
-    return notes
+            renamed.append(f"channel {_quoted(built)} becomes '{channel}'")
+    return renamed, unmounted
+
+
+def _unmounted_note(model, review: _Review) -> str:
+    """The help's sentence on the dependencies the rewritten training ``_get_inputs`` raises for."""
+    unmounted = _rewrite_changes(model, review)[1]
+    if not unmounted:
+        return ""
+    return (f" The contract maps {_quoted(unmounted)} where no channel is mounted, so the reference form raises "
+            f"for {'it' if len(unmounted) == 1 else 'them'}.")
+
+
+MAX_MESSAGE = 120
+
+
+def _headline(prefix: str, smells) -> str:
+    """``prefix: tag, tag`` with as many tags as fit in ``MAX_MESSAGE`` characters (at least
+    one), then ``(+N more)``; the help lists them all."""
+    tags = list(dict.fromkeys(tag for tag, _ in smells))
+    for shown in range(len(tags), 0, -1):
+        more = len(tags) - shown
+        text = f"{prefix}: {', '.join(tags[:shown])}" + (f" (+{more} more)" if more else "")
+        if len(text) <= MAX_MESSAGE or shown == 1:
+            return text
+    return prefix
+
+
+def _details(smells) -> str:
+    """The smells' clauses as sentences' worth of help: ``It ...; it ....``"""
+    text = "; ".join(dict.fromkeys(detail for _, detail in smells))
+    return text[:1].upper() + text[1:] + "."
 
 
 def _only_dead(review: _Review) -> bool:
@@ -216,16 +240,21 @@ class AdHocGetInputs(Rule):
                 continue
             builder = review.builder
             reference = REFERENCE.get(review.kind)
-            message = (f"_get_inputs of {builder.name} is not driven by {review.spec_name}: "
-                       + "; ".join(review.smells) + f". {CONSEQUENCE.get(review.kind, CONSEQUENCE[None])}; walk "
-                       "self.spec.dependencies and take container paths from self.contract")
+            message = _headline(f"_get_inputs is not driven by {review.spec_name}", review.smells)
+            remedy = ("Walk self.spec.dependencies, skip optional inputs that were not given and take container "
+                      "paths from self.contract.expected_input_paths")
+            if review.dead:
+                remedy += ", without the branches for undeclared names"
             fix = None
+            note = ""
             if reference is not None:
-                message += f" (reference: {reference}._get_inputs)"
+                remedy += f", as {reference}._get_inputs does"
                 fix = functools.partial(_rewrite_fix, context, review)
+                note = _unmounted_note(context.model, review)
             related = [path for path in (review.spec and review.spec.path, review.contract and review.contract.path)
                        if path]
-            yield self.finding(builder.path, review.facts.span, message, fix, related)
+            yield self.finding(builder.path, review.facts.span, message, fix, related,
+                               help=f"{_details(review.smells)} {remedy}.{note}")
 
 
 def _rewrite_fix(context, review) -> Fix | None:
@@ -240,8 +269,9 @@ def _rewrite_fix(context, review) -> Fix | None:
         return None
     if not edits:
         return None
-    description = "rewrite _get_inputs in the spec-driven reference form"
-    description += "".join(f"; {note}" for note in _rewrite_notes(context.model, review))
+    renamed, unmounted = _rewrite_changes(context.model, review)
+    notes = renamed + ([f"raises for {_quoted(unmounted)}"] if unmounted else [])
+    description = "rewrite in the reference form" + (f" ({'; '.join(notes)})" if notes else "")
     return Fix(description, Applicability.UNSAFE, edits)
 
 
@@ -275,11 +305,11 @@ class DeadInputBranch(Rule):
                 if literal.branch is None:
                     continue
                 fix = functools.partial(_branch_removal_fix, context, review, literal) if _only_dead(review) else None
-                message = (f"branch for input '{literal.value}', which {review.spec_name} does not declare: the "
-                           f"pipeline never passes {review.builder.name} that input, so the branch never runs; "
-                           "remove it")
+                message = f"branch for input '{literal.value}', which {review.spec_name} does not declare"
                 related = [review.spec.path] if review.spec is not None else []
-                yield self.finding(review.builder.path, literal.span, message, fix, related)
+                yield self.finding(review.builder.path, literal.span, message, fix, related,
+                                   help=(f"The pipeline passes {review.builder.name} only the inputs "
+                                         f"{review.spec_name} declares, so this branch never runs. Remove it."))
 
 
 class AdHocGetOutputs(Rule):
@@ -312,41 +342,58 @@ class AdHocGetOutputs(Rule):
             declared = _declared(review.spec, "outputs")
             smells = []
             outputs = [io for io in facts.processing if io.kind == "ProcessingOutput"]
+            remedies = []
             if review.kind == "processing" or outputs:
                 if "outputs" not in facts.walks:
-                    smells.append("it does not walk self.spec.outputs")
+                    smells.append(("spec not walked", "it does not walk self.spec.outputs"))
                 live = [literal.value for literal in facts.name_literals
                         if declared is None or literal.value in declared]
                 if live:
-                    smells.append(f"it handles output names as string literals ({_quoted(live)})")
+                    smells.append(("literal names",
+                                   f"it handles output names as string literals ({_quoted(live)})"))
                 wrong = [io.name for io in outputs if io.name_kind == "literal" and declared is not None
                          and io.name not in declared]
                 if wrong:
-                    smells.append(f"ProcessingOutput output_name {_quoted(wrong)} is not a logical name "
-                                  f"{review.spec_name} declares, so properties.ProcessingOutputConfig."
-                                  f"Outputs['<logical name>'] does not resolve")
+                    smells.append(("undeclared output_name",
+                                   f"ProcessingOutput output_name {_quoted(wrong)} is not a logical name "
+                                   f"{review.spec_name} declares, so properties.ProcessingOutputConfig."
+                                   "Outputs['<logical name>'] paths of the spec do not reach it"))
                 elif any(io.name_kind == "literal" for io in outputs):
-                    smells.append("it names ProcessingOutputs with literals instead of their logical names")
+                    smells.append(("literal output_name",
+                                   "it names ProcessingOutputs with literals instead of their logical names"))
                 paths = [literal.value for literal in facts.literals if literal.kind == "container-path"]
                 if paths:
-                    smells.append(f"it writes container paths as literals ({_quoted(paths)}) instead of reading "
-                                  "self.contract.expected_output_paths")
+                    smells.append(("literal paths",
+                                   f"it writes container paths as literals ({_quoted(paths)}) instead of reading "
+                                   "self.contract.expected_output_paths"))
+                if smells:
+                    remedies.append("Build one ProcessingOutput per entry of self.spec.outputs, with output_name="
+                                    "its logical name and source=self.contract.expected_output_paths[logical name] "
+                                    "(see steplint.reference.ProcessingStepBuilder._get_outputs).")
             undeclared = [literal.value for literal in facts.name_literals
                           if declared is not None and literal.value not in declared]
             if undeclared:
-                smells.append(f"it looks up {_quoted(undeclared)}, which {review.spec_name} does not declare, "
-                              "so that output location is never given")
+                smells.append(("undeclared names",
+                               f"it looks up {_quoted(undeclared)}, which {review.spec_name} does not declare, so "
+                               "the pipeline never gives that output location"))
+                if not remedies:
+                    remedies.append(f"Look up only the outputs {review.spec_name} declares.")
+            literal_destination = False
             for literal in facts.literals:
                 if literal.kind == "s3-bucket":
-                    smells.append(f"it writes to the literal bucket {literal.value}: every account and region "
-                                  "shares it; take the location from the configuration")
+                    smells.append(("literal bucket", f"it writes to the literal bucket {literal.value}, which "
+                                                     "every account and region shares"))
+                    literal_destination = True
                 elif literal.kind == "date":
-                    smells.append(f"it writes a literal date ({literal.value}) into the destination: every run "
-                                  "overwrites the same prefix; use the execution or a configured prefix")
+                    smells.append(("literal date", f"it writes a literal date ({literal.value}) into the "
+                                                   "destination, so every run overwrites the same prefix"))
+                    literal_destination = True
+            if literal_destination:
+                remedies.append("Take the destination from the configuration and the pipeline execution.")
             if not smells:
                 continue
-            message = (f"_get_outputs of {review.builder.name} is not driven by {review.spec_name}: "
-                       + "; ".join(dict.fromkeys(smells)))
+            message = _headline(f"_get_outputs is not driven by {review.spec_name}", smells)
             related = [path for path in (review.spec and review.spec.path, review.contract and review.contract.path)
                        if path]
-            yield self.finding(review.builder.path, facts.span, message, None, related)
+            yield self.finding(review.builder.path, facts.span, message, None, related,
+                               help=" ".join([_details(smells), *remedies]))

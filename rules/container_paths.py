@@ -28,6 +28,8 @@ from steplint.sagemaker.paths import (
     overlaps,
 )
 
+MAX_MESSAGE = 120
+
 
 def _defined_steps(context) -> list:
     """The steps whose container this project defines (not handed to another package's step class)."""
@@ -73,33 +75,38 @@ class PathKindMismatch(Rule):
                     continue
                 problem = _kind_problem(step.kind, direction, entry.value)
                 if problem is not None:
-                    yield self.finding(entry.origin.path, entry.origin.span, (
-                        f"{direction} '{entry.name}' of {step.declared_by} is {entry.value}, {problem}"))
+                    where, consequence = problem
+                    message = f"{direction} '{entry.name}' of {step.declared_by} is {entry.value}, {where}"
+                    if len(message) > MAX_MESSAGE:  # the finding is at the declaration: its owner can go
+                        message = f"{direction} '{entry.name}' is {entry.value}, {where}"
+                    yield self.finding(entry.origin.path, entry.origin.span, message, help=consequence)
 
 
-def _kind_problem(kind: str, direction: str, path: str) -> str | None:
-    """Why ``path`` cannot be an input/output of a ``kind`` job, or None."""
+def _kind_problem(kind: str, direction: str, path: str) -> tuple[str, str] | None:
+    """Why ``path`` cannot be an input/output of a ``kind`` job (the message's tail, and the
+    help: what follows and the remedy), or None."""
     if managed_config_dir(path) is not None:
         return None
     if kind == "processing":
         if is_within(path, PROCESSING_ROOT) and path.rstrip("/") != PROCESSING_ROOT:
             return None
-        other = " (a training-container path)" if path.startswith("/opt/ml/input/") or is_within(
+        other = f"{path} is a training-container path. " if path.startswith("/opt/ml/input/") or is_within(
             path, "/opt/ml/model") else ""
-        return (f"outside /opt/ml/processing/{other}: a processing job's every input and output LocalPath must "
-                f"begin with /opt/ml/processing/, or the service rejects the job; use "
-                f"/opt/ml/processing/{direction}/<name>")
+        return ("outside /opt/ml/processing/",
+                f"{other}Every input and output LocalPath of a processing job must begin with /opt/ml/processing/, "
+                f"or the service rejects the job. Use /opt/ml/processing/{direction}/<name>, here and in the script.")
+    other = f"{path} is a processing-job path. " if is_within(path, PROCESSING_ROOT) else ""
     if direction == "input":
         if is_within(path, TRAINING_INPUT_ROOT):
             return None
-        return (f"outside {TRAINING_INPUT_ROOT}: a training container receives input channels only at "
-                f"{TRAINING_INPUT_ROOT}/<channel>" + (", not under /opt/ml/processing/ (a processing-job path)"
-                                                       if is_within(path, PROCESSING_ROOT) else ""))
+        return (f"outside {TRAINING_INPUT_ROOT}",
+                f"{other}A training container receives input channels only at {TRAINING_INPUT_ROOT}/<channel>, so "
+                f"no channel is delivered at {path}. Use {TRAINING_INPUT_ROOT}/<channel>, here and in the script.")
     if any(is_within(path, root) for root in TRAINING_OUTPUT_ROOTS):
         return None
-    return (f"which a training job never uploads: SageMaker collects only {', '.join(TRAINING_OUTPUT_ROOTS)}"
-            + (" (/opt/ml/processing/ is a processing-job path)" if is_within(path, PROCESSING_ROOT) else "")
-            + "; write the output to /opt/ml/model or /opt/ml/output/data")
+    return ("which a training job never uploads",
+            f"{other}SageMaker uploads only {', '.join(TRAINING_OUTPUT_ROOTS)} of a training container, so what the "
+            f"script writes at {path} is lost. Write the output to /opt/ml/model or /opt/ml/output/data.")
 
 
 class OutputPathIsFile(Rule):
@@ -127,13 +134,20 @@ class OutputPathIsFile(Rule):
             for direction, entry in _path_entries(step):
                 if direction != "output" or not looks_like_file(entry.value):
                     continue
-                directory = entry.value.rsplit("/", 1)[0]
-                packed = (" (SageMaker itself packs /opt/ml/model into model.tar.gz)"
-                          if is_within(entry.value, "/opt/ml/model") else "")
-                yield self.finding(entry.origin.path, entry.origin.span, (
-                    f"output '{entry.name}' of {step.declared_by} is {entry.value}, a file name, but SageMaker "
-                    f"uploads the output path as a directory{packed}; use the directory {directory} and "
-                    f"have the script write its files into it"))
+                directory, file_name = entry.value.rsplit("/", 1)
+                if is_within(entry.value, "/opt/ml/model"):
+                    follows = ("SageMaker itself packs /opt/ml/model into model.tar.gz, so this file ends up as a "
+                               "tarball inside it.")
+                elif step.kind == "processing":
+                    follows = (f"SageMaker creates {entry.value} as a directory before the script runs and uploads "
+                               "what is in it, so the next step receives an S3 prefix, not this file.")
+                else:
+                    follows = "SageMaker uploads the output path as a directory, not as this file."
+                yield self.finding(
+                    entry.origin.path, entry.origin.span,
+                    f"output '{entry.name}' names a file, not a directory: {entry.value}",
+                    help=(f"{follows} Use a directory of its own for this output (such as {directory}) and have "
+                          f"the script write {file_name} into it."))
 
 
 class OverlappingPaths(Rule):
@@ -169,13 +183,21 @@ class OverlappingPaths(Rule):
                 for earlier_direction, earlier in seen:
                     if direction == "input" or not overlaps(entry.value, earlier.value):
                         continue
-                    how = ("the same directory as" if normalized(entry.value) == normalized(earlier.value)
-                           else "nested with")
-                    effect = ("both are uploaded, so the same files land in two S3 locations"
-                              if earlier_direction == "output" else
-                              "the downloaded input would be uploaded again as part of the output")
-                    yield self.finding(entry.origin.path, entry.origin.span, (
-                        f"output '{entry.name}' of {step.declared_by} ({entry.value}) is {how} {earlier_direction} "
-                        f"'{earlier.name}' ({earlier.value}); {effect}: give each output its own directory"))
+                    same = normalized(entry.value) == normalized(earlier.value)
+                    inside = not same and is_within(entry.value, earlier.value)
+                    how = "is the same directory as" if same else "is inside" if inside else "contains"
+                    if earlier_direction == "output" and step.kind == "processing":
+                        effect = "Both are uploaded, so the files they share land in two S3 locations."
+                    elif earlier_direction == "output":
+                        effect = (f"The files under {entry.value if same or inside else earlier.value} belong to "
+                                  "both outputs.")
+                    elif inside:
+                        effect = f"Files the input brings under {entry.value} would be uploaded with the output."
+                    else:
+                        effect = f"The files downloaded for input '{earlier.name}' are uploaded again with the output."
+                    yield self.finding(
+                        entry.origin.path, entry.origin.span,
+                        f"output '{entry.name}' {how} {earlier_direction} '{earlier.name}' ({earlier.value})",
+                        help=f"{effect} Give each output a directory of its own, apart from the inputs.")
                     break
                 seen.append((direction, entry))

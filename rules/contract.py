@@ -26,11 +26,11 @@ from steplint.sagemaker.facts import PROCESSING_MANAGED_CONFIG_DIR, managed_conf
 
 _EXPLANATION = {
     "/opt/ml/input/config/": ("SageMaker writes the files under /opt/ml/input/config/ of a training container "
-                              "itself (hyperparameters.json, resourceconfig.json, inputdataconfig.json); input "
-                              "channels are mounted only at /opt/ml/input/data/<channel>"),
+                              "itself (hyperparameters.json, resourceconfig.json, inputdataconfig.json) and mounts "
+                              "input channels only at /opt/ml/input/data/<channel>, so no input is delivered there."),
     PROCESSING_MANAGED_CONFIG_DIR: ("SageMaker writes /opt/ml/config/ of a processing container itself "
-                                    "(processingjobconfig.json, resourceconfig.json); processing inputs are "
-                                    "delivered only under /opt/ml/processing/"),
+                                    "(processingjobconfig.json, resourceconfig.json) and delivers processing inputs "
+                                    "only under /opt/ml/processing/, so no input is delivered there."),
 }
 
 
@@ -76,16 +76,18 @@ class ManagedContractPath(Rule):
                 directory = managed_config_dir(path)
                 if directory is None:
                     continue
-                message = (f"input '{name}' of {contract.name} points at {path}, which is not an input: "
-                           f"{_EXPLANATION[directory]}; remove the entry")
+                message = f"input '{name}' of {contract.name} is {path}, which SageMaker writes"
                 linked = [spec for spec in model.specs_linking(contract) if isinstance(spec.dependencies, tuple)]
+                remedy = "Remove the entry"
                 for spec in linked:
                     if any(dependency.logical_name == name for dependency in spec.dependencies):
-                        message += f" and dependency '{name}' of {spec.name}"
+                        remedy += f" and dependency '{name}' of {spec.name}"
                 fix = contract_input_removal(context, contract, name, linked) if inline else None
                 span = entry.key_span if inline else (contract.call.kwarg_span("expected_input_paths")
                                                       or contract.call.span)
-                yield self.finding(contract.path, span, message, fix, [spec.path for spec in linked])
+                yield self.finding(contract.path, span, message, fix, [spec.path for spec in linked],
+                                   help=(f"{_EXPLANATION[directory]} {remedy}; a script that reads it through the "
+                                         f"contract's paths can open {path} directly."))
 
 
 class MissingEntryPoint(Rule):
@@ -124,10 +126,11 @@ class MissingEntryPoint(Rule):
         roots = ", ".join(context.config.script_roots) or "the checked files"
         for contract, entry in missing:
             span = contract.call.kwarg_span("entry_point") or contract.call.span
-            yield self.finding(contract.path, span, (
-                f"entry_point '{entry}' of {contract.name} does not exist in {roots}; the SDK uploads the entry "
-                f"point when the pipeline is built, so the step fails there: fix the file name or add the "
-                f"script's directory to [tool.steplint] script-roots"))
+            yield self.finding(
+                contract.path, span, f"entry_point '{entry}' of {contract.name} does not exist in {roots}",
+                help=("If the builder passes it to its estimator or processor, building the pipeline fails when "
+                      "the SDK uploads the entry point. Fix the file name, or add the script's directory to "
+                      "[tool.steplint] script-roots."))
 
 
 def _defined(model) -> list:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from steplint.readers.python.parse_guard import MAX_DEPTH, MAX_WORK
+from steplint.readers.python.parse_guard import MAX_DEPTH, MAX_PARSE_CHARS, MAX_WORK
 from steplint.readers.yaml.interface import MAX_VIEW_WORK as YAML_MAX_VIEW_WORK
 from steplint.readers.yaml.nodes import MAX_BYTES as YAML_MAX_BYTES
 from steplint.readers.yaml.nodes import MAX_DEPTH as YAML_MAX_DEPTH
@@ -33,7 +33,9 @@ class UnreadableFileRule(_FileProblemRule):
     name = "unreadable-file"
     summary = "A file cannot be read or decoded."
     rationale = ("Permissions, vanished files and bytes that are not valid in the file's declared encoding "
-                 "keep steplint (and Python) from reading the file. It is reported and skipped.")
+                 "keep steplint (and Python) from reading the file. It is reported and skipped, and so is a "
+                 f"Python file of more than {MAX_PARSE_CHARS:,} characters (almost always generated code: "
+                 "exclude it or split it).")
     bad_examples = (Example({"steps/specs/latin_spec.py": b"X_SPEC = StepSpecification(step_type='\xff')\n"}),)
     good_examples = (Example({"steps/specs/utf8_spec.py": "X_SPEC = StepSpecification(step_type='\u00e9')\n"}),)
 

@@ -108,16 +108,20 @@ class RedundantDependency(Rule):
                     continue
                 if not managed and _reads_channel(script, name, container_path):
                     continue
-                kind = dependency.type_name or "mapped to a SageMaker-written file"
-                message = (
-                    f"dependency '{name}' ({kind}) is redundant: the {estimator.class_name} estimator built by "
-                    f"{builder.name} receives hyperparameters= directly and SageMaker writes "
-                    f"{HYPERPARAMETERS_FILE} itself; remove the dependency"
-                    + (f" and its '{name}' entry in {contract.name}" if container_path is not None else "")
-                )
+                message = (f"dependency '{name}' is redundant: {builder.name} passes hyperparameters= "
+                           f"to {estimator.class_name}(...)")
+                established = (f"Its contract path {container_path} is written by SageMaker itself; no input "
+                               "channel is delivered there." if managed else
+                               f"It is a HYPERPARAMETERS dependency, and SageMaker writes {HYPERPARAMETERS_FILE} "
+                               "from the estimator's hyperparameters=.")
+                remedy = (f"Remove the dependency and its '{name}' entry in {contract.name}" if container_path
+                          is not None else "Remove the dependency")
+                remedy += (f"; a script that reads it through the contract's paths can open {container_path} "
+                           "directly." if managed else ".")
                 fix = dependency_removal(context, spec, dependency, contract)
                 related = [builder.path] + ([contract.path] if contract is not None else [])
-                yield self.finding(spec.path, dependency.span, message, fix, related)
+                yield self.finding(spec.path, dependency.span, message, fix, related,
+                                   help=f"{established} {remedy}")
 
 
 def _named(elements) -> list:
@@ -157,10 +161,12 @@ class DuplicateLogicalName(Rule):
                 for name, element in _named(elements):
                     if name in seen:
                         first = seen[name].span
-                        yield self.finding(spec.path, element.span, (
-                            f"{spec.name} declares {kind} '{name}' twice (first at line {first.line}); a logical "
-                            f"name is the key the builder and the contract use, so only one of the two can be "
-                            f"wired: rename or remove one"))
+                        yield self.finding(
+                            spec.path, element.span,
+                            f"{spec.name} declares {kind} '{name}' twice (first at line {first.line})",
+                            help=(f"The builder's {'inputs' if kind == 'dependency' else 'outputs'} and the "
+                                  f"contract's paths are keyed by logical name, so only one '{name}' can be wired. "
+                                  "Rename one of the two or remove the duplicate."))
                     else:
                         seen[name] = element
 
@@ -215,17 +221,17 @@ class AliasConflict(Rule):
                         edit = (context.remove_element(spec.path, aliases.span, ("List", "Tuple"), index)
                                 if inline else None)
                         fix = Fix(f"remove alias '{alias}'", Applicability.SAFE, (edit,)) if edit else None
-                        yield self.finding(spec.path, where, (
-                            f"output '{name}' of {spec.name} lists its own logical name as an alias; an alias "
-                            f"is another name the output can be found under, so this one is redundant: remove it"),
-                            fix)
+                        yield self.finding(
+                            spec.path, where, f"output '{name}' lists its own logical name as an alias",
+                            fix, help="The output is already found under its logical name. Remove the alias.")
                         continue
                     owner, what = owners.setdefault(alias, (output, "alias"))
                     if owner is not output:
-                        yield self.finding(spec.path, where, (
-                            f"alias '{alias}' of output '{name}' in {spec.name} is also the {what} of output "
-                            f"'{owner.logical_name}'; a downstream dependency asking for '{alias}' could be wired "
-                            f"to either S3 location: rename the alias"))
+                        yield self.finding(
+                            spec.path, where,
+                            f"alias '{alias}' of output '{name}' is also the {what} of output '{owner.logical_name}'",
+                            help=(f"A downstream dependency asking for '{alias}' could be wired to either output's "
+                                  "S3 location. Rename the alias."))
 
 
 class NameReused(Rule):
@@ -249,10 +255,12 @@ class NameReused(Rule):
             inputs = dict(_named(spec.dependencies))
             for name, output in _named(spec.outputs):
                 if name in inputs:
-                    yield self.finding(spec.path, output.span, (
-                        f"'{name}' is both a dependency (line {inputs[name].span.line}) and an output of "
-                        f"{spec.name}; the job's input and output names, their S3 prefixes and the builder's "
-                        f"maps then use one name for two different data sets: rename the output"))
+                    yield self.finding(
+                        spec.path, output.span,
+                        f"'{name}' is both a dependency (line {inputs[name].span.line}) and an output of {spec.name}",
+                        help=(f"The job's input and output names, their S3 prefixes and the builder's inputs and "
+                              f"outputs then use '{name}' for two data sets. Rename the output, with its key in the "
+                              "contract's expected_output_paths."))
 
 
 NODE_SHAPES = {
@@ -283,17 +291,22 @@ class NodeTypeShape(Rule):
             wants_inputs, wants_outputs = shape
             problems = []
             if wants_inputs != bool(spec.dependencies):
-                problems.append(f"{len(spec.dependencies)} dependencies" if spec.dependencies else "no dependencies")
+                problems.append(_count(len(spec.dependencies), "dependency", "dependencies"))
             if wants_outputs != bool(spec.outputs):
-                problems.append(f"{len(spec.outputs)} outputs" if spec.outputs else "no outputs")
+                problems.append(_count(len(spec.outputs), "output", "outputs"))
             if not problems:
                 continue
             expected = (f"{'at least one dependency' if wants_inputs else 'no dependencies'} and "
                         f"{'at least one output' if wants_outputs else 'no outputs'}")
             span = argument_span(spec.call, "node_type")
-            yield self.finding(spec.path, span, (
-                f"{spec.name} is a {spec.node_type} node but has {' and '.join(problems)}; a {spec.node_type} node "
-                f"has {expected}: change node_type or the spec's dependencies/outputs"))
+            yield self.finding(
+                spec.path, span, f"{spec.name} is a {spec.node_type} node but has {' and '.join(problems)}",
+                help=f"A {spec.node_type} node has {expected}. Change node_type, or the spec's dependencies or outputs.")
+
+
+def _count(number: int, one: str, many: str) -> str:
+    """``no outputs``, ``1 output``, ``2 outputs``."""
+    return f"no {many}" if number == 0 else f"1 {one}" if number == 1 else f"{number} {many}"
 
 
 JOB_TYPE_SEPARATORS = ("_", "-")
@@ -350,16 +363,18 @@ class UnknownCompatibleSource(Rule):
                     if not isinstance(source, str) or source in known:
                         continue
                     matches = _close_matches(source, known)
-                    hint = (f"; did you mean '{matches[0]}'?" if len(matches) == 1
-                            else f"; close registry names: {', '.join(matches)}" if matches
-                            else "; use a key of the step registry")
+                    close = ", ".join(f"'{match}'" for match in matches)
+                    remedy = (f"Use {close}." if len(matches) == 1 else f"Use one of {close}." if matches
+                              else "Use a key of the step registry.")
                     fix = None
                     if len(matches) == 1 and inline and isinstance(item, str):
                         fix = _replace_string(context, spec.path, span, matches[0])
-                    yield self.finding(spec.path, span if inline else dependency.span, (
-                        f"compatible source '{source}' of dependency '{dependency.logical_name}' in {spec.name} is "
-                        f"not a step name in the registry, so the dependency resolver never matches it to an upstream "
-                        f"step{hint}"), fix)
+                    yield self.finding(
+                        spec.path, span if inline else dependency.span,
+                        f"compatible source '{source}' is not in the registry"
+                        + (f" (close: {close})" if matches else ""),
+                        fix, help=(f"The dependency resolver never matches '{source}' (of dependency "
+                                   f"'{dependency.logical_name}') to an upstream step. {remedy}"))
 
 
 def _registry_names(model) -> set | None:
@@ -436,8 +451,11 @@ class MissingScriptContract(Rule):
             for builder in model.builders_of(spec):
                 runner = _runs_script(builder)
                 if runner is not None:
-                    yield self.finding(spec.path, spec.binding.span, (
-                        f"{spec.name} links no script_contract, but {builder.name} runs a script with {runner}; "
-                        f"without a contract the builder cannot map the spec's logical names to container "
-                        f"paths: add script_contract=<the step's contract>"), related_paths=[builder.path])
+                    yield self.finding(
+                        spec.path, spec.binding.span,
+                        f"the spec links no script_contract, but {builder.name} runs a script with {runner}",
+                        related_paths=[builder.path],
+                        help=(f"Nothing maps {spec.name}'s logical names to the container paths the script uses, "
+                              "and the script is not checked against the spec. Add script_contract=<the step's "
+                              "contract>."))
                     break

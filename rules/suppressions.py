@@ -65,10 +65,12 @@ class UnusedSuppression(Rule):
                 return None
             kept = [code for code in sorted(suppression.codes) if code not in unused]
         what = ", ".join(unused)
-        message = (f"`# steplint: {suppression.kind}` for {what} suppresses nothing here; a stale directive "
-                   f"would hide the next real finding on this line. Remove it.")
+        scope = "in this file" if suppression.kind == "ignore-file" else "on this line"
+        remedy = f"Remove {what} from the directive." if kept else "Remove the directive."
         return self.finding(display, Span(suppression.line, suppression.col, suppression.line, suppression.col),
-                            message, self._fix(context, display, suppression, kept))
+                            f"`# steplint: {suppression.kind}` for {what} suppresses nothing here",
+                            self._fix(context, display, suppression, kept),
+                            help=f"Left in place, it would hide the next such finding {scope}. {remedy}")
 
     def _fix(self, context, display: str, suppression, kept: list) -> Fix | None:
         parsed = context.parsed(display)

@@ -14,6 +14,7 @@ from steplint.rule import Example, Rule, Severity
 _CORE = ("steps/core.py", "class StepSpecification: ...\nclass DependencySpec: ...\n"
                           "class ScriptContract: ...\nclass TrainingScriptContract(ScriptContract): ...\n")
 _SPEC_FIELDS_CHECKED = ("step_type", "dependencies", "outputs", "script_contract")
+MAX_MESSAGE = 120
 _CONTRACT_FIELDS_CHECKED = ("entry_point", "expected_input_paths", "expected_output_paths",
                             "required_env_vars", "optional_env_vars", "expected_arguments")
 
@@ -92,7 +93,7 @@ class UnresolvedValue(Rule):
             origin = path if isinstance(raw, Unknown) or raw == fields.get(field) else _origin(model, raw)
             reason, span = value.reason, value.span
             if isinstance(raw, Unknown) and not call.has_kwarg(field) and call.has_star_args:
-                reason, span = "the call passes *args or **kwargs, which may set it", call.span
+                reason, span = "the call passes *args or **kwargs", call.span
             key = (reason, span, origin, argument_span(call, field))
             groups.setdefault(key, []).append(field)
         for (reason, span, origin, report_span), names in groups.items():
@@ -100,14 +101,26 @@ class UnresolvedValue(Rule):
 
     def _finding(self, path: str, report_span, what: str, names: list, unknown: Unknown, origin: str | None):
         quoted = ", ".join(f"'{name}'" for name in names)
-        where = ""
+        located = ""
         if unknown.span is not None and origin is not None:
-            where = f", at {origin}:{unknown.span.line}:{unknown.span.col + 1}"
+            located = f"The cause is at {origin}:{unknown.span.line}:{unknown.span.col + 1}. "
+        one = len(names) == 1
+        verb = "is" if one else "are"
+        # The longest of these that fits in MAX_MESSAGE; what it leaves out goes to the help.
+        layouts = [(f"{what}: {quoted} {verb} not statically known ({unknown.reason})", "")]
+        if not one:
+            layouts.append((f"{what}: {len(names)} fields {verb} not statically known ({unknown.reason})",
+                            f"The fields: {quoted}. "))
+        layouts.append((f"{what}: {quoted} {verb} not statically known", f"Cause: {unknown.reason}. "))
+        if not one:
+            layouts.append((f"{what}: {len(names)} fields {verb} not statically known",
+                            f"The fields: {quoted}. Cause: {unknown.reason}. "))
+        message, left_out = next((layout for layout in layouts if len(layout[0]) <= MAX_MESSAGE), layouts[-1])
         return self.finding(
-            path, report_span,
-            f"{what}: {'field' if len(names) == 1 else 'fields'} {quoted} cannot be determined statically "
-            f"({unknown.reason}{where}); rules that need {'it' if len(names) == 1 else 'them'} skip this "
-            "step, so write it as a literal or suppress SL904 here")
+            path, report_span, message,
+            help=(f"{left_out}{located}Rules that need {'it' if one else 'them'} skip this step. Write "
+                  f"{'it' if one else 'them'} as a literal, or suppress SL904 here if run-time construction is "
+                  "meant."))
 
 
 def _as_unknown(model, value) -> Unknown | None:
@@ -118,9 +131,8 @@ def _as_unknown(model, value) -> Unknown | None:
     if isinstance(value, CallValue):
         callee = model.resolve(value.func)
         if isinstance(callee, Unknown):
-            return Unknown(f"the result of a call steplint cannot follow: {callee.reason}", value.span)
-        return Unknown(f"the result of calling {final_name(callee) or 'a function'}(), which steplint does not run",
-                       value.span)
+            return Unknown(callee.reason, value.span)  # the called function is the unknown part
+        return Unknown(f"a call to {final_name(callee) or 'a function'}(), which steplint does not run", value.span)
     return None
 
 

@@ -22,9 +22,13 @@ class Seen:
     line: int
     message: str
     fix: str | None = None  # the fix's title, if it has one
+    help: str = ""  # what follows and what to do (``--output-format full``, JSON)
 
     def says(self, *words: str) -> bool:
         return all(word in self.message for word in words)
+
+    def helps(self, *words: str) -> bool:
+        return all(word in self.help for word in words)
 
 
 @contextlib.contextmanager
@@ -43,7 +47,8 @@ def findings(files: dict, *codes: str, paths=(".",)) -> list[Seen]:
     with tempfile.TemporaryDirectory() as directory, working_directory(write_project(Path(directory), files)):
         result = check_paths(list(paths), configure(list(paths)))
         assert not result.internal_errors, result.internal_errors
-        return sorted((Seen(f.code, Path(f.path).as_posix(), f.span.line, f.message, f.fix.description if f.fix else None)
+        return sorted((Seen(f.code, Path(f.path).as_posix(), f.span.line, f.message,
+                            f.fix.description if f.fix else None, f.help)
                        for f in result.findings if not codes or f.code in codes),
                       key=lambda seen: (seen.path, seen.line, seen.code))
 

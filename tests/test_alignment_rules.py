@@ -104,7 +104,7 @@ def test_messages_explain_in_sagemaker_terms(tmp_path):
     assert "/opt/ml/input/data/<channel name>" in helps["SL409"] and "'val'" in helps["SL409"]
     assert "model.tar.gz" in by_code["SL203"]
     assert "unrecognized arguments" in helps["SL408"]
-    assert "did you mean 'TabularPreprocessing'" in by_code["SL106"]
+    assert "(close: 'TabularPreprocessing')" in by_code["SL106"]
 
 
 def test_fix_resolves_the_safe_findings_and_is_idempotent(tmp_path):

@@ -147,15 +147,17 @@ def test_sl301_names_the_smells_and_offers_an_unsafe_fix_only(tmp_path):
     root = write_project(tmp_path, training_project(AD_HOC_INPUTS))
     [finding] = _findings(root)
     assert finding.code == "SL301" and finding.path.endswith(TRAINING_BUILDER)
-    assert "it iterates the inputs it is given instead of walking self.spec.dependencies" in finding.message
-    assert "it handles logical names as string literals ('input_path')" in finding.message
-    assert "it names channels with literals ('data')" in finding.message
+    assert finding.message == ("_get_inputs is not driven by TRAINING_SPEC: iterates the inputs given, literal names, "
+                               "literal channels")
+    assert "It iterates the inputs it is given instead of walking self.spec.dependencies" in finding.help
+    assert "it handles logical names as string literals ('input_path')" in finding.help
+    assert "it names channels with literals ('data')" in finding.help
     assert finding.fix.applicability.value == "unsafe"
     assert _fixed(root, unsafe=False) == {}
 
     result = run_steplint(".", cwd=root)
     assert result.returncode == 1
-    assert "[unsafe fix: rewrite _get_inputs in the spec-driven reference form]" in result.stdout
+    assert "[unsafe fix: rewrite in the reference form]" in result.stdout
     assert "1 more fixable with --unsafe-fixes" in result.stdout
 
 
@@ -319,7 +321,8 @@ def test_sl303_leaves_the_fix_to_sl301_when_the_method_is_ad_hoc(tmp_path):
     by_code = {finding.code: finding for finding in _findings(root)}
     assert set(by_code) == {"SL301", "SL303"}
     assert by_code["SL303"].fix is None
-    assert "it handles 'legacy_config', which TRAINING_SPEC does not declare (dead code)" in by_code["SL301"].message
+    assert "undeclared names" in by_code["SL301"].message
+    assert "it handles 'legacy_config', which TRAINING_SPEC does not declare (dead code)" in by_code["SL301"].help
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -346,11 +349,12 @@ def test_sl302_explains_literal_outputs(tmp_path):
     root = write_project(tmp_path, processing_project(PROCESSING_REFERENCE_INPUTS, outputs=PROCESSING_AD_HOC_OUTPUTS))
     [finding] = _findings(root)
     assert finding.code == "SL302" and finding.fix is None
+    assert "undeclared output_name" in finding.message and len(finding.message) <= 120
     assert "ProcessingOutput output_name 'processed' is not a logical name PREPROCESSING_SPEC declares" in \
-        finding.message
-    assert "Outputs['<logical name>'] does not resolve" in finding.message
-    assert "literal bucket s3://team-ml-artifacts" in finding.message
-    assert "literal date (2024-03-01)" in finding.message
+        finding.help
+    assert "Outputs['<logical name>'] paths of the spec do not reach it" in finding.help
+    assert "literal bucket s3://team-ml-artifacts" in finding.help
+    assert "literal date (2024-03-01)" in finding.help
 
 
 def test_sl302_flags_a_training_output_looked_up_under_an_undeclared_name(tmp_path):
@@ -360,7 +364,8 @@ def test_sl302_flags_a_training_output_looked_up_under_an_undeclared_name(tmp_pa
         '''))
     [finding] = _findings(root)
     assert finding.code == "SL302"
-    assert "it looks up 'model_artifacts', which TRAINING_SPEC does not declare" in finding.message
+    assert "undeclared names" in finding.message
+    assert "It looks up 'model_artifacts', which TRAINING_SPEC does not declare" in finding.help
 
 
 def test_dead_branch_example_gets_sl303_only(tmp_path):
@@ -396,8 +401,7 @@ def test_sl301_fix_says_when_the_contract_renames_a_channel(tmp_path):
         '"/opt/ml/input/data"', '"/opt/ml/input/data/train"')
     root = write_project(tmp_path, files)
     [finding] = _findings(root)
-    assert finding.fix.description == ("rewrite _get_inputs in the spec-driven reference form; channel 'training' "
-                                       "for 'input_path' becomes 'train' as the contract's path says")
+    assert finding.fix.description == "rewrite in the reference form (channel 'training' becomes 'train')"
 
 
 def test_sl301_reports_but_does_not_rewrite_a_decorated_method(tmp_path):
@@ -454,4 +458,4 @@ def test_sl301_still_reports_a_branch_that_places_or_drops_the_input_itself(vari
     assert old in SOURCE_OVERRIDE
     write_project(Path.cwd(), processing_project(SOURCE_OVERRIDE.replace(old, new)))
     [finding] = [f for f in _findings(Path.cwd()) if f.code == "SL301"]
-    assert finding.path == PROCESSING_BUILDER and "'data_input'" in finding.message
+    assert finding.path == PROCESSING_BUILDER and "'data_input'" in finding.help

@@ -26,7 +26,7 @@ def test_findings_are_reported_at_file_line_col_and_exit_one(project):
     result = run_steplint(".", cwd=root)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"{SPEC_PATH}:15:9: SL101 redundant-dependency: dependency 'config' (HYPERPARAMETERS)")
+    assert lines[0].startswith(f"{SPEC_PATH}:15:9: SL101 redundant-dependency: dependency 'config' is redundant: ")
     assert "[fix: remove dependency 'config']" in lines[0]
     assert lines[-1] == "1 finding (1 fixable)"
     assert result.stderr == ""
@@ -193,7 +193,10 @@ def test_full_format_adds_source_and_rationale_while_text_stays_one_line(project
     assert lines[0] == text[0]
     source_line = (root / SPEC_PATH).read_text().splitlines()[14]
     assert lines[1] == f"  15 | {source_line}" and lines[2].strip().startswith("| ") and "^" in lines[2]
-    why = " ".join(line.split("= why:")[-1].strip() for line in lines[3:] if line.startswith("  ")
+    why_at = next(index for index, line in enumerate(lines) if line.startswith("  = why:"))
+    help_text = " ".join(line.split("= help:")[-1].strip() for line in lines[3:why_at])
+    assert lines[3].startswith("  = help: ") and "Remove the dependency and its 'config' entry" in help_text
+    why = " ".join(line.split("= why:")[-1].strip() for line in lines[why_at:] if line.startswith("  ")
                    and not line.startswith("  = docs"))
     assert RedundantDependency.rationale.split()[:6] == why.split()[:6]
     assert "  = docs: steplint rule SL101" in lines and lines[-1] == text[-1]

@@ -53,18 +53,21 @@ def test_the_legacy_pytorch_builder_gets_sl301_naming_its_smells(tmp_path):
     assert len(lines) == 1, result.stdout
     [line] = lines
     assert line.startswith(f"{BUILDER}:79:5: SL301 ad-hoc-get-inputs: ")
-    assert "iterates the inputs it is given instead of walking self.spec.dependencies" in line
-    assert "logical names as string literals ('input_path', 'config')" in line
-    assert "names channels with literals ('data', 'config')" in line
-    assert line.endswith("[unsafe fix: rewrite _get_inputs in the spec-driven reference form; it raises for "
-                         "'config': the contract maps it where no channel is mounted]")
+    assert "_get_inputs is not driven by PYTORCH_TRAINING_SPEC: iterates the inputs given, literal names" in line
+    assert line.endswith("[unsafe fix: rewrite in the reference form (raises for 'config')]")
+    reported = run_steplint("--select", "SL3", "--output-format", "json", ".", cwd=root)
+    [finding] = json.loads(reported.stdout)
+    assert "iterates the inputs it is given instead of walking self.spec.dependencies" in finding["help"]
+    assert "logical names as string literals ('input_path', 'config')" in finding["help"]
+    assert "names channels with literals ('data', 'config')" in finding["help"]
+    assert "The contract maps 'config' where no channel is mounted" in finding["help"]
 
 
 def test_without_unsafe_fixes_the_method_is_left_alone_and_the_output_says_so(tmp_path):
     root = _copy(tmp_path, "before")
     original = (root / BUILDER).read_bytes()
     checked = run_steplint(".", cwd=root)
-    assert "[unsafe fix: rewrite _get_inputs" in checked.stdout
+    assert "[unsafe fix: rewrite in the reference form" in checked.stdout
     fixed = run_steplint("--fix", ".", cwd=root)
     assert (root / BUILDER).read_bytes() == original
     assert "SL301 ad-hoc-get-inputs" in fixed.stdout

@@ -1,7 +1,8 @@
 """SL202-SL204 (container paths against the job kind): a bad and a good case per branch.
 
 Each case varies the catalog's processing step or training step (rules/_catalog_examples.py)
-and asserts the exact finding (code, file, line, key words of the message) or its absence.
+and asserts the exact finding (code, file, line, key words of the message and its help) or its
+absence.
 """
 
 from __future__ import annotations
@@ -69,16 +70,17 @@ def test_sl202_processing_input_outside_the_processing_root(path, training_hint)
     files = processing(f'{{"DATA": "{path}"}}')
     [finding] = findings(files, "SL202")
     assert (finding.path, finding.line) == at(files, CONTRACT, "expected_input_paths=")
-    assert finding.says(f"input 'DATA' of PREPROCESSING_CONTRACT is {path}, outside /opt/ml/processing/",
-                        "or the service rejects the job", "use /opt/ml/processing/input/<name>")
-    assert ("(a training-container path)" in finding.message) is training_hint
+    assert finding.says(f"input 'DATA' of PREPROCESSING_CONTRACT is {path}, outside /opt/ml/processing/")
+    assert finding.helps("or the service rejects the job", "Use /opt/ml/processing/input/<name>, here and in the script")
+    assert (f"{path} is a training-container path" in finding.help) is training_hint
 
 
 def test_sl202_processing_output_outside_the_processing_root_names_the_output_directory():
     files = processing(outputs='{"processed_data": "/opt/ml/output/data"}')
     [finding] = findings(files, "SL202")
     assert finding.line == line_of(files[CONTRACT], "expected_output_paths=")
-    assert finding.says("output 'processed_data'", "use /opt/ml/processing/output/<name>")
+    assert finding.says("output 'processed_data' of PREPROCESSING_CONTRACT is /opt/ml/output/data")
+    assert finding.helps("Use /opt/ml/processing/output/<name>")
 
 
 def test_sl202_processing_config_directory_is_sl201s_not_this_rule():
@@ -100,9 +102,18 @@ def test_sl202_training_input_outside_the_channel_root(path, processing_hint):
     files = training(f'{{"input_path": "{path}"}}')
     [finding] = findings(files, "SL202")
     assert (finding.path, finding.line) == at(files, TRAINING_CONTRACT, "expected_input_paths=")
-    assert finding.says(f"input 'input_path' of TRAINING_CONTRACT is {path}, outside /opt/ml/input/data",
-                        "receives input channels only at /opt/ml/input/data/<channel>")
-    assert ("not under /opt/ml/processing/ (a processing-job path)" in finding.message) is processing_hint
+    assert finding.says(f"input 'input_path' of TRAINING_CONTRACT is {path}, outside /opt/ml/input/data")
+    assert finding.helps("receives input channels only at /opt/ml/input/data/<channel>",
+                         f"no channel is delivered at {path}")
+    assert (f"{path} is a processing-job path" in finding.help) is processing_hint
+
+
+def test_sl202_a_line_too_long_with_the_contracts_name_leaves_it_to_the_location():
+    path = "/opt/ml/code/hyperparams/hyperparameters.json"
+    files = training(f'{{"hyperparameters_s3_uri": "{path}"}}')
+    [finding] = findings(files, "SL202")
+    assert finding.message == f"input 'hyperparameters_s3_uri' is {path}, outside /opt/ml/input/data"
+    assert finding.path == TRAINING_CONTRACT
 
 
 @pytest.mark.parametrize("path", ["/opt/ml/model", "/opt/ml/model/", "/opt/ml/output/data/metrics",
@@ -117,9 +128,10 @@ def test_sl202_training_output_sagemaker_never_uploads(path, processing_hint):
     files = training(outputs=f'{{"model_output": "{path}"}}')
     [finding] = findings(files, "SL202")
     assert (finding.path, finding.line) == at(files, TRAINING_CONTRACT, "expected_output_paths=")
-    assert finding.says(f"output 'model_output' of TRAINING_CONTRACT is {path}, which a training job never uploads",
-                        "write the output to /opt/ml/model or /opt/ml/output/data")
-    assert ("(/opt/ml/processing/ is a processing-job path)" in finding.message) is processing_hint
+    assert finding.says(f"output 'model_output' of TRAINING_CONTRACT is {path}, which a training job never uploads")
+    assert finding.helps(f"what the script writes at {path} is lost",
+                         "Write the output to /opt/ml/model or /opt/ml/output/data")
+    assert (f"{path} is a processing-job path" in finding.help) is processing_hint
 
 
 def test_sl202_a_step_of_another_kind_is_not_judged():
@@ -144,16 +156,18 @@ def test_sl203_processing_output_naming_a_file():
     files = processing(outputs='{"processed_data": "/opt/ml/processing/output/data.csv"}')
     [finding] = findings(files, "SL203")
     assert (finding.path, finding.line) == at(files, CONTRACT, "expected_output_paths=")
-    assert finding.says("output 'processed_data' of PREPROCESSING_CONTRACT is /opt/ml/processing/output/data.csv, a "
-                        "file name", "uploads the output path as a directory", "use the directory "
-                        "/opt/ml/processing/output")
-    assert "packs /opt/ml/model" not in finding.message
+    assert finding.says("output 'processed_data' names a file, not a directory: /opt/ml/processing/output/data.csv")
+    assert finding.helps("SageMaker creates /opt/ml/processing/output/data.csv as a directory before the script runs",
+                         "the next step receives an S3 prefix", "(such as /opt/ml/processing/output)",
+                         "have the script write data.csv into it")
+    assert "packs /opt/ml/model" not in finding.help
 
 
 def test_sl203_model_tarball_under_the_model_directory_says_sagemaker_packs_it():
     files = training(outputs='{"model_output": "/opt/ml/model/model.tar.gz"}')
     [finding] = findings(files, "SL203")
-    assert finding.says("(SageMaker itself packs /opt/ml/model into model.tar.gz)", "use the directory /opt/ml/model")
+    assert finding.says("output 'model_output' names a file, not a directory: /opt/ml/model/model.tar.gz")
+    assert finding.helps("SageMaker itself packs /opt/ml/model into model.tar.gz", "(such as /opt/ml/model)")
 
 
 @pytest.mark.parametrize("outputs", ['{"processed_data": "/opt/ml/processing/output"}',
@@ -172,22 +186,23 @@ TWO_OUTPUTS = '{{"processed_data": "{0}", "metadata": "{1}"}}'
 
 
 @pytest.mark.parametrize(("second", "how"), [
-    ("/opt/ml/processing/output", "the same directory as"),
-    ("/opt/ml/processing/output/", "the same directory as"),
-    ("/opt/ml/processing/output/metadata", "nested with"),
+    ("/opt/ml/processing/output", "is the same directory as"),
+    ("/opt/ml/processing/output/", "is the same directory as"),
+    ("/opt/ml/processing/output/metadata", "is inside"),
 ])
 def test_sl204_two_outputs_on_one_directory_or_nested(second, how):
     files = processing(outputs=TWO_OUTPUTS.format("/opt/ml/processing/output", second))
     [finding] = findings(files, "SL204")
     assert (finding.path, finding.line) == at(files, CONTRACT, "expected_output_paths=")
-    assert finding.says(f"output 'metadata' of PREPROCESSING_CONTRACT ({second}) is {how} output 'processed_data'",
-                        "the same files land in two S3 locations", "give each output its own directory")
+    assert finding.says(f"output 'metadata' {how} output 'processed_data' (/opt/ml/processing/output)")
+    assert finding.helps("Both are uploaded, so the files they share land in two S3 locations",
+                         "Give each output a directory of its own")
 
 
 def test_sl204_the_parent_declared_second_is_reported_too():
     files = processing(outputs=TWO_OUTPUTS.format("/opt/ml/processing/output/data", "/opt/ml/processing/output"))
     [finding] = findings(files, "SL204")
-    assert finding.says("output 'metadata'", "is nested with output 'processed_data'")
+    assert finding.says("output 'metadata' contains output 'processed_data' (/opt/ml/processing/output/data)")
 
 
 def test_sl204_sibling_outputs_are_fine():
@@ -203,8 +218,9 @@ def test_sl204_sibling_with_a_common_prefix_is_not_nested():
 def test_sl204_output_overlapping_an_input():
     files = processing(outputs='{"processed_data": "/opt/ml/processing/input/data/out"}')
     [finding] = findings(files, "SL204")
-    assert finding.says("output 'processed_data' of PREPROCESSING_CONTRACT (/opt/ml/processing/input/data/out) is "
-                        "nested with input 'DATA'", "the downloaded input would be uploaded again")
+    assert finding.says("output 'processed_data' is inside input 'DATA' (/opt/ml/processing/input/data)")
+    assert finding.helps("Files the input brings under /opt/ml/processing/input/data/out would be uploaded with the "
+                         "output")
 
 
 def test_sl204_two_overlapping_inputs_are_fine():
@@ -218,13 +234,14 @@ def test_sl204_an_output_overlapping_two_earlier_paths_is_reported_once():
     found = findings(files, "SL204")
     assert [f.message.split("'")[1] for f in found] == ["processed_data", "metadata"]
     assert "input 'DATA'" in found[1].message  # the first overlap found, not the output before it
+    assert found[1].helps("The files downloaded for input 'DATA' are uploaded again with the output")
 
 
 def test_sl204_training_output_nested_in_the_model_directory():
     files = training(outputs='{"model_output": "/opt/ml/model", "extra": "/opt/ml/model/extra"}')
     [finding] = findings(files, "SL204")
-    assert finding.says("output 'extra' of TRAINING_CONTRACT (/opt/ml/model/extra) is nested with output "
-                        "'model_output'")
+    assert finding.says("output 'extra' is inside output 'model_output' (/opt/ml/model)")
+    assert finding.helps("The files under /opt/ml/model/extra belong to both outputs")
 
 
 def test_findings_point_at_the_contract_that_declares_the_paths():

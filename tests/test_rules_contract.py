@@ -33,8 +33,9 @@ def test_sl205_missing_entry_point_with_script_roots(tmp_path):
     files = {**renamed("tabular_preprocess.py"), "pyproject.toml": ROOTS.format("steps/scripts")}
     [finding] = findings(files, "SL205")
     assert (finding.path, finding.line) == (CONTRACT, line_of(files[CONTRACT], "entry_point="))
-    assert finding.says("entry_point 'tabular_preprocess.py' of PREPROCESSING_CONTRACT does not exist in steps/scripts",
-                        "the SDK uploads the entry point when the pipeline is built", "script-roots")
+    assert finding.says("entry_point 'tabular_preprocess.py' of PREPROCESSING_CONTRACT does not exist in steps/scripts")
+    assert finding.helps("building the pipeline fails when the SDK uploads the entry point", "Fix the file name",
+                         "[tool.steplint] script-roots")
     reported = [f for f in cli_findings(write_project(tmp_path, files)) if f["code"] == "SL205"]
     assert [(f["filename"], f["location"]["row"]) for f in reported] == [(finding.path, finding.line)]
 

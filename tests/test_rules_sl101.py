@@ -48,9 +48,9 @@ def test_hyperparameters_dependency_of_a_step_whose_estimator_gets_hyperparamete
     files = step()
     [finding] = findings(files, "SL101")
     assert (finding.path, finding.line) == (SPEC, config_line(files))
-    assert finding.says("dependency 'config' (HYPERPARAMETERS) is redundant", "the PyTorch estimator",
-                        "TrainingStepBuilder receives hyperparameters=", WRITTEN_BY_SAGEMAKER,
-                        "and its 'config' entry in TRAINING_CONTRACT")
+    assert finding.says("dependency 'config' is redundant: TrainingStepBuilder passes hyperparameters= to PyTorch(...)")
+    assert finding.helps("It is a HYPERPARAMETERS dependency", f"SageMaker writes {WRITTEN_BY_SAGEMAKER}",
+                         "Remove the dependency and its 'config' entry in TRAINING_CONTRACT.")
     assert finding.fix == "remove dependency 'config'"
 
 
@@ -118,7 +118,7 @@ def test_estimator_passing_a_literal_dict_is_flagged():
 def test_the_message_names_the_estimator_class_the_builder_constructs():
     files = step(estimator="TensorFlow")
     [finding] = findings(files, "SL101")
-    assert finding.says("the TensorFlow estimator built by TrainingStepBuilder")
+    assert finding.says("TrainingStepBuilder passes hyperparameters= to TensorFlow(...)")
 
 
 # -- the exemption: a script that reads the channel ---------------------------------------------
@@ -147,7 +147,8 @@ def test_script_reading_a_file_sagemaker_writes_does_not_exempt_a_dependency_map
     directory is never delivered, whatever the script reads."""
     files = step(config_path=WRITTEN_BY_SAGEMAKER, script=reads(WRITTEN_BY_SAGEMAKER))
     [finding] = findings(files, "SL101")
-    assert finding.line == config_line(files) and finding.says("'config' (HYPERPARAMETERS)")
+    assert finding.line == config_line(files) and finding.says("dependency 'config' is redundant")
+    assert finding.helps(f"Its contract path {WRITTEN_BY_SAGEMAKER} is written by SageMaker itself")
 
 
 # -- a dependency mapped to a SageMaker-written file, whatever its type ---------------------------
@@ -159,13 +160,18 @@ UNTYPED_CONFIG = CONFIG_DEPENDENCY.replace("    dependency_type=DependencyType.H
 def test_other_type_mapped_to_a_sagemaker_written_file_is_flagged():
     files = step(dependencies=DATA_DEPENDENCY + TYPED_DATA_CONFIG, config_path=WRITTEN_BY_SAGEMAKER)
     [finding] = findings(files, "SL101")
-    assert finding.line == config_line(files) and finding.says("dependency 'config' (TRAINING_DATA) is redundant")
+    assert finding.line == config_line(files) and finding.says("dependency 'config' is redundant")
+    assert finding.helps(f"Its contract path {WRITTEN_BY_SAGEMAKER} is written by SageMaker itself",
+                         "no input channel is delivered there", "Remove the dependency and its 'config' entry in "
+                         f"TRAINING_CONTRACT; a script that reads it through the contract's paths can open "
+                         f"{WRITTEN_BY_SAGEMAKER} directly.") and "HYPERPARAMETERS" not in finding.help
 
 
 def test_untyped_dependency_mapped_to_a_sagemaker_written_file_says_so():
     files = step(dependencies=DATA_DEPENDENCY + UNTYPED_CONFIG, config_path=WRITTEN_BY_SAGEMAKER)
     [finding] = findings(files, "SL101")
-    assert finding.says("dependency 'config' (mapped to a SageMaker-written file) is redundant")
+    assert finding.says("dependency 'config' is redundant")
+    assert finding.helps(f"Its contract path {WRITTEN_BY_SAGEMAKER} is written by SageMaker itself")
 
 
 def test_other_type_on_a_channel_path_is_not_flagged():
@@ -177,14 +183,14 @@ def test_the_whole_config_directory_counts_as_sagemaker_written():
     assert [f.code for f in findings(files, "SL101")] == ["SL101"]
 
 
-# -- the contract side of the message ------------------------------------------------------------
+# -- the contract side of the help ------------------------------------------------------------
 
 
-def test_no_contract_entry_means_no_contract_entry_in_the_message():
+def test_no_contract_entry_means_no_contract_entry_in_the_help():
     files = step(config_path=None)
     [finding] = findings(files, "SL101")
-    assert finding.says("dependency 'config' (HYPERPARAMETERS) is redundant", "remove the dependency")
-    assert "entry in" not in finding.message
+    assert finding.says("dependency 'config' is redundant")
+    assert finding.helps("Remove the dependency.") and "entry in" not in finding.help
 
 
 def test_dependencies_built_at_run_time_are_not_judged():
@@ -210,14 +216,16 @@ def test_contract_paths_built_at_run_time_still_leave_the_type_to_judge():
                                               "build_input_paths()")
     assert "build_input_paths()" in files[CONTRACT]
     [finding] = findings(files, "SL101")
-    assert finding.says("dependency 'config' (HYPERPARAMETERS) is redundant") and "entry in" not in finding.message
+    assert finding.says("dependency 'config' is redundant") and finding.helps("It is a HYPERPARAMETERS dependency")
+    assert "entry in" not in finding.help
 
 
 def test_a_spec_without_contract_is_judged_by_the_type_alone():
     files = step()
     files[SPEC] = files[SPEC].replace("    script_contract=TRAINING_CONTRACT,\n", "")
     [finding] = findings(files, "SL101")
-    assert finding.line == config_line(files) and "entry in" not in finding.message
+    assert finding.line == config_line(files) and finding.helps("Remove the dependency.")
+    assert "entry in" not in finding.help
 
 
 def test_fix_removes_the_dependency_from_a_tuple_too():

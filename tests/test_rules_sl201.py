@@ -2,8 +2,8 @@
 
 A contract input mapped into a directory SageMaker writes itself is flagged: a training
 container's /opt/ml/input/config/ and a processing container's /opt/ml/config/ (each with
-its own explanation). The message names the linked spec's dependency of the same name when
-there is one; the fix (removing the entry, and that dependency) is offered only when the
+its own explanation in the help). The help names the linked spec's dependency of the same
+name when there is one; the fix (removing the entry, and that dependency) is offered only when the
 paths are written inline in the contract call.
 """
 
@@ -54,10 +54,10 @@ def test_processing_input_in_the_processing_config_directory():
     files = processing(JOB_CONFIG)
     [finding] = findings(files, "SL201")
     assert (finding.path, finding.line) == (CONTRACT, line_of(files[CONTRACT], "job_config"))
-    assert finding.says(f"input 'job_config' of PREPROCESSING_CONTRACT points at {JOB_CONFIG}, which is not an input",
-                        "SageMaker writes /opt/ml/config/ of a processing container itself",
-                        "processing inputs are delivered only under /opt/ml/processing/", "remove the entry")
-    assert "/opt/ml/input/config/" not in finding.message
+    assert finding.says(f"input 'job_config' of PREPROCESSING_CONTRACT is {JOB_CONFIG}, which SageMaker writes")
+    assert finding.helps("SageMaker writes /opt/ml/config/ of a processing container itself",
+                         "delivers processing inputs only under /opt/ml/processing/", "Remove the entry;")
+    assert "/opt/ml/input/config/" not in finding.help
     assert finding.fix == "remove input 'job_config'"
 
 
@@ -76,7 +76,8 @@ def test_a_directory_that_only_starts_like_the_config_directory_is_not_flagged()
 def test_processing_fix_removes_the_entry_and_the_dependency(tmp_path):
     files = processing(JOB_CONFIG, dependency=True)
     [finding] = findings(files, "SL201")
-    assert finding.says("remove the entry and dependency 'job_config' of PREPROCESSING_SPEC")
+    assert finding.helps("Remove the entry and dependency 'job_config' of PREPROCESSING_SPEC; a script that reads it "
+                         f"through the contract's paths can open {JOB_CONFIG} directly.")
     changed = fixed(files)
     assert changed[CONTRACT] == project(PROCESSING_STEP)[CONTRACT]
     assert changed[SPEC] == project(PROCESSING_STEP)[SPEC]
@@ -87,7 +88,8 @@ def test_cli_reports_the_processing_branch(tmp_path):
     files = processing(JOB_CONFIG)
     reported = [f for f in cli_findings(write_project(tmp_path, files)) if f["code"] == "SL201"]
     assert [(f["filename"], f["location"]["row"]) for f in reported] == [(CONTRACT, line_of(files[CONTRACT], "job_config"))]
-    assert "of a processing container itself" in reported[0]["message"]
+    assert reported[0]["message"].endswith(f"is {JOB_CONFIG}, which SageMaker writes")
+    assert "of a processing container itself" in reported[0]["help"]
 
 
 # -- the training container's /opt/ml/input/config/ -------------------------------------------------
@@ -97,10 +99,10 @@ def test_training_input_in_the_training_config_directory():
     files = training(HYPERPARAMETERS)
     [finding] = findings(files, "SL201")
     assert (finding.path, finding.line) == (TRAINING_CONTRACT, line_of(files[TRAINING_CONTRACT], HYPERPARAMETERS))
-    assert finding.says(f"input 'config' of TRAINING_CONTRACT points at {HYPERPARAMETERS}",
-                        "SageMaker writes the files under /opt/ml/input/config/ of a training container itself",
-                        "input channels are mounted only at /opt/ml/input/data/<channel>")
-    assert "dependency 'config'" not in finding.message  # the spec declares none
+    assert finding.says(f"input 'config' of TRAINING_CONTRACT is {HYPERPARAMETERS}")
+    assert finding.helps("SageMaker writes the files under /opt/ml/input/config/ of a training container itself",
+                         "mounts input channels only at /opt/ml/input/data/<channel>")
+    assert "dependency 'config'" not in finding.help  # the spec declares none
 
 
 def test_training_config_directory_itself():
@@ -111,13 +113,13 @@ def test_training_channel_named_config_is_not_flagged():
     assert findings(training("/opt/ml/input/data/config/hyperparameters.json"), "SL201") == []
 
 
-def test_training_message_names_the_linked_dependency():
+def test_training_help_names_the_linked_dependency():
     files = training_project(
         dependencies=DATA_DEPENDENCY + 'DependencySpec(\n    logical_name="config",\n'
                                        '    dependency_type=DependencyType.HYPERPARAMETERS,\n),\n',
         input_paths='{"input_path": "/opt/ml/input/data", "config": "' + HYPERPARAMETERS + '"}')
     [finding] = findings(files, "SL201")
-    assert finding.says("and dependency 'config' of TRAINING_SPEC")
+    assert finding.helps("Remove the entry and dependency 'config' of TRAINING_SPEC;")
     changed = fixed(files)
     assert 'logical_name="config"' not in changed[TRAINING_SPEC]
     assert HYPERPARAMETERS not in changed[TRAINING_CONTRACT]
@@ -149,7 +151,7 @@ def test_path_from_a_module_constant_is_resolved():
                                                                   '"job_config": CONFIG_FILE}'),
                     (CONTRACT, "PREPROCESSING_CONTRACT = ", f'CONFIG_FILE = "{JOB_CONFIG}"\n\nPREPROCESSING_CONTRACT = '))
     [finding] = findings(files, "SL201")
-    assert finding.says(f"points at {JOB_CONFIG}")
+    assert finding.says(f"is {JOB_CONFIG}")
 
 
 def test_an_entry_whose_key_is_unknown_is_not_judged():

@@ -2,7 +2,7 @@
 
 SL101 has its own module (tests/test_rules_sl101.py). Each case varies the catalog's
 processing spec (rules/_catalog_examples.py) and asserts the exact finding (code, file,
-line, key words of the message, the fix when there is one) or its absence.
+line, key words of the message and of its help, the fix when there is one) or its absence.
 """
 
 from __future__ import annotations
@@ -54,12 +54,14 @@ def test_sl102_two_dependencies_with_one_name():
     first = files[SPEC].splitlines().index("        DependencySpec(") + 1
     assert (finding.path, finding.line) == (SPEC, line_of(files[SPEC], 'DependencySpec(logical_name="DATA"'))
     assert finding.says("PREPROCESSING_SPEC declares dependency 'DATA' twice", f"(first at line {first})")
+    assert finding.helps("The builder's inputs", "only one 'DATA' can be wired", "Rename one of the two")
 
 
 def test_sl102_two_outputs_with_one_name():
     files = spec(add_output("processed_data"))
     [finding] = findings(files, "SL102")
     assert finding.says("declares output 'processed_data' twice")
+    assert finding.helps("The builder's outputs", "only one 'processed_data' can be wired")
     assert finding.line == files[SPEC].splitlines().index("        OutputSpec(", 20) + 1
 
 
@@ -84,7 +86,8 @@ def test_sl103_alias_equal_to_its_own_name_is_removed_by_the_fix():
     files = spec((SPEC, 'aliases=["training_data"]', 'aliases=["processed_data", "training_data"]'))
     [finding] = findings(files, "SL103")
     assert (finding.path, finding.line) == (SPEC, line_of(files[SPEC], "aliases="))
-    assert finding.says("output 'processed_data' of PREPROCESSING_SPEC lists its own logical name as an alias")
+    assert finding.message == "output 'processed_data' lists its own logical name as an alias"
+    assert finding.helps("Remove the alias.")
     assert finding.fix == "remove alias 'processed_data'"
     assert fixed(files)[SPEC] == spec()[SPEC]
 
@@ -100,8 +103,9 @@ def test_sl103_own_name_in_aliases_bound_to_a_constant_is_reported_at_the_output
 def test_sl103_alias_equal_to_another_outputs_name():
     files = spec(add_output("metadata", '["processed_data"]'))
     [finding] = findings(files, "SL103")
-    assert finding.says("alias 'processed_data' of output 'metadata' in PREPROCESSING_SPEC is also the logical name "
-                        "of output 'processed_data'", "rename the alias")
+    assert finding.message == ("alias 'processed_data' of output 'metadata' is also the logical name of output "
+                               "'processed_data'")
+    assert finding.helps("asking for 'processed_data' could be wired to either output", "Rename the alias.")
     assert finding.line == line_of(files[SPEC], 'aliases=["processed_data"]') and finding.fix is None
 
 
@@ -128,8 +132,9 @@ def test_sl104_output_named_like_a_dependency():
     files = spec((SPEC, 'logical_name="processed_data"', 'logical_name="DATA"'))
     [finding] = findings(files, "SL104")
     dependency_line = files[SPEC].splitlines().index("        DependencySpec(") + 1
-    assert finding.says(f"'DATA' is both a dependency (line {dependency_line}) and an output of PREPROCESSING_SPEC",
-                        "rename the output")
+    assert finding.says(f"'DATA' is both a dependency (line {dependency_line}) and an output of PREPROCESSING_SPEC")
+    assert finding.helps("use 'DATA' for two data sets", "Rename the output, with its key in the contract's "
+                                                         "expected_output_paths")
     assert finding.line == files[SPEC].splitlines().index("        OutputSpec(") + 1
 
 
@@ -177,12 +182,12 @@ def test_sl105_each_node_type_against_each_shape(node_type, shape):
     has_dependencies, has_outputs = shape
     wants_dependencies, wants_outputs = WANTED[node_type]
     if has_dependencies != wants_dependencies:
-        assert ("1 dependencies" if has_dependencies else "no dependencies") in finding.message.split(" node but")[1]
+        assert ("1 dependency" if has_dependencies else "no dependencies") in finding.message.split(" node but")[1]
     if has_outputs != wants_outputs:
-        assert ("1 outputs" if has_outputs else "no outputs") in finding.message.split(" node but")[1]
+        assert ("1 output" if has_outputs else "no outputs") in finding.message.split(" node but")[1]
     expected = (f"{'at least one dependency' if wants_dependencies else 'no dependencies'} and "
                 f"{'at least one output' if wants_outputs else 'no outputs'}")
-    assert finding.says(f"a {node_type} node has {expected}")
+    assert finding.helps(f"A {node_type} node has {expected}.", "Change node_type")
 
 
 def test_sl105_an_unknown_node_type_is_not_judged():
@@ -206,8 +211,8 @@ def test_sl106_a_case_and_separator_variant_is_fixed_to_the_registry_name():
     files = sources('["cradle_data_loading"]')
     [finding] = findings(files, "SL106")
     assert (finding.path, finding.line) == (SPEC, line_of(files[SPEC], "compatible_sources="))
-    assert finding.says("compatible source 'cradle_data_loading' of dependency 'DATA' in PREPROCESSING_SPEC is not a "
-                        "step name in the registry", "did you mean 'CradleDataLoading'?")
+    assert finding.message == "compatible source 'cradle_data_loading' is not in the registry (close: 'CradleDataLoading')"
+    assert finding.helps("never matches 'cradle_data_loading' (of dependency 'DATA')", "Use 'CradleDataLoading'.")
     assert finding.fix == "replace with 'CradleDataLoading'"
     assert fixed(files)[SPEC] == spec()[SPEC]
 
@@ -215,12 +220,13 @@ def test_sl106_a_case_and_separator_variant_is_fixed_to_the_registry_name():
 @pytest.mark.parametrize("variant", ["CradleDataLoading_Training", "Cradle-Data-Loading-calibration"])
 def test_sl106_a_job_type_suffix_is_matched_too(variant):
     [finding] = findings(sources(f'["{variant}"]'), "SL106")
-    assert finding.says("did you mean 'CradleDataLoading'?")
+    assert finding.says(f"'{variant}'", "(close: 'CradleDataLoading')")
 
 
 def test_sl106_a_name_close_to_nothing_points_at_the_registry():
     [finding] = findings(sources('["DataLoad"]'), "SL106")
-    assert finding.says("'DataLoad'", "use a key of the step registry") and finding.fix is None
+    assert finding.message == "compatible source 'DataLoad' is not in the registry"
+    assert finding.helps("Use a key of the step registry.") and finding.fix is None
 
 
 def test_sl106_two_close_names_are_listed_without_a_fix():
@@ -228,7 +234,8 @@ def test_sl106_two_close_names_are_listed_without_a_fix():
                                                    '    "Tabular_Preprocessing": {"spec_type": "Tabular_Preprocessing",'
                                                    ' "sagemaker_step_type": "Processing"},\n    "PyTorchTraining"'))
     [finding] = findings(files, "SL106")
-    assert finding.says("close registry names: TabularPreprocessing, Tabular_Preprocessing") and finding.fix is None
+    assert finding.says("(close: 'TabularPreprocessing', 'Tabular_Preprocessing')") and finding.fix is None
+    assert finding.helps("Use one of 'TabularPreprocessing', 'Tabular_Preprocessing'.")
 
 
 @pytest.mark.parametrize("known", ["CradleDataLoading", "ProcessingStep", "TrainingStep"])
@@ -261,7 +268,7 @@ def test_sl106_sources_bound_to_a_constant_are_reported_at_the_dependency_withou
     files = sources("SOURCES", (SPEC, "PREPROCESSING_SPEC = ", 'SOURCES = ["cradle_data_loading"]\n\n'
                                                             "PREPROCESSING_SPEC = "))
     [finding] = findings(files, "SL106")
-    assert finding.says("did you mean 'CradleDataLoading'?") and finding.fix is None
+    assert finding.says("(close: 'CradleDataLoading')") and finding.fix is None
     assert finding.line == line_of(files[SPEC], "DependencySpec(")
 
 
@@ -286,8 +293,9 @@ def test_sl107_a_spec_without_contract_whose_builder_runs_a_script(tmp_path):
     files = uncontracted()
     [finding] = findings(files, "SL107")
     assert (finding.path, finding.line) == (SPEC, line_of(files[SPEC], "PREPROCESSING_SPEC = "))
-    assert finding.says("PREPROCESSING_SPEC links no script_contract, but TabularPreprocessingStepBuilder runs a "
-                        "script with SKLearnProcessor", "add script_contract=")
+    assert finding.says("the spec links no script_contract, but TabularPreprocessingStepBuilder runs a "
+                        "script with SKLearnProcessor")
+    assert finding.helps("Nothing maps PREPROCESSING_SPEC's logical names", "Add script_contract=")
     reported = [f for f in cli_findings(write_project(tmp_path, files)) if f["code"] == "SL107"]
     assert [(f["filename"], f["location"]["row"]) for f in reported] == [(SPEC, finding.line)]
 
@@ -346,7 +354,7 @@ def test_sl106_no_fix_when_the_registry_name_cannot_be_written_in_the_same_quote
                                               '    "O\'BrienLoading": {"spec_type": "O\'BrienLoading", '
                                               '"sagemaker_step_type": "Processing"},\n    "PyTorchTraining"'))
     finding = only_code(files, "SL106")
-    assert finding.says("did you mean 'O'BrienLoading'?")
+    assert finding.says("(close: 'O'BrienLoading')")
     assert finding.fix is None
 
 

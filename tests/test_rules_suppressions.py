@@ -28,7 +28,8 @@ def test_unused_code_is_reported_and_the_trailing_directive_removed():
     files = settings("BATCH_SIZE = 32  # steplint: ignore[SL101]\n")
     [finding] = findings(files, "SL903")
     assert (finding.path, finding.line) == (SETTINGS, 1)
-    assert finding.says("`# steplint: ignore` for SL101 suppresses nothing here", "Remove it.")
+    assert finding.says("`# steplint: ignore` for SL101 suppresses nothing here")
+    assert finding.helps("it would hide the next such finding on this line", "Remove the directive.")
     assert finding.fix == "remove the directive"
     assert fixed(files) == {SETTINGS: "BATCH_SIZE = 32\n"}
 
@@ -58,6 +59,7 @@ def test_only_the_unused_codes_of_a_used_directive_are_reported_and_removed():
     files = with_directive(step(), "# steplint: ignore[SL101, SL102]")
     [finding] = findings(files, "SL903")
     assert finding.says("for SL102 suppresses nothing") and "SL101" not in finding.message
+    assert finding.helps("Remove SL102 from the directive.")
     assert finding.fix == "remove the unused codes"
     assert "# steplint: ignore[SL101]\n" in fixed(files)[SPEC]
 
@@ -81,6 +83,7 @@ def test_unused_ignore_file():
     files = settings("# steplint: ignore-file[SL201]\nBATCH_SIZE = 32\n")
     [finding] = findings(files, "SL903")
     assert finding.says("`# steplint: ignore-file` for SL201 suppresses nothing")
+    assert finding.helps("the next such finding in this file")
     assert fixed(files) == {SETTINGS: "BATCH_SIZE = 32\n"}
 
 

@@ -42,8 +42,8 @@ def test_spec_dependencies_from_a_comprehension():
                  head="NAMES = ['data', 'config']\n")
     [finding] = findings(files, "SL904")
     assert (finding.path, finding.line) == (SPEC_PATH, line_of(files[SPEC_PATH], "dependencies="))
-    assert finding.says("specification S: field 'dependencies' cannot be determined statically",
-                        "rules that need it skip this step", "suppress SL904 here")
+    assert finding.says("specification S: 'dependencies' is not statically known")
+    assert finding.helps("Rules that need it skip this step", "suppress SL904 here")
 
 
 @pytest.mark.parametrize(("field", "value"), [
@@ -56,7 +56,7 @@ def test_each_spec_field_the_rules_need(field, value):
                                         if not f.startswith(field)), head="NAMES = ['a']\n")
     [finding] = findings(files, "SL904")
     assert finding.line == line_of(files[SPEC_PATH], f"{field}=")
-    assert finding.says(f"specification S: field '{field}' cannot be determined statically")
+    assert finding.says(f"specification S: '{field}' is not statically known")
 
 
 def test_a_dependency_whose_logical_name_is_bound_nowhere():
@@ -65,22 +65,23 @@ def test_a_dependency_whose_logical_name_is_bound_nowhere():
     line = line_of(files[SPEC_PATH], "logical_name=NAME")
     column = files[SPEC_PATH].splitlines()[line - 1].index("NAME)") + 1
     assert finding.line == line
-    assert finding.says("dependency of S: field 'logical_name' cannot be determined statically",
-                        f"name 'NAME' is not bound at module level, at {SPEC_PATH}:{line}:{column})")
+    assert finding.says("dependency of S: 'logical_name' is not statically known",
+                        "(name 'NAME' is not bound at module level)")
+    assert finding.helps(f"The cause is at {SPEC_PATH}:{line}:{column}.")
 
 
 def test_an_unknown_output_logical_name_is_reported_as_an_output():
     files = spec("step_type='X'", "outputs=[OutputSpec(logical_name=NAME)]")
     [finding] = findings(files, "SL904")
-    assert finding.says("output of S: field 'logical_name'")
+    assert finding.says("output of S: 'logical_name'")
 
 
 def test_a_script_contract_steplint_cannot_resolve():
     files = spec("step_type='X'", "dependencies=[]", "script_contract=load_contract()")
     [finding] = findings(files, "SL904")
     assert (finding.path, finding.line) == (SPEC_PATH, line_of(files[SPEC_PATH], "script_contract="))
-    assert finding.says("specification S: field 'script_contract' cannot be determined statically",
-                        "cannot resolve the script contract")
+    assert finding.message == "specification S: 'script_contract' is not statically known"
+    assert finding.helps("Cause: cannot resolve the script contract")
 
 
 def test_contract_field_from_a_call_steplint_cannot_follow_says_where():
@@ -89,16 +90,15 @@ def test_contract_field_from_a_call_steplint_cannot_follow_says_where():
     line = line_of(files[CONTRACT_PATH], "build_paths()")
     column = files[CONTRACT_PATH].splitlines()[line - 1].index("build_paths()") + 1
     assert (finding.path, finding.line) == (CONTRACT_PATH, line)
-    assert finding.says("contract C: field 'expected_input_paths' cannot be determined statically",
-                        "the result of a call steplint cannot follow", "'build_paths' is not bound",
-                        f"at {CONTRACT_PATH}:{line}:{column}")
+    assert finding.says("contract C: 'expected_input_paths' is not statically known", "'build_paths' is not bound")
+    assert finding.helps(f"The cause is at {CONTRACT_PATH}:{line}:{column}.")
 
 
 def test_contract_field_from_a_function_of_the_tree_that_steplint_does_not_run():
     files = contract("entry_point='train.py'", "expected_input_paths=paths('x')",
                      head="def paths(kind):\n    return {'a': '/opt/ml/input/data/' + kind}\n")
     [finding] = findings(files, "SL904")
-    assert finding.says("the result of calling paths(), which steplint does not run")
+    assert finding.says("(a call to paths(), which steplint does not run)")
 
 
 def test_the_cause_in_another_module_is_located_there():
@@ -106,7 +106,7 @@ def test_the_cause_in_another_module_is_located_there():
                      **{"steps/paths.py": "PATHS = make()\n"})
     [finding] = findings(files, "SL904")
     assert finding.path == CONTRACT_PATH
-    assert finding.says("'make' is not bound", "at steps/paths.py:1:9")
+    assert finding.says("'make' is not bound") and finding.helps("The cause is at steps/paths.py:1:9.")
 
 
 def test_fields_a_kwargs_may_set_share_one_finding_at_the_call():
@@ -114,9 +114,9 @@ def test_fields_a_kwargs_may_set_share_one_finding_at_the_call():
                      head="SETTINGS = dict(entry_point='train.py')\n")
     [finding] = findings(files, "SL904")
     assert (finding.path, finding.line) == (CONTRACT_PATH, line_of(files[CONTRACT_PATH], "C = "))
-    assert finding.says("contract C: fields 'entry_point', 'expected_output_paths', 'required_env_vars', "
-                        "'optional_env_vars', 'expected_arguments' cannot be determined statically",
-                        "the call passes *args or **kwargs, which may set it", "rules that need them skip")
+    assert finding.says("contract C: 5 fields are not statically known (the call passes *args or **kwargs)")
+    assert finding.helps("The fields: 'entry_point', 'expected_output_paths', 'required_env_vars', "
+                         "'optional_env_vars', 'expected_arguments'.", "Rules that need them skip")
 
 
 def test_a_field_given_explicitly_beside_kwargs_keeps_its_own_cause():
@@ -125,6 +125,8 @@ def test_a_field_given_explicitly_beside_kwargs_keeps_its_own_cause():
     [own] = [f for f in found if "'expected_input_paths'" in f.message]
     assert own.line == line_of(files[CONTRACT_PATH], "build_paths()")
     assert own.says("'build_paths' is not bound") and "**kwargs" not in own.message
+    [other] = [f for f in found if f is not own]
+    assert other.says("5 fields") and "'expected_input_paths'" not in other.help
     assert [f.line for f in found if f is not own] == [line_of(files[CONTRACT_PATH], "C = ")]
 
 
@@ -146,3 +148,14 @@ def test_it_is_a_warning(tmp_path):
     line = line_of(files[CONTRACT_PATH], "expected_input_paths=")
     assert result.returncode == 0 and f"{CONTRACT_PATH}:{line}:5: SL904 unresolved-value" in result.stdout
     assert run_steplint("check", "--fail-on", "warning", ".", cwd=root).returncode == 1
+
+
+def test_a_cause_too_long_for_the_message_line_is_given_in_the_help():
+    files = contract("entry_point='train.py'", "expected_input_paths=build_paths()")
+    long_name = "XGBOOST_MODEL_EVALUATION_CONTRACT"
+    files[CONTRACT_PATH] = files[CONTRACT_PATH].replace("C = ", f"{long_name} = ")
+    [finding] = findings(files, "SL904")
+    assert finding.message == f"contract {long_name}: 'expected_input_paths' is not statically known"
+    line = line_of(files[CONTRACT_PATH], "build_paths()")
+    assert finding.helps("Cause: name 'build_paths' is not bound at module level.",
+                         f"The cause is at {CONTRACT_PATH}:{line}:")

@@ -108,8 +108,7 @@ def parse_obstacle(text: str) -> ParseObstacle | None:
     """
     if len(text) > MAX_PARSE_CHARS:
         return ParseObstacle("SL902", 1, 0, f"file has {len(text):,} characters, more than the {MAX_PARSE_CHARS:,} "
-                                            "steplint parses (generated code?); it is not checked: exclude it or "
-                                            "split it")
+                                            "steplint parses (generated code?); it is not checked")
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return ParseObstacle("SL901", line, 0, "source contains a NUL byte; Python cannot compile it")
@@ -126,13 +125,10 @@ def complexity_obstacle(measured: Complexity) -> ParseObstacle | None:
                              f"code nested {measured.depth:,} levels deep (line {measured.depth_line}); steplint "
                              f"analyses up to {MAX_DEPTH:,}: the file is not checked")
     if measured.work > MAX_WORK:
-        chains = (f", {measured.chain_work:,} of it for long chains of calls, attributes, subscripts or operators"
-                  if measured.chain_work * 4 >= measured.work else "")
+        chains = f", {measured.chain_work:,} in long chains" if measured.chain_work * 4 >= measured.work else ""
         return ParseObstacle("SL905", 1, 0,
-                             f"file is too large or too complex to parse in bounded time: about {measured.work:,} "
-                             f"units of parser work ({measured.nodes:,} syntax nodes, {measured.lines:,} lines"
-                             f"{chains}), more than the {MAX_WORK:,} steplint spends on one file (generated code?); "
-                             "it is not checked: exclude it or split it")
+                             f"about {measured.work:,} units of parser work ({measured.nodes:,} syntax nodes{chains}), "
+                             f"over steplint's {MAX_WORK:,} per file: not checked")
     return None
 
 
@@ -149,9 +145,8 @@ def _cpython_tree(text: str) -> ast.Module | ParseObstacle:
         col = error.offset - 1 if isinstance(error.offset, int) and error.offset > 0 else 0
         return ParseObstacle("SL901", line, col, f"syntax error: {error.msg}")
     except (MemoryError, RecursionError) as error:
-        reason = str(error) or type(error).__name__
-        return ParseObstacle("SL901", 1, 0, f"nested too deeply for CPython's own parser ({reason}); Python cannot "
-                                            "compile this file either: it is not checked")
+        return ParseObstacle("SL901", 1, 0, f"too deeply nested for CPython's parser ({type(error).__name__}); "
+                                            "Python cannot compile it")
     except ValueError as error:  # text Python cannot hold as UTF-8: a lone surrogate from an exotic codec
         return ParseObstacle("SL901", 1, 0, f"Python cannot compile this file: {error}")
 

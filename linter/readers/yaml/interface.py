@@ -97,13 +97,13 @@ def read_interface(path: str, text: str) -> InterfaceFile | YamlProblem:
     assert isinstance(parsed, Document)
     if not isinstance(parsed.root, Mapping):
         span = parsed.root.span if parsed.root is not None else Span(1, 0, 1, 0)
-        return YamlProblem("syntax", "the file is not a mapping of sections (step_type, contract, spec, ...); "
-                           "the project's loader cannot build a step interface from it", span)
+        return YamlProblem("syntax", "the file is not a mapping of sections (step_type, contract, spec, ...): the "
+                           "loader cannot build a step interface from it", span)
     variants = parsed.root.get("variants")
     count = len(variants.entries) if isinstance(variants, Mapping) else 0
     if parsed.size * (1 + count) > MAX_VIEW_WORK:
         return YamlProblem("limit", f"the file has {parsed.size:,} nodes and {count:,} variants; steplint analyses "
-                           f"files of up to {MAX_VIEW_WORK:,} nodes times views (the base and each variant)",
+                           f"up to {MAX_VIEW_WORK:,} nodes times views (the base and each variant)",
                            variants.span if count else Span(1, 0, 1, 0))
     return InterfaceFile(path, parsed.root, parsed.duplicates, line_starts(text), text)
 
