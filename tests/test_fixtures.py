@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from pathlib import Path
@@ -25,12 +26,28 @@ def expected_findings(name: str) -> list[str]:
     return sorted(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
-def reported_findings(root: Path) -> list[str]:
+def json_report(root: Path) -> list[dict]:
+    """The findings of ``steplint --format json .`` run in ``root``."""
     result = run_steplint("--format", "json", ".", cwd=root)
     assert result.returncode in (0, 1), result.stderr
     assert "Traceback" not in result.stderr
+    return json.loads(result.stdout)
+
+
+def reported_findings(root: Path) -> list[str]:
     return sorted(f"{f['filename']}:{f['location']['row']}:{f['location']['column']}: {f['code']}"
-                  for f in json.loads(result.stdout))
+                  for f in json_report(root))
+
+
+@pytest.fixture(scope="session")
+def fixture_report(tmp_path_factory):
+    """name -> the JSON findings of that fixture project, run once per test process on a copy."""
+
+    @functools.cache
+    def report(name: str) -> tuple:
+        return tuple(json_report(copy_project(name, tmp_path_factory.mktemp("fixture"))))
+
+    return report
 
 
 def snapshot(root: Path) -> dict:
@@ -44,8 +61,22 @@ def test_both_layouts_and_the_side_effect_project_are_present():
 
 
 @pytest.mark.parametrize("name", PROJECTS)
-def test_exactly_the_expected_findings(name, tmp_path):
-    assert reported_findings(copy_project(name, tmp_path)) == expected_findings(name)
+def test_exactly_the_expected_findings(name, fixture_report):
+    reported = sorted(f"{f['filename']}:{f['location']['row']}:{f['location']['column']}: {f['code']}"
+                      for f in fixture_report(name))
+    assert reported == expected_findings(name)
+
+
+MESSAGE_LIMIT = 120  # characters of the one line every format shows (as ruff keeps its own short)
+
+
+@pytest.mark.parametrize("name", [name for name in PROJECTS if expected_findings(name)])
+def test_every_message_is_one_short_line_and_the_rest_is_help(name, fixture_report):
+    for finding in fixture_report(name):
+        message = finding["message"]
+        where = f"{finding['filename']}:{finding['location']['row']} {finding['code']}"
+        assert "\n" not in message and len(message) <= MESSAGE_LIMIT, (where, len(message), message)
+        assert finding["help"] is None or finding["help"].strip(), where
 
 
 def golden_files(directory: Path, prefix: str = "") -> dict:
