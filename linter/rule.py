@@ -122,6 +122,17 @@ class Rule:
                        tuple(sorted(set(related_paths) - {path})), help)
 
 
+MESSAGE_WIDTH = 120
+"""The most characters a finding's message may have: the one line every output format shows
+(what is wrong, where the other end is); the rest goes to its help."""
+
+
+def fitted(*candidates: str) -> str:
+    """The first of ``candidates`` (the most informative first) that fits in ``MESSAGE_WIDTH``
+    characters, else the last (the shortest form, which only long user-written names push over)."""
+    return next((text for text in candidates if len(text) <= MESSAGE_WIDTH), candidates[-1])
+
+
 @dataclass(frozen=True)
 class RuleDoc:
     """What ``steplint rule CODE`` and ``rules --format json`` show."""

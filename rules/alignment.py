@@ -12,7 +12,7 @@ import difflib
 
 from steplint.model.steps import Answer
 from steplint.model.values import Unknown
-from steplint.rule import Example, Rule, Severity
+from steplint.rule import Example, Rule, Severity, fitted
 from steplint.rules._catalog_examples import (
     BUILDER,
     CONTRACT,
@@ -32,7 +32,6 @@ from steplint.sagemaker.paths import (
 
 PORT_NOUNS = {"input": "dependency", "output": "output"}  # what a spec calls its ports of each direction
 SAGEMAKER_ENV_PREFIX = "SM_"
-MESSAGE_WIDTH = 120  # a finding's message is one line of at most this many characters
 
 
 # Where SL405-SL409 report (issue 12): at the declaration a fix edits, the script's file related.
@@ -111,7 +110,7 @@ class _ContractKeyNotInSpec(Rule):
                 remedy = f"{rename}." if close else f"{rename}, or declare a {noun} '{entry.name}' in the spec."
                 yield self.finding(
                     entry.origin.path, entry.origin.span,
-                    _fit(f"{field} key '{entry.name}' is no {noun} of {spec_names}{_hint(entry.name, names)}",
+                    fitted(f"{field} key '{entry.name}' is no {noun} of {spec_names}{_hint(entry.name, names)}",
                          f"{field} key '{entry.name}' is no {noun} of the spec{_hint(entry.name, names)}"),
                     related_paths=[interface.path for interface in step.interfaces],
                     help=f"The builder looks container paths up by the spec's logical names, {lost}. {remedy}")
@@ -166,7 +165,7 @@ class _SpecNameNotInContract(Rule):
                               f"Add '{port.name}' with its container path to {field} of {step.declared_by}.")
                     yield self.finding(
                         port.origin.path, port.origin.span,
-                        _fit(f"{noun} '{port.name}' of {interface.name} has no path in {field} of "
+                        fitted(f"{noun} '{port.name}' of {interface.name} has no path in {field} of "
                              f"{step.declared_by}{_hint(port.name, keys)}",
                              f"{noun} '{port.name}' has no path in {field} of {step.declared_by}"
                              f"{_hint(port.name, keys)}"),
@@ -293,7 +292,7 @@ class ScriptUndeclaredPath(Rule):
                 ports = f" (and a matching port in {_spec_names(step)})" if step.interfaces else ""
                 yield self.finding(
                     step.origin.path, step.origin.span,
-                    _fit(f"{_at(script, read.origin)} uses {read.key}, which {step.declared_by} does not declare",
+                    fitted(f"{_at(script, read.origin)} uses {read.key}, which {step.declared_by} does not declare",
                          f"{_at(script, read.origin)} uses {read.key}, which the step does not declare"),
                     related_paths=[script.path],
                     help=f"SageMaker mounts or uploads only the directories a step declares, so nothing is mounted "
@@ -316,7 +315,7 @@ class ScriptUndeclaredPath(Rule):
             use = " or ".join(sorted(by_variable)[:2])
             yield self.finding(
                 step.origin.path, step.origin.span,
-                _fit(f"{_at(script, read.origin)} reads {read.key}; {source} {_listed(channels)}",
+                fitted(f"{_at(script, read.origin)} reads {read.key}; {source} {_listed(channels)}",
                      f"{_at(script, read.origin)} reads {read.key}; the step's channels: {_listed(channels)}"),
                 related_paths=[script.path, *step.builder_paths],
                 help=f"SageMaker sets {CHANNEL_VARIABLE_PREFIX}<NAME> only for the job's channels, so {outcome}. "
@@ -335,7 +334,7 @@ class ScriptUndeclaredPath(Rule):
             keys = set().union(*own.keys)
             return self.finding(
                 own.origin.path, own.origin.span,
-                _fit(f"{_at(script, read.origin)} reads {what}; its __main__ passes no such key{_hint(read.key, keys)}",
+                fitted(f"{_at(script, read.origin)} reads {what}; its __main__ passes no such key{_hint(read.key, keys)}",
                      f"{_at(script, read.origin)} reads {what}; its __main__ passes no such key"),
                 related_paths=[step.origin.path],
                 help=f"When the script runs, {outcome}. Use a key the {mapping} built here has, or add "
@@ -347,7 +346,7 @@ class ScriptUndeclaredPath(Rule):
         port = f" and a {noun} '{read.key}' to {_spec_names(step)}" if step.interfaces else ""
         return self.finding(
             step.origin.path, step.origin.span,
-            _fit(f"{_at(script, read.origin)} reads {what}; {field} of {step.declared_by} has no such key"
+            fitted(f"{_at(script, read.origin)} reads {what}; {field} of {step.declared_by} has no such key"
                  f"{_hint(read.key, keys)}", f"{_at(script, read.origin)} reads {what}; {field} has no such key"
                                              f"{_hint(read.key, keys)}"),
             related_paths=[script.path],
@@ -490,7 +489,7 @@ class ScriptUndeclaredEnv(Rule):
                 remedy = f"Read '{close}', or add" if close else "Add"
                 yield self.finding(
                     step.origin.path, step.origin.span,
-                    _fit(f"{_at(script, read.origin)} reads env var '{read.key}'; {who}{_hint(read.key, names)}",
+                    fitted(f"{_at(script, read.origin)} reads env var '{read.key}'; {who}{_hint(read.key, names)}",
                          f"{_at(script, read.origin)} reads env var '{read.key}', which no route sets"
                          f"{_hint(read.key, names)}"),
                     related_paths=[script.path, *step.builder_paths],
@@ -543,7 +542,7 @@ class UnusedContractEnv(Rule):
                         "Any value set for it has no effect")
                 yield self.finding(
                     entry.origin.path, entry.origin.span,
-                    _fit(f"env var '{entry.name}' of {step.declared_by} is never read by {script.name}",
+                    fitted(f"env var '{entry.name}' of {step.declared_by} is never read by {script.name}",
                          f"env var '{entry.name}' is never read by {script.name}"),
                     related_paths=[script.path],
                     help=f"{cost}. Remove it from {step.terms.env}, or read it in the script.")
@@ -615,7 +614,7 @@ class ArgumentMismatch(Rule):
                     continue
                 yield self.finding(
                     step.origin.path, step.origin.span,
-                    _fit(f"{_at(script, option.origin)} requires {option.flags[0]}; {_no_supplier(step)} passes it",
+                    fitted(f"{_at(script, option.origin)} requires {option.flags[0]}; {_no_supplier(step)} passes it",
                          f"{_at(script, option.origin)} requires {option.flags[0]}; no route of the step passes it"),
                     related_paths=[script.path, *step.builder_paths],
                     help=f"parse_args() exits with 'the following arguments are required' when the job starts. "
@@ -679,7 +678,7 @@ class ChannelLayoutMismatch(Rule):
                 also = f" {'; '.join(others)}: the same channel." if others else ""
                 yield self.finding(
                     entry.origin.path, entry.origin.span,
-                    _fit(f"{where}, which {builders} does not create", f"{where}, which its builder does not create"),
+                    fitted(f"{where}, which {builders} does not create", f"{where}, which its builder does not create"),
                     related_paths=[*step.builder_paths, *([script.path] if reads else [])],
                     help=f"{_channel_consequence(path, channels, builders)}.{through}{also} Use a path under a "
                          f"channel the builder creates, or make {builders} create channel '{channel}'.")
@@ -690,11 +689,6 @@ def _declaring_entry(path: str, entries):
     no declared path overlaps it."""
     overlapping = [entry for entry in entries if isinstance(entry.value, str) and overlaps(path, entry.value)]
     return max(overlapping, key=lambda entry: (is_within(path, entry.value), len(entry.value)), default=None)
-
-
-def _fit(message: str, shorter: str) -> str:
-    """``message`` when it fits a line of MESSAGE_WIDTH characters, else ``shorter``."""
-    return message if len(message) <= MESSAGE_WIDTH else shorter
 
 
 def _missing_channel(path: object, channels) -> str | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from steplint.model.values import Mapping, Seq
 from steplint.readers.python.project import Builder, Contract, Spec
-from steplint.rule import Applicability, Example, Fix, Rule, lazy_examples
+from steplint.rule import MESSAGE_WIDTH, Applicability, Example, Fix, Rule, lazy_examples
 from steplint.rules import _builder_examples as examples
 from steplint.sagemaker.facts import TRAINING_CHANNEL_ROOT
 
@@ -179,17 +179,16 @@ def _unmounted_note(model, review: _Review) -> str:
             f"for {'it' if len(unmounted) == 1 else 'them'}.")
 
 
-MAX_MESSAGE = 120
 
 
 def _headline(prefix: str, smells) -> str:
-    """``prefix: tag, tag`` with as many tags as fit in ``MAX_MESSAGE`` characters (at least
+    """``prefix: tag, tag`` with as many tags as fit in ``MESSAGE_WIDTH`` characters (at least
     one), then ``(+N more)``; the help lists them all."""
     tags = list(dict.fromkeys(tag for tag, _ in smells))
     for shown in range(len(tags), 0, -1):
         more = len(tags) - shown
         text = f"{prefix}: {', '.join(tags[:shown])}" + (f" (+{more} more)" if more else "")
-        if len(text) <= MAX_MESSAGE or shown == 1:
+        if len(text) <= MESSAGE_WIDTH or shown == 1:
             return text
     return prefix
 

@@ -6,7 +6,7 @@ steps.
 
 from __future__ import annotations
 
-from steplint.rule import Example, Rule
+from steplint.rule import MESSAGE_WIDTH, Example, Rule
 from steplint.rules._catalog_examples import (
     CONTRACT,
     SCRIPT,
@@ -27,8 +27,6 @@ from steplint.sagemaker.paths import (
     normalized,
     overlaps,
 )
-
-MAX_MESSAGE = 120
 
 
 def _defined_steps(context) -> list:
@@ -77,7 +75,7 @@ class PathKindMismatch(Rule):
                 if problem is not None:
                     where, consequence = problem
                     message = f"{direction} '{entry.name}' of {step.declared_by} is {entry.value}, {where}"
-                    if len(message) > MAX_MESSAGE:  # the finding is at the declaration: its owner can go
+                    if len(message) > MESSAGE_WIDTH:  # the finding is at the declaration: its owner can go
                         message = f"{direction} '{entry.name}' is {entry.value}, {where}"
                     yield self.finding(entry.origin.path, entry.origin.span, message, help=consequence)
 

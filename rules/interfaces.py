@@ -20,7 +20,7 @@ from steplint.readers.yaml.interface import View, variant_entries, views
 from steplint.readers.yaml.keys import INTERFACE, STRING_LISTS, STRING_MAPS, ListOf, MapOf, Section
 from steplint.readers.yaml.nodes import Mapping, Scalar, Sequence
 from steplint.readers.yaml.steps import runs_own_command, sagemaker_step_type, step_type, string
-from steplint.rule import Applicability, Example, Fix, Rule, Severity
+from steplint.rule import Applicability, Example, Fix, Rule, Severity, fitted
 from steplint.sagemaker.facts import STEP_KINDS
 
 READER = "yaml"
@@ -99,16 +99,6 @@ def _views(context):
         yield from views(_files(context)[path])
 
 
-MESSAGE_WIDTH = 120  # a finding's message is one line of at most this many characters
-
-
-def _fitted(*candidates: str) -> str:
-    """The first of ``candidates`` (the most informative first) that fits on one message line,
-    else the last (the shortest form, which only long user-written names can push over)."""
-    for text in candidates:
-        if len(text) <= MESSAGE_WIDTH:
-            return text
-    return candidates[-1]
 
 
 def _hint(name, candidates) -> str:
@@ -172,7 +162,7 @@ class UnknownInterfaceKey(Rule):
                 name = entry.name if isinstance(entry.key, Scalar) else "(a mapping or list)"
                 hint = _hint(name, section.fields)
                 yield self.finding(path, entry.key.span,
-                                   _fitted(f"unknown key '{name}' {place}{hint}", f"unknown key '{name}'{hint}"),
+                                   fitted(f"unknown key '{name}' {place}{hint}", f"unknown key '{name}'{hint}"),
                                    help="The project's loader (pydantic, unknown keys ignored) drops it without a "
                                         "word, so it has no effect. Correct the key, or remove it.")
 
@@ -200,7 +190,7 @@ class VariantKeyIgnored(Rule):
                     if entry.name in ("spec", "contract", "patterns"):
                         continue
                     hint = _hint(entry.name, ("spec", "contract", "patterns"))
-                    yield self.finding(path, entry.key.span, _fitted(
+                    yield self.finding(path, entry.key.span, fitted(
                         f"key '{entry.name}' under variant '{variant.name}' is ignored: the merge reads only spec, "
                         f"contract and patterns{hint}",
                         f"key '{entry.name}' under variant '{variant.name}' is ignored{hint}"),
@@ -297,7 +287,7 @@ class NonStringValue(Rule):
                                                                      node.tag.rsplit(":", 1)[-1])
                     edit = quoted(file, node) if node.text else None
                     written = node.text or "(nothing)"
-                    yield self.finding(path, node.span, _fitted(
+                    yield self.finding(path, node.span, fitted(
                         f"{where}.{place} is written {written}, which YAML 1.1 reads as {_reading(node)}",
                         f"{place} is written {written}, which YAML 1.1 reads as {_reading(node)}"),
                         fix=Fix(f"quote the value: '{node.text}'", Applicability.SAFE, (edit,)) if edit else None,
@@ -402,7 +392,7 @@ class UnknownInputPort(Rule):
 
     def _finding(self, view: View, node, where: str, names: set, variants: str, fix):
         hint = _hint(node.value, [n for n in names if isinstance(n, str)])
-        return self.finding(view.file.path, node.span, _fitted(
+        return self.finding(view.file.path, node.span, fitted(
             f"{where} of {step_type(view)} names '{node.value}', no dependency of the step{variants}{hint}",
             f"{where} names '{node.value}', no dependency of the step{variants}{hint}",
             f"{where} names '{node.value}', no dependency of the step{hint}"),
@@ -445,7 +435,7 @@ class RequiredMismatch(Rule):
                 node = contract_node if contract_node is not None else entry.key
                 found.add(view, node, (entry.name, contract_value, spec_value))
         for view, node, (name, contract_value, spec_value), variants in found.items():
-            yield self.finding(view.file.path, node.span, _fitted(
+            yield self.finding(view.file.path, node.span, fitted(
                 f"input '{name}' of {step_type(view)} is {_state(contract_value)} in the contract but "
                 f"{_state(spec_value)} in spec.dependencies{variants}",
                 f"input '{name}' is {_state(contract_value)} in the contract but {_state(spec_value)} in "
@@ -603,7 +593,7 @@ class UnknownCompatibleSource(Rule):
                         start, end = file.offsets(item.span)
                         if file.text[start:end] == token:
                             edit = Edit(path, start, end, meant)
-                    yield self.finding(path, item.span, _fitted(
+                    yield self.finding(path, item.span, fitted(
                         f"compatible source '{token}' of dependency '{dependency.name}' names no step type (close: "
                         f"'{meant}')",
                         f"compatible source '{token}' names no step type (close: '{meant}')"),
@@ -671,7 +661,7 @@ class VariantChangesPortType(Rule):
                         before = before.get("type") if isinstance(before, Mapping) else None
                         if string(after) is None or string(before) is None or after.value == before.value:
                             continue
-                        yield self.finding(path, after.span, _fitted(
+                        yield self.finding(path, after.span, fitted(
                             f"variant '{variant.name}' changes the type of {noun} '{entry.name}' from "
                             f"{before.value} (line {before.span.line}) to {after.value}",
                             f"variant '{variant.name}' changes the type of {noun} '{entry.name}' to {after.value}"),
@@ -767,7 +757,7 @@ class IncompatibleCompatibleSource(Rule):
                     found.add(view, item, (token, entry.name, wanted, tuple(sorted(offered))))
         for view, item, (token, dependency, wanted, offered), variants in found.items():
             types = ", ".join(offered)
-            yield self.finding(view.file.path, item.span, _fitted(
+            yield self.finding(view.file.path, item.span, fitted(
                 f"compatible source '{token}' of dependency '{dependency}' ({wanted}){variants} has only "
                 f"{types} outputs",
                 f"compatible source '{token}' of dependency '{dependency}' ({wanted}) has only {types} outputs",

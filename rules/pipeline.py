@@ -16,7 +16,7 @@ import difflib
 import json
 
 from steplint.model.steps import Answer
-from steplint.rule import Applicability, Edit, Example, Fix, Rule, Severity
+from steplint.rule import MESSAGE_WIDTH, Applicability, Edit, Example, Fix, Rule, Severity
 from steplint.rules._pipeline_examples import EVALUATE, SOURCES, TRAIN, pipeline_project
 from steplint.sagemaker.facts import FRAMEWORK_ESTIMATORS
 from steplint.sagemaker.paths import normalized
@@ -410,7 +410,6 @@ RAW_USE_EFFECTS = {
     "os.path.join": "so the path holds {encoded}, quotes included",
 }
 MAX_SHOWN_VALUE = 24
-MAX_MESSAGE = 120
 
 
 def _shown(value: str) -> str:
@@ -479,7 +478,7 @@ class EncodedHyperparameterReadRaw(Rule):
                 effect = RAW_USE_EFFECTS[kind].format(encoded=encoded)
                 message = (f"{step.script.name} uses hyperparameters.json['{read.name}'] undecoded ({phrase}); "
                            f"{sdk.job_class} JSON-encodes it")
-                if len(message) > MAX_MESSAGE:
+                if len(message) > MESSAGE_WIDTH:
                     message = (f"{step.script.name} uses hyperparameters.json['{read.name}'] undecoded; "
                                f"{sdk.job_class} JSON-encodes it")
                 yield self.finding(read.origin.path, read.origin.span, message, related_paths=[step.origin.path],

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from steplint.model.steps import Answer
 from steplint.model.values import CallValue, Mapping, Ref, Seq, Span
 from steplint.readers.python.project import Contract, Spec
-from steplint.rule import Applicability, Edit, Example, Fix, Rule
+from steplint.rule import Applicability, Edit, Example, Fix, Rule, fitted
 from steplint.rules._pipeline_examples import pipeline_project
 from steplint.rules._sagemaker_examples import (
     builder_project,
@@ -92,16 +92,6 @@ def _class_name(model, value) -> str | None:
     return resolved.name if isinstance(resolved, Ref) else None
 
 
-MESSAGE_WIDTH = 120  # a finding's message is one line of at most this many characters
-
-
-def _fitted(*candidates: str) -> str:
-    """The first of ``candidates`` (the most informative first) that fits on one message line,
-    else the last (the shortest form, which only long user-written names can push over)."""
-    for text in candidates:
-        if len(text) <= MESSAGE_WIDTH:
-            return text
-    return candidates[-1]
 
 
 def _clipped(text: str, width: int = 40) -> str:
@@ -194,7 +184,7 @@ class InvalidPropertyPath(Rule):
                 shown = [repr(data.fill_indexes(s, indexes) or s) for s, _ in suggestions]
                 what = _left_shape(service, problem)
                 closest = f" (closest: {shown[0]})" if shown else ""
-                message = _fitted(f"{read.path} of {step.declared_by}: {what}{closest}",
+                message = fitted(f"{read.path} of {step.declared_by}: {what}{closest}",
                                   f"{read.path} of {step.declared_by}: {what}",
                                   f"{_clipped(read.path, 60)} of {step.declared_by}: {what}")
                 remedy = (f"Use one of the closest valid paths: {', '.join(shown)}." if shown else
@@ -224,7 +214,7 @@ class InvalidPropertyPath(Rule):
                 f"pipeline cannot resolve it. {remedy}")
         name = _clipped(str(output.logical_name))
         closest = f" (closest: {shown[0]})" if shown else ""
-        message = _fitted(f"property_path '{path}' of output '{name}': {what}{closest}",
+        message = fitted(f"property_path '{path}' of output '{name}': {what}{closest}",
                           f"property_path '{path}' of output '{name}': {what}",
                           f"property_path of output '{name}': {what}")
         fix = None
@@ -317,7 +307,7 @@ class OutputKeyMismatch(Rule):
             quote = index.value[0]
             replacement = path[:index.start] + f"[{quote}{output.logical_name}{quote}]" + path[index.end:]
             name = output.logical_name
-            message = _fitted(f"property_path selects Outputs['{key}'] of {spec.name}; the output's logical name "
+            message = fitted(f"property_path selects Outputs['{key}'] of {spec.name}; the output's logical name "
                               f"is '{name}'",
                               f"property_path selects Outputs['{_clipped(key)}']; the output's logical name is "
                               f"'{_clipped(name)}'")
@@ -352,7 +342,7 @@ class PropertyPathCase(Rule):
                 continue
             replacement = PROPERTIES + path[len(head):]
             name = _clipped(str(output.logical_name))
-            message = _fitted(f"property_path '{path}' of output '{name}' starts with '{head}', not '{PROPERTIES}'",
+            message = fitted(f"property_path '{path}' of output '{name}' starts with '{head}', not '{PROPERTIES}'",
                               f"'{path}' of output '{name}' starts with '{head}', not '{PROPERTIES}'",
                               f"property_path of output '{name}' starts with '{head}', not '{PROPERTIES}'")
             help = (f"A step's properties are the attribute `{PROPERTIES}` in lower case, so resolving this path "
@@ -546,7 +536,7 @@ class UnknownFrameworkVersion(Rule):
             options = [k.removeprefix(prefix) for k, entry in bases.items()
                        if k.startswith(prefix) and data.listed_at(entry, release)]
             shown = ", ".join(options) or "none"
-            message = _fitted(
+            message = fitted(
                 f"{keyword} '{base}' is not listed for transformers {version} by sagemaker {release} "
                 f"(listed: {shown})",
                 f"{keyword} '{_clipped(base)}' is not listed for transformers {version} by sagemaker {release}")
@@ -562,7 +552,7 @@ class UnknownFrameworkVersion(Rule):
         """A ``framework_version`` (or ``retrieve`` ``version``) the checked SDK release does not list."""
         release, described = checked
         near = _nearby(version, data.supported_versions(config, release))
-        message = _fitted(
+        message = fitted(
             f"{keyword} '{version}' of {owner} is not listed by sagemaker {release} (nearest: {near})",
             f"{keyword} '{version}' is not listed for {framework} {scope} by sagemaker {release} (nearest: {near})",
             f"{keyword} '{version}' is not listed by sagemaker {release} (nearest: {near})",
@@ -585,7 +575,7 @@ class UnknownFrameworkVersion(Rule):
         """A ``py_version`` the checked SDK release does not list for the framework version."""
         release, described = checked
         shown = ", ".join(allowed) or "none"
-        message = _fitted(
+        message = fitted(
             f"py_version '{py_version}' is not listed for {framework} {concrete} by sagemaker {release} "
             f"(listed: {shown})",
             f"py_version '{_clipped(py_version)}' is not listed for {framework} {concrete} by sagemaker {release}")
@@ -657,7 +647,7 @@ class ReservedHyperparameter(Rule):
                 reserved = data.reserved_hyperparameters()
                 if entry.name in reserved:
                     yield self.finding(entry.origin.path, entry.origin.span,
-                                       _fitted(f"hyperparameter '{entry.name}' is reserved: the {sdk.job_class} "
+                                       fitted(f"hyperparameter '{entry.name}' is reserved: the {sdk.job_class} "
                                                f"estimator of {step.declared_by} sets it itself",
                                                f"hyperparameter '{entry.name}' is reserved: the {sdk.job_class} "
                                                f"estimator sets it itself"),
@@ -678,7 +668,7 @@ class ReservedHyperparameter(Rule):
                     reserved = data.reserved_hyperparameters()
                     if key in reserved:
                         yield self.finding(path, entry.key_span,
-                                           _fitted(f"hyperparameter '{key}' is reserved: the {constructed.class_name} "
+                                           fitted(f"hyperparameter '{key}' is reserved: the {constructed.class_name} "
                                                    f"estimator in {builder.name} sets it itself",
                                                    f"hyperparameter '{key}' is reserved: the "
                                                    f"{constructed.class_name} estimator sets it itself"),
@@ -858,7 +848,7 @@ class ServiceLimit(Rule):
         line, and as help the consequence (``why`` first, when given) and ``remedy``."""
         help = (f"{why}{api} rejects the request with a ValidationException when the pipeline runs (limits of "
                 f"{data.service_model().source}). {remedy}")
-        return self.finding(path, span, _fitted(*messages), related_paths=related, help=help)
+        return self.finding(path, span, fitted(*messages), related_paths=related, help=help)
 
     def _hyperparameter_limits(self, model, builder, constructed):
         found = _hyperparameters(model, builder, constructed)
@@ -1258,7 +1248,7 @@ class HyperparametersEncodedTwice(Rule):
         what = (f"the job receives {received}" if received is not None
                 else "the job receives the value encoded twice (json.dumps(0.01) arrives as '\"0.01\"')")
         estimator = constructed.class_name + ("" if constructed.class_name == "Estimator" else " estimator")
-        message = _fitted(f"{name} is already json.dumps(...); the {estimator} in {builder.name} encodes it again",
+        message = fitted(f"{name} is already json.dumps(...); the {estimator} in {builder.name} encodes it again",
                           f"{name} is already json.dumps(...); the {estimator} encodes it again")
         help = (f"{reason[:1].upper()}{reason[1:]} ({SDK_ESTIMATOR_MODULE}, {data.sdk_source()}), so {what} and "
                 f"decoding it once yields JSON text, not the value. Pass the value itself.")

@@ -9,12 +9,11 @@ from steplint.readers.python.project import (
     argument,
     argument_span,
 )
-from steplint.rule import Example, Rule, Severity
+from steplint.rule import MESSAGE_WIDTH, Example, Rule, Severity
 
 _CORE = ("steps/core.py", "class StepSpecification: ...\nclass DependencySpec: ...\n"
                           "class ScriptContract: ...\nclass TrainingScriptContract(ScriptContract): ...\n")
 _SPEC_FIELDS_CHECKED = ("step_type", "dependencies", "outputs", "script_contract")
-MAX_MESSAGE = 120
 _CONTRACT_FIELDS_CHECKED = ("entry_point", "expected_input_paths", "expected_output_paths",
                             "required_env_vars", "optional_env_vars", "expected_arguments")
 
@@ -106,7 +105,7 @@ class UnresolvedValue(Rule):
             located = f"The cause is at {origin}:{unknown.span.line}:{unknown.span.col + 1}. "
         one = len(names) == 1
         verb = "is" if one else "are"
-        # The longest of these that fits in MAX_MESSAGE; what it leaves out goes to the help.
+        # The longest of these that fits in MESSAGE_WIDTH; what it leaves out goes to the help.
         layouts = [(f"{what}: {quoted} {verb} not statically known ({unknown.reason})", "")]
         if not one:
             layouts.append((f"{what}: {len(names)} fields {verb} not statically known ({unknown.reason})",
@@ -115,7 +114,7 @@ class UnresolvedValue(Rule):
         if not one:
             layouts.append((f"{what}: {len(names)} fields {verb} not statically known",
                             f"The fields: {quoted}. Cause: {unknown.reason}. "))
-        message, left_out = next((layout for layout in layouts if len(layout[0]) <= MAX_MESSAGE), layouts[-1])
+        message, left_out = next((layout for layout in layouts if len(layout[0]) <= MESSAGE_WIDTH), layouts[-1])
         return self.finding(
             path, report_span, message,
             help=(f"{left_out}{located}Rules that need {'it' if one else 'them'} skip this step. Write "
