@@ -421,6 +421,7 @@ class UnknownFrameworkVersion(Rule):
         Example(builder_project('framework_version="2.1",\npy_version="py310",')),
         Example(builder_project('framework_version=self.config.framework_version,\npy_version="py310",')),
         Example(_pinned_example("2.0.1")),
+        Example(pipeline_project()),
     )
 
     def check(self, context):
@@ -636,6 +637,7 @@ class ReservedHyperparameter(Rule):
                                 'hyperparameters={"epochs": 10, "learning_rate": 0.01},')),
         Example(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
                                 'hyperparameters=self.config.hyperparameters,')),
+        Example(pipeline_project()),
     )
 
     def check(self, context):
@@ -738,6 +740,7 @@ class ServiceLimit(Rule):
                                 'environment={"MODEL_NAME": "bert"},',
                                 channels='{"train": TrainingInput(s3_data=path)}')),
         Example(processing_project("properties.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri")),
+        Example(pipeline_project()),
     )
 
     def check(self, context):
