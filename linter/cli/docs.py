@@ -70,18 +70,19 @@ def shared_files(examples) -> dict:
     return shared
 
 
-def _references(example, examples, shared: dict) -> dict:
+def _references(example, examples, shared: dict, known: dict) -> dict:
     """path -> the text each of ``example``'s own files is excerpted against: the shared
-    version, else the most similar other version of that path among the rule's examples
-    (so a variation of a long file shows only where it differs from its nearest sibling)."""
+    version, else the most similar other version of that path among the rule's examples and
+    ``known`` (path -> versions in other rules' examples), so a variation of a long file shows
+    only where it differs from its nearest sibling."""
     against: dict = {}
     for path, content in example.files.items():
         if path in shared and shared[path] != content:
             against[path] = shared[path]
             continue
         text = _text(content).splitlines()
-        others = {other.files[path] for other in examples
-                  if path in other.files and other.files[path] != content}
+        others = {other.files[path] for other in examples if path in other.files} | set(known.get(path, ()))
+        others.discard(content)
         best, best_ratio = None, 0.0
         for other in sorted(others, key=_text):
             ratio = difflib.SequenceMatcher(a=_text(other).splitlines(), b=text, autojunk=False).ratio()
@@ -92,10 +93,25 @@ def _references(example, examples, shared: dict) -> dict:
     return against
 
 
+def known_files(rules) -> tuple:
+    """``(versions, base)`` over every example of ``rules``: path -> the versions of that file,
+    and path -> content for the files that at least two rules' examples hold unchanged (the
+    base projects the examples vary)."""
+    versions: dict = {}
+    owners: dict = {}
+    for rule in rules:
+        for example in (*rule.bad_examples, *rule.good_examples):
+            for path, content in example.files.items():
+                versions.setdefault(path, set()).add(content)
+                owners.setdefault((path, content), set()).add(rule.code)
+    base = {path: content for (path, content), codes in owners.items() if len(codes) >= 2}
+    return versions, base
+
+
 MIN_SIMILARITY = 0.5  # a file less alike than this to every sibling is shown whole
 
 
-def rule_markdown(rule, full: bool = False) -> str:
+def rule_markdown(rule, full: bool = False, known: tuple | None = None) -> str:
     """A rule's documentation as Markdown: summary, rationale, fix, bad and good examples.
 
     Examples are variations of one small project. Unless ``full``, the files every example
@@ -105,7 +121,13 @@ def rule_markdown(rule, full: bool = False) -> str:
     lines = [f"## {rule.code} {rule.name}", "", rule.summary, "", "**Why it matters.** " + rule.rationale, "",
              f"**Fix:** {rule.fix_applicability.value}. **Severity:** {rule.severity.value}.", ""]
     examples = (*rule.bad_examples, *rule.good_examples)
+    versions, base = known if known is not None and not full else ({}, {})
     shared = {} if full else shared_files(examples)
+    if not full:  # a file another rule's examples also hold unchanged is part of the base project
+        for example in examples:
+            for path, content in example.files.items():
+                if path not in shared and base.get(path) == content:
+                    shared[path] = content
     if shared:
         lines += ["The examples are variations of one small project (" + ", ".join(f"`{path}`" for path in shared)
                   + "); each shows only the files it changes. `steplint rule " + rule.code
@@ -113,7 +135,7 @@ def rule_markdown(rule, full: bool = False) -> str:
     for title, group in (("Bad", rule.bad_examples), ("Good", rule.good_examples)):
         for example in group:
             own = {path: content for path, content in example.files.items() if shared.get(path) != content}
-            against = {} if full else _references(example, examples, shared)
+            against = {} if full else _references(example, examples, shared, versions)
             lines += [f"**{title}:**" + ("" if own else " the project as it is."), ""] + _files_markdown(own, against)
             if example.fixed:
                 changed = {path: content for path, content in example.fixed.items()
@@ -132,7 +154,8 @@ def rules_markdown(rules) -> str:
         lines.append(f"| [{rule.code}](#{anchor}) | {rule.name} | {rule.fix_applicability.value} | "
                      f"{rule.summary.replace('|', '&#124;')} |")
     lines.append("")
-    return "\n".join(lines) + "\n" + "\n".join(rule_markdown(rule) for rule in rules)
+    known = known_files(rules)
+    return "\n".join(lines) + "\n" + "\n".join(rule_markdown(rule, known=known) for rule in rules)
 
 
 def rule_json(rule) -> dict:
@@ -167,7 +190,7 @@ def main(argv) -> int:
         if arguments.format == "json":
             print(json.dumps(rule_json(rule), indent=2))
         else:
-            sys.stdout.write(rule_markdown(rule, arguments.full))
+            sys.stdout.write(rule_markdown(rule, arguments.full, None if arguments.full else known_files(all_rules())))
         return 0
     rules = all_rules()
     if arguments.format == "markdown":
