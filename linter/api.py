@@ -13,7 +13,7 @@ from steplint.files.projects import nearest_project
 from steplint.files.sources import read_source
 from steplint.files.workspace import Workspace
 from steplint.fixing.fixer import FixOutcome, allowed_applicabilities, fix_workspace
-from steplint.readers import source_suffixes
+from steplint.readers import source_globs, source_suffixes
 
 
 def configure(paths, config_path: Path | None = None, overrides: dict | None = None) -> Config:
@@ -42,7 +42,7 @@ def checked_directory(paths) -> Path:
 def load_workspace(paths, config: Config, force_exclude: bool = False) -> tuple[Workspace, Discovered]:
     forget_real_paths()
     discovered = discover(paths, config.root, config.exclude, force_exclude, config.respect_gitignore,
-                          source_suffixes())
+                          source_suffixes(), source_globs(config))
     workspace = Workspace.from_reads(read_source(path, display_path(path)) for path in discovered.files)
     return workspace, discovered
 

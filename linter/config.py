@@ -10,7 +10,8 @@ directory.
 Every problem is a ``ConfigError`` with a message of one line, which the command line
 prints as ``steplint: error: ...`` and exits 2 with: a file that is missing, a directory,
 not a regular file, unreadable, over 4 MB, not UTF-8 or not TOML; a value of the wrong
-type at any level; an unknown key or rule code; a ``script-roots`` entry outside the root.
+type at any level; an unknown key or rule code; a ``script-roots`` entry outside the root;
+an ``interface-globs`` entry that is not a valid glob.
 
 ``extend-select``, ``extend-ignore`` and ``extend-exclude`` add to ``select``, ``ignore`` and
 ``exclude``; ``Config`` holds the lists they make together. Command-line values
@@ -31,6 +32,7 @@ import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from steplint.files.discovery import glob_matcher
 from steplint.files.projects import within
 
 if sys.version_info >= (3, 11):
@@ -68,6 +70,9 @@ class NameSettings:
         return frozenset({self.dependency_type_enum, self.node_type_enum})
 
 
+DEFAULT_INTERFACE_GLOBS = ("**/*.step.yaml",)
+
+
 @dataclass(frozen=True)
 class Config:
     """Effective settings for one run."""
@@ -82,6 +87,9 @@ class Config:
     sagemaker_version: str | None = None  # the SDK release SL504 checks against (steplint.sagemaker.pins)
     names: NameSettings = field(default_factory=NameSettings)
     respect_gitignore: bool = True
+    # which files hold YAML step interfaces: gitignore-style globs matched against a file's
+    # path from the root (steplint.files.discovery.glob_matcher)
+    interface_globs: tuple = DEFAULT_INTERFACE_GLOBS
     # which findings fail a run: "error", or "warning" (errors and warnings). Out of the
     # repr, which keys the result cache: it decides the exit code, not the findings.
     fail_on: str = field(default="error", repr=False)
@@ -112,7 +120,8 @@ def _path_matches(path: str, pattern: str) -> bool:
 
 
 TOP_LEVEL_KEYS = {"select", "extend-select", "ignore", "extend-ignore", "exclude", "extend-exclude",
-                  "per-file-ignores", "script-roots", "sagemaker-version", "names", "respect-gitignore", "fail-on"}
+                  "per-file-ignores", "script-roots", "sagemaker-version", "names", "respect-gitignore", "fail-on",
+                  "interface-globs"}
 FAIL_ON = ("error", "warning")
 NAME_KEYS = {f.name.replace("_", "-"): f.name for f in fields(NameSettings)}
 MAX_CONFIG_BYTES = 4 * 1024 * 1024  # real pyproject.toml files are a few kilobytes
@@ -235,6 +244,7 @@ def load_config(path: Path | None, known_codes, overrides: dict | None = None, r
         names=_names(table.get("names", {}), where),
         respect_gitignore=_boolean(table.get("respect-gitignore", True), "respect-gitignore", where),
         fail_on=_choice(table.get("fail-on", "error"), "fail-on", FAIL_ON, where),
+        interface_globs=_globs(table.get("interface-globs", list(DEFAULT_INTERFACE_GLOBS)), "interface-globs", where),
     )
 
 
@@ -314,6 +324,17 @@ def _strings(value, key: str, where: str) -> tuple:
         if not isinstance(item, str):
             raise ConfigError(f"{where}: '{key}' must be a list of strings, but holds {_kind(item)}")
     return tuple(value)
+
+
+def _globs(value, key: str, where: str) -> tuple:
+    """Gitignore-style globs (``**/*.step.yaml``). Raises ``ConfigError`` for a non-list, a
+    non-string, or an entry that is not a valid glob or matches nothing."""
+    globs = _strings(value, key, where)
+    try:
+        glob_matcher(globs)
+    except ValueError as error:
+        raise ConfigError(f"{where}: '{key}' entry {error}") from None
+    return globs
 
 
 def _codes(value, key: str, where: str, known_codes) -> tuple:

@@ -42,6 +42,7 @@ def settings_text(config: Config, command_line: dict) -> str:
         "script-roots": list(config.script_roots),
         "respect-gitignore": config.respect_gitignore,
         "fail-on": config.fail_on,
+        "interface-globs": list(config.interface_globs),
     }
     lines += [f"{key} = {toml_value(value)}" for key, value in values.items()]
     lines += ["", "[tool.steplint.names]"]

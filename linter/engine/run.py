@@ -27,7 +27,7 @@ from steplint.files.sources import FileProblem, SourceFile
 from steplint.files.workspace import Workspace
 from steplint.findings.suppressions import is_suppressed, parse_suppressions
 from steplint.model.values import Span
-from steplint.readers import is_python, readers
+from steplint.readers import is_python, readers, reads
 from steplint.readers.api import ReaderProject
 from steplint.readers.python import parse as python_parse
 from steplint.readers.python.facts import ModuleFacts
@@ -285,11 +285,11 @@ class Engine:
         return self._facts_memo[key]
 
     def _read_other_forms(self, run: _Run) -> None:
-        """Facts of the files each registered reader reads (its suffixes, and ``wants``)."""
+        """Facts of the files each registered reader reads (its suffixes or globs, and ``wants``)."""
         for reader in readers():
             facts: dict = {}
             for display, source in sorted(run.workspace.sources.items()):
-                if not display.endswith(reader.suffixes) or not reader.wants(source):
+                if not reads(reader, display, self.config, source.path) or not reader.wants(source):
                     continue
                 try:
                     value, problem = self.read(reader, source)

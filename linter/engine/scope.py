@@ -24,7 +24,7 @@ from steplint.files.paths import display_path, forget_real_paths
 from steplint.files.projects import nearest_project
 from steplint.files.sources import ReadProblem, SourceFile, decode_source, read_source
 from steplint.files.workspace import Workspace
-from steplint.readers import source_suffixes
+from steplint.readers import source_globs, source_suffixes
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def discovery_scope(paths, config: Config, force_exclude: bool = False, stdin_fi
         excluded = force_exclude and is_ignored_explicitly(path, config.root, config.exclude, config.respect_gitignore)
         return Discovered((), ()), (), [] if excluded else [display_path(path)]
     discovered = discover(paths, config.root, config.exclude, force_exclude, config.respect_gitignore,
-                          source_suffixes())
+                          source_suffixes(), source_globs(config))
     scope = Scope(Workspace(), discovered, None)
     return discovered, scope.warnings, sorted({display_path(path) for path in discovered.files})
 
@@ -96,7 +96,7 @@ def load_scope(paths, config: Config, force_exclude: bool = False, stdin: Source
     """Load the files to check; with file arguments (or stdin), the project around them too."""
     forget_real_paths()
     discovered = discover(paths, config.root, config.exclude, force_exclude, config.respect_gitignore,
-                          source_suffixes())
+                          source_suffixes(), source_globs(config))
     given = {display_path(path): path for path in discovered.files}
     if stdin is not None:
         excluded = force_exclude and is_ignored_explicitly(Path(stdin.path), config.root, config.exclude,
@@ -110,7 +110,7 @@ def load_scope(paths, config: Config, force_exclude: bool = False, stdin: Source
         root = project_root([Path(p).absolute() for p in anchors], config)
         if root is not None:
             around = discover([root], config.root, config.exclude, respect_gitignore=config.respect_gitignore,
-                              suffixes=source_suffixes())
+                              suffixes=source_suffixes(), globs=source_globs(config))
             for path in around.files:
                 context.setdefault(display_path(path), path)
             for link in around.outside_links:

@@ -46,11 +46,11 @@ def _apply(text: str, edits) -> str:
     return text
 
 
-def _parses(path: str, text: str) -> bool:
+def _parses(path: str, text: str, config=None) -> bool:
     """Whether ``text``, the edited file at ``path``, is still a valid file of its form: for
     a registered reader's file, what the reader says; for Python, it passes the parse guard
     (Python accepts it, and it is within steplint's bounds) and LibCST parses it."""
-    reader = reader_for(path)
+    reader = reader_for(path, config)
     if reader is not None:
         return reader.reparses(text)
     import libcst as cst  # imported on first use: `steplint --version` and clean runs need no parser
@@ -91,14 +91,14 @@ def fix_workspace(engine: Engine, workspace: Workspace, allowed: frozenset, repo
             accepted.append(finding)
         if not accepted:
             break
-        texts, broken = _texts_after(workspace, accepted)
+        texts, broken = _texts_after(workspace, accepted, engine.config)
         while broken:
             for finding in [f for f in accepted if f.fix.paths & broken]:
                 withdrawn.append(f"{finding.path}:{finding.line}:{finding.column}: {finding.code} fix withdrawn: "
                                  f"the result would not parse")
                 refused.add((finding.code, finding.fix))
                 accepted.remove(finding)
-            texts, broken = _texts_after(workspace, accepted)
+            texts, broken = _texts_after(workspace, accepted, engine.config)
         if not accepted:
             break
         applied.extend(accepted)
@@ -109,13 +109,13 @@ def fix_workspace(engine: Engine, workspace: Workspace, allowed: frozenset, repo
     return FixOutcome(workspace, result, len(applied), changed, withdrawn, applied)
 
 
-def _texts_after(workspace: Workspace, accepted) -> tuple[dict, set]:
+def _texts_after(workspace: Workspace, accepted, config=None) -> tuple[dict, set]:
     by_path: dict[str, list] = {}
     for finding in accepted:
         for edit in finding.fix.edits:
             by_path.setdefault(edit.path, []).append(edit)
     texts = {path: _apply(workspace.sources[path].text, edits) for path, edits in by_path.items()}
-    broken = {path for path, text in texts.items() if not _parses(path, text)}
+    broken = {path for path, text in texts.items() if not _parses(path, text, config)}
     return texts, broken
 
 

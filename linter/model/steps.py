@@ -113,8 +113,9 @@ class ScriptRead:
     """Something a script reads.
 
     ``kind``: ``path`` (a container path literal or folded expression), ``input_key`` /
-    ``output_key`` (``input_paths["k"]`` / ``output_paths["k"]``), ``env`` (an environment
-    variable). ``how`` says whether the read can fail: ``subscript`` (KeyError when the name
+    ``output_key`` / ``environ_key`` (``input_paths["k"]`` / ``output_paths["k"]`` /
+    ``environ_vars["k"]``, the mappings of the cursus script convention), ``env`` (an
+    environment variable). ``how`` says whether the read can fail: ``subscript`` (KeyError when the name
     is absent), ``get`` (``.get(k)`` / ``getenv(k)``: a default instead), ``fallback`` (a
     ``.get`` that is only the default of another lookup on the same mapping, read only when
     that one's name is absent), ``guarded`` (a subscript inside ``if "k" in mapping:``, made
@@ -142,8 +143,8 @@ class ScriptRead:
 
 @dataclass(frozen=True)
 class PassedKeys:
-    """The keys of a path mapping (``kind``: ``input_key`` / ``output_key``) that a script's
-    own ``__main__`` builds and hands to the code reading it: one frozenset of known keys per
+    """The keys of a mapping (``kind``: ``input_key`` / ``output_key`` / ``environ_key``) that
+    a script's own ``__main__`` builds and hands to the code reading it: one frozenset of known keys per
     value the mapping may be bound to, and per value whether those are all its keys."""
 
     kind: str
@@ -178,9 +179,9 @@ class Script:
     environment variables it or the tree modules it imports read, and ``reads_all_env`` is
     True when any of them uses ``os.environ`` whole (then any name may be read).
     ``options`` is None when its parser cannot be read statically (an
-    ``add_argument(*flags)``). ``passed`` holds a ``PassedKeys`` per path mapping the
-    script's own ``__main__`` builds: for those, the keys it reads come from that mapping,
-    not from the contract."""
+    ``add_argument(*flags)``). ``passed`` holds a ``PassedKeys`` per mapping the script's
+    own ``__main__`` builds (``input_paths``, ``output_paths``, ``environ_vars``): for
+    those, the keys it reads come from that mapping, not from the contract."""
 
     path: str
     name: str

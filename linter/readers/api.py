@@ -3,8 +3,9 @@
 A reader turns files of one form into the source-agnostic step model
 (``steplint.model.steps.Step``). The engine calls it in two phases:
 
-1. ``read(source)`` once per file whose name ends with one of ``suffixes`` and that
-   ``wants(source)``: the file's facts (any value the reader's ``steps`` understands), or a
+1. ``read(source)`` once per file whose name ends with one of ``suffixes`` or whose path
+   from the configuration's root matches one of ``globs(config)`` (never a Python file),
+   and that ``wants(source)``: the file's facts (any value the reader's ``steps`` understands), or a
    ``FileProblem`` (a one-line diagnostic such as a syntax error, reported as a finding;
    the file is then left out). ``read`` must not raise for bad input: an exception is an
    internal error of steplint, reported loudly.
@@ -47,11 +48,18 @@ class ReaderProject:
 
 
 class Reader:
-    """Base class of a reader. Subclasses set ``name`` and ``suffixes`` and implement
-    ``read`` and ``steps``; ``wants`` and ``reparses`` have defaults."""
+    """Base class of a reader. Subclasses set ``name`` and ``suffixes`` (or ``globs``) and
+    implement ``read`` and ``steps``; ``wants``, ``globs`` and ``reparses`` have defaults."""
 
     name: ClassVar[str]
-    suffixes: ClassVar[tuple]  # file name endings the reader reads, e.g. (".step.yaml",)
+    suffixes: ClassVar[tuple] = ()  # file name endings the reader reads, e.g. (".py",)
+
+    def globs(self, config: Config) -> tuple:
+        """Gitignore-style patterns (``steplint.files.discovery.glob_matcher``) selecting the
+        other files the reader reads, matched against a file's path from the configuration's
+        root; default: none. Discovery collects what they match; Python files stay the
+        Python reader's whatever they match."""
+        return ()
 
     def wants(self, source: SourceFile) -> bool:
         """Whether the file may hold this form (a cheap text test; default: every file with

@@ -501,14 +501,16 @@ def _module_constant_strings(module: cst.Module) -> dict:
 
 
 ENV_CALLS = {"getenv", "get", "setdefault"}
-PATH_MAPPINGS = {"input_paths": "input_key", "output_paths": "output_key"}
+# the mappings of the cursus script convention ``main(input_paths, output_paths, environ_vars,
+# job_args)``: reads of their literal keys anywhere in a script are recorded by kind
+PATH_MAPPINGS = {"input_paths": "input_key", "output_paths": "output_key", "environ_vars": "environ_key"}
 
 
 class _ScriptAccessCollector:
     """Reads a script makes: env vars, container path literals, contract keys, argparse flags."""
 
     KINDS = frozenset({cst.Name, cst.Assign, cst.SimpleString, cst.Subscript, cst.Comparison, cst.Call, cst.If,
-                       cst.IndentedBlock})
+                       cst.IfExp, cst.IndentedBlock})
     IMPORTS = frozenset({cst.Import, cst.ImportFrom})
 
     def __init__(self, span_of, scope: dict) -> None:
@@ -631,6 +633,18 @@ class _ScriptAccessCollector:
                 self._region("guarded", pair, self.span_of(present))
         if absent is not None:
             self._region("unless", pairs, self.span_of(absent))
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        """``a if "k" in mapping else b``: as ``visit_If``, ``a`` is read only when ``k`` is
+        present and ``b`` only when it is absent (the other way round for ``not in``)."""
+        found = self._membership(node.test)
+        if found is None:
+            return
+        positive, pairs = found
+        present, absent = (node.body, node.orelse) if positive else (node.orelse, node.body)
+        for pair in pairs:
+            self._region("guarded", pair, self.span_of(present))
+        self._region("unless", pairs, self.span_of(absent))
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         """After ``if "k" not in paths: raise ...`` (or ``return``, ``continue``, ``break``)
@@ -795,7 +809,7 @@ def _ending(body) -> str | None:
     return ENDINGS.get(type(last))
 
 
-PASSED_MAPPINGS = (("input_key", "input_paths"), ("output_key", "output_paths"))
+PASSED_MAPPINGS = (("input_key", "input_paths"), ("output_key", "output_paths"), ("environ_key", "environ_vars"))
 
 
 def _is_main_guard(test) -> bool:
@@ -819,8 +833,8 @@ def _main_nodes(node):
 
 
 def _passed_paths(module: cst.Module, span_of) -> tuple:
-    """The ``input_paths`` / ``output_paths`` mappings the script's ``if __name__ ==
-    "__main__":`` block builds itself: the dicts it passes as that parameter of a module
+    """The ``input_paths`` / ``output_paths`` / ``environ_vars`` mappings the script's ``if
+    __name__ == "__main__":`` block builds itself: the dicts it passes as that parameter of a module
     function (``main(input_paths, output_paths, ...)``, by position or keyword), or, when it
     calls none, the dicts it binds to those names. Each value is known only as a dict
     literal with literal keys, bound in the block and changed there only by item

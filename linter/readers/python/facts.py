@@ -85,10 +85,11 @@ class Access:
 
 @dataclass(frozen=True, slots=True)
 class PassedPaths:
-    """The ``input_paths`` / ``output_paths`` mapping a script's own ``if __name__ ==
-    "__main__":`` block builds and hands to the code that reads it (``main(input_paths, ...)``).
+    """The ``input_paths`` / ``output_paths`` / ``environ_vars`` mapping a script's own ``if
+    __name__ == "__main__":`` block builds and hands to the code that reads it
+    (``main(input_paths, output_paths, environ_vars, job_args)``).
 
-    ``kind`` is ``input_key`` or ``output_key``. One entry of ``keys`` per value the mapping
+    ``kind`` is ``input_key``, ``output_key`` or ``environ_key``. One entry of ``keys`` per value the mapping
     may be bound to (an assignment, a dict passed in a call): the literal keys of that dict;
     the same index of ``complete`` is False when that value may hold other keys (a key that
     is not a literal, ``**other``, a value that is not a dict literal, a later change).

@@ -32,7 +32,7 @@ CONTAINERS = frozenset({
 })
 INDEXED = CONTAINERS | {
     cst.Call, cst.Dict, cst.DictElement, cst.Assign, cst.Subscript, cst.SimpleString, cst.FormattedStringText,
-    cst.Comparison, cst.Attribute, cst.If, cst.For, cst.CompFor,
+    cst.Comparison, cst.Attribute, cst.If, cst.IfExp, cst.For, cst.CompFor,
 }
 INDEXED_NAME = "environ"
 _NEWLINE = re.compile(r"\r\n|\r|\n")

@@ -41,7 +41,7 @@ CONTAINER_PREFIX = "/opt/ml/"
 PATH_JOIN_MODULES = ("os.path", "posixpath")
 ARGUMENT_KEYWORDS = ("job_arguments", "arguments")
 MAX_FOLLOW = 8
-READ_KINDS = ("path", "input_key", "output_key", "env")
+READ_KINDS = ("path", "input_key", "output_key", "environ_key", "env")
 # the ScriptContract fields (cursus's steps.core contract base) each kind of declaration lives in
 CONTRACT_TERMS = Terms("expected_input_paths", "expected_output_paths", "required_env_vars or optional_env_vars",
                        "expected_arguments")

@@ -1,4 +1,5 @@
-"""The YAML reader: step interfaces written as ``*.step.yaml`` (one file per step).
+"""The YAML reader: step interfaces written as ``*.step.yaml`` (one file per step; the
+``interface-globs`` setting selects other names).
 
 This is the form the public cursus project moved to in 2026 (``src/cursus/steps/interfaces/
 <step>.step.yaml``; ``docs/concepts/step_interfaces.md`` there): ``step_type``,
@@ -32,10 +33,14 @@ _SECTION = re.compile(r"^(?:contract|spec|['\"](?:contract|spec)['\"])[ \t]*:", 
 
 
 class YamlReader(Reader):
-    """Reads ``*.step.yaml`` step interfaces into ``InterfaceFile`` facts and ``Step``s."""
+    """Reads step interfaces (the files ``interface-globs`` selects, default
+    ``**/*.step.yaml``) into ``InterfaceFile`` facts and ``Step``s."""
 
     name = "yaml"
-    suffixes = (".step.yaml",)
+
+    def globs(self, config) -> tuple:
+        """The configured ``interface-globs`` (``steplint.config.Config.interface_globs``)."""
+        return config.interface_globs
 
     def wants(self, source) -> bool:
         """A file with a top-level ``contract:`` or ``spec:`` key (a line starting with it)."""
