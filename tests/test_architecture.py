@@ -151,7 +151,8 @@ def test_each_stage_imports_only_earlier_stages():
 
 
 # Rule modules written against the step model alone: they hold for every reader.
-STEP_MODEL_RULES = ("steplint.rules.alignment", "steplint.rules.container_paths", "steplint.rules.pipeline")
+STEP_MODEL_RULES = ("steplint.rules.alignment", "steplint.rules.container_paths", "steplint.rules.environ_vars",
+                    "steplint.rules.pipeline")
 STEP_MODEL_RULE_IMPORTS = ("steplint.model", "steplint.rule", "steplint.sagemaker")
 
 

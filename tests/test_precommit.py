@@ -98,7 +98,7 @@ def test_hook_file_declares_both_hooks():
     declared = {hook["id"]: hook for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     assert set(declared) == {"steplint", "steplint-fix"}
     for hook in declared.values():
-        assert hook["types_or"] == ["python", "pyi"] and hook["require_serial"] is True
+        assert hook["types_or"] == ["python", "pyi", "yaml"] and hook["require_serial"] is True
         assert hook["language"] == "python"
         assert hook["entry"].startswith("steplint check ") and "--force-exclude" in hook["entry"].split()
 
