@@ -23,6 +23,7 @@ from steplint.model.values import (
     Unknown,
 )
 from steplint.readers.python.facts import Binding, ClassFact, ModuleFacts
+from steplint.readers.python.pairing import builder_pairings, contract_pairings
 from steplint.sagemaker.facts import ESTIMATORS, PROCESSORS, PROPERTY_PATH_KINDS, STEP_CLASS_KINDS, STEP_KINDS
 
 MAX_RESOLVE_DEPTH = 40
@@ -506,13 +507,34 @@ class ProjectModel:
         return {contract.key: contract for contract in self.contracts}
 
     def contract_of(self, spec: Spec) -> Contract | Unknown | None:
-        """The contract a spec links, None when it links none, Unknown when it cannot tell."""
+        """The contract a spec links, or, when it names none, the one the evidence pairs it
+        with (``pairing_of`` says by what); None when it has none, Unknown when it cannot tell."""
         links = self._contract_links
         return links[spec.key] if spec.key in links else self._contract_of(spec)
 
+    def pairing_of(self, spec: Spec) -> str | None:
+        """The evidence (``"matching names"``, ``"matching logical names"``) by which the
+        spec, which names no contract, was paired with the contract ``contract_of`` gives;
+        None when the spec links its contract itself or is paired with none."""
+        pairing = self._contract_pairings.get(spec.key)
+        return pairing.evidence if pairing is not None else None
+
+    @cached_property
+    def _explicit_contract_links(self) -> dict:
+        return {spec.key: self._contract_of(spec) for spec in self.specs}
+
+    @cached_property
+    def _contract_pairings(self) -> dict:
+        """Spec key -> ``Pairing`` with a contract, for specs without ``script_contract=``."""
+        explicit = self._explicit_contract_links
+        linked = {contract.key for contract in explicit.values() if isinstance(contract, Contract)}
+        return contract_pairings(self, self.specs, self.contracts, lambda spec: explicit.get(spec.key), linked)
+
     @cached_property
     def _contract_links(self) -> dict:
-        return {spec.key: self._contract_of(spec) for spec in self.specs}
+        links = dict(self._explicit_contract_links)
+        links.update({key: pairing.target for key, pairing in self._contract_pairings.items()})
+        return links
 
     def _contract_of(self, spec: Spec) -> Contract | Unknown | None:
         if spec.contract_value is None:
@@ -604,7 +626,9 @@ class ProjectModel:
         return index
 
     def spec_of(self, builder: Builder) -> Spec | Unknown:
-        """The spec a builder passes to ``super().__init__``, or Unknown saying why not."""
+        """The spec a builder passes to ``super().__init__`` (or, when it passes none steplint
+        can place, the one the evidence pairs it with: ``builder_pairing_of``), or Unknown
+        saying why not."""
         links = self._spec_links
         key = (builder.module.module, builder.name)
         return links[key] if key in links else self._spec_of(builder)
@@ -621,7 +645,28 @@ class ProjectModel:
 
     def specs_of_builder(self, builder: Builder) -> list:
         """Every spec the builder may pass to ``super().__init__`` (several for a builder that
-        picks one per job type), in source order."""
+        picks one per job type), in source order; when it passes none steplint can place, the
+        specs the evidence pairs it with (``builder_pairing_of``)."""
+        found = self._explicit_specs_of_builder(builder)
+        if found:
+            return found
+        pairing = self._builder_pairings.get((builder.module.module, builder.name))
+        return list(pairing.target) if pairing is not None else []
+
+    def builder_pairing_of(self, builder: Builder) -> str | None:
+        """The evidence (``"the builder's class name"``, ``"the registry's builder_step_name"``)
+        by which a builder that passes no spec steplint can place was paired with the specs
+        ``specs_of_builder`` gives; None when it links its spec itself or is paired with none."""
+        pairing = self._builder_pairings.get((builder.module.module, builder.name))
+        return pairing.evidence if pairing is not None else None
+
+    @cached_property
+    def _builder_pairings(self) -> dict:
+        """Builder key -> ``Pairing`` with specs, for builders that pass no spec."""
+        built = {spec.key for builder in self.builders for spec in self._explicit_specs_of_builder(builder)}
+        return builder_pairings(self, self.builders, self.specs, self._explicit_specs_of_builder, built)
+
+    def _explicit_specs_of_builder(self, builder: Builder) -> list:
         found = []
         for value in builder.spec_candidates or (builder.spec_value,):
             linked = self._linked(value, self._specs_by_key, "step specification", builder.cls.span)
