@@ -65,11 +65,22 @@ def spec_stems(spec) -> frozenset:
 
 
 def contract_stems(contract) -> frozenset:
-    """The names a contract goes by: its constant, its module and its entry point's file."""
+    """The names a contract goes by: its constant and its module (not its entry point, which
+    may be unknown: a name that could be missing must not decide a pairing)."""
     stems = {normalized(contract.name, "contract"), normalized(_file_stem(contract.path), "contract")}
-    if isinstance(contract.entry_point, str) and contract.entry_point.endswith(".py"):
-        stems.add(normalized(_file_stem(contract.entry_point)))
     return frozenset(stem for stem in stems if stem)
+
+
+def unreadable_declaration(model) -> bool:
+    """Whether some module-level constant named like a spec or a contract (``*_SPEC``,
+    ``*_CONTRACT``) has a value steplint cannot determine: it may be a spec linking a
+    contract or a contract fitting a spec, so which artefacts are free cannot be told."""
+    for module in model.loaded_modules:
+        for binding in module.bindings.values():
+            flat = normalized(binding.name)
+            if (flat.endswith("spec") or flat.endswith("contract")) and isinstance(binding.value, Unknown):
+                return True
+    return False
 
 
 def spec_names(spec) -> tuple | None:
@@ -119,33 +130,39 @@ def names_no_contract(spec) -> bool:
 def contract_pairings(model, specs, contracts, explicit_contract_of, explicitly_linked) -> dict:
     """Spec key -> ``Pairing`` of a contract, for specs that name no contract.
 
-    A spec's candidates are the contracts no spec links (``explicitly_linked`` holds their
-    keys). One candidate named like the spec whose keys are not disjoint from the spec's
-    names is paired by name; several named like it are narrowed to those whose keys equal
-    its names; with none named like it, the one candidate whose keys equal its names is
-    paired by logical names. A contract the evidence gives to specs of different step types
+    Only specs with a known step type take part, and only contracts no spec links
+    (``explicitly_linked`` holds their keys). When a contract named like the spec is linked by
+    another spec, nothing is paired. One contract named like the spec whose keys share a name
+    with the spec's logical names is paired by name; several named like it are narrowed to
+    the one whose keys equal its names; with none named like it, the one free contract whose
+    keys equal its names is paired by logical names. Whenever a name or key that could decide
+    the choice is unknown, nothing is paired (so an unknown value never makes a pairing that
+    a known one would not). A contract the evidence gives to specs of different step types
     is paired with none of them."""
     free = [contract for contract in contracts if contract.key not in explicitly_linked]
-    if not free:
-        return {}
+    if not free or any(isinstance(explicit_contract_of(spec), Unknown) for spec in specs) \
+            or unreadable_declaration(model):
+        return {}  # a link steplint cannot follow may name any contract: which are free cannot be told
     keys = {contract.key: contract_keys(model, contract) for contract in free}
-    stems = {contract.key: contract_stems(contract) for contract in free}
+    stems = {contract.key: contract_stems(contract) for contract in contracts}
     chosen: dict = {}
     for spec in specs:
-        if not names_no_contract(spec) or explicit_contract_of(spec) is not None:
+        if not names_no_contract(spec) or explicit_contract_of(spec) is not None or base_step_type(spec) is None:
             continue
         names = spec_names(spec)
         ours = spec_stems(spec)
         relation = {contract.key: key_relation(names, keys[contract.key]) for contract in free}
-        named = [contract for contract in free if ours & stems[contract.key]]
+        named = [contract for contract in contracts if ours & stems[contract.key]]
         pairing = None
-        if len(named) == 1 and relation[named[0].key] != "disjoint":
+        if any(contract.key in explicitly_linked for contract in named):
+            pass  # a contract named like the spec serves another spec: not the evidence of a missing link
+        elif len(named) == 1 and relation[named[0].key] in ("equal", "overlap"):
             pairing = Pairing(named[0], NAME_EVIDENCE)
-        elif len(named) > 1:
+        elif len(named) > 1 and all(relation[contract.key] != "unknown" for contract in named):
             equal = [contract for contract in named if relation[contract.key] == "equal"]
             if len(equal) == 1:
                 pairing = Pairing(equal[0], f"{NAME_EVIDENCE} and {KEY_EVIDENCE}")
-        elif not named:
+        elif not named and all(relation[contract.key] != "unknown" for contract in free):
             equal = [contract for contract in free if relation[contract.key] == "equal"]
             if len(equal) == 1:
                 pairing = Pairing(equal[0], KEY_EVIDENCE)
@@ -185,6 +202,22 @@ def passes_no_tree_spec(model, builder) -> bool:
     return True
 
 
+def unreadable_builder(model, builders) -> bool:
+    """Whether some class may be a builder steplint cannot read: a class with a base it cannot
+    resolve whose ``__init__`` passes ``spec=`` (it may build any spec, so which specs no
+    builder passes cannot be told)."""
+    known = {(builder.module.module, builder.name) for builder in builders}
+    for module in model.loaded_modules:
+        for cls in module.classes.values():
+            init = cls.methods.get("__init__")
+            if (module.module, cls.name) in known or init is None or init.super_init is None:
+                continue
+            if init.super_init.has_kwarg("spec") and any(isinstance(model.resolve(base), Unknown)
+                                                         for base in cls.bases):
+                return True
+    return False
+
+
 def builder_pairings(model, builders, specs, explicit_specs_of_builder, explicitly_built) -> dict:
     """Builder key -> ``Pairing`` of a tuple of specs, for builders that pass no spec.
 
@@ -193,6 +226,8 @@ def builder_pairings(model, builders, specs, explicit_specs_of_builder, explicit
     whose registry entry names the builder as ``builder_step_name``; all of them are paired
     (job-type variants of one step) when they share one step type. Two builders that would
     take the same spec take none."""
+    if unreadable_builder(model, builders):
+        return {}
     chosen: dict = {}
     for builder in builders:
         if explicit_specs_of_builder(builder) or not passes_no_tree_spec(model, builder):
