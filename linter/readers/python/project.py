@@ -7,6 +7,7 @@ its spec and each contract to its script. What cannot be resolved stays ``Unknow
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -202,6 +203,7 @@ class ProjectModel:
         self._script_paths = tuple(script_paths)
         self._ref_cache: dict = {}
         self._derived: dict = {}
+        self._texts: dict | None = None
 
     def derived(self, key: tuple, compute):
         """``compute()``, once per ``key`` for this model: facts derived from an artefact that
@@ -752,6 +754,19 @@ class ProjectModel:
     def script_paths(self) -> tuple:
         """Display paths of every file in the run (where entry points are looked for)."""
         return self._script_paths
+
+    def files_naming(self, word: str) -> frozenset | None:
+        """Display paths of the run's files (any kind: Python, YAML ...) whose text holds
+        ``word`` as a whole word (``tide_utils`` in ``from tide_utils import x``, in
+        ``"tide_utils.py"``): a superset of the files that import or name that module. None
+        when the loader keeps no texts (cannot tell)."""
+        texts = getattr(self._load, "source_texts", None)
+        if texts is None:
+            return None
+        if self._texts is None:
+            self._texts = texts()
+        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+        return frozenset(display for display, text in self._texts.items() if word in text and pattern.search(text))
 
     def _load_path(self, path: str) -> ModuleFacts | None:
         loader = getattr(self._load, "by_path", None)
