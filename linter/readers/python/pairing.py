@@ -187,16 +187,17 @@ def builder_step_name(builder) -> str | None:
 
 def passes_no_tree_spec(model, builder) -> bool:
     """Whether what the builder passes as ``spec=`` is nothing steplint can place: no
-    argument, ``None``, a value it cannot resolve, or the result of a tree function it does
-    not run (``get_spec(job_type)``); not a name or call from outside the tree (a spec from
-    another package) and not a tree value that is no specification."""
+    argument, ``None``, a value it cannot resolve, or the result of a call it does not
+    follow (``get_spec(job_type)``, ``config.load_spec()``); not a name or a function from
+    outside the tree (a spec from another package) and not a tree value that is no
+    specification."""
     for value in builder.spec_candidates or (builder.spec_value,):
         resolved = model.resolve(value)
         if resolved is None or isinstance(resolved, Unknown):
             continue
         if isinstance(resolved, CallValue):
             callee = model.resolve(resolved.func)
-            if isinstance(callee, Ref) and model.is_in_tree(callee):
+            if isinstance(callee, Unknown) or (isinstance(callee, Ref) and model.is_in_tree(callee)):
                 continue
         return False
     return True
