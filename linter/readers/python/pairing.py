@@ -73,12 +73,18 @@ def contract_stems(contract) -> frozenset:
 
 def unreadable_declaration(model) -> bool:
     """Whether some module-level constant named like a spec or a contract (``*_SPEC``,
-    ``*_CONTRACT``) has a value steplint cannot determine: it may be a spec linking a
-    contract or a contract fitting a spec, so which artefacts are free cannot be told."""
+    ``*_CONTRACT``) has a value steplint cannot determine (Unknown, or the result of a call
+    that constructs no spec or contract it knows): it may be a spec linking a contract or a
+    contract fitting a spec, so which artefacts are free cannot be told."""
+    classes = tuple(model.names.spec_classes) + tuple(model.names.contract_classes)
     for module in model.loaded_modules:
         for binding in module.bindings.values():
             flat = normalized(binding.name)
-            if (flat.endswith("spec") or flat.endswith("contract")) and isinstance(binding.value, Unknown):
+            if not (flat.endswith("spec") or flat.endswith("contract")):
+                continue
+            value = model.resolve(binding.value)
+            if isinstance(value, Unknown) or (isinstance(value, CallValue)
+                                              and model.call_class(value, classes) is None):
                 return True
     return False
 

@@ -350,6 +350,11 @@ class ProjectModel:
                 return True
         return False
 
+    def call_class(self, value: object, base_names: tuple) -> Ref | None:
+        """The tree or known class a call constructs when it is (or derives from) one of
+        ``base_names``; None otherwise."""
+        return self._call_class(value, base_names)
+
     def _call_class(self, value: object, base_names: tuple) -> Ref | None:
         if not isinstance(value, CallValue):
             return None
