@@ -13,7 +13,8 @@ _STEP = (CORE, REGISTRY, SPEC, CONTRACT, SCRIPT)
 # Files that are never a step's entry point, whatever they contain.
 NOT_ENTRY_POINTS = frozenset({"__init__.py", "__main__.py", "setup.py", "conftest.py"})
 RUNS_SCRIPT = ("processing", "training")
-CLOSE_MATCH = 0.8  # difflib ratio above which a missing entry point's name is shown as the likely one
+CLOSE_MATCH = 0.8
+MAX_MESSAGE = 120  # difflib ratio above which a missing entry point's name is shown as the likely one
 
 _BACKFILL = '''\
 import os
@@ -94,15 +95,16 @@ class OrphanScript(Rule):
                  if difflib.SequenceMatcher(None, posixpath.basename(entry), file_name).ratio() >= CLOSE_MATCH]
         if len(close) == 1:
             contract, entry = close[0]
+            message = f"no contract names entry point {file_name} (close: '{entry}' of {contract.name})"
+            if len(message) > MAX_MESSAGE:
+                message = f"no contract names entry point {file_name} (close: '{entry}')"
             return self.finding(
-                display, span,
-                f"{file_name} has a __main__ block, but no contract names it (close: {contract.name}'s "
-                f"entry_point '{entry}')",
+                display, span, message,
                 related_paths=[contract.path],
                 help=(f"The entry_point '{entry}' of {contract.name} matches no file. If it means this script, "
                       f"set it to '{file_name}'; steplint then checks the script's reads against that contract."))
         return self.finding(
-            display, span, f"{file_name} has a __main__ block, but no contract names it as its entry_point",
+            display, span, f"no contract names entry point {file_name} (it has a __main__ block)",
             help=(f"steplint checks a script only against the contract that names it, so none of this script's "
                   f"paths, env vars or arguments are checked. If a step runs it, name it in that step's contract "
                   f"(entry_point=\"{file_name}\"); if no step does, move it out of {directory or 'this directory'}."))

@@ -96,7 +96,11 @@ def test_the_bundled_fixture_reports_exactly_its_orphans(tmp_path):
     from tests.conftest import FIXTURES
 
     shutil.copytree(FIXTURES / "orphan_scripts", tmp_path / "p")
-    reported = sorted((finding["filename"], finding["message"]) for finding in cli_findings(tmp_path / "p")
-                      if finding["code"] == "SL206")
-    assert [Path(path).name for path, _ in reported] == ["algae_bloom_detection.py", "salinity_backfill.py"]
-    assert "close: ALGAE_BLOOM_DETECTION_CONTRACT's entry_point 'algae_bloom_detect.py'" in reported[0][1]
+    reported = sorted((finding for finding in cli_findings(tmp_path / "p") if finding["code"] == "SL206"),
+                      key=lambda finding: finding["filename"])
+    assert [Path(finding["filename"]).name for finding in reported] == ["algae_bloom_detection.py",
+                                                                        "salinity_backfill.py"]
+    renamed = reported[0]
+    assert "close: 'algae_bloom_detect.py'" in renamed["message"] and len(renamed["message"]) <= 120
+    assert "ALGAE_BLOOM_DETECTION_CONTRACT" in renamed["help"]
+    assert [Path(path).name for path in renamed["related"]] == ["algae_bloom_detection_contract.py"]
