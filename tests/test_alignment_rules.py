@@ -29,7 +29,7 @@ from steplint.rules._catalog_examples import (
 
 from tests.conftest import FIXTURES, run_steplint, write_project
 
-CATALOG_CODES = {"SL102", "SL103", "SL104", "SL105", "SL106", "SL107", "SL202", "SL203", "SL204", "SL205",
+CATALOG_CODES = {"SL102", "SL103", "SL104", "SL105", "SL106", "SL107", "SL202", "SL203", "SL204", "SL205", "SL206",
                  "SL401", "SL402", "SL403", "SL404", "SL405", "SL406", "SL407", "SL408", "SL409"}
 
 

@@ -128,9 +128,13 @@ def test_sl402_output_key_says_never_uploaded():
 
 
 def test_sl401_a_contract_no_spec_links_is_not_compared():
+    """Unless the evidence pairs them (tests/test_evidence_pairing.py): here the contract is not
+    named after the spec and its keys are not the spec's logical names."""
     files = processing((SPEC, "    script_contract=PREPROCESSING_CONTRACT,\n", ""),
                        (SPEC, "from steps.contracts.preprocessing_contract import PREPROCESSING_CONTRACT\n", ""),
                        (CONTRACT, '{"DATA":', '{"data":'))
+    files["steps/contracts/cleaning_contract.py"] = files.pop(CONTRACT).replace("PREPROCESSING_CONTRACT",
+                                                                              "CLEANING_CONTRACT")
     assert findings(files, "SL401", "SL403") == []
 
 

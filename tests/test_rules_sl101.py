@@ -223,6 +223,7 @@ def test_contract_paths_built_at_run_time_still_leave_the_type_to_judge():
 def test_a_spec_without_contract_is_judged_by_the_type_alone():
     files = step()
     files[SPEC] = files[SPEC].replace("    script_contract=TRAINING_CONTRACT,\n", "")
+    del files[CONTRACT]  # no contract at all (one named like the spec would be paired with it by evidence)
     [finding] = findings(files, "SL101")
     assert finding.line == config_line(files) and finding.helps("Remove the dependency.")
     assert "entry in" not in finding.help

@@ -23,7 +23,8 @@ from steplint.readers.python.facts import Binding, ClassFact, FunctionFact, Meth
 
 from tests.conftest import FIXTURES
 
-PROJECTS = ("catalog_clean", "catalog_defects", "container_routes", "hidden_links", "legacy_layout", "own_path_tables")
+PROJECTS = ("catalog_clean", "catalog_defects", "container_routes", "evidence_pairs", "hidden_links", "legacy_layout",
+            "orphan_scripts", "own_path_tables")
 UNKNOWN = Unknown("replaced by the test: steplint cannot tell")
 IGNORED = {"SL904"}
 

@@ -101,6 +101,11 @@ class _Run:
     def by_path(self, display: str) -> ModuleFacts | None:
         return self.load(display) if display in self.module_of_path else None
 
+    def source_texts(self) -> dict:
+        """Display path -> text of every file of the run, Python or not (the model searches
+        them for a name without parsing them)."""
+        return {display: source.text for display, source in self.workspace.sources.items()}
+
     def reader_steps(self, model: ProjectModel) -> list:
         """The steps of every registered reader (``steplint.readers.readers()``), built once."""
         if self._reader_steps is None:

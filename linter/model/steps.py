@@ -220,6 +220,23 @@ class Terms:
 
 
 @dataclass(frozen=True)
+class InferredLink:
+    """A link between two declarations of a step that the code does not write but the
+    reader made from unambiguous evidence (a spec without ``script_contract=`` and the
+    contract named after the same step): ``source`` and ``target`` name them, ``evidence``
+    says by what (``"matching names"``, ``"matching logical names"``, ``"the builder's class
+    name"``)."""
+
+    source: str
+    target: str
+    evidence: str
+
+    def describe(self) -> str:
+        """``CHURN_SPEC paired with CHURN_CONTRACT by matching names``."""
+        return f"{self.source} paired with {self.target} by {self.evidence}"
+
+
+@dataclass(frozen=True)
 class Step:
     """One pipeline step.
 
@@ -238,6 +255,8 @@ class Step:
     its inputs (never mounted, whatever the pipeline wires); empty when that cannot be told.
     ``sdk`` holds what only a step built directly with the SageMaker SDK has (``SdkStep``;
     None for other forms). ``terms`` names the declarations in the form's own words.
+    ``inferred_links`` are the links between its declarations that the code does not write
+    but the reader made from evidence (``InferredLink``), for messages to say so.
     """
 
     name: str
@@ -260,6 +279,7 @@ class Step:
     skipped_inputs: frozenset = frozenset()
     sdk: "SdkStep | None" = None
     terms: Terms = Terms()
+    inferred_links: tuple = ()
 
     def declared_paths(self) -> tuple | None:
         """Every container path the step declares, or None when any is not known."""

@@ -106,6 +106,8 @@ def extract_facts(
         argument_specs=argument_specs,
         unread_constants=unread_constants,
         passed_paths=passed_paths,
+        main_guard=next((span_of(statement) for statement in module.body
+                         if isinstance(statement, cst.If) and _is_main_guard(statement.test)), None),
     )
 
 

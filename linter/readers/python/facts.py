@@ -129,3 +129,4 @@ class ModuleFacts:
     argument_specs: tuple = ()
     unread_constants: frozenset = frozenset()  # module constants (scripts) that no code reads
     passed_paths: tuple = ()  # PassedPaths: the path mappings the script's __main__ builds itself
+    main_guard: Span | None = None  # the module-level ``if __name__ == "__main__":`` (an entry point's mark)

@@ -7,6 +7,7 @@ its spec and each contract to its script. What cannot be resolved stays ``Unknow
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -23,6 +24,7 @@ from steplint.model.values import (
     Unknown,
 )
 from steplint.readers.python.facts import Binding, ClassFact, ModuleFacts
+from steplint.readers.python.pairing import builder_pairings, contract_pairings
 from steplint.sagemaker.facts import ESTIMATORS, PROCESSORS, PROPERTY_PATH_KINDS, STEP_CLASS_KINDS, STEP_KINDS
 
 MAX_RESOLVE_DEPTH = 40
@@ -201,6 +203,7 @@ class ProjectModel:
         self._script_paths = tuple(script_paths)
         self._ref_cache: dict = {}
         self._derived: dict = {}
+        self._texts: dict | None = None
 
     def derived(self, key: tuple, compute):
         """``compute()``, once per ``key`` for this model: facts derived from an artefact that
@@ -346,6 +349,11 @@ class ProjectModel:
             if isinstance(resolved, Ref) and self.derives_from(resolved, base_names, depth + 1):
                 return True
         return False
+
+    def call_class(self, value: object, base_names: tuple) -> Ref | None:
+        """The tree or known class a call constructs when it is (or derives from) one of
+        ``base_names``; None otherwise."""
+        return self._call_class(value, base_names)
 
     def _call_class(self, value: object, base_names: tuple) -> Ref | None:
         if not isinstance(value, CallValue):
@@ -506,13 +514,34 @@ class ProjectModel:
         return {contract.key: contract for contract in self.contracts}
 
     def contract_of(self, spec: Spec) -> Contract | Unknown | None:
-        """The contract a spec links, None when it links none, Unknown when it cannot tell."""
+        """The contract a spec links, or, when it names none, the one the evidence pairs it
+        with (``pairing_of`` says by what); None when it has none, Unknown when it cannot tell."""
         links = self._contract_links
         return links[spec.key] if spec.key in links else self._contract_of(spec)
 
+    def pairing_of(self, spec: Spec) -> str | None:
+        """The evidence (``"matching names"``, ``"matching logical names"``) by which the
+        spec, which names no contract, was paired with the contract ``contract_of`` gives;
+        None when the spec links its contract itself or is paired with none."""
+        pairing = self._contract_pairings.get(spec.key)
+        return pairing.evidence if pairing is not None else None
+
+    @cached_property
+    def _explicit_contract_links(self) -> dict:
+        return {spec.key: self._contract_of(spec) for spec in self.specs}
+
+    @cached_property
+    def _contract_pairings(self) -> dict:
+        """Spec key -> ``Pairing`` with a contract, for specs without ``script_contract=``."""
+        explicit = self._explicit_contract_links
+        linked = {contract.key for contract in explicit.values() if isinstance(contract, Contract)}
+        return contract_pairings(self, self.specs, self.contracts, lambda spec: explicit.get(spec.key), linked)
+
     @cached_property
     def _contract_links(self) -> dict:
-        return {spec.key: self._contract_of(spec) for spec in self.specs}
+        links = dict(self._explicit_contract_links)
+        links.update({key: pairing.target for key, pairing in self._contract_pairings.items()})
+        return links
 
     def _contract_of(self, spec: Spec) -> Contract | Unknown | None:
         if spec.contract_value is None:
@@ -604,7 +633,9 @@ class ProjectModel:
         return index
 
     def spec_of(self, builder: Builder) -> Spec | Unknown:
-        """The spec a builder passes to ``super().__init__``, or Unknown saying why not."""
+        """The spec a builder passes to ``super().__init__`` (or, when it passes none steplint
+        can place, the one the evidence pairs it with: ``builder_pairing_of``), or Unknown
+        saying why not."""
         links = self._spec_links
         key = (builder.module.module, builder.name)
         return links[key] if key in links else self._spec_of(builder)
@@ -621,7 +652,28 @@ class ProjectModel:
 
     def specs_of_builder(self, builder: Builder) -> list:
         """Every spec the builder may pass to ``super().__init__`` (several for a builder that
-        picks one per job type), in source order."""
+        picks one per job type), in source order; when it passes none steplint can place, the
+        specs the evidence pairs it with (``builder_pairing_of``)."""
+        found = self._explicit_specs_of_builder(builder)
+        if found:
+            return found
+        pairing = self._builder_pairings.get((builder.module.module, builder.name))
+        return list(pairing.target) if pairing is not None else []
+
+    def builder_pairing_of(self, builder: Builder) -> str | None:
+        """The evidence (``"the builder's class name"``, ``"the registry's builder_step_name"``)
+        by which a builder that passes no spec steplint can place was paired with the specs
+        ``specs_of_builder`` gives; None when it links its spec itself or is paired with none."""
+        pairing = self._builder_pairings.get((builder.module.module, builder.name))
+        return pairing.evidence if pairing is not None else None
+
+    @cached_property
+    def _builder_pairings(self) -> dict:
+        """Builder key -> ``Pairing`` with specs, for builders that pass no spec."""
+        built = {spec.key for builder in self.builders for spec in self._explicit_specs_of_builder(builder)}
+        return builder_pairings(self, self.builders, self.specs, self._explicit_specs_of_builder, built)
+
+    def _explicit_specs_of_builder(self, builder: Builder) -> list:
         found = []
         for value in builder.spec_candidates or (builder.spec_value,):
             linked = self._linked(value, self._specs_by_key, "step specification", builder.cls.span)
@@ -707,6 +759,19 @@ class ProjectModel:
     def script_paths(self) -> tuple:
         """Display paths of every file in the run (where entry points are looked for)."""
         return self._script_paths
+
+    def files_naming(self, word: str) -> frozenset | None:
+        """Display paths of the run's files (any kind: Python, YAML ...) whose text holds
+        ``word`` as a whole word (``tide_utils`` in ``from tide_utils import x``, in
+        ``"tide_utils.py"``): a superset of the files that import or name that module. None
+        when the loader keeps no texts (cannot tell)."""
+        texts = getattr(self._load, "source_texts", None)
+        if texts is None:
+            return None
+        if self._texts is None:
+            self._texts = texts()
+        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+        return frozenset(display for display, text in self._texts.items() if word in text and pattern.search(text))
 
     def _load_path(self, path: str) -> ModuleFacts | None:
         loader = getattr(self._load, "by_path", None)

@@ -20,6 +20,7 @@ import posixpath
 from steplint.model.steps import (
     NOTHING,
     Declared,
+    InferredLink,
     Interface,
     Origin,
     PassedKeys,
@@ -95,7 +96,23 @@ def _step(model: ProjectModel, contract: Contract) -> Step:
         interfaces=tuple(_interface(spec) for spec in specs),
         skipped_inputs=_skipped_inputs(builders),
         terms=CONTRACT_TERMS,
+        inferred_links=_inferred_links(model, contract, specs, builders),
     )
+
+
+def _inferred_links(model: ProjectModel, contract: Contract, specs, builders) -> tuple:
+    """The links of the step that the code does not write but the evidence made: a spec
+    without ``script_contract=`` paired with the contract, a builder passing no spec paired
+    with its specs."""
+    links = [InferredLink(spec.name, contract.name, evidence) for spec in specs
+             if (evidence := model.pairing_of(spec)) is not None]
+    keys = {spec.key for spec in specs}
+    for builder in builders:
+        evidence = model.builder_pairing_of(builder)
+        if evidence is not None:
+            links.extend(InferredLink(builder.name, spec.name, evidence) for spec in model.specs_of_builder(builder)
+                         if spec.key in keys)
+    return tuple(dict.fromkeys(links))
 
 
 def _skipped_inputs(builders) -> frozenset:

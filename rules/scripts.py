@@ -1,0 +1,124 @@
+"""SL206: scripts that belong to no step."""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+
+from steplint.rule import Example, Rule, Severity
+from steplint.rules._catalog_examples import CONTRACT, CORE, REGISTRY, SCRIPT, SPEC, project
+
+_STEP = (CORE, REGISTRY, SPEC, CONTRACT, SCRIPT)
+
+# Files that are never a step's entry point, whatever they contain.
+NOT_ENTRY_POINTS = frozenset({"__init__.py", "__main__.py", "setup.py", "conftest.py"})
+RUNS_SCRIPT = ("processing", "training")
+CLOSE_MATCH = 0.8
+MAX_MESSAGE = 120  # difflib ratio above which a missing entry point's name is shown as the likely one
+
+_BACKFILL = '''\
+import os
+
+if __name__ == "__main__":
+    print(os.listdir("/opt/ml/processing/input/data"))
+'''
+_HELPER = '''\
+def clean(frame):
+    return frame.dropna()
+'''
+_IMPORTED = '''\
+def split(frame):
+    return frame.sample(frac=0.7), frame
+
+
+if __name__ == "__main__":
+    print("a quick manual check of split()")
+'''
+
+
+class OrphanScript(Rule):
+    code = "SL206"
+    name = "orphan-script"
+    summary = "An entry-point script beside the project's step scripts that no contract names."
+    rationale = (
+        "steplint checks what a script reads (container paths, env vars, arguments) against the contract "
+        "whose entry_point names it. A script with an `if __name__ == \"__main__\":` block in the directory "
+        "where the project keeps its step scripts, which no contract names and no other file imports, is "
+        "either a step whose contract is missing (or names it wrongly), or dead code: in both cases nothing "
+        "checks it. Files that no `__main__` block marks as an entry point, files another file imports or "
+        "names, and files in directories with no contract's script are not reported; nor is anything when "
+        "a contract's entry_point cannot be determined (it could be this script)."
+    )
+    severity = Severity.WARNING
+    bad_examples = (
+        Example(project(_STEP, add={"steps/scripts/backfill.py": _BACKFILL})),
+    )
+    good_examples = (
+        Example(project(_STEP, add={"steps/scripts/cleaning.py": _HELPER})),
+        Example(project(_STEP, (SCRIPT, "import os\n", "import os\n\nfrom splitting import split\n"),
+                                 add={"steps/scripts/splitting.py": _IMPORTED})),
+        Example(project(_STEP, (CONTRACT, 'entry_point="preprocess.py"', "entry_point=ENTRY_POINT"),
+                                 add={"steps/scripts/backfill.py": _BACKFILL})),
+    )
+
+    def check(self, context):
+        model = context.model
+        contracts = model.contracts
+        if not contracts or not all(isinstance(contract.entry_point, str) for contract in contracts):
+            return  # no contracts, or one whose entry point could be any script: cannot tell
+        steps = context.steps
+        builder_paths = {builder.path for builder in model.builders}
+        if any(step.sdk is not None and step.script is None and step.kind in RUNS_SCRIPT
+               and step.origin.path not in builder_paths for step in steps):
+            return  # a pipeline step (not a spec-driven builder's) whose script is unknown could run any of them
+        named = {step.script.path for step in steps if step.script is not None}
+        directories = {posixpath.dirname(script.path) for contract in contracts
+                       if (script := model.script_of(contract)) is not None}
+        missing = _missing_entry_points(model, contracts)
+        for display in model.script_paths:
+            file_name = posixpath.basename(display)
+            if (display in named or posixpath.dirname(display) not in directories or not file_name.endswith(".py")
+                    or file_name in NOT_ENTRY_POINTS or file_name.startswith("test_")
+                    or file_name.endswith("_test.py")):
+                continue
+            facts = model.module_at(display)
+            if facts is None or facts.main_guard is None:
+                continue
+            stem = file_name[:-len(".py")]
+            naming = model.files_naming(stem)
+            if naming is None or naming - {display}:
+                continue  # imported or named by another file (a contract, a builder, a script): not an orphan
+            yield self._finding(display, facts.main_guard, file_name, posixpath.dirname(display), missing)
+
+    def _finding(self, display: str, span, file_name: str, directory: str, missing: list):
+        close = [(contract, entry) for contract, entry in missing
+                 if difflib.SequenceMatcher(None, posixpath.basename(entry), file_name).ratio() >= CLOSE_MATCH]
+        if len(close) == 1:
+            contract, entry = close[0]
+            message = f"no contract names entry point {file_name} (close: '{entry}' of {contract.name})"
+            if len(message) > MAX_MESSAGE:
+                message = f"no contract names entry point {file_name} (close: '{entry}')"
+            return self.finding(
+                display, span, message,
+                related_paths=[contract.path],
+                help=(f"The entry_point '{entry}' of {contract.name} matches no file. If it means this script, "
+                      f"set it to '{file_name}'; steplint then checks the script's reads against that contract."))
+        return self.finding(
+            display, span, f"no contract names entry point {file_name} (it has a __main__ block)",
+            help=(f"steplint checks a script only against the contract that names it, so none of this script's "
+                  f"paths, env vars or arguments are checked. If a step runs it, name it in that step's contract "
+                  f"(entry_point=\"{file_name}\"); if no step does, move it out of {directory or 'this directory'}."))
+
+
+def _missing_entry_points(model, contracts) -> list:
+    """(contract, entry point) for each contract whose entry point matches no file of the run."""
+    paths = ["/" + path for path in model.script_paths]
+    missing = []
+    for contract in contracts:
+        entry = contract.entry_point.strip()
+        if not entry.endswith(".py"):
+            continue
+        suffix = "/" + entry.lstrip("./")
+        if not any(path.endswith(suffix) for path in paths):
+            missing.append((contract, entry))
+    return missing
