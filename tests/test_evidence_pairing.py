@@ -58,7 +58,8 @@ def test_a_contract_with_disjoint_keys_is_not_paired_by_its_name():
 def test_a_contract_keyed_by_the_spec_s_logical_names_is_paired_and_its_builder_joins_the_step():
     files = reading_env(moved_contract(project(STEP, *UNLINKED), "cleaning"), "SHARD_COUNT")
     undeclared = findings(files, "SL406")
-    assert [(item.path, item.says("'SHARD_COUNT'", "CLEANING_CONTRACT")) for item in undeclared] == [(SCRIPT, True)]
+    assert [(item.path, item.says("'SHARD_COUNT'", "CLEANING_CONTRACT")) for item in undeclared] == [
+        ("steps/contracts/cleaning_contract.py", True)]  # SL406 reports at the contract the fix edits
 
 
 def test_two_contracts_keyed_alike_pair_with_neither():
@@ -86,7 +87,8 @@ UNPLACED_SPEC = (BUILDER, "spec=PREPROCESSING_SPEC", "spec=config.load_spec()")
 
 def test_a_builder_passing_no_spec_is_paired_by_its_class_name():
     seen = findings(project(STEP, REQUIRED_FOLD, UNPLACED_SPEC), "SL408")
-    assert [(item.path, item.says("--fold", "TabularPreprocessingStepBuilder")) for item in seen] == [(SCRIPT, True)]
+    assert [(item.path, item.says("--fold", "TabularPreprocessingStepBuilder")) for item in seen] == [
+        ("steps/contracts/preprocessing_contract.py", True)]
 
 
 def test_two_builders_named_after_one_step_type_pair_with_neither():
