@@ -32,13 +32,17 @@ def remove_dependency(context, spec: Spec, dependency: Dependency):
     return edit if edit is not None else _MISSING
 
 
-def removal_fix(context, description: str, *edits) -> Fix | None:
-    """One safe fix from all the edits, or None when any needed edit cannot be made."""
+def removal_fix(context, description: str, *edits, inferred: bool = False) -> Fix | None:
+    """One fix from all the edits, or None when any needed edit cannot be made. It is safe,
+    unless ``inferred``: the edits reach across a spec/contract pair the code does not write
+    (paired by evidence), which steplint may have paired wrongly, so the fix is unsafe."""
     if any(edit is _MISSING for edit in edits):
         return None
     present = tuple(edit for edit in edits if edit is not None)
     if not present:
         return None
+    if inferred and len({edit.path for edit in present}) > 1:
+        return Fix(description + " (spec and contract paired by evidence)", Applicability.UNSAFE, present)
     return Fix(description, Applicability.SAFE, present)
 
 
@@ -50,7 +54,8 @@ def dependency_removal(context, spec: Spec, dependency: Dependency, contract: Co
         edits = [remove_dependency(context, spec, dependency)]
         if contract is not None:
             edits.append(remove_contract_input(context, contract, name))
-        return removal_fix(context, f"remove dependency '{name}'", *edits)
+        inferred = contract is not None and context.model.pairing_of(spec) is not None
+        return removal_fix(context, f"remove dependency '{name}'", *edits, inferred=inferred)
 
     return build
 
@@ -63,6 +68,7 @@ def contract_input_removal(context, contract: Contract, name: str, specs):
         for spec in specs:
             edits.extend(remove_dependency(context, spec, dependency) for dependency in spec.dependencies
                          if dependency.logical_name == name)
-        return removal_fix(context, f"remove input '{name}'", *edits)
+        inferred = any(context.model.pairing_of(spec) is not None for spec in specs)
+        return removal_fix(context, f"remove input '{name}'", *edits, inferred=inferred)
 
     return build

@@ -192,3 +192,24 @@ def test_a_candidate_steplint_cannot_read_pairs_nothing(variant):
     assert not findings(files, *PAIR_RULES)
     readable = {path: text for path, text in files.items() if "LEGACY_FIELDS" not in text}
     assert [item.code for item in findings(readable, *PAIR_RULES)] == ["SL406"]
+
+
+MANAGED_INPUT = ((CONTRACT, '{"DATA": "/opt/ml/processing/input/data"}',
+                  '{"DATA": "/opt/ml/processing/input/data", "config": "/opt/ml/input/config/hyperparameters.json"}'),
+                 (SPEC, "    ],\n    outputs=[", "        DependencySpec(\n            logical_name=\"config\",\n"
+                  "            dependency_type=DependencyType.HYPERPARAMETERS,\n        ),\n    ],\n    outputs=["))
+
+
+@pytest.mark.parametrize("linked", [True, False], ids=["linked", "paired"])
+def test_a_fix_across_a_pair_the_code_does_not_write_is_unsafe(tmp_path, monkeypatch, linked):
+    """SL201 removes the contract entry and the spec's dependency as one fix: safe when the spec
+    links the contract, unsafe when steplint paired them by evidence (it may have paired wrongly)."""
+    from steplint.api import check_paths, configure
+
+    from tests.conftest import write_project
+
+    root = write_project(tmp_path / "p", project(STEP, *MANAGED_INPUT, *(() if linked else UNLINKED)))
+    monkeypatch.chdir(root)
+    [finding] = [f for f in check_paths(["."], configure(["."])).findings if f.code == "SL201"]
+    assert finding.fix is not None and finding.fix.paths == {CONTRACT, SPEC}
+    assert finding.fix.applicability.value == ("safe" if linked else "unsafe")
