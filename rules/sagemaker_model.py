@@ -117,7 +117,10 @@ class InvalidPropertyPath(Rule):
         "with a member the shape lacks, such as one copied from a tuning job into a training spec, fails when "
         "the pipeline definition is built or when a downstream step resolves it. The path is checked against "
         "botocore's service model as shipped with steplint (a finding's help names the botocore release and lists "
-        "the closest valid paths), and when one is the clear winner an unsafe fix applies it."
+        "the closest valid paths), and when one is the clear winner an unsafe fix applies it. A property read "
+        "in a pipeline (step.properties.X.Y) whose every wrong name differs from exactly one member only in "
+        "letter case gets a safe fix that corrects the casing: properties are case-sensitive, and no other "
+        "member could be meant."
     )
     fix_applicability = Applicability.UNSAFE
     bad_examples = (
@@ -126,6 +129,8 @@ class InvalidPropertyPath(Rule):
         Example(property_path_project("properties.ModelArtifacts.S3ModelArtifacts", sagemaker_step_type="CreateModel")),
         Example(pipeline_project(("properties.ModelArtifacts.S3ModelArtifacts",
                                   "properties.ModelArtifacts.S3ModelArtifact"))),
+        Example(pipeline_project(("properties.ModelArtifacts.S3ModelArtifacts",
+                                  "properties.modelArtifacts.s3ModelArtifacts")), fixed=pipeline_project()),
     )
     good_examples = (
         Example(pipeline_project()),
@@ -135,8 +140,7 @@ class InvalidPropertyPath(Rule):
     )
 
     def check(self, context):
-        self._context_steps = context.steps
-        yield from self._sdk_reads()
+        yield from self._sdk_reads(context)
         model = context.model
         for spec, output, path, span in _property_paths(model):
             kind = _response_kind(model, spec)
@@ -162,10 +166,10 @@ class InvalidPropertyPath(Rule):
                     checked = path
             yield self._finding(context, spec, output, path, checked, span, kind, what, problem, available)
 
-    def _sdk_reads(self):
+    def _sdk_reads(self, context):
         """Property reads of steps built directly with the SDK (``Step.sdk``), checked against the
         response shape of their step class; an index steplint cannot read counts as any index."""
-        for step in self._context_steps:
+        for step in context.steps:
             kind = step.sdk.response if step.sdk is not None else None
             if kind not in data.STEP_RESPONSE_SHAPES or not step.sdk.property_reads:
                 continue
@@ -186,13 +190,19 @@ class InvalidPropertyPath(Rule):
                 closest = f" (closest: {shown[0]})" if shown else ""
                 message = fitted(f"{read.path} of {step.declared_by}: {what}{closest}",
                                   f"{read.path} of {step.declared_by}: {what}",
-                                  f"{_clipped(read.path, 60)} of {step.declared_by}: {what}")
+                                  f"{_clipped(read.path, 60)} of {step.declared_by}: {what}",
+                                  f"{_clipped(read.path, 50)}: {_clipped(what, 60)}")
                 remedy = (f"Use one of the closest valid paths: {', '.join(shown)}." if shown else
                           f"Use one of the members there: {_listed(data.members(service, problem.shapes), 10)}.")
                 help = (f"{step.sdk.step_class} properties mirror {' + '.join(data.STEP_RESPONSE_SHAPES[kind])} "
                         f"({service.source}); the path is valid up to '{problem.valid_prefix}', so the pipeline "
                         f"cannot resolve it. {remedy}")
-                yield self.finding(read.origin.path, read.origin.span, message, related_paths=[step.origin.path],
+                renames = _case_renames(service, kind, checked)
+                fix = None
+                if renames:
+                    fix = _fix("fix the casing", Applicability.SAFE,
+                               _attribute_renames(context, read.origin.path, read.origin.span, renames))
+                yield self.finding(read.origin.path, read.origin.span, message, fix, related_paths=[step.origin.path],
                                    help=help)
 
     def _finding(self, context, spec, output, path, checked, span, kind, what, problem, available):
@@ -233,6 +243,48 @@ class InvalidPropertyPath(Rule):
 
 
 FIX_WIDTH = 50  # a fix's title prints on the message's line: longer replacements go to the help
+
+
+def _case_renames(service, kind: str, path: str) -> dict:
+    """attribute name -> its spelling in the response shape, when every step where ``path``
+    leaves the shape is an attribute that differs from exactly one member only by case (the
+    intent is then unambiguous); {} otherwise."""
+    renames: dict = {}
+    for _ in range(path.count(".") + 1):
+        problem = data.check_property_path(service, kind, path)
+        if problem is None:
+            return renames
+        token = problem.token
+        if token.kind != "attr" or not problem.shapes:
+            return {}
+        matches = [member for member in data.members(service, problem.shapes)
+                   if member.lower() == token.value.lower() and member != token.value]
+        if len(matches) != 1 or renames.get(token.value, matches[0]) != matches[0]:
+            return {}
+        renames[token.value] = matches[0]
+        path = f"{path[:token.start]}.{matches[0]}{path[token.end:]}"
+    return {}
+
+
+def _attribute_renames(context, path: str, span, renames: dict):
+    """An edit renaming the attributes of the property chain at ``span`` (``renames``: old ->
+    new name); None when the chain is not found there."""
+    import libcst as cst  # loaded only to build fixes
+
+    parsed = context.parsed(path)
+    chain = parsed.find(span, cst.Attribute) if parsed is not None else None
+    if chain is None:
+        return None
+
+    def renamed(node):
+        if isinstance(node, cst.Attribute):
+            attr = node.attr.with_changes(value=renames.get(node.attr.value, node.attr.value))
+            return node.with_changes(value=renamed(node.value), attr=attr)
+        if isinstance(node, cst.Subscript):
+            return node.with_changes(value=renamed(node.value))
+        return node
+
+    return parsed.replace(chain, renamed(chain))
 
 
 def _left_shape(service, problem) -> str:

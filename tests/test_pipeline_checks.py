@@ -294,3 +294,21 @@ def test_sl710_is_silent_when_depends_on_is_assigned_later(tmp_path, monkeypatch
     assert _sl710(tmp_path, monkeypatch, ('if_steps=[],', 'if_steps=[],\n        depends_on=["Gone"],'),
                   ('    return Pipeline(name="Churn"', '    step_cond.depends_on = wanted\n'
                                                       '    return Pipeline(name="Churn"')) == []
+
+
+def test_a_property_read_wrong_only_in_letter_case_gets_a_safe_fix(tmp_path):
+    import shutil
+
+    from tests.conftest import FIXTURES, run_steplint
+
+    root = tmp_path / "clean"
+    shutil.copytree(FIXTURES / "sdk_pipeline_clean", root)
+    pipeline = root / "pipelines" / "churn" / "pipeline.py"
+    clean = pipeline.read_text()
+    pipeline.write_text(clean.replace('properties.ProcessingOutputConfig.Outputs["train"].S3Output',
+                                      'properties.processingOutputConfig.Outputs["train"].s3Output', 1))
+    found = run_steplint("--no-cache", ".", cwd=root)
+    assert found.returncode == 1 and "SL501" in found.stdout and "[fix: fix the casing]" in found.stdout
+    fixed = run_steplint("--no-cache", "--fix", ".", cwd=root)  # safe fixes only
+    assert fixed.returncode == 0, fixed.stdout
+    assert pipeline.read_text() == clean
