@@ -24,6 +24,7 @@ from steplint.rule import Applicability, Edit, Example, Fix, Rule, fitted
 from steplint.rules._pipeline_examples import pipeline_project
 from steplint.rules._sagemaker_examples import (
     builder_project,
+    interface_project,
     processing_project,
     property_path_project,
     with_script,
@@ -148,6 +149,11 @@ def _listed(items, limit: int) -> str:
 
 
 # -- SL501 ------------------------------------------------------------------------------
+TRAINING_OUTPUT = "OutputDataConfig.S3OutputPath"
+YAML_TRAINING = {"sagemaker_step_type": "Training", "output": "model_output"}
+YAML_PROCESSING_PATH = "properties.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri"
+
+
 class InvalidPropertyPath(Rule):
     code = "SL501"
     name = "invalid-property-path"
@@ -159,7 +165,10 @@ class InvalidPropertyPath(Rule):
         "with a member the shape lacks, such as one copied from a tuning job into a training spec, fails when "
         "the pipeline definition is built or when a downstream step resolves it. The path is checked against "
         "botocore's service model as shipped with steplint (a finding's help names the botocore release and lists "
-        "the closest valid paths), and when one is the clear winner an unsafe fix applies it."
+        "the closest valid paths), and when one is the clear winner an unsafe fix applies it. Paths are read from "
+        "Python specs (OutputSpec(property_path=...)), from YAML step interfaces (spec.outputs.<name>.property_path; "
+        "not for a delegated step, whose step class is another package's) and from plain SDK pipelines' reads of "
+        "step.properties."
     )
     fix_applicability = Applicability.UNSAFE
     bad_examples = (
@@ -168,9 +177,13 @@ class InvalidPropertyPath(Rule):
         Example(property_path_project("properties.ModelArtifacts.S3ModelArtifacts", sagemaker_step_type="CreateModel")),
         Example(pipeline_project(("properties.ModelArtifacts.S3ModelArtifacts",
                                   "properties.ModelArtifacts.S3ModelArtifact"))),
+        Example(interface_project(f"properties.TrainingJobDefinition.{TRAINING_OUTPUT}", **YAML_TRAINING),
+                fixed=interface_project(f"properties.{TRAINING_OUTPUT}", **YAML_TRAINING)),
     )
     good_examples = (
         Example(pipeline_project()),
+        Example(interface_project(f"properties.{TRAINING_OUTPUT}", **YAML_TRAINING)),
+        Example(interface_project(YAML_PROCESSING_PATH)),
         Example(property_path_project("properties.ModelArtifacts.S3ModelArtifacts")),
         Example(property_path_project("properties.FinalMetricDataList['val:loss'].Value")),
         Example(property_path_project("properties.ModelName", sagemaker_step_type="CreateModel")),
@@ -328,7 +341,8 @@ class OutputKeyMismatch(Rule):
     rationale = (
         "A processing step's outputs are found by name: properties.ProcessingOutputConfig.Outputs['X'] selects "
         "the ProcessingOutput whose output_name is X, and specification-driven builders name each "
-        "ProcessingOutput after the spec's logical name. A key that differs (an abbreviation, an old name) "
+        "ProcessingOutput after the spec's logical name (as does the builder cursus synthesises from a YAML step "
+        "interface, ProcessingHandler.get_outputs). A key that differs (an abbreviation, an old name) "
         "matches no output, so the pipeline fails when a downstream step resolves the property. The safe fix "
         "renames the key to the logical name."
     )
@@ -336,8 +350,11 @@ class OutputKeyMismatch(Rule):
     bad_examples = (
         Example(processing_project("properties.ProcessingOutputConfig.Outputs['processed'].S3Output.S3Uri"),
                 fixed=processing_project("properties.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri")),
+        Example(interface_project("'properties.ProcessingOutputConfig.Outputs[''processed''].S3Output.S3Uri'"),
+                fixed=interface_project("'properties.ProcessingOutputConfig.Outputs[''processed_data''].S3Output.S3Uri'")),
     )
     good_examples = (
+        Example(interface_project(YAML_PROCESSING_PATH)),
         Example(processing_project("properties.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri")),
         Example(processing_project("properties.ProcessingOutputConfig.Outputs['processed'].S3Output.S3Uri",
                                    output_name='"processed"')),
@@ -406,12 +423,16 @@ class PropertyPathCase(Rule):
         "A pipeline step exposes its job description as the attribute `properties` (lower case). Spec-driven "
         "frameworks resolve an output's property_path attribute by attribute on the SageMaker step object, so "
         "'Properties.X' raises AttributeError when the pipeline is assembled, and lookups that compare paths "
-        "as text miss it. The safe fix lower-cases the prefix."
+        "as text miss it. Python specs and YAML step interfaces (spec.outputs.<name>.property_path) are checked. The "
+        "safe fix lower-cases the prefix."
     )
     fix_applicability = Applicability.SAFE
     bad_examples = (Example(property_path_project("Properties.ModelArtifacts.S3ModelArtifacts"),
-                            fixed=property_path_project("properties.ModelArtifacts.S3ModelArtifacts")),)
-    good_examples = (Example(property_path_project("properties.ModelArtifacts.S3ModelArtifacts")),)
+                            fixed=property_path_project("properties.ModelArtifacts.S3ModelArtifacts")),
+                    Example(interface_project("Properties" + YAML_PROCESSING_PATH[len(PROPERTIES):]),
+                            fixed=interface_project(YAML_PROCESSING_PATH)))
+    good_examples = (Example(property_path_project("properties.ModelArtifacts.S3ModelArtifacts")),
+                     Example(interface_project(YAML_PROCESSING_PATH)))
 
     def check(self, context):
         for spec, output, path, span in _property_paths(context.model):
