@@ -204,7 +204,7 @@ def interface_project(property_path: str, *, sagemaker_step_type: str = "Process
     """One YAML step interface (``*.step.yaml``) whose spec output ``output`` has
     ``property_path`` (written as is: quote it in the argument when the YAML needs it);
     ``variant`` is text appended under a ``variants:`` key."""
-    stem = "tabular_preprocessing" if sagemaker_step_type == "Processing" else "xgboost_training"
+    stem = "risk_features" if sagemaker_step_type == "Processing" else "risk_model_training"
     container = "/opt/ml/processing/output" if sagemaker_step_type == "Processing" else "/opt/ml/model"
     text = dedent(f"""\
         step_type: {''.join(part.title() for part in stem.split('_'))}

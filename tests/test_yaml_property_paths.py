@@ -11,8 +11,8 @@ from steplint.rules._sagemaker_examples import interface_project
 
 from tests.conftest import run_steplint, write_project
 
-PROCESSING = "steps/interfaces/tabular_preprocessing.step.yaml"
-TRAINING = "steps/interfaces/xgboost_training.step.yaml"
+PROCESSING = "steps/interfaces/risk_features.step.yaml"
+TRAINING = "steps/interfaces/risk_model_training.step.yaml"
 GOOD = "properties.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri"
 WRONG_KEY = "properties.ProcessingOutputConfig.Outputs['processed'].S3Output.S3Uri"
 CODES = "SL501,SL502,SL503"
@@ -43,7 +43,7 @@ def test_sl502_points_at_the_scalar_and_its_fix_keeps_the_quoting(tmp_path, writ
     line = text.splitlines().index(f"      property_path: {written}") + 1
     assert (finding["code"], finding["location"]) == ("SL502", {"row": line, "column": 22})
     assert "Outputs['processed']" in finding["message"] and "'processed_data'" in finding["message"]
-    assert "TabularPreprocessing" in finding["message"] and len(finding["message"]) <= 120
+    assert "RiskFeatures" in finding["message"] and len(finding["message"]) <= 120
     assert "Use Outputs['processed_data']" in finding["help"]
     fix(root)
     assert (root / PROCESSING).read_text() == text.replace(written, fixed)
