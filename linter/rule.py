@@ -46,6 +46,18 @@ class RuleContext:
         rules of that source form; files with a problem are absent)."""
         return getattr(self._run, "reader_facts", {}).get(name, {})
 
+    def string_edit(self, origin, value: str) -> Edit | None:
+        """An edit making the string written at ``origin`` (an ``Origin`` in a file a
+        registered reader read, such as a step model item's) read ``value``, quoted as that
+        file's syntax requires; None when no reader read the file or it cannot rewrite there."""
+        from steplint.readers import readers
+
+        for reader in readers():
+            facts = self.reader_facts(reader.name).get(origin.path)
+            if facts is not None:
+                return reader.string_edit(facts, origin.span, value)
+        return None
+
     @property
     def file_problems(self) -> list:
         return self._run.file_problems

@@ -194,3 +194,34 @@ def with_script(files: dict, script: str) -> dict:
         ''')
     files["steps/scripts/train.py"] = dedent(script)
     return files
+
+
+INTERFACE_PATH = "steps/interfaces/{stem}.step.yaml"
+
+
+def interface_project(property_path: str, *, sagemaker_step_type: str = "Processing", output: str = "processed_data",
+                      variant: str = "") -> dict:
+    """One YAML step interface (``*.step.yaml``) whose spec output ``output`` has
+    ``property_path`` (written as is: quote it in the argument when the YAML needs it);
+    ``variant`` is text appended under a ``variants:`` key."""
+    stem = "risk_features" if sagemaker_step_type == "Processing" else "risk_model_training"
+    container = "/opt/ml/processing/output" if sagemaker_step_type == "Processing" else "/opt/ml/model"
+    text = dedent(f"""\
+        step_type: {''.join(part.title() for part in stem.split('_'))}
+        node_type: internal
+        registry:
+          sagemaker_step_type: {sagemaker_step_type}
+        contract:
+          entry_point: null
+          outputs:
+            {output}:
+              path: {container}
+        spec:
+          outputs:
+            {output}:
+              type: processing_output
+              property_path: {property_path}
+        """)
+    if variant:
+        text += "variants:\n" + indent(dedent(variant), "  ")
+    return {INTERFACE_PATH.format(stem=stem): text}

@@ -24,6 +24,7 @@ from steplint.rule import Applicability, Edit, Example, Fix, Rule, fitted
 from steplint.rules._pipeline_examples import pipeline_project
 from steplint.rules._sagemaker_examples import (
     builder_project,
+    interface_project,
     processing_project,
     property_path_project,
     with_script,
@@ -53,6 +54,48 @@ def _property_paths(model):
             if isinstance(output.property_path, str):
                 span = output.call.kwarg_span("property_path") or output.span
                 yield spec, output, output.property_path, span
+
+
+def _port_paths(steps):
+    """``(port, steps)`` for every output port whose ``property_path`` a reader put in the step
+    model (YAML step interfaces; the Python reader leaves it to the spec model, read by
+    ``_property_paths``), once per place it is written: the views of one interface (the base
+    and each job-type variant) that share the node come together."""
+    found: dict = {}
+    for step in steps:
+        for interface in step.interfaces:
+            for port in interface.outputs if isinstance(interface.outputs, tuple) else ():
+                if isinstance(port.property_path, str) and port.property_path_origin is not None:
+                    found.setdefault((port.property_path_origin, port.name), (port, []))[1].append(step)
+    for port, concerned in found.values():
+        yield port, concerned
+
+
+def _variants_note(steps) -> str:
+    """'' when the base view of an interface is among ``steps``, else which job-type variants
+    (a variant's step is named ``<step_type>[<variant>]``)."""
+    variants = [step.name[len(step.declared_by) + 1:-1] for step in steps if step.name != step.declared_by]
+    if len(variants) < len(steps) or not variants:
+        return ""
+    named = ", ".join(f"'{name}'" for name in variants)
+    return f" (in variant{'s' if len(variants) > 1 else ''} {named})"
+
+
+def _checked_path(service, kind: str, path: str):
+    """None when ``path`` is valid for the response ``kind``, else ``(checked, what, problem,
+    available)``: the path checked (``properties.`` prefixed or re-cased), where it leaves the
+    shape, the ``PathProblem`` (None for a missing prefix) and the members there."""
+    head = _head(path)
+    if head.lower() == PROPERTIES:
+        checked = PROPERTIES + path[len(head):]
+        problem = data.check_property_path(service, kind, checked)
+        if problem is None:
+            return None
+        return checked, _left_shape(service, problem), problem, data.members(service, problem.shapes)
+    checked = f"{PROPERTIES}.{path}"
+    if data.check_property_path(service, kind, checked) is not None:
+        checked = path
+    return checked, f"it does not start with '{PROPERTIES}.'", None, []
 
 
 def _head(path: str) -> str:
@@ -106,6 +149,11 @@ def _listed(items, limit: int) -> str:
 
 
 # -- SL501 ------------------------------------------------------------------------------
+TRAINING_OUTPUT = "OutputDataConfig.S3OutputPath"
+YAML_TRAINING = {"sagemaker_step_type": "Training", "output": "model_output"}
+YAML_PROCESSING_PATH = "properties.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri"
+
+
 class InvalidPropertyPath(Rule):
     code = "SL501"
     name = "invalid-property-path"
@@ -117,9 +165,11 @@ class InvalidPropertyPath(Rule):
         "with a member the shape lacks, such as one copied from a tuning job into a training spec, fails when "
         "the pipeline definition is built or when a downstream step resolves it. The path is checked against "
         "botocore's service model as shipped with steplint (a finding's help names the botocore release and lists "
-        "the closest valid paths), and when one is the clear winner an unsafe fix applies it. A property read "
-        "in a pipeline (step.properties.X.Y) whose every wrong name differs from exactly one member only in "
-        "letter case gets a safe fix that corrects the casing: properties are case-sensitive, and no other "
+        "the closest valid paths), and when one is the clear winner an unsafe fix applies it. Paths are read from "
+        "Python specs (OutputSpec(property_path=...)), from YAML step interfaces (spec.outputs.<name>.property_path; "
+        "not for a delegated step, whose step class is another package's) and from plain SDK pipelines' reads of "
+        "step.properties. A pipeline's property read whose every wrong name differs from exactly one member only "
+        "in letter case gets a safe fix that corrects the casing: properties are case-sensitive, and no other "
         "member could be meant."
     )
     fix_applicability = Applicability.UNSAFE
@@ -131,9 +181,13 @@ class InvalidPropertyPath(Rule):
                                   "properties.ModelArtifacts.S3ModelArtifact"))),
         Example(pipeline_project(("properties.ModelArtifacts.S3ModelArtifacts",
                                   "properties.modelArtifacts.s3ModelArtifacts")), fixed=pipeline_project()),
+        Example(interface_project(f"properties.TrainingJobDefinition.{TRAINING_OUTPUT}", **YAML_TRAINING),
+                fixed=interface_project(f"properties.{TRAINING_OUTPUT}", **YAML_TRAINING)),
     )
     good_examples = (
         Example(pipeline_project()),
+        Example(interface_project(f"properties.{TRAINING_OUTPUT}", **YAML_TRAINING)),
+        Example(interface_project(YAML_PROCESSING_PATH)),
         Example(property_path_project("properties.ModelArtifacts.S3ModelArtifacts")),
         Example(property_path_project("properties.FinalMetricDataList['val:loss'].Value")),
         Example(property_path_project("properties.ModelName", sagemaker_step_type="CreateModel")),
@@ -141,6 +195,7 @@ class InvalidPropertyPath(Rule):
 
     def check(self, context):
         yield from self._sdk_reads(context)
+        yield from self._interface_ports(context)
         model = context.model
         for spec, output, path, span in _property_paths(model):
             kind = _response_kind(model, spec)
@@ -149,22 +204,30 @@ class InvalidPropertyPath(Rule):
             service = data.service_model()
             if service is None:
                 return
-            head = _head(path)
-            if head.lower() == PROPERTIES:
-                checked = PROPERTIES + path[len(head):]
-                problem = data.check_property_path(service, kind, checked)
-                if problem is None:
+            checked = _checked_path(service, kind, path)
+            if checked is not None:
+                yield self._finding(spec.path, output.logical_name, path, span, kind, *checked,
+                                    edit=lambda new, spec=spec, span=span: _string_edit(context, spec.path, span, new))
+
+    def _interface_ports(self, context):
+        """Output ports of the step model that carry their property path (YAML step
+        interfaces), checked against the response shapes of their step (``Step.response``)."""
+        for port, steps in _port_paths(context.steps):
+            by_kind: dict = {}
+            for step in steps:
+                if step.response in data.STEP_RESPONSE_SHAPES:
+                    by_kind.setdefault(step.response, []).append(step)
+            for kind, concerned in by_kind.items():
+                service = data.service_model()
+                if service is None:
+                    return
+                checked = _checked_path(service, kind, port.property_path)
+                if checked is None:
                     continue
-                what = _left_shape(service, problem)
-                available = data.members(service, problem.shapes)
-            else:
-                checked = f"{PROPERTIES}.{path}"
-                what = f"it does not start with '{PROPERTIES}.'"
-                problem = None
-                available = []
-                if data.check_property_path(service, kind, checked) is not None:
-                    checked = path
-            yield self._finding(context, spec, output, path, checked, span, kind, what, problem, available)
+                where = port.property_path_origin
+                yield self._finding(where.path, port.name, port.property_path, where.span, kind, *checked,
+                                    edit=lambda new, where=where: context.string_edit(where, new),
+                                    note=_variants_note(concerned))
 
     def _sdk_reads(self, context):
         """Property reads of steps built directly with the SDK (``Step.sdk``), checked against the
@@ -205,7 +268,9 @@ class InvalidPropertyPath(Rule):
                 yield self.finding(read.origin.path, read.origin.span, message, fix, related_paths=[step.origin.path],
                                    help=help)
 
-    def _finding(self, context, spec, output, path, checked, span, kind, what, problem, available):
+    def _finding(self, file_path, logical_name, path, span, kind, checked, what, problem, available, edit, note=""):
+        """The finding for ``path`` (the property path of output ``logical_name``, written at
+        ``span`` of ``file_path``); ``edit(new_path)`` makes the fix's edit, or None."""
         service = data.service_model()
         shapes = " + ".join(data.STEP_RESPONSE_SHAPES[kind])
         suggestions = data.closest_paths(kind, checked)
@@ -222,24 +287,25 @@ class InvalidPropertyPath(Rule):
         where = f"the path is valid up to '{problem.valid_prefix}', so " if problem is not None else ""
         help = (f"A {kind.replace('_', ' ')} step's properties mirror {shapes} ({service.source}); {where}the "
                 f"pipeline cannot resolve it. {remedy}")
-        name = _clipped(str(output.logical_name))
+        name = _clipped(str(logical_name))
         closest = f" (closest: {shown[0]})" if shown else ""
-        message = fitted(f"property_path '{path}' of output '{name}': {what}{closest}",
-                          f"property_path '{path}' of output '{name}': {what}",
+        message = fitted(f"property_path '{path}' of output '{name}'{note}: {what}{closest}",
+                          f"property_path '{path}' of output '{name}'{note}: {what}",
+                          f"property_path of output '{name}'{note}: {what}",
                           f"property_path of output '{name}': {what}")
         fix = None
         winner = data.clear_winner(suggestions)
         if winner is not None:
             replacement = data.fill_indexes(winner, indexes)
             if replacement is None and winner.count(data.INDEX_PLACEHOLDER) == 1 and not indexes \
-                    and kind == "processing" and isinstance(output.logical_name, str):
-                replacement = winner.replace(data.INDEX_PLACEHOLDER, f"['{output.logical_name}']")
+                    and kind == "processing" and isinstance(logical_name, str):
+                replacement = winner.replace(data.INDEX_PLACEHOLDER, f"['{logical_name}']")
             if replacement is not None and replacement != path:
                 title = f"use '{replacement}'" if len(replacement) <= FIX_WIDTH else "use the closest valid path"
-                fix = _fix(title, Applicability.UNSAFE, _string_edit(context, spec.path, span, replacement))
+                fix = _fix(title, Applicability.UNSAFE, edit(replacement))
                 if len(replacement) > FIX_WIDTH and repr(replacement) not in help:
                     help += f" The fix writes '{replacement}'."
-        return self.finding(spec.path, span, message, fix, help=help)
+        return self.finding(file_path, span, message, fix, help=help)
 
 
 FIX_WIDTH = 50  # a fix's title prints on the message's line: longer replacements go to the help
@@ -326,7 +392,8 @@ class OutputKeyMismatch(Rule):
     rationale = (
         "A processing step's outputs are found by name: properties.ProcessingOutputConfig.Outputs['X'] selects "
         "the ProcessingOutput whose output_name is X, and specification-driven builders name each "
-        "ProcessingOutput after the spec's logical name. A key that differs (an abbreviation, an old name) "
+        "ProcessingOutput after the spec's logical name (as does the builder cursus synthesises from a YAML step "
+        "interface, ProcessingHandler.get_outputs). A key that differs (an abbreviation, an old name) "
         "matches no output, so the pipeline fails when a downstream step resolves the property. The safe fix "
         "renames the key to the logical name."
     )
@@ -334,8 +401,11 @@ class OutputKeyMismatch(Rule):
     bad_examples = (
         Example(processing_project("properties.ProcessingOutputConfig.Outputs['processed'].S3Output.S3Uri"),
                 fixed=processing_project("properties.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri")),
+        Example(interface_project("'properties.ProcessingOutputConfig.Outputs[''processed''].S3Output.S3Uri'"),
+                fixed=interface_project("'properties.ProcessingOutputConfig.Outputs[''processed_data''].S3Output.S3Uri'")),
     )
     good_examples = (
+        Example(interface_project(YAML_PROCESSING_PATH)),
         Example(processing_project("properties.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri")),
         Example(processing_project("properties.ProcessingOutputConfig.Outputs['processed'].S3Output.S3Uri",
                                    output_name='"processed"')),
@@ -344,31 +414,55 @@ class OutputKeyMismatch(Rule):
     def check(self, context):
         model = context.model
         for spec, output, path, span in _property_paths(model):
-            parsed = data.tokenize_property_path(path)
-            if parsed is None or parsed[0] != PROPERTIES or not isinstance(output.logical_name, str):
+            found = self._mismatch(path, output.logical_name)
+            if found is None or _response_kind(model, spec) != "processing":
                 continue
-            tokens = parsed[1]
-            if len(tokens) < 3 or tuple(t.value for t in tokens[:2]) != OUTPUTS_PREFIX or tokens[2].kind != "index":
-                continue
-            key = data.index_key(tokens[2])
-            if not isinstance(key, str) or key == output.logical_name or _response_kind(model, spec) != "processing":
-                continue
+            key, replacement = found
             if key in _builder_output_names(model, spec):
                 continue
-            index = tokens[2]
-            quote = index.value[0]
-            replacement = path[:index.start] + f"[{quote}{output.logical_name}{quote}]" + path[index.end:]
-            name = output.logical_name
-            message = fitted(f"property_path selects Outputs['{key}'] of {spec.name}; the output's logical name "
-                              f"is '{name}'",
-                              f"property_path selects Outputs['{_clipped(key)}']; the output's logical name is "
-                              f"'{_clipped(name)}'")
-            help = (f"The spec-driven builder names each ProcessingOutput after its logical name, and none "
-                    f"'{key}', so no output '{key}' exists and the pipeline cannot resolve the property. Use "
-                    f"Outputs['{name}'].")
-            fix = _fix(f"use Outputs['{_clipped(name)}']", Applicability.SAFE,
-                       _string_edit(context, spec.path, span, replacement))
-            yield self.finding(spec.path, span, message, fix, help=help)
+            yield self._finding(spec.path, span, spec.name, key, output.logical_name,
+                                _string_edit(context, spec.path, span, replacement))
+        for port, steps in _port_paths(context.steps):
+            found = self._mismatch(port.property_path, port.name)
+            if found is None:
+                continue
+            key, replacement = found
+            concerned = [step for step in steps if step.response == "processing" and step.output_names is not None
+                         and step.output_names.has(key) is Answer.NO]
+            if concerned:
+                where = port.property_path_origin
+                yield self._finding(where.path, where.span, concerned[0].declared_by, key, port.name,
+                                    context.string_edit(where, replacement), _variants_note(concerned))
+
+    @staticmethod
+    def _mismatch(path: str, name) -> tuple | None:
+        """``(key, path with the key replaced by name)`` when ``path`` selects
+        ``ProcessingOutputConfig.Outputs[key]`` with a literal key other than ``name``."""
+        parsed = data.tokenize_property_path(path)
+        if parsed is None or parsed[0] != PROPERTIES or not isinstance(name, str):
+            return None
+        tokens = parsed[1]
+        if len(tokens) < 3 or tuple(t.value for t in tokens[:2]) != OUTPUTS_PREFIX or tokens[2].kind != "index":
+            return None
+        key = data.index_key(tokens[2])
+        if not isinstance(key, str) or key == name:
+            return None
+        index = tokens[2]
+        quote = index.value[0]
+        return key, path[:index.start] + f"[{quote}{name}{quote}]" + path[index.end:]
+
+    def _finding(self, file_path, span, step_name, key, name, edit, note=""):
+        message = fitted(f"property_path selects Outputs['{key}'] of {step_name}; the output's logical name "
+                          f"is '{name}'{note}",
+                          f"property_path selects Outputs['{_clipped(key)}']; the output's logical name is "
+                          f"'{_clipped(name)}'{note}",
+                          f"property_path selects Outputs['{_clipped(key)}']; the output's logical name is "
+                          f"'{_clipped(name)}'")
+        help = (f"The spec-driven builder names each ProcessingOutput after its logical name, and none "
+                f"'{key}', so no output '{key}' exists and the pipeline cannot resolve the property. Use "
+                f"Outputs['{name}'].")
+        fix = _fix(f"use Outputs['{_clipped(name)}']", Applicability.SAFE, edit)
+        return self.finding(file_path, span, message, fix, help=help)
 
 
 # -- SL503 ------------------------------------------------------------------------------
@@ -380,28 +474,42 @@ class PropertyPathCase(Rule):
         "A pipeline step exposes its job description as the attribute `properties` (lower case). Spec-driven "
         "frameworks resolve an output's property_path attribute by attribute on the SageMaker step object, so "
         "'Properties.X' raises AttributeError when the pipeline is assembled, and lookups that compare paths "
-        "as text miss it. The safe fix lower-cases the prefix."
+        "as text miss it. Python specs and YAML step interfaces (spec.outputs.<name>.property_path) are checked. The "
+        "safe fix lower-cases the prefix."
     )
     fix_applicability = Applicability.SAFE
     bad_examples = (Example(property_path_project("Properties.ModelArtifacts.S3ModelArtifacts"),
-                            fixed=property_path_project("properties.ModelArtifacts.S3ModelArtifacts")),)
-    good_examples = (Example(property_path_project("properties.ModelArtifacts.S3ModelArtifacts")),)
+                            fixed=property_path_project("properties.ModelArtifacts.S3ModelArtifacts")),
+                    Example(interface_project("Properties" + YAML_PROCESSING_PATH[len(PROPERTIES):]),
+                            fixed=interface_project(YAML_PROCESSING_PATH)))
+    good_examples = (Example(property_path_project("properties.ModelArtifacts.S3ModelArtifacts")),
+                     Example(interface_project(YAML_PROCESSING_PATH)))
 
     def check(self, context):
         for spec, output, path, span in _property_paths(context.model):
-            head = _head(path)
-            if head == PROPERTIES or head.lower() != PROPERTIES:
-                continue
-            replacement = PROPERTIES + path[len(head):]
-            name = _clipped(str(output.logical_name))
-            message = fitted(f"property_path '{path}' of output '{name}' starts with '{head}', not '{PROPERTIES}'",
-                              f"'{path}' of output '{name}' starts with '{head}', not '{PROPERTIES}'",
-                              f"property_path of output '{name}' starts with '{head}', not '{PROPERTIES}'")
-            help = (f"A step's properties are the attribute `{PROPERTIES}` in lower case, so resolving this path "
-                    f"attribute by attribute on the step finds no '{head}'. Write '{replacement}'.")
-            fix = _fix(f"write '{PROPERTIES}'", Applicability.SAFE,
-                       _string_edit(context, spec.path, span, replacement))
-            yield self.finding(spec.path, span, message, fix, help=help)
+            if _head(path) != PROPERTIES and _head(path).lower() == PROPERTIES:
+                replacement = PROPERTIES + path[len(_head(path)):]
+                yield self._finding(spec.path, span, path, output.logical_name,
+                                    _string_edit(context, spec.path, span, replacement))
+        for port, steps in _port_paths(context.steps):
+            path = port.property_path
+            if _head(path) != PROPERTIES and _head(path).lower() == PROPERTIES:
+                where = port.property_path_origin
+                replacement = PROPERTIES + path[len(_head(path)):]
+                yield self._finding(where.path, where.span, path, port.name, context.string_edit(where, replacement),
+                                    _variants_note(steps))
+
+    def _finding(self, file_path, span, path, logical_name, edit, note=""):
+        head = _head(path)
+        name = _clipped(str(logical_name))
+        message = fitted(f"property_path '{path}' of output '{name}'{note} starts with '{head}', not '{PROPERTIES}'",
+                          f"'{path}' of output '{name}'{note} starts with '{head}', not '{PROPERTIES}'",
+                          f"property_path of output '{name}'{note} starts with '{head}', not '{PROPERTIES}'",
+                          f"property_path of output '{name}' starts with '{head}', not '{PROPERTIES}'")
+        help = (f"A step's properties are the attribute `{PROPERTIES}` in lower case, so resolving this path "
+                f"attribute by attribute on the step finds no '{head}'. Write '{PROPERTIES + path[len(head):]}'.")
+        return self.finding(file_path, span, message, _fix(f"write '{PROPERTIES}'", Applicability.SAFE, edit),
+                            help=help)
 
 
 # -- SL504 ------------------------------------------------------------------------------

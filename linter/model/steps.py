@@ -89,11 +89,20 @@ class Declared:
 @dataclass(frozen=True)
 class Port:
     """A logical input or output a step declares to the pipeline (a spec's dependency or
-    output): the name other steps wire to, where it is declared, and its type when known."""
+    output): the name other steps wire to, where it is declared, and its type when known.
+
+    For an output, ``property_path`` is the path of the step's properties that other steps
+    read it through (``properties.ProcessingOutputConfig.Outputs['x'].S3Output.S3Uri``) as
+    written: a str, Unknown when it is not a plain string, None when the port has none or
+    the reader does not record it (the Python reader leaves it to the specification model).
+    ``property_path_origin`` is where the string is written, so a fix can rewrite it
+    (``RuleContext.string_edit``)."""
 
     name: str
     origin: Origin
     type: str | None = None
+    property_path: object = None
+    property_path_origin: Origin | None = None
 
 
 @dataclass(frozen=True)
@@ -257,6 +266,11 @@ class Step:
     None for other forms). ``terms`` names the declarations in the form's own words.
     ``inferred_links`` are the links between its declarations that the code does not write
     but the reader made from evidence (``InferredLink``), for messages to say so.
+    ``response`` is the key of ``steplint.sagemaker.data.STEP_RESPONSE_SHAPES`` whose
+    botocore shapes the step's ``properties`` mirror (``register_model`` for a RegisterModel
+    step), None when not known (a delegated step's class is another package's).
+    ``output_names`` holds the ``output_name`` of every ProcessingOutput the builder makes
+    (what ``Outputs['X']`` selects by), None when the reader does not know them.
     """
 
     name: str
@@ -280,6 +294,8 @@ class Step:
     sdk: "SdkStep | None" = None
     terms: Terms = Terms()
     inferred_links: tuple = ()
+    response: str | None = None
+    output_names: Supply | None = None
 
     def declared_paths(self) -> tuple | None:
         """Every container path the step declares, or None when any is not known."""

@@ -74,6 +74,12 @@ class Reader:
         """The steps the files of one project declare."""
         raise NotImplementedError
 
+    def string_edit(self, facts, span, value: str):
+        """An ``Edit`` making the string written at ``span`` of the file with these ``facts``
+        read ``value``, in the form's own syntax (quoting kept correct); None when the reader
+        cannot make one there (default: never)."""
+        return None
+
     def reparses(self, text: str) -> bool:
         """Whether edited text is still a valid file of this form (the fixer withdraws a fix
         whose result is not). Default: True; readers of a syntax override it."""

@@ -58,6 +58,12 @@ class YamlReader(Reader):
 
         return steps_of(project.facts, project)
 
+    def string_edit(self, facts, span, value: str):
+        """The string scalar at ``span`` rewritten to read ``value`` (``edits.replaced_string``)."""
+        from steplint.readers.yaml.edits import replaced_string
+
+        return replaced_string(facts, span, value)
+
     def reparses(self, text: str) -> bool:
         return not isinstance(parse(text), YamlProblem)
 

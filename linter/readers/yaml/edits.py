@@ -105,3 +105,47 @@ def removed_item(file: InterfaceFile, sequence, index: int) -> Edit | None:
     if not isinstance(parse(text[:start] + text[end:]), Document):
         return None
     return Edit(file.path, start, end, "")
+
+
+def replaced_string(file: InterfaceFile, span, value: str) -> Edit | None:
+    """Rewrite the one-line string scalar at ``span`` so that it reads ``value``, in the
+    scalar's own style: plain stays plain when the new text reads back as that string (else it
+    is single-quoted), ``'...'`` doubles its quotes, ``"..."`` escapes ``\\`` and ``"``. None
+    for a block scalar (``|`` / ``>``), one spanning lines, or an edited text that does not
+    parse with that string at that place."""
+    node = _node_at(file.root, span)
+    if node is None or node.style in ("|", ">") or span.line != span.end_line:
+        return None
+    start, end = file.offsets(span)
+    candidates = {
+        None: (value, _single(value)),
+        "'": (_single(value),),
+        '"': ('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"',),
+    }.get(node.style, ())
+    for replacement in candidates:
+        if "\n" in replacement:
+            return None
+        edited = file.text[:start] + replacement + file.text[end:]
+        document = parse(edited)
+        if isinstance(document, Document) and _scalar_at(document.root, start, file, edited) == value:
+            return Edit(file.path, start, end, replacement)
+    return None
+
+
+def _single(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _node_at(root, span):
+    """The scalar node whose span is ``span`` (values only, not keys), or None."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Scalar):
+            if node.span == span:
+                return node
+        elif isinstance(node, Mapping):
+            stack.extend(entry.value for entry in node.entries)
+        else:
+            stack.extend(getattr(node, "items", ()))
+    return None

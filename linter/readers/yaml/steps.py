@@ -18,7 +18,10 @@ cursus repository, ``src/cursus/core/base/``):
   ``env_vars.required`` (value None) and ``env_vars.optional`` (value: the default), and the
   arguments: ``job_arguments[].flag`` and the keys of ``arguments``.
 - interfaces (``Port``) from ``spec.dependencies`` / ``spec.outputs``; the mapping key is
-  the logical name, ``type`` the port's type.
+  the logical name, ``type`` the port's type, ``property_path`` an output's (at its scalar).
+  ``response``: the kind's response shapes (``register_model`` for RegisterModel; none for a
+  delegated step). ``output_names``: for a processing step, the spec outputs' logical names,
+  as ``ProcessingHandler.get_outputs`` names each ProcessingOutput (``output_name=logical_name``).
 - what reaches the container. The builder is synthesised (``TemplateStepBuilder``; there
   is no builder file): ``builder_base._get_environment_variables`` sets every optional env
   var the config does not supply to its declared default, asks the config for the
@@ -55,6 +58,7 @@ from steplint.readers.yaml.nodes import Mapping, Scalar, Sequence
 # the keys of a step interface each kind of declaration lives in (cursus's step_interface.py)
 INTERFACE_TERMS = Terms("contract.inputs", "contract.outputs", "contract.env_vars (required or optional)",
                         "contract.arguments")
+from steplint.sagemaker.data import STEP_RESPONSE_SHAPES
 from steplint.sagemaker.facts import STEP_KINDS
 
 DELEGATION_STEP_TYPES = frozenset({"CradleDataLoading", "RedshiftDataLoading", "MimsModelRegistrationProcessing"})
@@ -105,6 +109,7 @@ def step_of(view: View, project) -> Step:
     env = _env(path, contract)
     arguments = _arguments(path, contract)
     origin_node = view.root.entry("contract") or view.root.entry("spec")
+    spec_outputs = _ports(path, view.section("spec"), "outputs")
     return Step(
         name=name if view.variant is None else f"{name}[{view.variant}]",
         kind=kind,
@@ -122,9 +127,10 @@ def step_of(view: View, project) -> Step:
         script=script,
         related=tuple(dict.fromkeys([path] + ([script.path] if script is not None else []))),
         delegated=_delegated(view),
-        interfaces=(Interface(name, path, _ports(path, view.section("spec"), "dependencies"),
-                              _ports(path, view.section("spec"), "outputs")),),
+        interfaces=(Interface(name, path, _ports(path, view.section("spec"), "dependencies"), spec_outputs),),
         terms=INTERFACE_TERMS,
+        response=response_kind(view, kind),
+        output_names=output_names(view, kind, spec_outputs),
     )
 
 
@@ -176,8 +182,38 @@ def _ports(path: str, section, key: str, with_path: bool = False):
             found.append(Declared(entry.name, value, Origin(path, span)))
         else:
             port_type = string(port.get("type")) if port is not None else None
-            found.append(Port(entry.name, Origin(path, entry.key.span), port_type))
+            property_path, where = _property_path(path, port)
+            found.append(Port(entry.name, Origin(path, entry.key.span), port_type, property_path, where))
     return tuple(found)
+
+
+def _property_path(path: str, port) -> tuple:
+    """An output port's ``property_path`` and where it is written: (str, Origin) for a
+    string scalar, (Unknown, Origin) for any other value, (None, None) when absent or null."""
+    node = port.get("property_path") if port is not None else None
+    if node is None or (isinstance(node, Scalar) and node.value is None):
+        return None, None
+    value = node.value if string(node) is not None else Unknown("the property_path is not a string")
+    return value, Origin(path, node.span)
+
+
+def response_kind(view: View, kind: str | None) -> str | None:
+    """Which botocore response shapes the step's properties mirror (``STEP_RESPONSE_SHAPES``):
+    ``register_model`` for a RegisterModel step, else its kind; None for a delegated step,
+    whose step class is another package's."""
+    if _delegated(view):
+        return None
+    response = "register_model" if sagemaker_step_type(view) == "RegisterModel" else kind
+    return response if response in STEP_RESPONSE_SHAPES else None
+
+
+def output_names(view: View, kind: str | None, outputs) -> Supply | None:
+    """The ``output_name`` of each ProcessingOutput the synthesised builder makes: the logical
+    name of every spec output (cursus ``builder_templates.ProcessingHandler.get_outputs``);
+    None for a step of another kind, a delegated one, or outputs not statically known."""
+    if kind != "processing" or _delegated(view) or not isinstance(outputs, tuple):
+        return None
+    return Supply(frozenset(port.name for port in outputs))
 
 
 def _env(path: str, contract):
