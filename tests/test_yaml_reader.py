@@ -313,3 +313,24 @@ def test_removing_a_sequence_item_keeps_everything_else(text, index, expected):
         assert edit is None
     else:
         assert text[:edit.start] + edit.replacement + text[edit.end:] == expected
+
+
+@pytest.mark.parametrize("step_type, reported", [("RedshiftDataLoading", False), ("SalesExtract", True)])
+def test_a_delegated_step_named_only_by_its_step_type_mounts_what_its_class_mounts(tmp_path, step_type, reported):
+    """Files written before the registry block existed name the step type only at the top: a
+    delegation step type there still means another package's step class mounts the paths."""
+    from tests.conftest import run_steplint, write_project
+
+    root = write_project(tmp_path / "p", {
+        "pyproject.toml": "[project]\nname = 'p'\n",
+        "steps/interfaces/extract.step.yaml": (
+            f"step_type: {step_type}\nnode_type: source\ncontract:\n  entry_point: extract.py\n  inputs: {{}}\n"
+            "  outputs:\n    output:\n      path: /opt/ml/processing/output/data\n"
+            "spec:\n  dependencies: {}\n  outputs:\n    output:\n      type: processing_output\n"
+            "      property_path: properties.ProcessingOutputConfig.Outputs['output'].S3Output.S3Uri\n"),
+        "steps/scripts/extract.py": (
+            'CONFIG = "/opt/ml/processing/config/config"\nOUT = "/opt/ml/processing/output/data"\n\n\n'
+            'if __name__ == "__main__":\n    print(open(CONFIG).read(), OUT)\n'),
+    })
+    result = run_steplint("--no-cache", "--select", "SL405", ".", cwd=root)
+    assert ("SL405" in result.stdout) is reported, result.stdout + result.stderr

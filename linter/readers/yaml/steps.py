@@ -153,7 +153,12 @@ def _unmounted(declared, names: frozenset):
 
 
 def _delegated(view: View) -> bool:
-    return (sagemaker_step_type(view) in DELEGATION_STEP_TYPES
+    """Whether the step's builder hands it to another package's step class: its SageMaker step
+    type is a delegation verb (given by ``registry.sagemaker_step_type``, or, in files written
+    before the registry block existed, by the top-level ``step_type``), or its patterns say so."""
+    registered = sagemaker_step_type(view)
+    step_type = registered if registered is not None else string(view.root.get("step_type"))
+    return (step_type in DELEGATION_STEP_TYPES
             or string(view.section("patterns", "step_assembly")) == "delegation"
             or string(view.section("registry", "step_assembly")) == "delegation")
 
