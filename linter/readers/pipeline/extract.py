@@ -526,33 +526,14 @@ class FileSteps:
                 stack.extend(value.values)
 
     def _parameters(self, obj: Obj) -> tuple:
+        """The pipeline parameters (``sagemaker.workflow.parameters`` objects) in ``obj``'s
+        arguments, by name, each declared where it is first built."""
         found: dict = {}
-        stack = [obj]
-        seen: set = set()
-        steps = 0
-        while stack and steps < MAX_WALK:
-            value = stack.pop()
-            steps += 1
-            if id(value) in seen:
-                continue
-            seen.add(id(value))
-            if isinstance(value, Obj):
-                if value.func.startswith(PARAMETER_MODULE):
-                    name = _parameter_name(value)
-                    if name is not None:
-                        found.setdefault(name, Declared(name, value.last, self.origin(value.span)))
-                    continue
-                if value is not obj and is_sdk(value, STEP_CLASSES):
-                    continue
-                stack.extend(value.args)
-                stack.extend(value.kwargs.values())
-                if value.receiver is not None:
-                    stack.append(value.receiver)
-                stack.extend(value.calls)
-            elif isinstance(value, Seq):
-                stack.extend(value.items)
-            elif isinstance(value, Dict):
-                stack.extend(value.values)
+        for value in self._walk(obj):
+            if isinstance(value, Obj) and value.func.startswith(PARAMETER_MODULE):
+                name = _parameter_name(value)
+                if name is not None:
+                    found.setdefault(name, Declared(name, value.last, self.origin(value.span)))
         return tuple(found.values())
 
 
