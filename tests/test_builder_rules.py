@@ -459,3 +459,25 @@ def test_sl301_still_reports_a_branch_that_places_or_drops_the_input_itself(vari
     write_project(Path.cwd(), processing_project(SOURCE_OVERRIDE.replace(old, new)))
     [finding] = [f for f in _findings(Path.cwd()) if f.code == "SL301"]
     assert finding.path == PROCESSING_BUILDER and "'data_input'" in finding.help
+
+
+@pytest.mark.parametrize("delegated", [False, True], ids=["ad-hoc", "delegated"])
+def test_a_get_inputs_that_hands_its_work_to_a_call_steplint_cannot_follow_is_cannot_tell(tmp_path, delegated):
+    """``return self._handler.get_inputs(self, inputs)`` builds its inputs elsewhere: SL301 cannot
+    tell whether that follows the spec, so it stays silent; the ad hoc original is reported."""
+    import re
+    import shutil
+
+    from tests.conftest import FIXTURES, run_steplint
+
+    root = tmp_path / "legacy"
+    shutil.copytree(FIXTURES / "legacy_layout", root)
+    builder = root / "src/mlpipelines/pipeline_steps/builder_training_step_pytorch.py"
+    if delegated:
+        text = builder.read_text()
+        text, count = re.subn(r"(    def _get_inputs\(self, inputs[^\n]*\n)(?:        [^\n]*\n|\n)+",
+                              r"\1        return self._handler.get_inputs(self, inputs)\n\n", text)
+        assert count == 1
+        builder.write_text(text)
+    result = run_steplint("--no-cache", "--select", "SL301", ".", cwd=root)
+    assert ("SL301" in result.stdout) is not delegated, result.stdout + result.stderr

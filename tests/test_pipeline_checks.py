@@ -312,3 +312,27 @@ def test_a_property_read_wrong_only_in_letter_case_gets_a_safe_fix(tmp_path):
     fixed = run_steplint("--no-cache", "--fix", ".", cwd=root)  # safe fixes only
     assert fixed.returncode == 0, fixed.stdout
     assert pipeline.read_text() == clean
+
+
+@pytest.mark.parametrize("step_args, reported", [("", False), ("step_args=processor.run(code='prep.py'), ", True)])
+def test_arguments_beside_a_step_args_only_kwargs_may_carry_are_not_called_ignored(tmp_path, step_args, reported):
+    """ProcessingStep(processor=..., inputs=..., **common): whether ``common`` holds step_args is
+    cannot tell, so SL702 stays silent; its twin with step_args= written out is reported."""
+    from tests.conftest import run_steplint, write_project
+
+    root = write_project(tmp_path / "p", {
+        "pyproject.toml": "[project]\nname = 'p'\n",
+        "pipeline.py": (
+            "from sagemaker.processing import ProcessingInput\n"
+            "from sagemaker.sklearn.processing import SKLearnProcessor\n"
+            "from sagemaker.workflow.steps import ProcessingStep\n\n\n"
+            "def build(role, common):\n"
+            "    processor = SKLearnProcessor(framework_version='1.2-1', role=role, instance_type='ml.m5.large',\n"
+            "                                 instance_count=1)\n"
+            f"    return ProcessingStep({step_args}processor=processor,\n"
+            "                          inputs=[ProcessingInput(source='s3://b/in', destination='/opt/ml/processing/input')],\n"
+            "                          code='prep.py', **common)\n"),
+        "prep.py": "print(open('/opt/ml/processing/input/data.csv').read())\n",
+    })
+    result = run_steplint("--no-cache", "--select", "SL702", ".", cwd=root)
+    assert ("SL702" in result.stdout) is reported, result.stdout + result.stderr

@@ -160,6 +160,10 @@ class FileSteps:
         label = f"{cls} '{name}'" if isinstance(name, str) else f"the {cls} at line {obj.span.line}"
         kind = STEP_CLASS_KINDS.get(cls) or cls.removesuffix("Step").lower() or None
         step_args = obj.kwarg("step_args")
+        if isinstance(step_args, Unknown) and "step_args" not in obj.kwargs:
+            # only ``**kwargs`` might carry it: cannot tell, so the step is read as written (the
+            # job object by keyword, Unknown when absent) and no argument is called ignored
+            step_args = None
         via_step_args = step_args is not None
         job, call = self._job(obj, cls, step_args)
         parts = {"container_inputs": (), "container_outputs": (), "declared_env": (), "declared_arguments": (),

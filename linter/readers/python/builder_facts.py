@@ -93,7 +93,10 @@ class BuilderMethodFacts:
     ``parameter`` for loops over the ``inputs``/``outputs`` the method is given. ``skipped``
     are the logical names the method always leaves out: a loop over the spec's collection or
     the given inputs whose body starts a branch ``if logical_name == "x": ... continue``
-    (no ``else``), where the method names ``"x"`` nowhere else.
+    (no ``else``), where the method names ``"x"`` nowhere else. ``hands_over`` is true when a
+    top-level ``return`` statement returns a call that is given the method's ``inputs``/``outputs``
+    parameter itself (``return self._handler.get_inputs(self, inputs)``): the work is done by
+    that call.
     """
 
     name: str
@@ -107,6 +110,7 @@ class BuilderMethodFacts:
     literals: tuple = ()
     self_calls: tuple = ()
     skipped: tuple = ()
+    hands_over: bool = False
 
 
 def builder_method_facts(method: cst.FunctionDef, span_of, scope=None,
@@ -141,7 +145,20 @@ def builder_method_facts(method: cst.FunctionDef, span_of, scope=None,
         literals=tuple(collector.literals),
         self_calls=tuple(dict.fromkeys(collector.self_calls)),
         skipped=_skipped(collector, positions, method),
+        hands_over=_hands_over(method, parameter),
     )
+
+
+def _hands_over(method: cst.FunctionDef, parameter: str | None) -> bool:
+    """Whether a ``return`` statement at the top of the method's body returns a call given
+    ``parameter`` as an argument."""
+    if parameter is None or not isinstance(method.body, cst.IndentedBlock):
+        return False
+    returns = [small.value for line in method.body.body if isinstance(line, cst.SimpleStatementLine)
+               for small in line.body if isinstance(small, cst.Return)]
+    return any(isinstance(value, cst.Call)
+               and any(isinstance(arg.value, cst.Name) and arg.value.value == parameter for arg in value.args)
+               for value in returns)
 
 
 FOR = frozenset({cst.For})
