@@ -451,11 +451,17 @@ class MissingScriptContract(Rule):
             for builder in model.builders_of(spec):
                 runner = _runs_script(builder)
                 if runner is not None:
+                    paired, evidence = model.contract_of(spec), model.pairing_of(spec)
+                    if isinstance(paired, Contract) and evidence is not None:
+                        help = (f"At run time nothing maps {spec.name}'s logical names to the container paths the "
+                                f"script uses. steplint paired the spec with {paired.name} by {evidence} to check "
+                                f"the rest; add script_contract={paired.name}.")
+                    else:
+                        help = (f"Nothing maps {spec.name}'s logical names to the container paths the script uses, "
+                                "and the script is not checked against the spec. Add script_contract=<the step's "
+                                "contract>.")
                     yield self.finding(
                         spec.path, spec.binding.span,
                         f"the spec links no script_contract, but {builder.name} runs a script with {runner}",
-                        related_paths=[builder.path],
-                        help=(f"Nothing maps {spec.name}'s logical names to the container paths the script uses, "
-                              "and the script is not checked against the spec. Add script_contract=<the step's "
-                              "contract>."))
+                        related_paths=[builder.path], help=help)
                     break

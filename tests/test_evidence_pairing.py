@@ -41,6 +41,8 @@ def test_a_spec_without_script_contract_is_paired_with_the_contract_named_like_i
     missing = next(item for item in seen if item.code == "SL403")
     assert missing.says("'DATA'", "PREPROCESSING_SPEC", "PREPROCESSING_CONTRACT")
     assert ("SL107", SPEC) in codes  # the link itself is still missing
+    unlinked = next(item for item in seen if item.code == "SL107")
+    assert unlinked.helps("paired the spec with PREPROCESSING_CONTRACT", "script_contract=PREPROCESSING_CONTRACT")
 
 
 def test_the_same_findings_as_when_the_spec_links_the_contract():
