@@ -139,6 +139,22 @@ MESSAGE_WIDTH = 120
 (what is wrong, where the other end is); the rest goes to its help."""
 
 
+def close_name(name: str, candidates) -> str | None:
+    """The one of ``candidates`` that ``name`` looks renamed from (case aside, ``difflib``
+    ratio at least 0.75), or None."""
+    import difflib
+
+    by_lower = {candidate.lower(): candidate for candidate in sorted(candidates)}
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.75)
+    return by_lower[close[0]] if close else None
+
+
+def close_hint(name: str, candidates) -> str:
+    """A short 'did you mean' for a message: `` (close: 'x')`` (``close_name``), or nothing."""
+    close = close_name(name, candidates)
+    return f" (close: '{close}')" if close else ""
+
+
 def fitted(*candidates: str) -> str:
     """The first of ``candidates`` (the most informative first) that fits in ``MESSAGE_WIDTH``
     characters, else the last (the shortest form, which only long user-written names push over)."""

@@ -8,11 +8,9 @@ statically known (a dict built by a function, ``**kwargs``, ``os.environ`` used 
 
 from __future__ import annotations
 
-import difflib
-
 from steplint.model.steps import Answer
 from steplint.model.values import Unknown
-from steplint.rule import Example, Rule, Severity, fitted
+from steplint.rule import Example, Rule, Severity, close_hint, close_name, fitted
 from steplint.rules._catalog_examples import (
     BUILDER,
     CONTRACT,
@@ -38,19 +36,6 @@ SAGEMAKER_ENV_PREFIX = "SM_"
 WHERE = (" SL405-SL409 all report at the declaration a fix edits, not at the script's read: the message names "
          "the script's file:line, the script's file is a related location, and a # steplint: ignore[...] "
          "comment goes on the reported line.")
-
-
-def _close(name: str, candidates) -> str | None:
-    """The one of ``candidates`` that ``name`` looks renamed from (case aside), or None."""
-    by_lower = {candidate.lower(): candidate for candidate in sorted(candidates)}
-    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.75)
-    return by_lower[close[0]] if close else None
-
-
-def _hint(name: str, candidates) -> str:
-    """A short 'did you mean' for a message: `` (close: 'x')``, or nothing."""
-    close = _close(name, candidates)
-    return f" (close: '{close}')" if close else ""
 
 
 def _listed(names) -> str:
@@ -100,7 +85,7 @@ class _ContractKeyNotInSpec(Rule):
             for entry in entries:
                 if entry.name in names:
                     continue
-                close = _close(entry.name, names)
+                close = close_name(entry.name, names)
                 lost = ("so this path is never mounted" if self.direction == "input" else
                         "so nothing the script writes there is uploaded")
                 rename = f"Rename the key to '{close}'" if close else f"Rename the key to a {noun} of {spec_names}"
@@ -110,8 +95,8 @@ class _ContractKeyNotInSpec(Rule):
                 remedy = f"{rename}." if close else f"{rename}, or declare a {noun} '{entry.name}' in the spec."
                 yield self.finding(
                     entry.origin.path, entry.origin.span,
-                    fitted(f"{field} key '{entry.name}' is no {noun} of {spec_names}{_hint(entry.name, names)}",
-                         f"{field} key '{entry.name}' is no {noun} of the spec{_hint(entry.name, names)}"),
+                    fitted(f"{field} key '{entry.name}' is no {noun} of {spec_names}{close_hint(entry.name, names)}",
+                         f"{field} key '{entry.name}' is no {noun} of the spec{close_hint(entry.name, names)}"),
                     related_paths=[interface.path for interface in step.interfaces],
                     help=f"The builder looks container paths up by the spec's logical names, {lost}. {remedy}")
 
@@ -160,15 +145,15 @@ class _SpecNameNotInContract(Rule):
                 for port in ports if isinstance(ports, tuple) else ():
                     if port.name in keys:
                         continue
-                    close = _close(port.name, keys)
+                    close = close_name(port.name, keys)
                     remedy = (f"Rename '{close}' in {field} to '{port.name}'." if close else
                               f"Add '{port.name}' with its container path to {field} of {step.declared_by}.")
                     yield self.finding(
                         port.origin.path, port.origin.span,
                         fitted(f"{noun} '{port.name}' of {interface.name} has no path in {field} of "
-                             f"{step.declared_by}{_hint(port.name, keys)}",
+                             f"{step.declared_by}{close_hint(port.name, keys)}",
                              f"{noun} '{port.name}' has no path in {field} of {step.declared_by}"
-                             f"{_hint(port.name, keys)}"),
+                             f"{close_hint(port.name, keys)}"),
                         related_paths=[step.origin.path],
                         help=f"The builder {_missing_path_consequence(self.direction, step.kind)}. {remedy}")
 
@@ -329,12 +314,12 @@ class ScriptUndeclaredPath(Rule):
             what, outcome = f"{mapping}['{read.key}']", "this subscript raises KeyError"
         else:
             what, outcome = f"{mapping}.get('{read.key}')", "this lookup always gets its default"
-        own = _own_mapping(script, read.kind)
+        own = script.mapping(read.kind)
         if own is not None:
             keys = set().union(*own.keys)
             return self.finding(
                 own.origin.path, own.origin.span,
-                fitted(f"{_at(script, read.origin)} reads {what}; its __main__ passes no such key{_hint(read.key, keys)}",
+                fitted(f"{_at(script, read.origin)} reads {what}; its __main__ passes no such key{close_hint(read.key, keys)}",
                      f"{_at(script, read.origin)} reads {what}; its __main__ passes no such key"),
                 related_paths=[step.origin.path],
                 help=f"When the script runs, {outcome}. Use a key the {mapping} built here has, or add "
@@ -347,19 +332,11 @@ class ScriptUndeclaredPath(Rule):
         return self.finding(
             step.origin.path, step.origin.span,
             fitted(f"{_at(script, read.origin)} reads {what}; {field} of {step.declared_by} has no such key"
-                 f"{_hint(read.key, keys)}", f"{_at(script, read.origin)} reads {what}; {field} has no such key"
-                                             f"{_hint(read.key, keys)}"),
+                 f"{close_hint(read.key, keys)}", f"{_at(script, read.origin)} reads {what}; {field} has no such key"
+                                             f"{close_hint(read.key, keys)}"),
             related_paths=[script.path],
             help=f"The paths handed to the script come from the contract, so {outcome}. Use a declared key, or "
                  f"add '{read.key}' to {field}{port}.")
-
-
-def _own_mapping(script, kind: str):
-    """The ``PassedKeys`` of the ``kind`` mapping the script's own __main__ builds, or None when it builds none."""
-    for mapping in script.passed:
-        if mapping.kind == kind:
-            return mapping
-    return None
 
 
 def _spec_names(step) -> str:
@@ -485,13 +462,13 @@ class ScriptUndeclaredEnv(Rule):
                 passed = set(step.env.names) - _declared_names(step.declared_env)
                 who = (f"neither {step.declared_by} nor {' / '.join(step.built_by)} sets it" if passed else
                        f"{step.declared_by} does not declare it")
-                close = _close(read.key, names)
+                close = close_name(read.key, names)
                 remedy = f"Read '{close}', or add" if close else "Add"
                 yield self.finding(
                     step.origin.path, step.origin.span,
-                    fitted(f"{_at(script, read.origin)} reads env var '{read.key}'; {who}{_hint(read.key, names)}",
+                    fitted(f"{_at(script, read.origin)} reads env var '{read.key}'; {who}{close_hint(read.key, names)}",
                          f"{_at(script, read.origin)} reads env var '{read.key}', which no route sets"
-                         f"{_hint(read.key, names)}"),
+                         f"{close_hint(read.key, names)}"),
                     related_paths=[script.path, *step.builder_paths],
                     help=f"No route into this step's container sets it, so {outcome}. "
                          f"{remedy} '{read.key}' to {step.terms.env}.")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 
 from steplint.model.steps import Answer
-from steplint.rule import Example, Rule
+from steplint.rule import Example, Rule, fitted
 
 # reads that handle the key's absence themselves (rules/alignment.py's DEAD_READS)
 DEAD_READS = ("fallback", "guarded", "test")
@@ -80,19 +80,12 @@ def _reads(script) -> list:
     return sorted(chosen.values(), key=lambda read: (read.origin.span.line, read.origin.span.col))
 
 
-def _passed(script):
-    return next(mapping for mapping in script.passed if mapping.kind == KIND)
-
-
 def _message(script: str, what: str, line: int, hint: str) -> str:
-    """The one-line message, at most 120 characters: the script's name (the file the finding
-    is in) and then the close key are left out when too long."""
-    for candidate in (f"{script} reads {what}; its __main__ (line {line}) never sets that key{hint}",
-                      f"reads {what}; its __main__ (line {line}) never sets that key{hint}",
-                      f"reads {what}; its __main__ (line {line}) never sets that key"):
-        if len(candidate) <= 120:
-            return candidate
-    return candidate
+    """The one-line message: the script's name (the file the finding is in) and then the
+    close key are left out when too long."""
+    return fitted(f"{script} reads {what}; its __main__ (line {line}) never sets that key{hint}",
+                  f"reads {what}; its __main__ (line {line}) never sets that key{hint}",
+                  f"reads {what}; its __main__ (line {line}) never sets that key")
 
 
 def _hint(key: str, keys) -> str:
@@ -134,7 +127,7 @@ class EnvironVarNotPassed(Rule):
                 scripts.setdefault(step.script.path, (step.script, set()))[1].add(step.origin.path)
         for path in sorted(scripts):
             script, declarations = scripts[path]
-            passed = _passed(script)
+            passed = script.mapping(KIND)
             keys = set().union(*passed.keys)
             for read in _reads(script):
                 what = (f"environ_vars['{read.key}']" if read.can_fail else f"environ_vars.get('{read.key}')")

@@ -12,11 +12,10 @@ What the reader could not follow is *cannot tell*, and they stay silent about it
 
 from __future__ import annotations
 
-import difflib
 import json
 
 from steplint.model.steps import Answer
-from steplint.rule import MESSAGE_WIDTH, Applicability, Edit, Example, Fix, Rule, Severity
+from steplint.rule import MESSAGE_WIDTH, Applicability, Edit, Example, Fix, Rule, Severity, close_hint
 from steplint.rules._pipeline_examples import EVALUATE, SOURCES, TRAIN, pipeline_project
 from steplint.sagemaker.facts import FRAMEWORK_ESTIMATORS
 from steplint.sagemaker.paths import normalized
@@ -27,12 +26,6 @@ ARGUMENT_OUTPUTS = "arguments['ProcessingOutputConfig']['Outputs']"
 
 def _sdk_steps(context) -> list:
     return [step for step in context.steps if step.sdk is not None]
-
-
-def _close(name: str, names) -> str:
-    by_lower = {candidate.lower(): candidate for candidate in sorted(names)}
-    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.75)
-    return f" (close: '{by_lower[close[0]]}')" if close else ""
 
 
 def _case_twin(name: str, names) -> str | None:
@@ -99,7 +92,7 @@ class OutputNameNotInStep(Rule):
                 key = read.keys[0]
                 if isinstance(key.value, str) and key.value not in names:
                     yield self.finding(key.origin.path, key.origin.span, (
-                        f"Outputs['{key.value}'] names no output of {step.declared_by}{_close(key.value, names)}"),
+                        f"Outputs['{key.value}'] names no output of {step.declared_by}{close_hint(key.value, names)}"),
                         fix=self._fix(key, names), related_paths=[step.origin.path],
                         help=f"{outputs_are} The property resolves to nothing, and the pipeline fails when a step "
                              f"reads it. Use an output_name the step has.")
@@ -114,7 +107,7 @@ class OutputNameNotInStep(Rule):
                 if isinstance(entry.name, str) and entry.name not in names:
                     yield self.finding(entry.origin.path, entry.origin.span, (
                         f"PropertyFile '{entry.value}' reads output '{entry.name}', which {step.declared_by} does "
-                        f"not have{_close(entry.name, names)}"),
+                        f"not have{close_hint(entry.name, names)}"),
                         related_paths=[step.origin.path],
                         help=f"{outputs_are} A JsonGet on this property file makes building the pipeline "
                              f"definition raise ValueError (Processing output name '{entry.name}' ... not found in "

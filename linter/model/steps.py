@@ -200,13 +200,16 @@ class Script:
     options: tuple | None
     passed: tuple = ()
 
+    def mapping(self, kind: str) -> "PassedKeys | None":
+        """The ``PassedKeys`` of the ``kind`` mapping the script's own ``__main__`` builds, or
+        None when it builds none."""
+        return next((mapping for mapping in self.passed if mapping.kind == kind), None)
+
     def passes(self, kind: str, key: str) -> Answer | None:
         """Whether the mapping of ``kind`` the script builds itself holds ``key``; None when
         the script does not build that mapping (the keys then come from the contract)."""
-        for mapping in self.passed:
-            if mapping.kind == kind:
-                return mapping.has(key)
-        return None
+        mapping = self.mapping(kind)
+        return mapping.has(key) if mapping is not None else None
 
     def reads_env(self, name: str) -> Answer:
         """Whether the script (or a module it imports) reads environment variable ``name``."""
