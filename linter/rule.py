@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from steplint.readers.python.edits import ParsedFile
     from steplint.readers.python.project import ProjectModel
 
-__all__ = ["Applicability", "Edit", "Example", "Finding", "Fix", "Rule", "RuleContext", "RuleDoc", "Severity",
-           "lazy_examples"]
+__all__ = ["Applicability", "Edit", "Example", "Finding", "Fix", "Rule", "RuleContext", "RuleDoc", "SOURCE_FORMS",
+           "Severity", "lazy_examples", "source_form"]
 
 
 class RuleContext:
@@ -119,6 +119,13 @@ class Rule:
     fix_applicability: ClassVar[Applicability] = Applicability.NONE
     bad_examples: ClassVar[tuple] = ()
     good_examples: ClassVar[tuple] = ()
+    reader: ClassVar[str | None] = None
+    """None for a rule that reads only the step model (``RuleContext.steps``), SageMaker facts
+    and file problems, and so holds for every source form; else the name of the one reader
+    whose own facts it reads (a key of ``SOURCE_FORMS``: ``"python"`` for the
+    specification-driven Python reader's ``RuleContext.model``, or a registered reader's
+    ``name`` for ``RuleContext.reader_facts``). The engine does not run a reader-specific rule
+    on a project in which that reader read nothing."""
 
     def check(self, context: "RuleContext") -> Iterable[Finding]:
         raise NotImplementedError
@@ -132,6 +139,19 @@ class Rule:
         in the JSON, SARIF, GitHub, GitLab and JUnit reports."""
         return Finding(self.code, self.name, message, path, span, self.severity, fix,
                        tuple(sorted(set(related_paths) - {path})), help)
+
+
+SOURCE_FORMS = {
+    "python": "Python specification-driven code (specs, contracts, builders)",
+    "yaml": "YAML step interfaces (*.step.yaml)",
+    "pipeline": "plain SageMaker SDK pipelines",
+}
+"""Reader name -> the source form it reads, as the rule documentation names it (``Rule.reader``)."""
+
+
+def source_form(rule) -> str:
+    """What ``rule`` checks, for its documentation: one form of ``SOURCE_FORMS``, or every form."""
+    return SOURCE_FORMS[rule.reader] if rule.reader else "every source form (the step model)"
 
 
 MESSAGE_WIDTH = 120
@@ -171,10 +191,11 @@ class RuleDoc:
     rationale: str
     severity: str
     fix: str
+    reader: str | None = None
     bad_examples: tuple = field(default_factory=tuple)
     good_examples: tuple = field(default_factory=tuple)
 
     @classmethod
     def of(cls, rule: Rule) -> "RuleDoc":
         return cls(rule.code, rule.name, rule.summary, rule.rationale, rule.severity.value,
-                   rule.fix_applicability.value, rule.bad_examples, rule.good_examples)
+                   rule.fix_applicability.value, rule.reader, rule.bad_examples, rule.good_examples)

@@ -217,6 +217,7 @@ def _only_dead(review: _Review) -> bool:
 
 class AdHocGetInputs(Rule):
     code = "SL301"
+    reader = "python"
     name = "ad-hoc-get-inputs"
     summary = "A builder's _get_inputs that is not driven by the step specification and script contract."
     rationale = (
@@ -295,6 +296,7 @@ def _branch_removal_fix(context, review, literal) -> Fix | None:
 
 class DeadInputBranch(Rule):
     code = "SL303"
+    reader = "python"
     name = "dead-input-branch"
     summary = "A _get_inputs branch for a logical name the step specification does not declare."
     rationale = (
@@ -324,6 +326,7 @@ class DeadInputBranch(Rule):
 
 class AdHocGetOutputs(Rule):
     code = "SL302"
+    reader = "python"
     name = "ad-hoc-get-outputs"
     summary = "A builder's _get_outputs that hard-codes outputs instead of following the spec and contract."
     rationale = (

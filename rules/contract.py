@@ -36,6 +36,7 @@ _EXPLANATION = {
 
 class ManagedContractPath(Rule):
     code = "SL201"
+    reader = "python"
     name = "managed-contract-path"
     summary = "A contract input path that SageMaker writes itself."
     rationale = (
@@ -92,6 +93,7 @@ class ManagedContractPath(Rule):
 
 class MissingEntryPoint(Rule):
     code = "SL205"
+    reader = "python"
     name = "missing-entry-point"
     summary = "A contract's entry_point that does not exist where the project keeps its scripts."
     rationale = (

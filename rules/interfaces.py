@@ -136,6 +136,7 @@ def _walk(node, schema, where: str):
 
 class UnknownInterfaceKey(Rule):
     code = "SL601"
+    reader = "yaml"
     name = "unknown-interface-key"
     summary = "A key the project's loader does not read in this section of a step interface (often a typo)."
     rationale = (
@@ -169,6 +170,7 @@ class UnknownInterfaceKey(Rule):
 
 class VariantKeyIgnored(Rule):
     code = "SL602"
+    reader = "yaml"
     name = "variant-key-ignored"
     summary = "A key under a job-type variant that the loader's merge never reads."
     severity = Severity.WARNING
@@ -201,6 +203,7 @@ class VariantKeyIgnored(Rule):
 
 class DuplicateInterfaceKey(Rule):
     code = "SL603"
+    reader = "yaml"
     name = "duplicate-interface-key"
     summary = "A key written twice in one mapping of a step interface: yaml.safe_load keeps only the last."
     fix_applicability = Applicability.SAFE
@@ -258,6 +261,7 @@ def _contracts(file):
 
 class NonStringValue(Rule):
     code = "SL604"
+    reader = "yaml"
     name = "non-string-value"
     summary = "An unquoted env var default or other string value that YAML 1.1 reads as a bool, number or null."
     fix_applicability = Applicability.SAFE
@@ -346,6 +350,7 @@ DEPENDENCY_WALKING_KINDS = ("processing", "training", "transform")
 
 class UnknownInputPort(Rule):
     code = "SL605"
+    reader = "yaml"
     name = "unknown-input-port"
     fix_applicability = Applicability.SAFE
     summary = "direct_input_keys, skip_inputs or input_source_overrides names no dependency of the step."
@@ -403,6 +408,7 @@ class UnknownInputPort(Rule):
 
 class RequiredMismatch(Rule):
     code = "SL606"
+    reader = "yaml"
     name = "required-mismatch"
     summary = "contract.inputs.X.required and spec.dependencies.X.required disagree."
     rationale = (
@@ -462,6 +468,7 @@ SCRIPT_KINDS = ("processing", "training")
 
 class MissingEntryPoint(Rule):
     code = "SL607"
+    reader = "yaml"
     name = "null-entry-point"
     summary = "A Processing or Training interface whose contract.entry_point is null or missing."
     rationale = (
@@ -543,6 +550,7 @@ def _compatible_source_lists(file):
 
 class UnknownCompatibleSource(Rule):
     code = "SL608"
+    reader = "yaml"
     name = "misspelt-compatible-source"
     summary = "A compatible source that names no step type, but almost names one (a typo the resolver does not forgive)."
     fix_applicability = Applicability.UNSAFE
@@ -631,6 +639,7 @@ def _one_slip(a: str, b: str) -> bool:
 
 class VariantChangesPortType(Rule):
     code = "SL609"
+    reader = "yaml"
     name = "variant-changes-port-type"
     summary = "A job-type variant that changes the type of a dependency or output the base declares."
     rationale = (
@@ -715,6 +724,7 @@ def _output_types(files: dict) -> dict:
 
 class IncompatibleCompatibleSource(Rule):
     code = "SL610"
+    reader = "yaml"
     name = "incompatible-compatible-source"
     summary = "A compatible source whose step declares no output of a type the dependency can take."
     rationale = (

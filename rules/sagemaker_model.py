@@ -1293,6 +1293,7 @@ def _received(value) -> str | None:
 
 class HyperparametersEncodedTwice(Rule):
     code = "SL507"
+    reader = "python"
     name = "hyperparameters-encoded-twice"
     summary = ("A hyperparameter value that is already json.dumps(...) passed to an estimator that JSON-encodes "
                "it again.")

@@ -45,6 +45,7 @@ def _reads_channel(script, logical_name: str, container_path: object) -> bool:
 
 class RedundantDependency(Rule):
     code = "SL101"
+    reader = "python"
     name = "redundant-dependency"
     summary = "A spec dependency that nothing needs: hyperparameters the estimator already receives."
     rationale = (
@@ -135,6 +136,7 @@ def _spec_project(*changes):
 
 class DuplicateLogicalName(Rule):
     code = "SL102"
+    reader = "python"
     name = "duplicate-logical-name"
     summary = "Two dependencies, or two outputs, of one spec share a logical name."
     rationale = (
@@ -173,6 +175,7 @@ class DuplicateLogicalName(Rule):
 
 class AliasConflict(Rule):
     code = "SL103"
+    reader = "python"
     name = "alias-conflict"
     summary = "An output alias equal to its own logical name, or shadowing another output's name or alias."
     rationale = (
@@ -236,6 +239,7 @@ class AliasConflict(Rule):
 
 class NameReused(Rule):
     code = "SL104"
+    reader = "python"
     name = "name-reused"
     summary = "One logical name used for both a dependency and an output of a spec."
     rationale = (
@@ -273,6 +277,7 @@ NODE_SHAPES = {
 
 class NodeTypeShape(Rule):
     code = "SL105"
+    reader = "python"
     name = "node-type-shape"
     summary = "Dependencies and outputs that contradict the spec's node_type."
     rationale = (
@@ -327,6 +332,7 @@ def _close_matches(name: str, known: set) -> list:
 
 class UnknownCompatibleSource(Rule):
     code = "SL106"
+    reader = "python"
     name = "unknown-compatible-source"
     summary = "A compatible_sources entry that is no step name in the registry."
     rationale = (
@@ -429,6 +435,7 @@ def _runs_script(builder) -> str | None:
 
 class MissingScriptContract(Rule):
     code = "SL107"
+    reader = "python"
     name = "missing-script-contract"
     summary = "A spec whose step runs a script but links no script contract."
     rationale = (

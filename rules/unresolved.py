@@ -20,6 +20,7 @@ _CONTRACT_FIELDS_CHECKED = ("entry_point", "expected_input_paths", "expected_out
 
 class UnresolvedValue(Rule):
     code = "SL904"
+    reader = "python"
     name = "unresolved-value"
     summary = "A spec or contract field the other rules need cannot be determined statically."
     rationale = (

@@ -119,6 +119,7 @@ NARROWED = _project(
 
 class VariantListDropsEntries(Rule):
     code = "SL611"
+    reader = "yaml"
     name = "variant-list-drops-entries"
     summary = "A job-type variant restates a base list with additions but loses some of the base's entries."
     severity = Severity.WARNING

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -103,3 +104,12 @@ def regenerate_readme() -> None:
 if __name__ == "__main__":
     regenerate_readme()
     sys.exit(subprocess.call([sys.executable, "-m", "pytest", "-q", __file__]))
+
+
+def test_each_rule_says_which_source_forms_it_checks():
+    rows = {row["code"]: row for row in json.loads(run_steplint("rules", "--output-format", "json").stdout)}
+    assert rows["SL301"]["reader"] == "python" and rows["SL602"]["reader"] == "yaml"
+    assert rows["SL401"]["reader"] is None and rows["SL701"]["reader"] is None
+    shown = run_steplint("rule", "SL602").stdout
+    assert "**Checks:** YAML step interfaces (*.step.yaml)." in shown
+    assert "**Checks:** every source form (the step model)." in run_steplint("rule", "SL405").stdout

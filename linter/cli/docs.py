@@ -9,7 +9,7 @@ import sys
 from collections import Counter
 
 from steplint.reporting.links import rule_anchor, rule_url
-from steplint.rule import RuleDoc
+from steplint.rule import RuleDoc, source_form
 
 
 def _text(content) -> str:
@@ -119,7 +119,8 @@ def rule_markdown(rule, full: bool = False, known: tuple | None = None) -> str:
     differs from them (and a fix only the files it changes), longer files only around the
     lines that differ."""
     lines = [f"## {rule.code} {rule.name}", "", rule.summary, "", "**Why it matters.** " + rule.rationale, "",
-             f"**Fix:** {rule.fix_applicability.value}. **Severity:** {rule.severity.value}.", ""]
+             f"**Fix:** {rule.fix_applicability.value}. **Severity:** {rule.severity.value}. "
+             f"**Checks:** {source_form(rule)}.", ""]
     examples = (*rule.bad_examples, *rule.good_examples)
     versions, base = known if known is not None and not full else ({}, {})
     shared = {} if full else shared_files(examples)
@@ -161,7 +162,7 @@ def rules_markdown(rules) -> str:
 def rule_json(rule) -> dict:
     doc = RuleDoc.of(rule)
     return {"code": doc.code, "name": doc.name, "summary": doc.summary, "rationale": doc.rationale,
-            "severity": doc.severity, "fix": doc.fix, "url": rule_url(doc.code, doc.name)}
+            "severity": doc.severity, "fix": doc.fix, "reader": doc.reader, "url": rule_url(doc.code, doc.name)}
 
 
 class _Parser(argparse.ArgumentParser):

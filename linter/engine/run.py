@@ -253,7 +253,8 @@ class Engine:
         context = RuleContext(model, self.config, run)
         findings: list[Finding] = []
         internal_errors: list[str] = []
-        selected = [rule for rule in self.rules if self.config.is_selected(rule.code)]
+        selected = [rule for rule in self.rules if self.config.is_selected(rule.code)
+                    and (rule.reader is None or (run.facts if rule.reader == "python" else run.reader_facts.get(rule.reader)))]
         for number, rule in enumerate(selected):
             self.progress("rules", number, len(selected))
             try:
