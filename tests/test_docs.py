@@ -107,9 +107,9 @@ if __name__ == "__main__":
 
 
 def test_each_rule_says_which_source_forms_it_checks():
-    rows = {row["code"]: row for row in json.loads(run_steplint("rules", "--output-format", "json").stdout)}
+    rows = {row["code"]: row for row in json.loads(run_steplint("rules", "--output-format", "json", cwd=REPO).stdout)}
     assert rows["SL301"]["reader"] == "python" and rows["SL602"]["reader"] == "yaml"
     assert rows["SL401"]["reader"] is None and rows["SL701"]["reader"] is None
-    shown = run_steplint("rule", "SL602").stdout
+    shown = run_steplint("rule", "SL602", cwd=REPO).stdout
     assert "**Checks:** YAML step interfaces (*.step.yaml)." in shown
-    assert "**Checks:** every source form (the step model)." in run_steplint("rule", "SL405").stdout
+    assert "**Checks:** every source form (the step model)." in run_steplint("rule", "SL405", cwd=REPO).stdout
