@@ -112,13 +112,15 @@ class OrphanScript(Rule):
 
 def _missing_entry_points(model, contracts) -> list:
     """(contract, entry point) for each contract whose entry point matches no file of the run."""
-    paths = ["/" + path for path in model.script_paths]
+    by_name: dict = {}  # file name -> "/"-prefixed paths of that name, so each lookup is one bucket
+    for path in model.script_paths:
+        by_name.setdefault(path.rsplit("/", 1)[-1], []).append("/" + path)
     missing = []
     for contract in contracts:
         entry = contract.entry_point.strip()
         if not entry.endswith(".py"):
             continue
         suffix = "/" + entry.lstrip("./")
-        if not any(path.endswith(suffix) for path in paths):
+        if not any(path.endswith(suffix) for path in by_name.get(suffix.rsplit("/", 1)[-1], ())):
             missing.append((contract, entry))
     return missing

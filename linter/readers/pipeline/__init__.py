@@ -45,6 +45,7 @@ class PipelineFile:
 class PipelineReader(Reader):
     name = "pipeline"
     suffixes = (".py",)
+    fact_modules = ("steplint.model.steps", "steplint.readers.pipeline", "steplint.readers.pipeline.extract")
 
     def wants(self, source) -> bool:
         text = source.text
