@@ -15,19 +15,15 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass
 
 from steplint.model.steps import Answer
-from steplint.model.values import CallValue, Mapping, Ref, Seq, Span
-from steplint.readers.python.project import Contract, Spec
-from steplint.rule import Applicability, Edit, Example, Fix, Rule, fitted
+from steplint.rule import Applicability, Example, Fix, Rule, fitted
 from steplint.rules._pipeline_examples import pipeline_project
 from steplint.rules._sagemaker_examples import (
     builder_project,
     interface_project,
     processing_project,
     property_path_project,
-    with_script,
 )
 from steplint.sagemaker import data
 from steplint.sagemaker.facts import FRAMEWORK_ESTIMATORS
@@ -37,38 +33,31 @@ OUTPUTS_PREFIX = ("ProcessingOutputConfig", "Outputs")
 
 
 # -- shared helpers ---------------------------------------------------------------------
-def _response_kind(model, spec) -> str | None:
-    """Which response shapes a spec's property paths are read against."""
-    if spec.sagemaker_step_type == "RegisterModel":
-        return "register_model"
-    kind = model.step_kind(spec)
-    return kind if kind in data.STEP_RESPONSE_SHAPES else None
-
-
-def _property_paths(model):
-    """(spec, output, path text, span of the property_path argument) for every known path."""
-    for spec in model.specs:
-        if not isinstance(spec.outputs, tuple):
-            continue
-        for output in spec.outputs:
-            if isinstance(output.property_path, str):
-                span = output.call.kwarg_span("property_path") or output.span
-                yield spec, output, output.property_path, span
-
-
 def _port_paths(steps):
-    """``(port, steps)`` for every output port whose ``property_path`` a reader put in the step
-    model (YAML step interfaces; the Python reader leaves it to the spec model, read by
-    ``_property_paths``), once per place it is written: the views of one interface (the base
-    and each job-type variant) that share the node come together."""
+    """``(port, interface, concerned)`` for every output port whose ``property_path`` a reader
+    put in the step model (Python specs, YAML step interfaces), once per place it is written:
+    the views of one interface (the base and each job-type variant) that share the node come
+    together. ``concerned``: ``(step, response)`` of each step declaring it, ``response`` the
+    key of the response shapes its properties mirror (the interface's own, else the step's)."""
     found: dict = {}
     for step in steps:
         for interface in step.interfaces:
+            response = interface.response if interface.response is not None else step.response
             for port in interface.outputs if isinstance(interface.outputs, tuple) else ():
                 if isinstance(port.property_path, str) and port.property_path_origin is not None:
-                    found.setdefault((port.property_path_origin, port.name), (port, []))[1].append(step)
-    for port, concerned in found.values():
-        yield port, concerned
+                    key = (port.property_path_origin, port.name)
+                    found.setdefault(key, (port, interface, []))[2].append((step, response))
+    yield from found.values()
+
+
+def _builder_configs(steps):
+    """What every builder of the steps configures (``BuilderConfig``), once per builder."""
+    seen = set()
+    for step in steps:
+        for config in step.builders:
+            if (config.name, config.path) not in seen:
+                seen.add((config.name, config.path))
+                yield config
 
 
 def _variants_note(steps) -> str:
@@ -103,38 +92,8 @@ def _head(path: str) -> str:
     return path.split(".", 1)[0].split("[", 1)[0]
 
 
-def _string_edit(context, path: str, span: Span, new_value: str):
-    """An edit rewriting the plain string literal of the keyword argument at ``span``."""
-    import libcst as cst  # loaded only to build fixes
-
-    parsed = context.parsed(path)
-    if parsed is None:
-        return None
-    arg = parsed.find(span, cst.Arg)
-    if arg is None or not isinstance(arg.value, cst.SimpleString):
-        return None
-    node = arg.value
-    quote = node.quote
-    if quote not in ('"', "'") or quote in new_value or "\\" in new_value or "b" in node.prefix.lower():
-        return None
-    return parsed.replace(node, node.with_changes(value=f"{node.prefix}{quote}{new_value}{quote}"))
-
-
 def _fix(description: str, applicability: Applicability, edit) -> Fix | None:
     return Fix(description, applicability, (edit,)) if edit is not None else None
-
-
-def _where(model, value, default_path: str) -> str:
-    """The file a value is written in: its module-level binding's file, else ``default_path``."""
-    found = model.binding_of(value)
-    return found[0].path if found is not None else default_path
-
-
-def _class_name(model, value) -> str | None:
-    resolved = model.resolve(value)
-    return resolved.name if isinstance(resolved, Ref) else None
-
-
 
 
 def _clipped(text: str, width: int = 40) -> str:
@@ -196,27 +155,15 @@ class InvalidPropertyPath(Rule):
     def check(self, context):
         yield from self._sdk_reads(context)
         yield from self._interface_ports(context)
-        model = context.model
-        for spec, output, path, span in _property_paths(model):
-            kind = _response_kind(model, spec)
-            if kind is None:
-                continue
-            service = data.service_model()
-            if service is None:
-                return
-            checked = _checked_path(service, kind, path)
-            if checked is not None:
-                yield self._finding(spec.path, output.logical_name, path, span, kind, *checked,
-                                    edit=lambda new, spec=spec, span=span: _string_edit(context, spec.path, span, new))
 
     def _interface_ports(self, context):
-        """Output ports of the step model that carry their property path (YAML step
-        interfaces), checked against the response shapes of their step (``Step.response``)."""
-        for port, steps in _port_paths(context.steps):
+        """Output ports of the step model that carry their property path (Python specs, YAML
+        step interfaces), checked against the response shapes of their step."""
+        for port, _, concerned_steps in _port_paths(context.steps):
             by_kind: dict = {}
-            for step in steps:
-                if step.response in data.STEP_RESPONSE_SHAPES:
-                    by_kind.setdefault(step.response, []).append(step)
+            for step, response in concerned_steps:
+                if response in data.STEP_RESPONSE_SHAPES:
+                    by_kind.setdefault(response, []).append(step)
             for kind, concerned in by_kind.items():
                 service = data.service_model()
                 if service is None:
@@ -372,19 +319,6 @@ def _left_shape(service, problem) -> str:
 
 
 # -- SL502 ------------------------------------------------------------------------------
-def _builder_output_names(model, spec) -> set:
-    """Literal ``output_name``s of ProcessingOutputs the spec's builders construct."""
-    names = set()
-    for builder in model.builders_of(spec):
-        for method in builder.cls.methods.values():
-            for call in method.calls:
-                if model.callee_name(call) == "ProcessingOutput":
-                    name = model.resolve(call.kwarg("output_name"))
-                    if isinstance(name, str):
-                        names.add(name)
-    return names
-
-
 class OutputKeyMismatch(Rule):
     code = "SL502"
     name = "output-key-mismatch"
@@ -412,26 +346,16 @@ class OutputKeyMismatch(Rule):
     )
 
     def check(self, context):
-        model = context.model
-        for spec, output, path, span in _property_paths(model):
-            found = self._mismatch(path, output.logical_name)
-            if found is None or _response_kind(model, spec) != "processing":
-                continue
-            key, replacement = found
-            if key in _builder_output_names(model, spec):
-                continue
-            yield self._finding(spec.path, span, spec.name, key, output.logical_name,
-                                _string_edit(context, spec.path, span, replacement))
-        for port, steps in _port_paths(context.steps):
+        for port, interface, steps in _port_paths(context.steps):
             found = self._mismatch(port.property_path, port.name)
             if found is None:
                 continue
             key, replacement = found
-            concerned = [step for step in steps if step.response == "processing" and step.output_names is not None
-                         and step.output_names.has(key) is Answer.NO]
+            concerned = [step for step, response in steps if response == "processing"
+                         and step.output_names is not None and step.output_names.has(key) is Answer.NO]
             if concerned:
                 where = port.property_path_origin
-                yield self._finding(where.path, where.span, concerned[0].declared_by, key, port.name,
+                yield self._finding(where.path, where.span, interface.name, key, port.name,
                                     context.string_edit(where, replacement), _variants_note(concerned))
 
     @staticmethod
@@ -486,18 +410,13 @@ class PropertyPathCase(Rule):
                      Example(interface_project(YAML_PROCESSING_PATH)))
 
     def check(self, context):
-        for spec, output, path, span in _property_paths(context.model):
-            if _head(path) != PROPERTIES and _head(path).lower() == PROPERTIES:
-                replacement = PROPERTIES + path[len(_head(path)):]
-                yield self._finding(spec.path, span, path, output.logical_name,
-                                    _string_edit(context, spec.path, span, replacement))
-        for port, steps in _port_paths(context.steps):
+        for port, _, steps in _port_paths(context.steps):
             path = port.property_path
             if _head(path) != PROPERTIES and _head(path).lower() == PROPERTIES:
                 where = port.property_path_origin
                 replacement = PROPERTIES + path[len(_head(path)):]
                 yield self._finding(where.path, where.span, path, port.name, context.string_edit(where, replacement),
-                                    _variants_note(steps))
+                                    _variants_note([step for step, _ in steps]))
 
     def _finding(self, file_path, span, path, logical_name, edit, note=""):
         head = _head(path)
@@ -531,11 +450,12 @@ GRAVITON = re.compile(r"ml\.[a-z]+\d+g[a-z]*\.")
 HUGGINGFACE_BASES = ("pytorch_version", "tensorflow_version")
 
 
-def _framework_of(model, constructed) -> str | None:
-    if constructed.class_name == "FrameworkProcessor":
-        estimator = _class_name(model, constructed.call.kwarg("estimator_cls"))
+def _framework_of(job) -> str | None:
+    """The image configuration (``FRAMEWORK_CONFIGS``) of a builder's estimator or processor."""
+    if job.cls == "FrameworkProcessor":
+        estimator = next((entry.value for entry in job.versions if entry.name == "estimator_cls"), None)
         return FRAMEWORK_CONFIGS.get(estimator) if estimator else None
-    return FRAMEWORK_CONFIGS.get(constructed.class_name)
+    return FRAMEWORK_CONFIGS.get(job.cls)
 
 
 def _nearby(version: str, options: list) -> str:
@@ -585,21 +505,16 @@ class UnknownFrameworkVersion(Rule):
     )
 
     def check(self, context):
-        from steplint.files.projects import nearest_project
-        from steplint.sagemaker.pins import ProjectPins
-
-        model = context.model
-        pins = ProjectPins(context.config.root, getattr(context.config, "sagemaker_version", None), nearest_project)
-        yield from self._sdk_steps(context, pins)
-        for builder in model.builders:
-            for constructed in builder.constructed:
-                framework = _framework_of(model, constructed)
+        yield from self._sdk_steps(context)
+        for builder in _builder_configs(context.steps):
+            for job in builder.jobs:
+                framework = _framework_of(job)
                 if framework is None:
                     continue
-                checked = _checked_release(pins.pin_for(builder.path))
-                yield from self._check_call(model, builder, constructed, framework, checked)
+                checked = _checked_release(context.sdk_pin(builder.path))
+                yield from self._check_job(builder, job, framework, checked)
 
-    def _sdk_steps(self, context, pins):
+    def _sdk_steps(self, context):
         """framework_version / py_version of the estimators and processors of steps built
         directly with the SDK (``Step.sdk.versions``), once per constructor argument."""
         seen = set()
@@ -629,7 +544,7 @@ class UnknownFrameworkVersion(Rule):
             config = data.scope_config(framework, scope)
             if config is None:
                 continue
-            checked = _checked_release(pins.pin_for(version.origin.path))
+            checked = _checked_release(context.sdk_pin(version.origin.path))
             release = checked[0]
             concrete = data.resolve_version(config, version.value, release)
             if "framework" in versions:
@@ -649,47 +564,48 @@ class UnknownFrameworkVersion(Rule):
                 yield self._py_version_finding(py_version.origin.path, py_version.origin.span, py_version.value,
                                                framework, concrete, scope, version_config, allowed, checked)
 
-    def _check_call(self, model, builder, constructed, framework, checked):
-        call = constructed.call
+    def _check_job(self, builder, job, framework, checked):
+        """The versions of an estimator or processor a builder constructs (``Job.versions``)."""
+        versions = {entry.name: entry for entry in job.versions}
         keyword = "transformers_version" if framework == "huggingface" else "framework_version"
-        version = model.resolve(call.kwarg(keyword))
-        if not isinstance(version, str):
+        written = versions.get(keyword)
+        if written is None:
             return
+        version = written.value
         config = data.scope_config(framework, IMAGE_SCOPE)
         if config is None:
             return
         release = checked[0]
         concrete = data.resolve_version(config, version, release)
-        span = call.kwarg_span(keyword) or call.span
         if concrete is None:
-            yield self._version_finding(builder.path, span, keyword, version,
-                                        f"the {constructed.class_name} in {builder.name}", framework, IMAGE_SCOPE,
-                                        config, checked)
+            yield self._version_finding(written.origin.path, written.origin.span, keyword, version,
+                                        f"the {job.cls} in {builder.name}", framework, IMAGE_SCOPE, config, checked)
             return
         version_config = config["versions"][concrete]
         if not data.listed_at(version_config, release):
             return  # an alias the pinned release knows, pointing elsewhere then: not checkable
         if framework == "huggingface":
-            version_config = yield from self._huggingface_base(model, builder, constructed, version, version_config,
-                                                               checked)
+            version_config = yield from self._huggingface_base(versions, version, version_config, checked)
             if version_config is None:
                 return
-        py_version = model.resolve(call.kwarg("py_version"))
+        py_version = versions.get("py_version")
         allowed = data.supported_py_versions(version_config, release)
-        if isinstance(py_version, str) and allowed is not None and py_version not in allowed:
-            yield self._py_version_finding(builder.path, call.kwarg_span("py_version") or call.span, py_version,
+        if py_version is not None and allowed is not None and py_version.value not in allowed:
+            yield self._py_version_finding(py_version.origin.path, py_version.origin.span, py_version.value,
                                            framework, concrete, IMAGE_SCOPE, version_config, allowed, checked)
 
-    def _huggingface_base(self, model, builder, constructed, version, version_config, checked):
-        """The entry of a HuggingFace base framework (``pytorch2.1.0``), checking its version."""
+    def _huggingface_base(self, versions, version, version_config, checked):
+        """The entry of a HuggingFace base framework (``pytorch2.1.0``), checking its version
+        (``versions``: the job's ``Declared`` versions by keyword)."""
         release, described = checked
         bases = version_config.get("bases", {})
         aliases = {alias: entry["to"] for alias, entry in version_config.get("base_aliases", {}).items()
                    if data.listed_at(entry, release)}
         for keyword in HUGGINGFACE_BASES:
-            base = model.resolve(constructed.call.kwarg(keyword))
-            if not isinstance(base, str):
+            written = versions.get(keyword)
+            if written is None:
                 continue
+            base = written.value
             prefix = keyword.split("_")[0]
             key = aliases.get(prefix + base, prefix + base)
             if key in bases and data.listed_at(bases[key], release):
@@ -704,8 +620,7 @@ class UnknownFrameworkVersion(Rule):
             help = (f"Checked against the image configuration of sagemaker {release} ({described}). The SDK raises "
                     f"ValueError when the pipeline definition is built. Use a {keyword} it lists for transformers "
                     f"{version}: {shown}.")
-            yield self.finding(builder.path, constructed.call.kwarg_span(keyword) or constructed.call.span, message,
-                               help=help)
+            yield self.finding(written.origin.path, written.origin.span, message, help=help)
             return None
         return None
 
@@ -765,15 +680,6 @@ def _checked_release(pin) -> tuple[str, str]:
 
 
 # -- SL505 ------------------------------------------------------------------------------
-def _hyperparameters(model, builder, constructed):
-    """(mapping, file it is written in) of an estimator's literal hyperparameters, or None."""
-    written = constructed.call.kwarg("hyperparameters")
-    mapping = model.resolve(written)
-    if not isinstance(mapping, Mapping):
-        return None
-    return mapping, _where(model, written, builder.path)
-
-
 class ReservedHyperparameter(Rule):
     code = "SL505"
     name = "reserved-hyperparameter"
@@ -814,26 +720,21 @@ class ReservedHyperparameter(Rule):
                                                f"hyperparameter '{entry.name}' is reserved: the {sdk.job_class} "
                                                f"estimator sets it itself"),
                                        help=_reserved_help(entry.name, reserved[entry.name]))
-        model = context.model
-        for builder in model.builders:
-            for constructed in builder.constructed:
-                if constructed.class_name not in FRAMEWORK_ESTIMATORS:
+        for builder in _builder_configs(context.steps):
+            for job in builder.jobs:
+                if job.cls not in FRAMEWORK_ESTIMATORS or job.hyperparameters is None:
                     continue
-                found = _hyperparameters(model, builder, constructed)
-                if found is None:
-                    continue
-                mapping, path = found
-                for entry in mapping.entries:
-                    key = model.resolve(entry.key)
+                for entry in job.hyperparameters.entries:
+                    key = entry.key
                     if not isinstance(key, str):
                         continue
                     reserved = data.reserved_hyperparameters()
                     if key in reserved:
-                        yield self.finding(path, entry.key_span,
-                                           fitted(f"hyperparameter '{key}' is reserved: the {constructed.class_name} "
+                        yield self.finding(entry.key_origin.path, entry.key_origin.span,
+                                           fitted(f"hyperparameter '{key}' is reserved: the {job.cls} "
                                                    f"estimator in {builder.name} sets it itself",
                                                    f"hyperparameter '{key}' is reserved: the "
-                                                   f"{constructed.class_name} estimator sets it itself"),
+                                                   f"{job.cls} estimator sets it itself"),
                                            related_paths=[builder.path], help=_reserved_help(key, reserved[key]))
 
 
@@ -905,20 +806,19 @@ class ServiceLimit(Rule):
 
     def check(self, context):
         yield from self._sdk_steps(context)
-        model = context.model
-        for builder in model.builders:
-            for constructed in builder.constructed:
-                if constructed.kind == "estimator":
-                    yield from self._hyperparameter_limits(model, builder, constructed)
-                    yield from self._environment(model, builder, constructed, "environment", "CreateTrainingJobRequest")
+        for builder in _builder_configs(context.steps):
+            for job in builder.jobs:
+                if job.kind == "estimator":
+                    yield from self._hyperparameter_limits(builder, job)
+                    yield from self._environment(builder, job, "CreateTrainingJobRequest")
                 else:
-                    yield from self._environment(model, builder, constructed, "env", "CreateProcessingJobRequest")
-            yield from self._channels(model, builder)
-            yield from self._spec_driven_inputs(model, builder)
-            for method in builder.cls.methods.values():
-                for call in method.calls:
-                    yield from self._processing_io(model, builder, call)
-                    yield from self._local_path(model, builder, call)
+                    yield from self._environment(builder, job, "CreateProcessingJobRequest")
+            yield from self._channels(builder)
+            yield from self._spec_driven_inputs(builder)
+            for keyword, written in builder.processing_lists:
+                yield from self._processing_io(builder, keyword, written)
+            for local_path in builder.local_paths:
+                yield from self._local_path(local_path)
 
     def _sdk_steps(self, context):
         """Processing inputs and outputs and training channels of steps built directly with the
@@ -1013,129 +913,117 @@ class ServiceLimit(Rule):
                 f"{data.service_model().source}). {remedy}")
         return self.finding(path, span, fitted(*messages), related_paths=related, help=help)
 
-    def _hyperparameter_limits(self, model, builder, constructed):
-        found = _hyperparameters(model, builder, constructed)
-        if found is None or data.service_model() is None:
+    def _hyperparameter_limits(self, builder, job):
+        """Count, key and encoded value limits of the hyperparameters of an estimator a builder
+        constructs (``Job.hyperparameters``)."""
+        written = job.hyperparameters
+        if written is None or data.service_model() is None:
             return
-        mapping, path = found
-        framework = constructed.class_name in FRAMEWORK_ESTIMATORS
+        framework = job.cls in FRAMEWORK_ESTIMATORS
         key_limit, value_limit = data.map_limits("CreateTrainingJobRequest", "HyperParameters")
         limit = data.collection_max("CreateTrainingJobRequest", "HyperParameters")
         reserved = len(data.reserved_hyperparameters()) if framework else 0
-        if limit is not None and len(mapping.entries) + reserved > limit[1]:
+        count = len(written.entries)
+        if limit is not None and count + reserved > limit[1]:
             extra = f" + {reserved} the SDK adds" if reserved else ""
-            yield self._limit_finding(TRAINING_API, path, mapping.span,
-                                      (f"{len(mapping.entries)} hyperparameters{extra} of the "
-                                       f"{constructed.class_name} in {builder.name} exceed {limit[0]}'s maximum of "
-                                       f"{limit[1]}",
-                                       f"{len(mapping.entries)} hyperparameters{extra} exceed {limit[0]}'s maximum "
-                                       f"of {limit[1]}"),
+            yield self._limit_finding(TRAINING_API, written.origin.path, written.origin.span,
+                                      (f"{count} hyperparameters{extra} of the {job.cls} in {builder.name} exceed "
+                                       f"{limit[0]}'s maximum of {limit[1]}",
+                                       f"{count} hyperparameters{extra} exceed {limit[0]}'s maximum of {limit[1]}"),
                                       _COUNT_REMEDIES["hyperparameters"].format(limit=limit[1] - reserved),
                                       [builder.path])
-        for entry in mapping.entries:
-            key = model.resolve(entry.key)
+        for entry in written.entries:
+            key = entry.key
             if isinstance(key, str) and key_limit is not None and (problem := key_limit.violation(key)):
-                yield self._limit_finding(TRAINING_API, path, entry.key_span,
+                yield self._limit_finding(TRAINING_API, entry.key_origin.path, entry.key_origin.span,
                                           (f"hyperparameter key '{_clipped(key)}' {problem}",), KEY_REMEDY,
                                           [builder.path])
-            value = _encoded(model.resolve(entry.value), framework)
+            value = _encoded(entry.value, framework)
             if value is not None and value_limit is not None and (problem := value_limit.violation(value)):
-                yield self._limit_finding(TRAINING_API, path, entry.span,
+                yield self._limit_finding(TRAINING_API, entry.origin.path, entry.origin.span,
                                           (f"hyperparameter '{_clipped(str(key))}', as the SDK sends it, {problem}",),
                                           VALUE_REMEDY, [builder.path])
 
-    def _environment(self, model, builder, constructed, keyword, request):
+    def _environment(self, builder, job, request):
+        """Count, name and value limits of the environment of an estimator or processor a
+        builder constructs (``Job.environment``)."""
         api = request.removesuffix("Request")
-        written = constructed.call.kwarg(keyword)
-        mapping = model.resolve(written)
-        if not isinstance(mapping, Mapping) or data.service_model() is None:
+        written = job.environment
+        if written is None or data.service_model() is None:
             return
-        path = _where(model, written, builder.path)
         key_limit, value_limit = data.map_limits(request, "Environment")
         limit = data.collection_max(request, "Environment")
-        if limit is not None and len(mapping.entries) > limit[1]:
-            yield self._limit_finding(api, path, mapping.span,
-                                      (f"{len(mapping.entries)} environment variables of the {constructed.class_name} "
-                                       f"in {builder.name} exceed {limit[0]}'s maximum of {limit[1]}",
-                                       f"{len(mapping.entries)} environment variables exceed {limit[0]}'s maximum of "
-                                       f"{limit[1]}"),
+        count = len(written.entries)
+        if limit is not None and count > limit[1]:
+            yield self._limit_finding(api, written.origin.path, written.origin.span,
+                                      (f"{count} environment variables of the {job.cls} in {builder.name} exceed "
+                                       f"{limit[0]}'s maximum of {limit[1]}",
+                                       f"{count} environment variables exceed {limit[0]}'s maximum of {limit[1]}"),
                                       _COUNT_REMEDIES["environment variables"].format(limit=limit[1]), [builder.path])
-        for entry in mapping.entries:
-            key = model.resolve(entry.key)
+        for entry in written.entries:
+            key = entry.key
             if isinstance(key, str) and key_limit is not None and (problem := key_limit.violation(key)):
-                yield self._limit_finding(api, path, entry.key_span,
+                yield self._limit_finding(api, entry.key_origin.path, entry.key_origin.span,
                                           (f"environment variable '{_clipped(key)}' {problem}",), ENV_NAME_REMEDY,
                                           [builder.path])
-            value = model.resolve(entry.value)
+            value = entry.value
             if isinstance(value, str) and value_limit is not None and (problem := value_limit.violation(value)):
-                yield self._limit_finding(api, path, entry.span,
+                yield self._limit_finding(api, entry.origin.path, entry.origin.span,
                                           (f"the value of environment variable '{_clipped(str(key))}' {problem}",),
                                           VALUE_REMEDY, [builder.path])
 
-    def _channels(self, model, builder):
+    def _channels(self, builder):
         """Channel names and count from the channels the builder's methods construct."""
-        channels = {}
-        for method in builder.cls.methods.values():
-            for channel in method.channels:
-                name = model.resolve(channel.name)
-                if isinstance(name, str):
-                    channels.setdefault(name, channel.span)
+        channels = builder.channels
         if not channels or data.service_model() is None:
             return
         name_limit = data.member_string_limit("Channel", "ChannelName")
         count_limit = data.collection_max("CreateTrainingJobRequest", "InputDataConfig")
         if count_limit is not None and len(channels) > count_limit[1]:
-            yield self._limit_finding(TRAINING_API, builder.path, next(iter(channels.values())),
+            first = channels[0].origin
+            yield self._limit_finding(TRAINING_API, first.path, first.span,
                                       (f"{len(channels)} input channels of {builder.name} exceed {count_limit[0]}'s "
                                        f"maximum of {count_limit[1]}",
                                        f"{len(channels)} input channels exceed {count_limit[0]}'s maximum of "
                                        f"{count_limit[1]}"),
                                       _COUNT_REMEDIES["channels"].format(limit=count_limit[1]))
-        for name, span in channels.items():
-            if name_limit is not None and (problem := name_limit.violation(name)):
-                yield self._limit_finding(TRAINING_API, builder.path, span,
-                                          (f"channel name '{_clipped(name)}' {problem}",), CHANNEL_NAME_REMEDY)
+        for channel in channels:
+            if name_limit is not None and (problem := name_limit.violation(channel.name)):
+                yield self._limit_finding(TRAINING_API, channel.origin.path, channel.origin.span,
+                                          (f"channel name '{_clipped(channel.name)}' {problem}",), CHANNEL_NAME_REMEDY)
 
-    def _local_path(self, model, builder, call: CallValue):
+    def _local_path(self, local_path):
         """A ProcessingInput destination or ProcessingOutput source longer than the service allows."""
-        callee = model.callee_name(call)
-        keyword, structure = LOCAL_PATHS.get(callee, (None, None))
-        if keyword is None:
-            return
-        value = model.resolve(call.kwarg(keyword))
-        limit = data.member_string_limit(structure, "LocalPath") if isinstance(value, str) else None
+        callee, keyword = local_path.name.split(".")
+        structure = LOCAL_PATHS[callee][1]
+        value = local_path.value
+        limit = data.member_string_limit(structure, "LocalPath")
         if limit is not None and (problem := limit.violation(value)):
-            yield self._limit_finding(PROCESSING_API, builder.path, call.kwarg_span(keyword) or call.span,
+            yield self._limit_finding(PROCESSING_API, local_path.origin.path, local_path.origin.span,
                                       (f"{callee} {keyword} '{_clipped(value)}' {problem}",
                                        f"{callee} {keyword} {problem}"),
                                       "Use a shorter container path under /opt/ml/processing/, and the same path "
                                       "wherever the step's script reads or writes it.")
 
-    def _spec_driven_inputs(self, model, builder):
+    def _spec_driven_inputs(self, builder):
         """A processing builder whose ``_get_inputs`` creates one ProcessingInput per spec
         dependency makes at least one per required dependency, plus the script itself when
         it passes ``code=`` (``ScriptProcessor`` uploads it as the ``code`` input)."""
-        method = builder.cls.methods.get("_get_inputs")
-        facts = getattr(method, "builder", None)
-        if (facts is None or "dependencies" not in facts.walks or not builder.constructed
-                or any(constructed.kind != "processor" for constructed in builder.constructed)
-                or not any(io.kind == "ProcessingInput" and io.name_kind == "logical" for io in facts.processing)):
+        spec = builder.inputs_per_dependency
+        if spec is None or not isinstance(spec.inputs, tuple):
             return
-        spec = model.spec_of(builder)
-        if not isinstance(spec, Spec) or not isinstance(spec.dependencies, tuple):
-            return
-        required = [dependency for dependency in spec.dependencies if dependency.required is True]
-        code = any(call.has_kwarg("code") for other in builder.cls.methods.values() for call in other.calls)
+        required = [port for port in spec.inputs if port.required is True]
+        code = builder.code_input
         limit = data.collection_max("CreateProcessingJobRequest", "ProcessingInputs") \
             if data.service_model() is not None else None
         count = len(required) + (1 if code else 0)
         if limit is None or count <= limit[1]:
             return
-        span = spec.call.kwarg_span("dependencies") or spec.call.span
+        where = spec.inputs_origin
         plus = " + the code= input" if code else ""
         why = (f"{builder.name} makes one ProcessingInput per dependency of {spec.name}"
                + (" and code= adds the script as one more" if code else "") + ", so ")
-        yield self._limit_finding(PROCESSING_API, spec.path, span,
+        yield self._limit_finding(PROCESSING_API, where.path, where.span,
                                   (f"{spec.name}: {len(required)} required dependencies{plus} exceed "
                                    f"{limit[0]}'s maximum of {limit[1]} processing inputs",
                                    f"{len(required)} required dependencies{plus} exceed {limit[0]}'s maximum of "
@@ -1144,24 +1032,19 @@ class ServiceLimit(Rule):
                                   f"one for several files under one S3 prefix.",
                                   [builder.path], why=why)
 
-    def _processing_io(self, model, builder, call: CallValue):
-        for keyword, cls, member in (("inputs", "ProcessingInput", ("CreateProcessingJobRequest", "ProcessingInputs")),
-                                     ("outputs", "ProcessingOutput", ("ProcessingOutputConfig", "Outputs"))):
-            items = model.resolve(call.kwarg(keyword))
-            if not isinstance(items, Seq):
-                continue
-            calls = [model.resolve(item) for item in items.items]
-            if not calls or not all(isinstance(c, CallValue) and model.callee_name(c) == cls for c in calls):
-                continue
-            limit = data.collection_max(*member) if data.service_model() is not None else None
-            if limit is not None and len(calls) > limit[1]:
-                written_in = _where(model, call.kwarg(keyword), builder.path)
-                yield self._limit_finding(PROCESSING_API, written_in, items.span,
-                                          (f"{len(calls)} processing {keyword} of {builder.name} exceed "
-                                           f"{limit[0]}'s maximum of {limit[1]}",
-                                           f"{len(calls)} processing {keyword} exceed {limit[0]}'s maximum of "
-                                           f"{limit[1]}"),
-                                          _COUNT_REMEDIES[keyword].format(limit=limit[1]), [builder.path])
+    def _processing_io(self, builder, keyword, written):
+        """The count of an ``inputs=`` / ``outputs=`` list of processing calls a builder writes."""
+        member = ("CreateProcessingJobRequest", "ProcessingInputs") if keyword == "inputs" else \
+            ("ProcessingOutputConfig", "Outputs")
+        limit = data.collection_max(*member) if data.service_model() is not None else None
+        count = len(written.entries)
+        if limit is not None and count > limit[1]:
+            yield self._limit_finding(PROCESSING_API, written.origin.path, written.origin.span,
+                                      (f"{count} processing {keyword} of {builder.name} exceed "
+                                       f"{limit[0]}'s maximum of {limit[1]}",
+                                       f"{count} processing {keyword} exceed {limit[0]}'s maximum of "
+                                       f"{limit[1]}"),
+                                      _COUNT_REMEDIES[keyword].format(limit=limit[1]), [builder.path])
 
 
 # What to do about a request over a service limit (the help of SL506's findings).
@@ -1179,274 +1062,3 @@ CHANNEL_NAME_REMEDY = ("Use a channel name within the limit, and the same name w
 ENV_NAME_REMEDY = "Use a name within the limit, and the same name where the script reads it."
 KEY_REMEDY = "Use a key within the limit, and the same key where the script reads it."
 VALUE_REMEDY = "Pass a shorter value, or deliver the data as a file through an input."
-
-
-# -- SL507 ------------------------------------------------------------------------------
-JSON_DUMPS = Ref("json", "dumps")
-NOVA_RECIPE_ESTIMATOR = "PyTorch"  # the one framework estimator that can keep strings (Nova recipes)
-HYPERPARAMETER_VALUES = "hyperparameters"
-SDK_ESTIMATOR_MODULE = "sagemaker/estimator.py"
-ARGPARSE_SCRIPT = """\
-import argparse
-import json
-
-parser = argparse.ArgumentParser()
-parser.add_argument("--layers", type=json.loads, default=[64])
-parser.add_argument("--optimizer", default="adam")
-args = parser.parse_args()
-"""
-
-
-def _json_encoding(model, constructed) -> str | None:
-    """Why the SDK JSON-encodes every value of this estimator's ``hyperparameters=``, or None
-    when it does not, or when that cannot be told statically (sagemaker/estimator.py, 2.x)."""
-    if not constructed.qualified.startswith("sagemaker."):
-        return None
-    call = constructed.call
-    if constructed.class_name in FRAMEWORK_ESTIMATORS:
-        if constructed.class_name == NOVA_RECIPE_ESTIMATOR and (
-                call.has_star_args or model.resolve(call.kwarg("training_recipe")) is not None):
-            return None  # a Nova recipe keeps string values (EstimatorBase._nova_encode_hyperparameters)
-        return "Framework.hyperparameters() applies EstimatorBase._json_encode_hyperparameters"
-    if constructed.class_name == "Estimator":
-        source_dir = model.resolve(call.kwarg("source_dir"))
-        if isinstance(source_dir, str) and source_dir:
-            return ("with source_dir set, Estimator.set_hyperparameters applies "
-                    "EstimatorBase._json_encode_hyperparameters")
-    return None
-
-
-def _encoded_values(model, written):
-    """``(mapping, where)`` for the dict an estimator's ``hyperparameters=`` is statically known to
-    be: a dict display (or ``dict(...)``), a module constant, or what a project function returns
-    (whatever its arguments: its ``return`` is a dict display). ``where`` is 'call', 'constant'
-    or 'function', and says where the mapping is written. None when it cannot be told."""
-    if isinstance(written, Mapping):
-        return written, "call"
-    resolved = model.resolve(written)
-    if isinstance(resolved, Mapping):
-        return resolved, "constant"
-    if isinstance(resolved, CallValue):
-        func = model.resolve(resolved.func)
-        module = model.module(func.module) if isinstance(func, Ref) else None
-        function = module.functions.get(func.name) if module is not None else None
-        if function is not None and isinstance(function.returns, Mapping):
-            return function.returns, "function"
-    return None
-
-
-def _is_json_dumps(model, value) -> bool:
-    return isinstance(value, CallValue) and model.resolve(value.func) == JSON_DUMPS
-
-
-@dataclass(frozen=True)
-class _ScriptReads:
-    """How the step's script takes its hyperparameters, as far as it is known: the argparse
-    ``dest``s it declares, whether an option's name is not a literal, and the ``SM_HP_*``
-    variables it reads."""
-
-    options: frozenset
-    unknown_option: bool
-    environment: frozenset
-
-    def takes_directly(self, key: str) -> bool:
-        """Whether ``key`` may reach the script on its command line or as ``SM_HP_<KEY>``, where
-        the training toolkit hands over the once-decoded value as text."""
-        return (self.unknown_option or key.replace("-", "_") in self.options
-                or f"SM_HP_{key.upper()}" in self.environment)
-
-
-def _script_reads(model, builder) -> _ScriptReads | None:
-    """What the script of the builder's spec's contract reads, or None when it is not found."""
-    spec = model.spec_of(builder)
-    contract = model.contract_of(spec) if isinstance(spec, Spec) else None
-    script = model.script_of(contract) if isinstance(contract, Contract) else None
-    if script is None:
-        return None
-    return _ScriptReads(frozenset(fact.dest for fact in script.argument_specs if fact.dest),
-                        any(not fact.flags for fact in script.argument_specs),
-                        frozenset(access.key for access in script.accesses if access.kind == "env"))
-
-
-def _has_comment(node) -> bool:
-    """Whether a LibCST node holds a comment (which replacing the node would drop)."""
-    import libcst as cst  # loaded only to build fixes
-
-    class Comments(cst.CSTVisitor):
-        found = False
-
-        def visit_Comment(self, comment) -> None:
-            self.found = True
-
-    visitor = Comments()
-    node.visit(visitor)
-    return visitor.found
-
-
-def _received(value) -> str | None:
-    """What the job receives for ``json.dumps(value)`` once the SDK encodes it again, and what it
-    should receive, for a literal ``value``."""
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return f"'{json.dumps(json.dumps(value))}' instead of '{json.dumps(value)}'"
-    return None
-
-
-class HyperparametersEncodedTwice(Rule):
-    code = "SL507"
-    reader = "python"
-    name = "hyperparameters-encoded-twice"
-    summary = ("A hyperparameter value that is already json.dumps(...) passed to an estimator that JSON-encodes "
-               "it again.")
-    rationale = (
-        "Framework estimators (PyTorch, TensorFlow, SKLearn, XGBoost, HuggingFace, MXNet, Chainer, RLEstimator: "
-        "subclasses of sagemaker.estimator.Framework) JSON-encode every hyperparameter value themselves: "
-        "Framework.hyperparameters() applies EstimatorBase._json_encode_hyperparameters, json.dumps per value "
-        "(sagemaker/estimator.py, SDK 2.x). A value that is already a json.dumps result is encoded twice: "
-        "hyperparameters.json holds lr as \"\\\"3e-05\\\"\", so a script reading that file, SM_HPS or the "
-        "training toolkit's decoded hyperparameters gets the string '3e-05' instead of a number (and 'false', "
-        "which is true), and a string value keeps its quotes ('\"adam\"') everywhere, its command line included. "
-        "The generic Estimator is different: without source_dir it str()s each value "
-        "(_TrainingJob._get_train_args), so a json.dumps there is the single encoding a JSON-reading container "
-        "needs; with source_dir set, Estimator.set_hyperparameters JSON-encodes like a framework estimator. "
-        "PyTorch with a Nova training_recipe keeps strings and is not checked. Where the step's script (the "
-        "contract's entry point) takes the key as a command-line option or as SM_HP_<KEY>, a number arrives the "
-        "same either way and a list or dict arrives as JSON text only when encoded twice, which argparse code "
-        "may rely on: there only a value known to be a string is reported. Values are followed through module "
-        "constants and project functions whose return is a dict display; a call or value steplint cannot follow "
-        "(self.config.hyperparameters.serialize_config()) is not reported. The fix, offered when the json.dumps(x) "
-        "call is written in the dict passed as hyperparameters=, replaces it with x. It is unsafe: it changes "
-        "what the job receives, and a script written around the double encoding (decoding twice) must change "
-        "with it."
-    )
-    fix_applicability = Applicability.UNSAFE
-    bad_examples = (
-        Example(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
-                                'hyperparameters={"epochs": 10, "lr": json.dumps(0.01), '
-                                '"optimizer": json.dumps("adam")},',
-                                imports="import json\n"),
-                expect=2,
-                fixed=builder_project('framework_version="2.1.0",\npy_version="py310",\n'
-                                      'hyperparameters={"epochs": 10, "lr": 0.01, "optimizer": "adam"},',
-                                      imports="import json\n")),
-        Example(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
-                                'hyperparameters=encode(self.config.hyperparameters),',
-                                imports="import json\n",
-                                helpers='def encode(hp):\n'
-                                        '    return {"lr": json.dumps(hp.lr), "epochs": hp.epochs}\n')),
-        Example(builder_project('image_uri="111122223333.dkr.ecr.us-east-1.amazonaws.com/train:1",\n'
-                                'source_dir="scripts",\nhyperparameters={"lr": json.dumps(0.01)},',
-                                estimator="Estimator", imports="import json\n")),
-        Example(with_script(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
-                                            'hyperparameters={"optimizer": json.dumps("adam")},',
-                                            imports="import json\n"), ARGPARSE_SCRIPT)),
-    )
-    good_examples = (
-        Example(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
-                                'hyperparameters={"epochs": 10, "lr": 0.01, "optimizer": "adam"},')),
-        Example(builder_project('image_uri="111122223333.dkr.ecr.us-east-1.amazonaws.com/train:1",\n'
-                                'hyperparameters={"lr": json.dumps(0.01), "layers": json.dumps([64, 32])},',
-                                estimator="Estimator", imports="import json\n")),
-        Example(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
-                                'hyperparameters=self.config.hyperparameters.serialize_config(),')),
-        Example(with_script(builder_project('framework_version="2.1.0",\npy_version="py310",\n'
-                                            'hyperparameters={"layers": json.dumps(self.config.layers)},',
-                                            imports="import json\n"), ARGPARSE_SCRIPT)),
-    )
-
-    def check(self, context):
-        model = context.model
-        reported = set()
-        for builder in model.builders:
-            for constructed in builder.constructed:
-                if constructed.kind != "estimator" or not constructed.call.has_kwarg(HYPERPARAMETER_VALUES):
-                    continue
-                reason = _json_encoding(model, constructed)
-                if reason is None:
-                    continue
-                written = constructed.call.kwarg(HYPERPARAMETER_VALUES)
-                found = _encoded_values(model, written)
-                if found is None:
-                    continue
-                mapping, where = found
-                path = builder.path if where == "call" else self._written_in(model, written, builder)
-                if path is None:
-                    continue
-                reads = _script_reads(model, builder)
-                for entry in mapping.entries:
-                    value = model.resolve(entry.value)
-                    if not _is_json_dumps(model, value) or (path, entry.span) in reported:
-                        continue
-                    if self._may_be_meant(model, entry, value, reads):
-                        continue
-                    reported.add((path, entry.span))
-                    yield self._finding(context, builder, constructed, reason, path, entry, value,
-                                        local=where == "call" and entry.value is value)
-
-    @staticmethod
-    def _may_be_meant(model, entry, value: CallValue, reads: _ScriptReads | None) -> bool:
-        """Cannot tell whether the double encoding is wrong: the script takes the key on its
-        command line or as SM_HP_<KEY>, where a number arrives the same either way and a list or
-        dict arrives as JSON text only when encoded twice (argparse ``type=json.loads``). A value
-        known to be a string is wrong everywhere: its quotes arrive with it."""
-        key = model.resolve(entry.key)
-        argument = model.resolve(value.args[0]) if len(value.args) == 1 else None
-        if isinstance(argument, str) or reads is None:
-            return False
-        return not isinstance(key, str) or reads.takes_directly(key)
-
-    @staticmethod
-    def _written_in(model, written, builder) -> str | None:
-        """The file a constant's or a function's returned dict is written in."""
-        resolved = model.resolve(written)
-        if isinstance(resolved, CallValue):
-            func = model.resolve(resolved.func)
-            module = model.module(func.module) if isinstance(func, Ref) else None
-            return module.path if module is not None else None
-        return _where(model, written, builder.path)
-
-    def _finding(self, context, builder, constructed, reason, path, entry, value, local: bool):
-        key = context.model.resolve(entry.key)
-        name = f"hyperparameter '{key}'" if isinstance(key, str) else "a hyperparameter"
-        argument = context.model.resolve(value.args[0]) if len(value.args) == 1 else None
-        received = _received(argument)
-        what = (f"the job receives {received}" if received is not None
-                else "the job receives the value encoded twice (json.dumps(0.01) arrives as '\"0.01\"')")
-        estimator = constructed.class_name + ("" if constructed.class_name == "Estimator" else " estimator")
-        message = fitted(f"{name} is already json.dumps(...); the {estimator} in {builder.name} encodes it again",
-                          f"{name} is already json.dumps(...); the {estimator} encodes it again")
-        help = (f"{reason[:1].upper()}{reason[1:]} ({SDK_ESTIMATOR_MODULE}, {data.sdk_source()}), so {what} and "
-                f"decoding it once yields JSON text, not the value. Pass the value itself.")
-        fix = self._fix(context, path, value) if local else None
-        return self.finding(path, value.span if local else entry.span, message, fix, related_paths=[builder.path],
-                            help=help)
-
-    @staticmethod
-    def _fix(context, path: str, value: CallValue):
-        """Replace ``json.dumps(x)`` written in the dict display with ``x``: one positional
-        argument, no keywords, no comments inside the call, and ``x`` something a dict value
-        can be without parentheses (not a bare ``a := b`` or generator). The edit keeps the
-        argument's text as written (its own parentheses and line breaks included)."""
-        if len(value.args) != 1 or value.kwargs or value.has_star_args:
-            return None
-        import libcst as cst  # loaded only to build fixes
-
-        parsed = context.parsed(path)
-        node = parsed.find(value.span, cst.Call) if parsed is not None else None
-        if node is None or len(node.args) != 1:
-            return None
-        [arg] = node.args
-        if arg.keyword is not None or arg.star or isinstance(arg.comma, cst.Comma):
-            return None
-        if isinstance(arg.value, (cst.NamedExpr, cst.GeneratorExp)) and not arg.value.lpar:
-            return None
-        text = parsed.source.text
-        start = parsed.offset(value.span.line, value.span.col)
-        end = parsed.offset(value.span.end_line, value.span.end_col)
-        func = parsed.span_of(node.func)
-        opening = text.find("(", parsed.offset(func.end_line, func.end_col), end)
-        if opening < 0 or not text[start:end].endswith(")") or _has_comment(node):
-            return None
-        inner = text[opening + 1:end - 1].strip()
-        shown = inner if "\n" not in inner and len(inner) <= 40 else "the value"
-        return _fix(f"pass {shown} itself, not json.dumps(...)", Applicability.UNSAFE,
-                    Edit(parsed.source.display, start, end, inner))
