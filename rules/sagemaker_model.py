@@ -24,6 +24,7 @@ from steplint.rules._sagemaker_examples import (
     interface_project,
     processing_project,
     property_path_project,
+    wide_interface_project,
 )
 from steplint.sagemaker import data
 from steplint.sagemaker.facts import FRAMEWORK_ESTIMATORS
@@ -51,12 +52,14 @@ def _port_paths(steps):
 
 
 def _builder_configs(steps):
-    """What every builder of the steps configures (``BuilderConfig``), once per builder."""
-    seen = set()
+    """What every builder of the steps configures (``BuilderConfig``), once per builder and
+    configuration: a Python builder shared by several steps, or the builder synthesised for
+    the views of one YAML interface that configure the same, is checked once."""
+    seen: list = []
     for step in steps:
         for config in step.builders:
-            if (config.name, config.path) not in seen:
-                seen.add((config.name, config.path))
+            if config not in seen:
+                seen.append(config)
                 yield config
 
 
@@ -782,7 +785,11 @@ class ServiceLimit(Rule):
         "keys match [a-zA-Z_][a-zA-Z0-9_]*, at most 100 hyperparameters (the SDK's own reserved keys included) "
         "with keys up to 256 and JSON-encoded values up to 2500 characters (botocore 1.43). A violation "
         "surfaces only when the pipeline runs, as a ValidationException. The limits are read from botocore's "
-        "service model as shipped with steplint; only literal values are checked."
+        "service model as shipped with steplint; only literal values are checked. Python builders are checked "
+        "for what their code writes, plain SDK pipelines for their steps' requests, and YAML step interfaces for "
+        "what the builder cursus synthesises always makes: one ProcessingInput per required dependency not in "
+        "skip_inputs, one ProcessingOutput per spec output, the channels of the required dependencies of a "
+        "training step, and every declared and computed env var, reported at the YAML node."
     )
     bad_examples = (
         Example(builder_project('framework_version="2.1.0",\npy_version="py310",',
@@ -791,6 +798,7 @@ class ServiceLimit(Rule):
                                 'environment={"MODEL-NAME": "bert"},')),
         Example(processing_project("properties.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri",
                                    extra_outputs=10)),
+        Example(wide_interface_project(11)),
         Example(pipeline_project(('inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input")]',
                                   'inputs=[ProcessingInput(source=input_data, destination="/opt/ml/processing/input")]'
                                   + "".join(f' + [ProcessingInput(source=f"s3://{{bucket}}/extra/{n}/", '
@@ -802,6 +810,7 @@ class ServiceLimit(Rule):
                                 channels='{"train": TrainingInput(s3_data=path)}')),
         Example(processing_project("properties.ProcessingOutputConfig.Outputs['processed_data'].S3Output.S3Uri")),
         Example(pipeline_project()),
+        Example(wide_interface_project(10, optional=3)),
     )
 
     def check(self, context):
