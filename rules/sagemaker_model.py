@@ -1048,12 +1048,13 @@ class ServiceLimit(Rule):
         limit = data.collection_max(*member) if data.service_model() is not None else None
         count = len(written.entries)
         if limit is not None and count > limit[1]:
+            why = f"{builder.name[:1].upper()}{builder.name[1:]} {written.how}, so " if written.how else ""
             yield self._limit_finding(PROCESSING_API, written.origin.path, written.origin.span,
                                       (f"{count} processing {keyword} of {builder.name} exceed "
                                        f"{limit[0]}'s maximum of {limit[1]}",
                                        f"{count} processing {keyword} exceed {limit[0]}'s maximum of "
                                        f"{limit[1]}"),
-                                      _COUNT_REMEDIES[keyword].format(limit=limit[1]), [builder.path])
+                                      _COUNT_REMEDIES[keyword].format(limit=limit[1]), [builder.path], why=why)
 
 
 # What to do about a request over a service limit (the help of SL506's findings).

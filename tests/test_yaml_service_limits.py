@@ -32,6 +32,7 @@ def test_eleven_required_inputs_are_reported_at_the_dependencies_node(tmp_path):
     assert finding["location"] == {"row": line_of(root, "dependencies:"), "column": 3}
     assert "11 processing inputs" in finding["message"] and "WideMerge" in finding["message"]
     assert "maximum of 10" in finding["message"] and len(finding["message"]) <= 120
+    assert "one ProcessingInput per required spec dependency" in finding["help"]
     assert "CreateProcessingJob rejects the request" in finding["help"]
     assert "at most 10 processing inputs" in finding["help"]
 
@@ -82,3 +83,21 @@ def test_a_variant_over_the_limit_is_reported_at_its_node_and_the_inherited_env_
         line_of(root, "MODEL-NAME: label"), line_of(root, "dependencies:", after=line_of(root, "training:"))]
     [count] = [finding for finding in found if "processing inputs" in finding["message"]]
     assert "11 processing inputs" in count["message"]
+
+
+def outputs_interface(count: int, sink: bool = False) -> dict:
+    outputs = "".join(f"    out_{n}:\n      path: /opt/ml/processing/output/out_{n}\n" for n in range(count))
+    ports = "".join(f"    out_{n}:\n      type: processing_output\n" for n in range(count))
+    text = ("step_type: WideMerge\nnode_type: internal\nregistry:\n  sagemaker_step_type: Processing\n"
+            "contract:\n  entry_point: null\n" + ("  sink: true\n" if sink else "") + f"  outputs:\n{outputs}"
+            f"spec:\n  outputs:\n{ports}")
+    return {INTERFACE: text}
+
+
+def test_eleven_outputs_are_reported_at_the_spec_outputs_node_unless_the_step_is_a_sink(tmp_path):
+    root = write_project(tmp_path, outputs_interface(11))
+    [finding] = findings(root)
+    assert finding["location"] == {"row": line_of(root, "outputs:", after=line_of(root, "spec:")), "column": 3}
+    assert "11 processing outputs" in finding["message"] and "one ProcessingOutput per spec output" in finding["help"]
+    assert findings(write_project(tmp_path / "ten", outputs_interface(10))) == []
+    assert findings(write_project(tmp_path / "sink", outputs_interface(11, sink=True))) == []

@@ -438,18 +438,21 @@ class Entry:
 class Written:
     """A dict or list display the code passes (``hyperparameters=``, ``environment=``,
     ``inputs=[...]``), followed to where it is written: its entries (``Entry``) and its
-    origin (the display, in the file that writes it)."""
+    origin (the display, in the file that writes it). ``how`` says, for messages, how the
+    entries are made when a builder derives them from declarations (a YAML interface's
+    synthesised builder: "one per required dependency ..."); empty when written as is."""
 
     entries: tuple
     origin: Origin
+    how: str = ""
 
 
 @dataclass(frozen=True)
 class Job:
     """An estimator or processor a builder constructs.
 
-    ``cls`` is its class name, ``kind`` ``estimator`` or ``processor``, ``sdk`` whether the
-    class is the SageMaker SDK's (``sagemaker.*``), ``origin`` the constructor call.
+    ``cls`` is its class name, ``kind`` ``estimator`` or ``processor``, ``origin`` the
+    constructor call.
     ``versions``: ``Declared(keyword, value, origin of the keyword argument)`` for each of
     ``framework_version``, ``transformers_version``, ``py_version``, ``pytorch_version``,
     ``tensorflow_version`` whose value is a known string, and ``estimator_cls`` (the class
@@ -459,7 +462,6 @@ class Job:
 
     cls: str
     kind: str
-    sdk: bool
     origin: Origin
     versions: tuple = ()
     hyperparameters: Written | None = None

@@ -83,8 +83,7 @@ def _job(model: ProjectModel, builder: Builder, constructed) -> Job:
             versions.append(Declared("estimator_cls", estimator.name,
                                      Origin(builder.path, call.kwarg_span("estimator_cls") or call.span)))
     environment = "environment" if constructed.kind == "estimator" else "env"
-    return Job(constructed.class_name, constructed.kind, constructed.qualified.startswith("sagemaker."),
-               Origin(builder.path, call.span), tuple(versions),
+    return Job(constructed.class_name, constructed.kind, Origin(builder.path, call.span), tuple(versions),
                _written_dict(model, builder, call.kwarg("hyperparameters")),
                _written_dict(model, builder, call.kwarg(environment)))
 

@@ -25,6 +25,9 @@ from steplint.model.values import Unknown
 from steplint.readers.yaml.nodes import Mapping, Scalar, Sequence
 
 JOB_KINDS = {"processing": "processor", "training": "estimator"}
+INPUTS_HOW = ("makes one ProcessingInput per required spec dependency that contract.skip_inputs does not name "
+              "(and per optional one the pipeline wires)")
+OUTPUTS_HOW = "makes one ProcessingOutput per spec output"
 PROCESSING = "processing"
 
 
@@ -96,7 +99,7 @@ def _jobs(view, path: str, kind: str, contract, env) -> tuple:
                                  Origin(path, entry.key.span))
                            for entry in computed.effective() if isinstance(entry.name, str))
         environment = Written(tuple(entries), Origin(path, env_entry.key.span))
-    return (Job(sdk_class or JOB_KINDS[kind], JOB_KINDS[kind], True, origin, environment=environment),)
+    return (Job(sdk_class or JOB_KINDS[kind], JOB_KINDS[kind], origin, environment=environment),)
 
 
 def _outputs_made(spec, contract) -> list:
@@ -115,12 +118,14 @@ def _processing_lists(path: str, dependencies, made, spec, contract) -> tuple:
     found = []
     if made:
         found.append(("inputs", Written(tuple(Entry(None, "ProcessingInput", None, Origin(path, dependency.key.span))
-                                              for dependency, _ in made), Origin(path, dependencies.key.span))))
+                                              for dependency, _ in made), Origin(path, dependencies.key.span),
+                                        INPUTS_HOW)))
     outputs = _outputs_made(spec, contract)
     if outputs:
         written = spec.entry("outputs")
         found.append(("outputs", Written(tuple(Entry(None, "ProcessingOutput", None, Origin(path, entry.key.span))
-                                               for entry, _ in outputs), Origin(path, written.key.span))))
+                                               for entry, _ in outputs), Origin(path, written.key.span),
+                                         OUTPUTS_HOW)))
     return tuple(found)
 
 
