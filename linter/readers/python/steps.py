@@ -5,7 +5,11 @@ One ``Step`` per script contract: its container declarations (``expected_input_p
 every route a builder has (the contract's declarations, which the spec-driven builder
 passes on, plus ``env=`` / ``environment=`` of the estimator or processor it constructs,
 ``job_arguments=`` of its step and ``arguments=`` of ``processor.run``, and the training
-channels it names), and the script the contract names.
+channels it names), and the script the contract names. Then one ``Step`` per spec that links
+no contract (a model, transform or registration step) and one per builder of neither: no
+container and no script, only their ports and what their builders configure. Every step
+carries its specs' ports with their property paths and response shapes, and what each
+builder configures (``Step.builders``, from ``jobs``).
 
 A route steplint cannot follow makes the answer for the names it does not know
 ``Answer.UNKNOWN``: a call it cannot resolve (``self.config.get_env()``), ``**kwargs``, a
