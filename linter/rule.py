@@ -32,6 +32,7 @@ class RuleContext:
         self.model = model
         self.config = config
         self._run = run
+        self._pins = None
 
     @property
     def steps(self) -> list:
@@ -48,15 +49,31 @@ class RuleContext:
 
     def string_edit(self, origin, value: str) -> Edit | None:
         """An edit making the string written at ``origin`` (an ``Origin`` in a file a
-        registered reader read, such as a step model item's) read ``value``, quoted as that
-        file's syntax requires; None when no reader read the file or it cannot rewrite there."""
-        from steplint.readers import readers
+        reader read, such as a step model item's) read ``value``, quoted as that file's
+        syntax requires; None when no reader read the file or it cannot rewrite there. In a
+        Python file the origin is the string literal or the keyword argument it is the value of."""
+        from steplint.readers import is_python, readers
 
+        if is_python(origin.path):
+            from steplint.readers.python.edits import string_edit
+
+            parsed = self.parsed(origin.path)
+            return string_edit(parsed, origin.span, value) if parsed is not None else None
         for reader in readers():
             facts = self.reader_facts(reader.name).get(origin.path)
             if facts is not None:
                 return reader.string_edit(facts, origin.span, value)
         return None
+
+    def sdk_pin(self, path: str):
+        """The SageMaker SDK release the project of the file at display path ``path`` pins
+        (``steplint.sagemaker.pins.SdkPin``), or None when it pins none; read from the
+        project's files (``steplint.readers.project_pins``), once per project."""
+        if self._pins is None:
+            from steplint.readers import project_pins
+
+            self._pins = project_pins(self.config)
+        return self._pins.pin_for(path)
 
     @property
     def file_problems(self) -> list:

@@ -225,3 +225,28 @@ def interface_project(property_path: str, *, sagemaker_step_type: str = "Process
     if variant:
         text += "variants:\n" + indent(dedent(variant), "  ")
     return {INTERFACE_PATH.format(stem=stem): text}
+
+
+def wide_interface_project(required: int, *, optional: int = 0, skipped: int = 0, env: str = "LABEL_FIELD",
+                           sagemaker_step_type: str = "Processing", variant: str = "") -> dict:
+    """One YAML processing (or training) step interface with ``required`` required and ``optional``
+    optional dependencies, each with a contract input path (``skipped`` of the required ones
+    in ``contract.skip_inputs``), and one optional env var named ``env``; ``variant`` is text
+    appended under a ``variants:`` key."""
+    training = sagemaker_step_type == "Training"
+    names = [f"table_{n}" for n in range(required)] + [f"extra_{n}" for n in range(optional)]
+    root = "/opt/ml/input/data" if training else "/opt/ml/processing/input"
+    inputs = "".join(f"    {name}:\n      path: {root}/{name}\n"
+                     + ("      required: false\n" if name.startswith("extra_") else "") for name in names)
+    dependencies = "".join(f"    {name}:\n      type: processing_output\n"
+                           + ("      required: false\n" if name.startswith("extra_") else "") for name in names)
+    skip = "".join(f"    - table_{n}\n" for n in range(skipped))
+    text = (f"step_type: WideMerge\nnode_type: internal\nregistry:\n  sagemaker_step_type: {sagemaker_step_type}\n"
+            f"contract:\n  entry_point: null\n  inputs:\n{inputs}"
+            + (f"  skip_inputs:\n{skip}" if skip else "")
+            + f"  env_vars:\n    optional:\n      {env}: label\n"
+            f"spec:\n  dependencies:\n{dependencies}")
+    if variant:
+        text += "variants:\n" + indent(dedent(variant), "  ")
+    return {INTERFACE_PATH.format(stem="wide_merge"): text}
+

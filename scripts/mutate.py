@@ -41,7 +41,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 RULE_MODULES = ["rules/specification.py", "rules/contract.py", "rules/container_paths.py", "rules/builder.py",
-                "rules/alignment.py", "rules/sagemaker_model.py", "rules/files.py", "rules/unresolved.py",
+                "rules/alignment.py", "rules/sagemaker_model.py", "rules/hyperparameters.py", "rules/files.py", "rules/unresolved.py",
                 "rules/suppressions.py"]
 MODEL_MODULE = "linter/model/steps.py"
 TARGETS = RULE_MODULES + [MODEL_MODULE]
@@ -55,7 +55,8 @@ TESTS = {
     "rules/container_paths.py": ["tests/test_rules_container_paths.py"],
     "rules/builder.py": ["tests/test_rules_builder.py", "tests/test_builder_rules.py"],
     "rules/alignment.py": ["tests/test_rules_alignment.py", "tests/test_alignment_rules.py"],
-    "rules/sagemaker_model.py": ["tests/test_rules_sagemaker_model.py", "tests/test_sagemaker_model_rules.py", "tests/test_hyperparameters_encoded_twice.py"],
+    "rules/sagemaker_model.py": ["tests/test_rules_sagemaker_model.py", "tests/test_sagemaker_model_rules.py", "tests/test_yaml_service_limits.py", "tests/test_yaml_property_paths.py"],
+    "rules/hyperparameters.py": ["tests/test_hyperparameters_encoded_twice.py", "tests/test_rules_sagemaker_model.py"],
     "rules/files.py": ["tests/test_bad_input.py", "tests/test_adversarial.py"],
     "rules/unresolved.py": ["tests/test_rules_unresolved.py"],
     "rules/suppressions.py": ["tests/test_rules_suppressions.py", "tests/test_suppressions.py"],

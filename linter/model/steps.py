@@ -96,25 +96,36 @@ class Port:
     written: a str, Unknown when it is not a plain string, None when the port has none or
     the reader does not record it (the Python reader leaves it to the specification model).
     ``property_path_origin`` is where the string is written, so a fix can rewrite it
-    (``RuleContext.string_edit``)."""
+    (``RuleContext.string_edit``): for a Python spec, the ``property_path=`` argument.
+    ``required`` says whether an input must be connected (a dependency's ``required=``;
+    None when not known or not recorded)."""
 
     name: str
     origin: Origin
     type: str | None = None
     property_path: object = None
     property_path_origin: Origin | None = None
+    # -- SageMaker request facts (service limits, SL506) --
+    required: bool | None = None
 
 
 @dataclass(frozen=True)
 class Interface:
     """One declaration of a step's logical ports (a specification; a job-type variant is
     another one): its name and file, and its inputs and outputs, each a tuple of ``Port``
-    or Unknown when not all names are known."""
+    or Unknown when not all names are known. ``response`` is the key of
+    ``steplint.sagemaker.data.STEP_RESPONSE_SHAPES`` the properties of the step it declares
+    mirror, when the declaration itself says so (a Python spec's step type; None: the
+    step's ``response``). ``inputs_origin`` is where its inputs are declared as a whole
+    (a Python spec's ``dependencies=``), None when not recorded."""
 
     name: str
     path: str
     inputs: tuple | Unknown
     outputs: tuple | Unknown
+    # -- SageMaker facts of the declaration itself (SL501-SL506) --
+    response: str | None = None
+    inputs_origin: Origin | None = None
 
 
 @dataclass(frozen=True)
@@ -273,7 +284,12 @@ class Step:
     botocore shapes the step's ``properties`` mirror (``register_model`` for a RegisterModel
     step), None when not known (a delegated step's class is another package's).
     ``output_names`` holds the ``output_name`` of every ProcessingOutput the builder makes
-    (what ``Outputs['X']`` selects by), None when the reader does not know them.
+    (what ``Outputs['X']`` selects by), None when the reader does not know them (the Python
+    reader gives the literal ``output_name``s its builders write; the spec-driven builder
+    names every other one after its output's logical name).
+    ``builders`` holds what each builder of the step configures as written in its code
+    (``BuilderConfig``: the jobs it constructs, its channels, its processing input and
+    output lists), for the checks of SageMaker's versions and request limits.
     """
 
     name: str
@@ -299,6 +315,8 @@ class Step:
     inferred_links: tuple = ()
     response: str | None = None
     output_names: Supply | None = None
+    # -- what the step's builders configure: jobs, channels, processing lists (SL504-SL506) --
+    builders: tuple = ()
 
     def declared_paths(self) -> tuple | None:
         """Every container path the step declares, or None when any is not known."""
@@ -400,3 +418,77 @@ class SdkStep:
     job_origin: Origin | None = None
     step_references: tuple = ()
     raw_hyperparameters: tuple = ()
+
+
+
+# -- what a builder configures, as written (SL504-SL506) --------------------------------
+@dataclass(frozen=True)
+class Entry:
+    """One ``key: value`` of a dict display (or one item of a list display, ``key`` None):
+    ``key`` and ``value`` as far as they are known (a str, number, ... or Unknown), where
+    the key is written and where the whole entry is."""
+
+    key: object
+    value: object
+    key_origin: Origin | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Written:
+    """A dict or list display the code passes (``hyperparameters=``, ``environment=``,
+    ``inputs=[...]``), followed to where it is written: its entries (``Entry``) and its
+    origin (the display, in the file that writes it). ``how`` says, for messages, how the
+    entries are made when a builder derives them from declarations (a YAML interface's
+    synthesised builder: "one per required dependency ..."); empty when written as is."""
+
+    entries: tuple
+    origin: Origin
+    how: str = ""
+
+
+@dataclass(frozen=True)
+class Job:
+    """An estimator or processor a builder constructs.
+
+    ``cls`` is its class name, ``kind`` ``estimator`` or ``processor``, ``origin`` the
+    constructor call.
+    ``versions``: ``Declared(keyword, value, origin of the keyword argument)`` for each of
+    ``framework_version``, ``transformers_version``, ``py_version``, ``pytorch_version``,
+    ``tensorflow_version`` whose value is a known string, and ``estimator_cls`` (the class
+    name) of a ``FrameworkProcessor``. ``hyperparameters`` / ``environment``: the dict its
+    ``hyperparameters=`` / ``env=`` (processor) or ``environment=`` (estimator) is known to
+    be (``Written``), None when that is not a dict display steplint can follow."""
+
+    cls: str
+    kind: str
+    origin: Origin
+    versions: tuple = ()
+    hyperparameters: Written | None = None
+    environment: Written | None = None
+
+
+@dataclass(frozen=True)
+class BuilderConfig:
+    """What one builder of a step configures, as written in its code.
+
+    ``name`` and ``path``: the builder and its file. ``jobs``: the estimators and processors
+    it constructs (``Job``). ``channels``: ``Declared(name, None, origin)`` of each training
+    channel it names with a known string, first place each. ``processing_lists``:
+    ``(keyword, Written)`` for each ``inputs=`` / ``outputs=`` list of a call that is known to
+    hold only ``ProcessingInput`` / ``ProcessingOutput`` calls. ``local_paths``:
+    ``Declared("ProcessingInput.destination" | "ProcessingOutput.source", path, origin of the
+    keyword argument)`` of the known container paths of those calls. ``inputs_per_dependency``:
+    the ``Interface`` of the spec when the builder only constructs processors and its
+    ``_get_inputs`` makes one ProcessingInput per dependency of that spec, else None;
+    ``code_input``: whether a call of the builder passes ``code=`` (``ScriptProcessor``
+    uploads the script as one more ProcessingInput)."""
+
+    name: str
+    path: str
+    jobs: tuple = ()
+    channels: tuple = ()
+    processing_lists: tuple = ()
+    local_paths: tuple = ()
+    inputs_per_dependency: Interface | None = None
+    code_input: bool = False

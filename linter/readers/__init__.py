@@ -69,3 +69,14 @@ def reader_for(path: str, config=None):
         if reads(reader, path, config):
             return reader
     return None
+
+
+def project_pins(config):
+    """The SageMaker SDK releases the projects of a run pin (``steplint.sagemaker.pins.
+    ProjectPins``: a file's project is the nearest directory above it that
+    ``steplint.files.projects.nearest_project`` finds, else the configuration's root), with
+    the configuration's ``sagemaker-version`` setting first."""
+    from steplint.files.projects import nearest_project
+    from steplint.sagemaker.pins import ProjectPins
+
+    return ProjectPins(config.root, getattr(config, "sagemaker_version", None), nearest_project)

@@ -139,3 +139,18 @@ def without_element(node, index: int):
                     and _is_multiline(removed.comma.whitespace_after):
                 changes[open_name] = opener.with_changes(whitespace_after=removed.comma.whitespace_after)
     return node.with_changes(**changes)
+
+
+def string_edit(parsed: ParsedFile, span: Span, value: str) -> Edit | None:
+    """An edit making the plain string literal at ``span`` (the literal itself, or a keyword
+    argument whose value it is: ``property_path="..."``) read ``value``, keeping its prefix
+    and quote; None when there is no such literal, or ``value`` would need escaping (a quote
+    of the literal's kind or a backslash) or the literal is a bytes literal."""
+    arg = parsed.find(span, cst.Arg)
+    node = arg.value if arg is not None else parsed.find(span, cst.SimpleString)
+    if not isinstance(node, cst.SimpleString):
+        return None
+    quote = node.quote
+    if quote not in ('"', "'") or quote in value or "\\" in value or "b" in node.prefix.lower():
+        return None
+    return parsed.replace(node, node.with_changes(value=f"{node.prefix}{quote}{value}{quote}"))

@@ -5,7 +5,11 @@ One ``Step`` per script contract: its container declarations (``expected_input_p
 every route a builder has (the contract's declarations, which the spec-driven builder
 passes on, plus ``env=`` / ``environment=`` of the estimator or processor it constructs,
 ``job_arguments=`` of its step and ``arguments=`` of ``processor.run``, and the training
-channels it names), and the script the contract names.
+channels it names), and the script the contract names. Then one ``Step`` per spec that links
+no contract (a model, transform or registration step) and one per builder of neither: no
+container and no script, only their ports and what their builders configure. Every step
+carries its specs' ports with their property paths and response shapes, and what each
+builder configures (``Step.builders``, from ``jobs``).
 
 A route steplint cannot follow makes the answer for the names it does not know
 ``Answer.UNKNOWN``: a call it cannot resolve (``self.config.get_env()``), ``**kwargs``, a
@@ -34,6 +38,7 @@ from steplint.model.steps import (
 )
 from steplint.model.values import CallValue, ContractDerived, LogicalName, Mapping, ModuleRef, Ref, Seq, Unknown
 from steplint.readers.python.declarations import contract_kind, mapping_entries, sequence_entries
+from steplint.readers.python.jobs import builder_config, output_names, spec_response
 from steplint.readers.python.project import Builder, Contract, ProjectModel
 from steplint.sagemaker.facts import ESTIMATORS, PROCESSORS, STEP_CLASSES
 
@@ -49,8 +54,10 @@ CONTRACT_TERMS = Terms("expected_input_paths", "expected_output_paths", "require
 
 
 def steps_of(model: ProjectModel) -> list:
-    """Every contract of the project as a ``Step``, in the order of ``model.contracts``."""
-    return model.derived(("steps",), lambda: [_step(model, contract) for contract in model.contracts])
+    """Every contract of the project as a ``Step``, in the order of ``model.contracts``, then
+    every spec that links no contract and every builder of neither (``_unlinked_steps``)."""
+    return model.derived(("steps",), lambda: [*(_step(model, contract) for contract in model.contracts),
+                                              *_unlinked_steps(model)])
 
 
 def _builders_of(model: ProjectModel, contract: Contract) -> list:
@@ -93,11 +100,59 @@ def _step(model: ProjectModel, contract: Contract) -> Step:
         related=tuple(dict.fromkeys([contract.path, *(spec.path for spec in specs),
                                      *(builder.path for builder in builders)])),
         delegated=bool(builders) and all(builder.delegated for builder in builders),
-        interfaces=tuple(_interface(spec) for spec in specs),
+        interfaces=tuple(_interface(model, spec) for spec in specs),
         skipped_inputs=_skipped_inputs(builders),
         terms=CONTRACT_TERMS,
         inferred_links=_inferred_links(model, contract, specs, builders),
+        output_names=output_names(model, builders),
+        builders=_builder_configs(model, builders),
     )
+
+
+def _unlinked_steps(model: ProjectModel) -> list:
+    """Steps without a contract: one per spec that links none (a model, transform or
+    registration step; its builders with it), then one per builder whose step is neither a
+    contract's nor such a spec's. They declare no container and run no script steplint
+    knows: only their ports, response shapes and what their builders configure are known."""
+    linked = {spec.key for contract in model.contracts for spec in model.specs_linking(contract)}
+    placed = {id(builder) for contract in model.contracts for builder in _builders_of(model, contract)}
+    found = []
+    for spec in model.specs:
+        if spec.key in linked:
+            continue
+        builders = model.builders_of(spec)
+        placed.update(id(builder) for builder in builders)
+        found.append(_unlinked_step(model, spec.name, spec.path, spec.binding.span, builders, (spec,),
+                                    model.step_kind(spec)))
+    for builder in model.builders:
+        if id(builder) not in placed:
+            placed.add(id(builder))
+            found.append(_unlinked_step(model, builder.name, builder.path, builder.cls.span, [builder], (), None))
+    return found
+
+
+def _unlinked_step(model: ProjectModel, name: str, path: str, span, builders, specs, kind) -> Step:
+    unknown = Supply.unknown("the step has no contract")
+    return Step(
+        name=name, kind=kind, origin=Origin(path, span), declared_by=name,
+        container_inputs=None, container_outputs=None, declared_env=None, declared_arguments=None,
+        env=unknown, arguments=unknown, channels=None,
+        built_by=tuple(builder.name for builder in builders),
+        builder_paths=tuple(dict.fromkeys(builder.path for builder in builders)),
+        script=None,
+        related=tuple(dict.fromkeys([*(spec.path for spec in specs), *(builder.path for builder in builders)])),
+        delegated=bool(builders) and all(builder.delegated for builder in builders),
+        interfaces=tuple(_interface(model, spec) for spec in specs),
+        terms=CONTRACT_TERMS,
+        output_names=output_names(model, builders),
+        builders=_builder_configs(model, builders),
+    )
+
+
+def _builder_configs(model: ProjectModel, builders) -> tuple:
+    """What each builder configures (``BuilderConfig``), once per builder."""
+    unique = list({id(builder): builder for builder in builders}.values())
+    return tuple(builder_config(model, builder, lambda spec: _interface(model, spec)) for builder in unique)
 
 
 def _inferred_links(model: ProjectModel, contract: Contract, specs, builders) -> tuple:
@@ -125,10 +180,12 @@ def _skipped_inputs(builders) -> frozenset:
     return skipped or frozenset()
 
 
-def _interface(spec) -> Interface:
-    """A specification's logical ports."""
+def _interface(model: ProjectModel, spec) -> Interface:
+    """A specification's logical ports, the response shapes of its step and where its
+    ``dependencies=`` are written."""
     return Interface(spec.name, spec.path, _ports(spec, spec.dependencies, "type_name"),
-                     _ports(spec, spec.outputs, None))
+                     _ports(spec, spec.outputs, None), response=spec_response(model, spec),
+                     inputs_origin=Origin(spec.path, spec.call.kwarg_span("dependencies") or spec.call.span))
 
 
 def _ports(spec, elements, type_attribute) -> tuple | Unknown:
@@ -136,8 +193,13 @@ def _ports(spec, elements, type_attribute) -> tuple | Unknown:
         return Unknown(f"the {'dependencies' if type_attribute else 'outputs'} of {spec.name} are not statically known")
     if not all(isinstance(element.logical_name, str) for element in elements):
         return Unknown(f"a logical name of {spec.name} is not statically known")
-    return tuple(Port(element.logical_name, Origin(spec.path, element.span),
-                      getattr(element, type_attribute) if type_attribute else None) for element in elements)
+    if type_attribute:
+        return tuple(Port(element.logical_name, Origin(spec.path, element.span), getattr(element, type_attribute),
+                          required=element.required if isinstance(element.required, bool) else None)
+                     for element in elements)
+    return tuple(Port(element.logical_name, Origin(spec.path, element.span), property_path=element.property_path,
+                      property_path_origin=Origin(spec.path, element.call.kwarg_span("property_path") or element.span))
+                 for element in elements)
 
 
 def _declared(entries, field: str, contract: Contract):

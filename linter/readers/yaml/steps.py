@@ -52,6 +52,7 @@ import posixpath
 
 from steplint.model.steps import Declared, Interface, Origin, Port, Step, Supply, Terms
 from steplint.model.values import Unknown
+from steplint.readers.yaml.builder import builder_config
 from steplint.readers.yaml.interface import View, views
 from steplint.readers.yaml.nodes import Mapping, Scalar, Sequence
 
@@ -131,7 +132,17 @@ def step_of(view: View, project) -> Step:
         terms=INTERFACE_TERMS,
         response=response_kind(view, kind),
         output_names=output_names(view, kind, spec_outputs),
+        builders=_synthesised(view, path, name, kind, contract, env),
     )
+
+
+def _synthesised(view: View, path: str, name: str, kind: str | None, contract, env) -> tuple:
+    """What the builder cursus synthesises for the view configures (``yaml.builder``); none
+    for a delegated step (another package's step class builds the job)."""
+    if _delegated(view):
+        return ()
+    config = builder_config(view, path, f"the builder synthesised for {name}", kind, contract, env, channels_for)
+    return (config,) if config is not None else ()
 
 
 def skipped_inputs(contract) -> frozenset:
