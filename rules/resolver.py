@@ -136,10 +136,12 @@ class DependenciesShareOneOutput(Rule):
         both, either, inputs = ("both", "either", "both inputs") if len(names) == 2 else (
             "all", "any of them", f"all {len(names)} inputs")
         return self.finding(view.file.path, node.span, fitted(
-            f"dependencies {listed}{variants} {both} list {provider}, whose only output they can take is '{output}'",
-            f"{listed}{variants} {both} list {provider}, whose only output they can take is '{output}'",
+            f"dependencies {listed}{variants} {both} list {provider} and can take only its output '{output}'",
+            f"{listed}{variants} {both} list {provider} and can take only its output '{output}'",
+            f"{listed}{variants} can take only {provider}'s output '{output}'",
             f"{listed} can take only {provider}'s output '{output}'"),
-            help=(f"No other output of {provider} scores above the resolver's 0.5 threshold for {either}, so a "
+            help=(f"{both.capitalize()} list {provider} in compatible_sources, and no other output of {provider} "
+                  f"scores above the resolver's 0.5 threshold for {either}, so a "
                   f"pipeline that feeds them from {provider} mounts its '{output}' at {inputs}: the builder's "
                   f"resolve_step_dependencies binds each dependency on its own and fills in what the assembler "
                   f"leaves out. Give {provider} an output for each input, or feed '{names[-1]}' from a step with an "
