@@ -130,6 +130,13 @@ def test_silent_when_a_variant_of_the_source_offers_another_output(tmp_path):
     assert findings(tmp_path, {CONSUMER: consumer(), LOADER: loader(variants=variants)}) == []
 
 
+def test_silent_when_the_one_output_depends_on_the_source_s_job_type(tmp_path):
+    outputs = "    DATA:\n      type: processing_output\n    META:\n      type: model_artifacts\n"
+    swapped = ("variants:\n  training:\n    spec:\n      outputs:\n        DATA:\n          type: model_artifacts\n"
+               "        META:\n          type: processing_output\n")
+    assert findings(tmp_path, {CONSUMER: consumer(), LOADER: loader(outputs, variants=swapped)}) == []
+
+
 @pytest.mark.parametrize(("files", "why"), [
     ({LOADER: loader("    DATA:\n      type: processing_outputs\n")}, "an output type the loader rejects"),
     ({LOADER: loader("    DATA:\n      type: processing_output\n      aliases: null\n")}, "aliases: null"),
