@@ -104,7 +104,9 @@ def test_a_variant_that_lists_the_source_is_named(tmp_path):
     "    DATA:\n      type: processing_output\n    DATA_SECONDARY:\n      type: processing_output\n",
     # a second output either can take (both outputs score above 0.5 for DATA_SECONDARY)
     "    DATA:\n      type: processing_output\n    METADATA:\n      type: processing_output\n",
-], ids=["own-output", "second-output"])
+    # two outputs that score the same for both dependencies (0.4 + 0.2 + 0.1: no letter in common)
+    "    q:\n      type: processing_output\n    z:\n      type: processing_output\n",
+], ids=["own-output", "second-output", "tie"])
 def test_silent_when_the_source_offers_more_than_one_output(tmp_path, outputs):
     assert findings(tmp_path, {CONSUMER: consumer(), LOADER: loader(outputs)}) == []
 
