@@ -86,11 +86,12 @@ class DependenciesShareOneOutput(Rule):
         "each upstream output (src/cursus/core/deps/dependency_resolver.py, UnifiedDependencyResolver."
         "_calculate_compatibility): 0.4 for the same type, 0.2 for a compatible one, 0 for any other; 0.2 or 0.1 "
         "for the data type; 0.25 times the name similarity with the output's name and aliases (semantic_matcher.py, "
-        "SemanticMatcher.calculate_similarity_with_aliases); 0.05 for an exact name; +0.1 if the provider is in "
+        "SemanticMatcher.calculate_similarity_with_aliases); 0.05 for an exact name or alias; +0.1 if the provider is in "
         "compatible_sources, -0.1 if not (_provider_in_compatible_sources); 0.05 times the share of "
         "semantic_keywords in the output's name. A pair above 0.5 is viable. The builder's resolve_step_"
         "dependencies (called by every handler's _merge_inputs) takes each dependency's best viable output on its "
-        "own, so two dependencies can get the same one; PipelineAssembler._propagate_messages gives an output to "
+        "own (builder_base.py, extract_inputs_from_dependencies), so two dependencies can get the same one; "
+        "PipelineAssembler._propagate_messages gives an output to "
         "one dependency of a consumer only (its comment calls one S3 URI wired to two inputs a bug), but lays its "
         "choices over the builder's, which still fill the dependency it left out. So when two dependencies both "
         "list a step P and only one output of P is viable for either (in every job-type variant of P), a pipeline "
@@ -145,13 +146,14 @@ class DependenciesShareOneOutput(Rule):
                   f"pipeline that feeds them from {provider} mounts its '{output}' at {inputs}: the builder's "
                   f"resolve_step_dependencies binds each dependency on its own and fills in what the assembler "
                   f"leaves out. Give {provider} an output for each input, or feed '{names[-1]}' from a step with an "
-                  f"output it scores higher and list that step instead (the list alone moves a score by 0.1 only)."))
+                  f"output it scores higher (taking {provider} out of its list only lowers that score by 0.2)."))
 
 
 def _required(entry) -> bool:
     """A dependency's ``required`` (the model's default, True, unless written false)."""
     node = entry.value.get("required")
     return not (isinstance(node, Scalar) and node.value is False)
+
 
 def _listed(names: tuple) -> str:
     quoted = [f"'{name}'" for name in names]
