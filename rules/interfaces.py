@@ -21,6 +21,10 @@ from steplint.readers.yaml.keys import INTERFACE, STRING_LISTS, STRING_MAPS, Lis
 from steplint.readers.yaml.nodes import Mapping, Scalar, Sequence
 from steplint.readers.yaml.steps import runs_own_command, sagemaker_step_type, step_type, string
 from steplint.rule import Applicability, Example, Fix, Rule, Severity, fitted
+from steplint.rules._interface_views import ByNode as _ByNode
+from steplint.rules._interface_views import interface_files as _files
+from steplint.rules._interface_views import interface_views as _views
+from steplint.rules._resolver_scoring import COMPATIBLE_TYPES, DEFAULT_PORT_TYPE, LEGACY_ALIASES
 from steplint.sagemaker.facts import STEP_KINDS
 
 READER = "yaml"
@@ -88,17 +92,6 @@ def interface(*replacements: tuple) -> dict:
         assert old in text, old
         text = text.replace(old, new, 1)
     return {INTERFACE_PATH: text, SCRIPT_PATH: GOOD_SCRIPT}
-
-
-def _files(context) -> dict:
-    return context.reader_facts(READER)
-
-
-def _views(context):
-    for path in sorted(_files(context)):
-        yield from views(_files(context)[path])
-
-
 
 
 def _hint(name, candidates) -> str:
@@ -317,31 +310,6 @@ def _input_names(view: View) -> set | None:
     return {entry.name for entry in dependencies.entries}
 
 
-class _ByNode:
-    """Findings of rules that run on every view, gathered per node so that a node every
-    variant inherits is reported once, saying which variants it concerns."""
-
-    def __init__(self) -> None:
-        self._found: dict = {}
-
-    def add(self, view: View, node, details: tuple) -> None:
-        key = (view.file.path, node.span, repr(details[:1]))
-        entry = self._found.setdefault(key, [view, node, details, []])
-        entry[3].append(view.variant)
-
-    def items(self):
-        for view, node, details, variants in self._found.values():
-            yield view, node, details, _variants_note(variants)
-
-
-def _variants_note(variants: list) -> str:
-    """'' when the base interface is concerned, else which job-type variants are."""
-    if None in variants:
-        return ""
-    named = ", ".join(f"'{name}'" for name in variants)
-    return f" (in variant{'s' if len(variants) > 1 else ''} {named})"
-
-
 # Handlers that walk the spec's dependencies to build inputs (builder_templates.py:
 # ProcessingHandler, TrainingHandler, TransformHandler); ModelCreationHandler reads
 # inputs["model_data"] whatever the spec says, and delegation handlers have their own modes.
@@ -508,9 +476,6 @@ def _delegates(view: View) -> bool:
 
 
 JOB_TYPE_SUFFIXES = ("_Training", "_Testing", "_Validation", "_Calibration")
-# cursus src/cursus/step_catalog/step_catalog.py, StepCatalog.LEGACY_ALIASES
-LEGACY_ALIASES = {"MIMSPackaging": "Package", "MIMSPayload": "Payload", "ModelRegistration": "Registration",
-                  "PytorchTraining": "PyTorchTraining", "PytorchModel": "PyTorchModel"}
 
 
 def _normalized(name: str) -> str:
@@ -678,18 +643,6 @@ class VariantChangesPortType(Rule):
                                   f"job type '{variant.name}'. Keep one type, or give the variant's port its own "
                                   f"name."))
 
-
-
-DEFAULT_PORT_TYPE = "processing_output"  # DependencyDecl.type / OutputDecl.type default
-# cursus src/cursus/core/deps/dependency_resolver.py, UnifiedDependencyResolver._are_types_compatible
-COMPATIBLE_TYPES = {
-    "model_artifacts": ("model_artifacts",),
-    "training_data": ("processing_output", "training_data"),
-    "processing_output": ("processing_output", "training_data"),
-    "hyperparameters": ("hyperparameters", "custom_property"),
-    "payload_samples": ("payload_samples", "processing_output"),
-    "custom_property": ("custom_property",),
-}
 
 
 def _port_type(port) -> str | None:
