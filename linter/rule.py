@@ -41,6 +41,16 @@ class RuleContext:
 
         return steps_of(self.model) + self._run.reader_steps(self.model)
 
+    @property
+    def interfaces(self) -> list:
+        """Every declaration of logical ports in the project (``steplint.model.steps.Interface``),
+        from every reader: each Python specification once (whether or not a contract links it),
+        and those of the other readers' steps (a YAML file's base and each variant give one)."""
+        from steplint.readers.python.steps import interfaces_of
+
+        return interfaces_of(self.model) + [interface for step in self._run.reader_steps(self.model)
+                                            for interface in step.interfaces]
+
     def reader_facts(self, name: str) -> dict:
         """Display path -> facts of every file the registered reader ``name`` read (for the
         rules of that source form; files with a problem are absent)."""
@@ -56,6 +66,23 @@ class RuleContext:
             facts = self.reader_facts(reader.name).get(origin.path)
             if facts is not None:
                 return reader.string_edit(facts, origin.span, value)
+        return None
+
+    def removal(self, origin) -> Edit | None:
+        """An edit removing the item (a list element, a dict or mapping entry) that a step-model
+        ``origin`` declares, in whichever reader's file; None when that reader cannot remove it
+        alone there (Python: only items written in place, never one of a shared module
+        constant; YAML: one-line items of a sequence)."""
+        from steplint.readers import is_python, readers
+
+        if is_python(origin.path):
+            from steplint.readers.python.removals import removal
+
+            return removal(self.model, self.remove_element, origin)
+        for reader in readers():
+            facts = self.reader_facts(reader.name).get(origin.path)
+            if facts is not None:
+                return reader.removal(facts, origin.span)
         return None
 
     @property

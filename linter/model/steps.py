@@ -103,6 +103,11 @@ class Port:
     type: str | None = None
     property_path: object = None
     property_path_origin: Origin | None = None
+    # spec-level facts (issue 13): an output's ``aliases``, each ``Declared(alias, None, origin)``
+    # (the alias a str, Unknown when not known; the origin is the alias itself where it is
+    # written in place, else the output's own, and the alias cannot be removed alone), Unknown
+    # when the list is not known; () for a dependency.
+    aliases: tuple | Unknown = ()
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,13 @@ class Interface:
     path: str
     inputs: tuple | Unknown
     outputs: tuple | Unknown
+    # spec-level facts (issue 13): the declared ``node_type`` as written (the ``NodeType`` member
+    # name for Python, ``SOURCE``; the value for YAML, ``source``), Unknown when not known, None
+    # when not declared; where it is written; and the declaring form's words (``Terms``), None
+    # when the reader gives none.
+    node_type: object = None
+    node_type_origin: Origin | None = None
+    terms: "Terms | None" = None
 
 
 @dataclass(frozen=True)
@@ -299,6 +311,11 @@ class Step:
     inferred_links: tuple = ()
     response: str | None = None
     output_names: Supply | None = None
+    # spec-level facts (issue 13): where the step's own declaration names its container inputs
+    # when it does not write them in place (a module constant, a positional argument): a
+    # finding about the inputs as this step declares them points there, and no fix removes
+    # an entry of them alone; None when they are written in place, or the form has no such case.
+    inputs_named_at: Origin | None = None
 
     def declared_paths(self) -> tuple | None:
         """Every container path the step declares, or None when any is not known."""

@@ -34,7 +34,7 @@ from steplint.model.steps import (
 )
 from steplint.model.values import CallValue, ContractDerived, LogicalName, Mapping, ModuleRef, Ref, Seq, Unknown
 from steplint.readers.python.declarations import contract_kind, mapping_entries, sequence_entries
-from steplint.readers.python.project import Builder, Contract, ProjectModel
+from steplint.readers.python.project import Builder, Contract, ProjectModel, argument_span
 from steplint.sagemaker.facts import ESTIMATORS, PROCESSORS, STEP_CLASSES
 
 ENVIRONMENT_KEYWORDS = ("env", "environment")
@@ -93,11 +93,20 @@ def _step(model: ProjectModel, contract: Contract) -> Step:
         related=tuple(dict.fromkeys([contract.path, *(spec.path for spec in specs),
                                      *(builder.path for builder in builders)])),
         delegated=bool(builders) and all(builder.delegated for builder in builders),
-        interfaces=tuple(_interface(spec) for spec in specs),
+        interfaces=tuple(_interface(model, spec) for spec in specs),
         skipped_inputs=_skipped_inputs(builders),
         terms=CONTRACT_TERMS,
         inferred_links=_inferred_links(model, contract, specs, builders),
+        inputs_named_at=_inputs_named_at(contract),  # spec-level facts (issue 13)
     )
+
+
+def _inputs_named_at(contract: Contract) -> Origin | None:
+    """Where the contract call names ``expected_input_paths`` when it does not write the dict
+    as its keyword argument (the keyword, else the call); None when it does or has none."""
+    if not isinstance(contract.input_paths, Mapping) or contract.call.kwarg("expected_input_paths") is contract.input_paths:
+        return None
+    return Origin(contract.path, contract.call.kwarg_span("expected_input_paths") or contract.call.span)
 
 
 def _inferred_links(model: ProjectModel, contract: Contract, specs, builders) -> tuple:
@@ -125,19 +134,52 @@ def _skipped_inputs(builders) -> frozenset:
     return skipped or frozenset()
 
 
-def _interface(spec) -> Interface:
+def interfaces_of(model: ProjectModel) -> list:
+    """The logical ports of every specification of the project (``Interface``), in the order
+    of ``model.specs``: those a contract links (the steps' ``interfaces``) and those none does."""
+    return model.derived(("interfaces",), lambda: [_interface(model, spec) for spec in model.specs])
+
+
+def _interface(model: ProjectModel, spec) -> Interface:
     """A specification's logical ports."""
     return Interface(spec.name, spec.path, _ports(spec, spec.dependencies, "type_name"),
-                     _ports(spec, spec.outputs, None))
+                     _ports(spec, spec.outputs, None, model),
+                     # spec-level facts (issue 13)
+                     node_type=_node_type(spec.node_type),
+                     node_type_origin=Origin(spec.path, argument_span(spec.call, "node_type")),
+                     terms=CONTRACT_TERMS)
 
 
-def _ports(spec, elements, type_attribute) -> tuple | Unknown:
+def _ports(spec, elements, type_attribute, model: ProjectModel | None = None) -> tuple | Unknown:
     if not isinstance(elements, tuple):
         return Unknown(f"the {'dependencies' if type_attribute else 'outputs'} of {spec.name} are not statically known")
     if not all(isinstance(element.logical_name, str) for element in elements):
         return Unknown(f"a logical name of {spec.name} is not statically known")
     return tuple(Port(element.logical_name, Origin(spec.path, element.span),
-                      getattr(element, type_attribute) if type_attribute else None) for element in elements)
+                      getattr(element, type_attribute) if type_attribute else None,
+                      aliases=_aliases(model, spec, element) if model is not None else ()) for element in elements)
+
+
+def _node_type(value: object) -> object:
+    """A spec's ``node_type`` for the step model: the ``NodeType`` member name, None when the
+    spec passes none, Unknown otherwise."""
+    if value is None or isinstance(value, (str, Unknown)):
+        return value
+    return Unknown("node_type is not a NodeType member")
+
+
+def _aliases(model: ProjectModel, spec, output) -> tuple | Unknown:
+    """An output's ``aliases``, each located at the item when the list is written in the
+    ``OutputSpec(...)`` call, else at the output."""
+    aliases = output.aliases
+    if aliases == ():
+        return ()
+    if not isinstance(aliases, Seq):
+        return Unknown(f"the aliases of output '{output.logical_name}' of {spec.name} are not statically known")
+    inline = output.call.kwarg("aliases") is aliases
+    return tuple(Declared(value if isinstance(value := model.resolve(item), str) else Unknown("not a known string"),
+                          None, Origin(spec.path, span if inline else output.span))
+                 for item, span in zip(aliases.items, aliases.item_spans))
 
 
 def _declared(entries, field: str, contract: Contract):
