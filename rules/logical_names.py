@@ -166,11 +166,13 @@ class NodeTypeShape(Rule):
     name = "node-type-shape"
     summary = "Dependencies and outputs that contradict the spec's node_type."
     rationale = (
-        "node_type tells the pipeline assembler where a step may sit: SOURCE has no dependencies and at least "
-        "one output, INTERNAL has both, SINK has dependencies and no outputs, SINGULAR has neither. A spec that "
-        "contradicts its node_type is rejected by the spec's own validation or wired in the wrong place. A YAML "
-        "interface that writes no node_type is taken as internal by its loader; the rule judges only a "
-        "node_type someone wrote."
+        "node_type says where a step may sit in a pipeline: SOURCE has no dependencies and at least one "
+        "output, INTERNAL has both, SINK has dependencies and no outputs, SINGULAR has neither (cursus's "
+        "NodeType). A Python StepSpecification that contradicts its node_type is rejected by its own validation "
+        "when it is built; a YAML interface's loader does not check the shape, so the contradiction goes "
+        "unnoticed and whatever reads node_type (the step catalog, pipeline tooling) is told the wrong thing. "
+        "Optional dependencies count: a SOURCE node has none at all. A YAML interface that writes no node_type "
+        "is taken as internal by its loader; the rule judges only a node_type someone wrote."
     )
     bad_examples = (
         Example(_spec_project((SPEC, "NodeType.INTERNAL", "NodeType.SOURCE"))),
