@@ -68,6 +68,32 @@ class RuleContext:
                 return reader.string_edit(facts, origin.span, value)
         return None
 
+    @property
+    def run_paths(self) -> tuple:
+        """Display paths of every file of the run, any form (where entry points are looked for)."""
+        return self.model.script_paths
+
+    @property
+    def builder_paths(self) -> frozenset:
+        """Display paths of the Python files that define specification-driven step builders,
+        linked to a step or not: a pipeline step another reader finds there runs its contract's
+        entry point, not a script of its own."""
+        return frozenset(builder.path for builder in self.model.builders)
+
+    def script(self, display: str):
+        """The ``steplint.model.steps.Script`` in the Python file at display path ``display``
+        (what it reads, its ``__main__`` block), whether or not a step names it; None when the
+        file is not part of the run or does not parse."""
+        from steplint.readers.python.steps import script_at
+
+        return script_at(self.model, display)
+
+    def files_naming(self, word: str) -> frozenset | None:
+        """Display paths of the run's files (any form) whose text holds ``word`` as a whole word:
+        a superset of those that import or name the module ``word``; None when that cannot be
+        told (the run keeps no texts)."""
+        return self.model.files_naming(word)
+
     def removal(self, origin) -> Edit | None:
         """An edit removing the item (a list element, a dict or mapping entry) that a step-model
         ``origin`` declares, in whichever reader's file; None when that reader cannot remove it

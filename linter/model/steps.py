@@ -211,6 +211,9 @@ class Script:
     reads_all_env: bool
     options: tuple | None
     passed: tuple = ()
+    # spec-level facts (issue 13): the module-level ``if __name__ == "__main__":`` that marks
+    # the file as an entry point, None when it has none
+    main_block: Origin | None = None
 
     def mapping(self, kind: str) -> "PassedKeys | None":
         """The ``PassedKeys`` of the ``kind`` mapping the script's own ``__main__`` builds, or
@@ -316,6 +319,11 @@ class Step:
     # finding about the inputs as this step declares them points there, and no fix removes
     # an entry of them alone; None when they are written in place, or the form has no such case.
     inputs_named_at: Origin | None = None
+    # the entry point the step's declaration names as written (``train.py``), Unknown when not
+    # known or when what runs is not that file (the container runs its own command, which may
+    # run any script), None when it names none; and where it is written
+    entry_point: object = None
+    entry_point_origin: Origin | None = None
 
     def declared_paths(self) -> tuple | None:
         """Every container path the step declares, or None when any is not known."""

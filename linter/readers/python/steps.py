@@ -97,7 +97,11 @@ def _step(model: ProjectModel, contract: Contract) -> Step:
         skipped_inputs=_skipped_inputs(builders),
         terms=CONTRACT_TERMS,
         inferred_links=_inferred_links(model, contract, specs, builders),
-        inputs_named_at=_inputs_named_at(contract),  # spec-level facts (issue 13)
+        # spec-level facts (issue 13)
+        inputs_named_at=_inputs_named_at(contract),
+        entry_point=contract.entry_point if isinstance(contract.entry_point, str) else Unknown(
+            "the contract's entry_point is not a statically known string"),
+        entry_point_origin=Origin(contract.path, contract.call.kwarg_span("entry_point") or contract.call.span),
     )
 
 
@@ -380,7 +384,8 @@ def script_from(model: ProjectModel, facts) -> Script:
     accesses = [access for module in modules for access in module.accesses]
     return Script(facts.path, facts.path.rsplit("/", 1)[-1], reads,
                   frozenset(access.key for access in accesses if access.kind == "env"),
-                  any(access.kind == "env_dynamic" for access in accesses), options, passed)
+                  any(access.kind == "env_dynamic" for access in accesses), options, passed,
+                  main_block=Origin(facts.path, facts.main_guard) if facts.main_guard is not None else None)
 
 
 def _composed_paths(model: ProjectModel, facts) -> tuple:

@@ -134,7 +134,23 @@ def step_of(view: View, project) -> Step:
         terms=INTERFACE_TERMS,
         response=response_kind(view, kind),
         output_names=output_names(view, kind, spec_outputs),
+        # spec-level facts (issue 13)
+        entry_point=_entry_point(view, contract),
+        entry_point_origin=(Origin(path, contract.get("entry_point").span)
+                            if contract is not None and contract.get("entry_point") is not None else None),
     )
+
+
+def _entry_point(view: View, contract):
+    """``contract.entry_point`` as written; None when absent or null; Unknown when not a string,
+    or (whatever it says) when ``compute.container_entrypoint`` makes the container run its own command (which
+    may run any script of the uploaded code)."""
+    if runs_own_command(view, contract):
+        return Unknown("the container runs its own command (compute.container_entrypoint), which may run any script")
+    node = contract.get("entry_point") if contract is not None else None
+    if node is None or (isinstance(node, Scalar) and node.value is None):
+        return None
+    return string(node) if string(node) is not None else Unknown("entry_point is not a string")
 
 
 def skipped_inputs(contract) -> frozenset:
