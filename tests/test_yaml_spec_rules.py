@@ -175,3 +175,60 @@ def test_sl105_a_missing_node_type_is_not_judged(tmp_path):
 def test_sl105_a_node_type_the_loader_does_not_know_is_not_judged(tmp_path):
     root, _ = spec_project(tmp_path, ("node_type: internal", "node_type: leaf"))
     assert findings(root) == []
+
+
+# -- SL206 orphan-script -------------------------------------------------------------------------
+
+ORPHAN_INTERFACE = "steps/interfaces/preprocessing.step.yaml"
+ORPHAN_YAML = """\
+step_type: Preprocessing
+registry:
+  sagemaker_step_type: Processing
+contract:
+  entry_point: preprocess.py
+"""
+MAIN = 'import os\n\nif __name__ == "__main__":\n    print(os.listdir("/opt/ml/processing/input/data"))\n'
+
+
+def orphans(root) -> list:
+    result = run_steplint(root, "--select", "SL206", "--no-cache", "--output-format", "json", cwd=root)
+    assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
+    return json.loads(result.stdout)
+
+
+def orphan_project(tmp_path, interface: str = ORPHAN_YAML, **scripts):
+    files = {ORPHAN_INTERFACE: interface, "steps/scripts/preprocess.py": MAIN}
+    files.update({f"steps/scripts/{name}.py": text for name, text in scripts.items()})
+    return write_project(tmp_path, files)
+
+
+def test_sl206_a_script_beside_a_yaml_steps_script_that_nothing_names(tmp_path):
+    [finding] = orphans(orphan_project(tmp_path, backfill=MAIN))
+    assert (finding["filename"], finding["location"]["row"]) == ("steps/scripts/backfill.py", 3)
+    assert finding["message"] == "no contract names entry point backfill.py (it has a __main__ block)"
+
+
+def test_sl206_a_yaml_entry_point_that_names_no_file_is_shown_as_the_likely_one(tmp_path):
+    root = orphan_project(tmp_path, ORPHAN_YAML.replace("preprocess.py", "preprocessing.py"), backfill=MAIN)
+    (root / "steps/scripts/preprocessing_v2.py").write_text(MAIN)
+    (root / "steps/scripts/preprocess.py").unlink()
+    (root / "steps/interfaces/other.step.yaml").write_text(ORPHAN_YAML.replace("Preprocessing", "Other")
+                                                           .replace("preprocess.py", "backfill_job.py"))
+    (root / "steps/scripts/backfill_job.py").write_text(MAIN)
+    reported = {finding["filename"]: finding for finding in orphans(root)}
+    assert set(reported) == {"steps/scripts/backfill.py", "steps/scripts/preprocessing_v2.py"}
+    renamed = reported["steps/scripts/preprocessing_v2.py"]
+    assert renamed["message"] == ("no contract names entry point preprocessing_v2.py (close: 'preprocessing.py' "
+                                  "of Preprocessing)")
+    assert renamed["related"] == [ORPHAN_INTERFACE]
+
+
+def test_sl206_a_script_a_yaml_interface_names_or_a_helper_is_silent(tmp_path):
+    interface = ORPHAN_YAML + "  input_source_overrides:\n    DATA: backfill\n"
+    assert orphans(orphan_project(tmp_path / "named", interface, backfill=MAIN)) == []
+    assert orphans(orphan_project(tmp_path / "helper", cleaning="def clean(frame):\n    return frame\n")) == []
+
+
+def test_sl206_a_yaml_step_running_its_containers_own_command_could_run_any_script(tmp_path):
+    interface = ORPHAN_YAML + "compute:\n  kind: byo_container\n  container_entrypoint: [bash, entrypoint.sh]\n"
+    assert orphans(orphan_project(tmp_path, interface, backfill=MAIN)) == []
