@@ -54,8 +54,9 @@ class OrphanScript(Rule):
         "either a step whose contract is missing (or names it wrongly), or dead code: in both cases nothing "
         "checks it. Files that no `__main__` block marks as an entry point, files another file imports or "
         "names, and files in directories with no contract's script are not reported; nor is anything when "
-        "a contract's entry_point cannot be determined (it could be this script), or a YAML interface makes its "
-        "container run its own command (compute.container_entrypoint, which may run any script). A contract is "
+        "a contract's entry_point cannot be determined (it could be this script), a YAML interface makes its "
+        "container run its own command (compute.container_entrypoint, which may run any script), or a step "
+        "interface cannot be read (SL906, SL907). A contract is "
         "a Python script contract or a YAML interface's contract section."
     )
     severity = Severity.WARNING
@@ -77,6 +78,8 @@ class OrphanScript(Rule):
         declaring = [step for step in steps if step.sdk is None and step.entry_point is not None]
         if not declaring or not all(isinstance(step.entry_point, str) for step in declaring):
             return  # no step declares an entry point, or one whose entry point could be any script: cannot tell
+        if any(not problem.path.endswith((".py", ".pyi")) for problem in context.file_problems):
+            return  # a step interface steplint could not read may name any of them
         builder_paths = context.builder_paths
         if any(step.sdk is not None and step.script is None and step.kind in RUNS_SCRIPT
                and step.origin.path not in builder_paths for step in steps):

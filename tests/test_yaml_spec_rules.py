@@ -232,3 +232,10 @@ def test_sl206_a_script_a_yaml_interface_names_or_a_helper_is_silent(tmp_path):
 def test_sl206_a_yaml_step_running_its_containers_own_command_could_run_any_script(tmp_path):
     interface = ORPHAN_YAML + "compute:\n  kind: byo_container\n  container_entrypoint: [bash, entrypoint.sh]\n"
     assert orphans(orphan_project(tmp_path, interface, backfill=MAIN)) == []
+
+
+def test_sl206_an_interface_steplint_cannot_read_could_name_any_script(tmp_path):
+    root = orphan_project(tmp_path, backfill=MAIN)
+    assert orphans(root)
+    (root / "steps/interfaces/backfill.step.yaml").write_text("step_type: Backfill\ncontract: &c\n  inputs: *c\n")
+    assert orphans(root) == []
