@@ -153,3 +153,32 @@ def test_caches_of_other_settings_are_removed_only_when_unused_for_a_week(legacy
     os.utime(old, (week_ago, week_ago))
     findings(legacy_cwd)
     assert not old.exists() and recent.exists()
+
+
+def test_a_warm_run_reads_no_yaml_interface_or_sdk_pipeline_file_again(tmp_path, monkeypatch):
+    """The registered readers' facts are cached like the Python reader's: an unchanged
+    ``*.step.yaml`` or ``pipeline.py`` is not read again, and an edited one is."""
+    import shutil
+
+    from steplint.readers import readers
+
+    from tests.conftest import FIXTURES
+
+    for name in ("yaml_interface_defects", "sdk_pipeline_defects"):
+        shutil.copytree(FIXTURES / name, tmp_path / name)
+    (tmp_path / "pyproject.toml").write_text("")
+    monkeypatch.chdir(tmp_path)
+    cold, _ = findings(tmp_path)
+    assert {code[:3] for _, _, code, _ in cold} >= {"SL6", "SL7"}
+    read = {reader.name: [] for reader in readers()}
+    for reader in readers():
+        original = type(reader).read
+        monkeypatch.setattr(type(reader), "read",
+                            lambda self, source, original=original: read[self.name].append(source.display)
+                            or original(self, source))
+    warm, cache = findings(tmp_path)
+    assert warm == cold and read == {"yaml": [], "pipeline": []} and cache.misses == 0
+    pipeline = next((tmp_path / "sdk_pipeline_defects").rglob("pipeline*.py"))
+    pipeline.write_text(pipeline.read_text() + "\n# edited\n")
+    edited, _ = findings(tmp_path)
+    assert edited == cold and read["pipeline"] == [pipeline.relative_to(tmp_path).as_posix()]

@@ -140,7 +140,7 @@ def _positive_int(value: str) -> int:
 
 
 def _make_engine(config, rules, arguments, progress) -> Engine:
-    from steplint.engine.parallel import default_jobs
+    from steplint.engine.jobs import default_jobs
 
     cache = results = None
     if not arguments.no_cache:

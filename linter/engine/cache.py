@@ -1,6 +1,7 @@
-"""The facts cache: extracted ``ModuleFacts`` (or the SL901 problem) per file, on disk.
+"""The facts cache: extracted ``ModuleFacts`` (or the SL901 problem) per file, and what each
+registered reader read from a file (``Reader.read``), on disk.
 
-Entries are keyed by (display path, module name) and record the content digest they were
+Entries are keyed by (display path, module name, or ``READER_SLOT`` and the reader's name) and record the content digest they were
 built from, so an edited file misses and its entry is replaced (the cache does not grow
 with every edit). By default everything lives in the user's cache directory, one
 directory per project (``steplint.engine.userdirs.project_cache_dir``: on Linux
@@ -78,10 +79,34 @@ def register_fast_pickling() -> None:
                 copyreg.pickle(value, _constructor_reducer(value))
 
 
+# Besides each registered reader's package: what the readers' facts are made of and from.
+READER_FACT_CODE = ("readers/api.py", "readers/__init__.py", "model", "sagemaker", "files/sources.py")
+
+
+def reader_code_files() -> tuple:
+    """The files (relative to the steplint package) whose bytes decide what the registered
+    readers read: each reader's package (``steplint.readers.READER_MODULES``), the step model
+    and the SageMaker facts. Found by listing directories; no reader is imported."""
+    from steplint.readers import READER_MODULES
+
+    package = Path(__file__).parents[1]
+    found = []
+    for name in (*READER_FACT_CODE, *(module.split(".", 1)[1].replace(".", "/") for module in READER_MODULES)):
+        where = package / name
+        if where.is_dir():
+            found.extend(sorted(path.relative_to(package).as_posix() for path in where.iterdir()
+                                if path.is_file() and path.suffix in (".py", ".json")))
+        else:
+            found.append(name)
+    return tuple(found)
+
+
 def code_fingerprint() -> str:
-    """A digest of steplint's version, the extraction code it runs and the Python version
-    (whose parser decides which files are syntax errors, SL901)."""
-    return files_fingerprint(f"{__version__}:{FORMAT}:{sys.version_info[:3]}", EXTRACTION_MODULES)
+    """A digest of steplint's version, the extraction code it runs (the Python reader's, and
+    ``reader_code_files``) and the Python version (whose parser decides which files are
+    syntax errors, SL901)."""
+    return files_fingerprint(f"{__version__}:{FORMAT}:{sys.version_info[:3]}",
+                             EXTRACTION_MODULES + reader_code_files())
 
 
 def files_fingerprint(prefix: str, relative_paths, package: Path | None = None) -> str:
@@ -99,6 +124,7 @@ def files_fingerprint(prefix: str, relative_paths, package: Path | None = None) 
     return digest.hexdigest()
 
 
+READER_SLOT = "<reader> "  # + a reader's name: the key of its facts, never a module name
 SNAPSHOT = "snapshot"
 DELTA_PREFIX = "delta-"
 MAX_DELTAS = 8

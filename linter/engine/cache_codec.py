@@ -11,9 +11,10 @@ and finding modules, by name from a fixed list; no other type can be built.
 Encoding: ``None``/``bool``/``int``/``float``/``str`` as themselves, tuples as arrays (every
 array decodes to a tuple), dicts with identifier keys as objects, and a dataclass instance
 ``C(a, b)`` as the one-entry object ``{" C": [a, b]}`` (a leading space: never an
-identifier, so never a key of the dicts facts hold). A frozenset is ``{" frozenset": [...]}``.
-String enums (``Severity``, ``Applicability``) are written as their value and rebuilt from
-the field's annotation.
+identifier, so never a key of the dicts facts hold; a class whose name an earlier module's
+class took is tagged ``" module.C"``). A frozenset is ``{" frozenset": [...]}``.
+Enums (``Severity``, ``Applicability``, the step model's ``Answer``) are written as their
+value and rebuilt from the field's annotation.
 """
 
 from __future__ import annotations
@@ -56,9 +57,12 @@ class _Codec:
             module = importlib.import_module(module_name)
             for value in vars(module).values():
                 if (isinstance(value, type) and value.__module__ == module_name and dataclasses.is_dataclass(value)
-                        and all(field.init for field in dataclasses.fields(value))):
-                    getters[value] = _getter(value)
-                    builders[f" {value.__name__}"] = _builder(value, vars(module))
+                        and all(field.init for field in dataclasses.fields(value)) and value not in getters):
+                    tag = f" {value.__name__}"
+                    if tag in builders:  # a name an earlier module took: qualified by its module
+                        tag = f" {module_name}.{value.__name__}"
+                    getters[value] = _getter(value, tag)
+                    builders[tag] = _builder(value, vars(module))
         builders[" frozenset"] = lambda items: frozenset(_tuples(items))
         self._getters = getters
         self._builders = builders
@@ -71,6 +75,8 @@ class _Codec:
             return getter(value)
         if type(value) is frozenset:
             return {" frozenset": list(value)}
+        if isinstance(value, enum.Enum):  # rebuilt from the field's annotation
+            return value.value
         raise TypeError(f"{type(value).__name__} cannot be stored in the cache")
 
     def _object(self, data: dict):
@@ -85,10 +91,9 @@ class _Codec:
         return data
 
 
-def _getter(cls):
-    """``value -> {" Name": [field values]}`` for the dataclass ``cls``."""
+def _getter(cls, tag: str):
+    """``value -> {tag: [field values]}`` for the dataclass ``cls``."""
     names = [field.name for field in dataclasses.fields(cls)]
-    tag = f" {cls.__name__}"
     if len(names) == 1:
         only = operator.attrgetter(names[0])
         return lambda value: {tag: [only(value)]}
@@ -124,9 +129,19 @@ _codecs: dict = {}  # purpose -> _Codec
 _keys: dict = {}  # cache root -> key, read once per process
 
 
+def data_modules(purpose: str) -> tuple:
+    """The modules whose dataclasses a cache file for ``purpose`` may hold: ``DATA_MODULES``,
+    and for facts the ``fact_modules`` of every registered reader."""
+    if purpose != "facts":
+        return DATA_MODULES[purpose]
+    from steplint.readers import readers
+
+    return DATA_MODULES[purpose] + tuple(module for reader in readers() for module in reader.fact_modules)
+
+
 def _codec(purpose: str) -> _Codec:
     if purpose not in _codecs:
-        _codecs[purpose] = _Codec(DATA_MODULES[purpose])
+        _codecs[purpose] = _Codec(data_modules(purpose))
     return _codecs[purpose]
 
 

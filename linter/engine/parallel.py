@@ -15,26 +15,17 @@ and every other file is extracted normally (the rest in a fresh pool).
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
+from steplint.engine.jobs import MAX_DEFAULT_JOBS, default_jobs  # noqa: F401  (re-exported)
+
 MIN_FILES_FOR_POOL = 48
-MAX_DEFAULT_JOBS = 8
 CHUNKS_PER_WORKER = 32  # small chunks: little idle time at the end, when one worker is still busy
 
 _worker_names = None
-
-
-def default_jobs() -> int:
-    """Workers to use when ``--jobs`` is not given: the CPUs this process may run on, at most 8."""
-    try:
-        available = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        available = os.cpu_count() or 1
-    return max(1, min(available, MAX_DEFAULT_JOBS))
 
 
 def _init_worker(names) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from steplint.config import Config
+from steplint.engine.cache import READER_SLOT
 from steplint.files.projects import split_by_project
 from steplint.files.sources import FileProblem, SourceFile
 from steplint.files.workspace import Workspace
@@ -284,10 +285,18 @@ class Engine:
         return RunResult(kept, internal_errors, len(workspace.sources) + len(workspace.problems))
 
     def read(self, reader, source: SourceFile) -> tuple:
-        """``reader.read(source)``, memoised by content (the fixer runs the engine again)."""
+        """``reader.read(source)``, memoised by content (the fixer runs the engine again) and,
+        for a reader that names its ``fact_modules``, kept in the facts cache."""
         key = (reader.name, source.display, source.digest)
         if key not in self._facts_memo:
-            self._facts_memo[key] = reader.read(source)
+            cache = self.cache if self.cache is not None and reader.fact_modules else None
+            slot = READER_SLOT + reader.name
+            value = cache.get(source.display, slot, source.digest) if cache is not None else None
+            if value is None:
+                value = reader.read(source)
+                if cache is not None:
+                    cache.put(source.display, slot, source.digest, value)
+            self._facts_memo[key] = value
         return self._facts_memo[key]
 
     def _read_other_forms(self, run: _Run) -> None:

@@ -53,6 +53,11 @@ class Reader:
 
     name: ClassVar[str]
     suffixes: ClassVar[tuple] = ()  # file name endings the reader reads, e.g. (".py",)
+    fact_modules: ClassVar[tuple] = ()
+    """Modules whose frozen dataclasses make up what ``read`` returns, so that the facts
+    cache can store it (``steplint.engine.cache_codec``; facts of a reader that names none
+    are read again each run). ``read`` must depend on the source alone, and its code lives
+    in the reader's package, whose files are part of the cache's salt."""
 
     def globs(self, config: Config) -> tuple:
         """Gitignore-style patterns (``steplint.files.discovery.glob_matcher``) selecting the
@@ -67,7 +72,8 @@ class Reader:
         return True
 
     def read(self, source: SourceFile) -> tuple[object | None, FileProblem | None]:
-        """The file's facts, or ``(None, problem)``."""
+        """The file's facts, or ``(None, problem)``: plain values and frozen dataclasses of
+        ``fact_modules`` (and of the step model), computed from ``source`` alone."""
         raise NotImplementedError
 
     def steps(self, project: ReaderProject) -> list[Step]:

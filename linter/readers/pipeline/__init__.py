@@ -12,10 +12,8 @@ its text.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import re
-import warnings
 
 from steplint.files.sources import FileProblem
 from steplint.model.steps import Declared, Origin, ScriptRead
@@ -25,7 +23,7 @@ from steplint.readers.pipeline.evaluate import Evaluator, Text
 from steplint.readers.pipeline.extract import FileSteps, PlannedStep
 from steplint.readers.pipeline.hpfile import raw_hyperparameter_uses
 from steplint.readers.pipeline.scratch import script_paths
-from steplint.readers.python.parse_guard import parse_obstacle
+from steplint.readers.python.parse_guard import ParseObstacle, guarded_tree
 from steplint.sagemaker.facts import STEP_CLASSES
 from steplint.sagemaker.paths import is_within
 
@@ -45,19 +43,17 @@ class PipelineFile:
 class PipelineReader(Reader):
     name = "pipeline"
     suffixes = (".py",)
+    fact_modules = ("steplint.model.steps", "steplint.readers.pipeline", "steplint.readers.pipeline.extract")
 
     def wants(self, source) -> bool:
         text = source.text
         return "sagemaker.workflow" in text and _STEP_CLASS.search(text) is not None
 
     def read(self, source):
-        obstacle = parse_obstacle(source.text)
-        if obstacle is not None:
-            return None, FileProblem(obstacle.code, source.display, Span(obstacle.line, obstacle.col, obstacle.line,
-                                                                         obstacle.col), obstacle.message)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source.text)
+        tree = guarded_tree(source.text)
+        if isinstance(tree, ParseObstacle):
+            return None, FileProblem(tree.code, source.display, Span(tree.line, tree.col, tree.line, tree.col),
+                                     tree.message)
         evaluator = Evaluator(tree, Text(source.text))
         evaluator.run()
         steps = FileSteps(source.display, evaluator.objects, evaluator.props).planned()

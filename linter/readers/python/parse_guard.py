@@ -106,6 +106,13 @@ def parse_obstacle(text: str) -> ParseObstacle | None:
     accepts it, but it is nested deeper than ``MAX_DEPTH`` or needs more than ``MAX_WORK``.
     Never raises for any ``str``.
     """
+    checked = guarded_tree(text)
+    return checked if isinstance(checked, ParseObstacle) else None
+
+
+def guarded_tree(text: str) -> ast.Module | ParseObstacle:
+    """CPython's AST of ``text`` when it may be parsed (``parse_obstacle`` is None), else the
+    obstacle: for a reader that walks CPython's tree itself, one parse instead of two."""
     if len(text) > MAX_PARSE_CHARS:
         return ParseObstacle("SL902", 1, 0, f"file has {len(text):,} characters, more than the {MAX_PARSE_CHARS:,} "
                                             "steplint parses (generated code?); it is not checked")
@@ -115,7 +122,7 @@ def parse_obstacle(text: str) -> ParseObstacle | None:
     tree = _cpython_tree(text)
     if isinstance(tree, ParseObstacle):
         return tree
-    return complexity_obstacle(measure(tree, text))
+    return complexity_obstacle(measure(tree, text)) or tree
 
 
 def complexity_obstacle(measured: Complexity) -> ParseObstacle | None:

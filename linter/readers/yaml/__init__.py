@@ -37,6 +37,7 @@ class YamlReader(Reader):
     ``**/*.step.yaml``) into ``InterfaceFile`` facts and ``Step``s."""
 
     name = "yaml"
+    fact_modules = ("steplint.readers.yaml.interface", "steplint.readers.yaml.nodes")
 
     def globs(self, config) -> tuple:
         """The configured ``interface-globs`` (``steplint.config.Config.interface_globs``)."""
