@@ -42,6 +42,16 @@ class RuleContext:
 
         return steps_of(self.model) + self._run.reader_steps(self.model)
 
+    @property
+    def interfaces(self) -> list:
+        """Every declaration of logical ports in the project (``steplint.model.steps.Interface``),
+        from every reader: each Python specification once (whether or not a contract links it),
+        and those of the other readers' steps (a YAML file's base and each variant give one)."""
+        from steplint.readers.python.steps import interfaces_of
+
+        return interfaces_of(self.model) + [interface for step in self._run.reader_steps(self.model)
+                                            for interface in step.interfaces]
+
     def reader_facts(self, name: str) -> dict:
         """Display path -> facts of every file the registered reader ``name`` read (for the
         rules of that source form; files with a problem are absent)."""
@@ -74,6 +84,49 @@ class RuleContext:
 
             self._pins = project_pins(self.config)
         return self._pins.pin_for(path)
+
+    @property
+    def run_paths(self) -> tuple:
+        """Display paths of every file of the run, any form (where entry points are looked for)."""
+        return self.model.script_paths
+
+    @property
+    def builder_paths(self) -> frozenset:
+        """Display paths of the Python files that define specification-driven step builders,
+        linked to a step or not: a pipeline step another reader finds there runs its contract's
+        entry point, not a script of its own."""
+        return frozenset(builder.path for builder in self.model.builders)
+
+    def script(self, display: str):
+        """The ``steplint.model.steps.Script`` in the Python file at display path ``display``
+        (what it reads, its ``__main__`` block), whether or not a step names it; None when the
+        file is not part of the run or does not parse."""
+        from steplint.readers.python.steps import script_at
+
+        return script_at(self.model, display)
+
+    def files_naming(self, word: str) -> frozenset | None:
+        """Display paths of the run's files (any form) whose text holds ``word`` as a whole word:
+        a superset of those that import or name the module ``word``; None when that cannot be
+        told (the run keeps no texts)."""
+        return self.model.files_naming(word)
+
+    def removal(self, origin) -> Edit | None:
+        """An edit removing the item (a list element, a dict or mapping entry) that a step-model
+        ``origin`` declares, in whichever reader's file; None when that reader cannot remove it
+        alone there (Python: only items written in place, never one of a shared module
+        constant; YAML: one-line items of a sequence)."""
+        from steplint.readers import is_python, readers
+
+        if is_python(origin.path):
+            from steplint.readers.python.removals import removal
+
+            return removal(self.model, self.remove_element, origin)
+        for reader in readers():
+            facts = self.reader_facts(reader.name).get(origin.path)
+            if facts is not None:
+                return reader.removal(facts, origin.span)
+        return None
 
     @property
     def file_problems(self) -> list:

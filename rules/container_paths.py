@@ -1,4 +1,4 @@
-"""SL202-SL204: container paths a step declares, checked against its SageMaker job kind.
+"""SL201-SL204: container paths a step declares, checked against its SageMaker job kind.
 
 These rules read only the step model: they hold for every source form a reader turns into
 steps.
@@ -6,7 +6,7 @@ steps.
 
 from __future__ import annotations
 
-from steplint.rule import MESSAGE_WIDTH, Example, Rule
+from steplint.rule import MESSAGE_WIDTH, Applicability, Example, Fix, Rule
 from steplint.rules._catalog_examples import (
     CONTRACT,
     SCRIPT,
@@ -17,7 +17,12 @@ from steplint.rules._catalog_examples import (
     contract_project,
     project,
 )
-from steplint.sagemaker.facts import managed_config_dir
+from steplint.rules._examples import (
+    CONFIG_DEPENDENCY,
+    DATA_DEPENDENCY,
+    training_project,
+)
+from steplint.sagemaker.facts import PROCESSING_MANAGED_CONFIG_DIR, managed_config_dir
 from steplint.sagemaker.paths import (
     PROCESSING_ROOT,
     TRAINING_INPUT_ROOT,
@@ -41,6 +46,123 @@ def _path_entries(step):
         if isinstance(entries, tuple):
             found.extend((direction, entry) for entry in entries if isinstance(entry.value, str))
     return found
+
+
+_EXPLANATION = {
+    "/opt/ml/input/config/": ("SageMaker writes the files under /opt/ml/input/config/ of a training container "
+                              "itself (hyperparameters.json, resourceconfig.json, inputdataconfig.json) and mounts "
+                              "input channels only at /opt/ml/input/data/<channel>, so no input is delivered there."),
+    PROCESSING_MANAGED_CONFIG_DIR: ("SageMaker writes /opt/ml/config/ of a processing container itself "
+                                    "(processingjobconfig.json, resourceconfig.json) and delivers processing inputs "
+                                    "only under /opt/ml/processing/, so no input is delivered there."),
+}
+
+YAML_MANAGED_INPUT = """\
+step_type: XGBoostTraining
+node_type: internal
+registry:
+  sagemaker_step_type: Training
+contract:
+  entry_point: train.py
+  inputs:
+    input_path:
+      path: /opt/ml/input/data
+    config:
+      path: /opt/ml/input/config/hyperparameters.json
+  outputs:
+    model_output:
+      path: /opt/ml/model
+spec:
+  dependencies:
+    input_path:
+      type: training_data
+    config:
+      type: hyperparameters
+  outputs:
+    model_output:
+      type: model_artifacts
+      property_path: properties.ModelArtifacts.S3ModelArtifacts
+"""
+
+
+class ManagedContractPath(Rule):
+    code = "SL201"
+    name = "managed-contract-path"
+    summary = "A contract input path that SageMaker writes itself."
+    rationale = (
+        "Files in a container's config directory are written by SageMaker, not delivered through an input. "
+        "Declaring one as an expected input makes the spec require an upstream output that can never land "
+        "there, and hides where the data really comes from (usually the estimator's hyperparameters=). "
+        "The fix removes the entry and the same-named dependency where both are written in place in Python "
+        "(not in a module constant other calls may share); a YAML interface's entries are mappings, which "
+        "steplint does not remove, so it offers no fix there."
+    )
+    fix_applicability = Applicability.SAFE
+    bad_examples = (
+        Example(training_project(
+            dependencies=DATA_DEPENDENCY,
+            input_paths='{"input_path": "/opt/ml/input/data", "config": "/opt/ml/input/config/hyperparameters.json"}',
+            estimator="XGBoost",
+            estimator_kwargs="output_path=self.config.output_path,",
+        )),
+        Example({"steps/interfaces/xgboost_training.step.yaml": YAML_MANAGED_INPUT}),
+    )
+    good_examples = (
+        Example(training_project(
+            dependencies=DATA_DEPENDENCY + CONFIG_DEPENDENCY,
+            input_paths='{"input_path": "/opt/ml/input/data", '
+                        '"config": "/opt/ml/input/data/config/hyperparameters.json"}',
+            estimator="XGBoost",
+            estimator_kwargs="output_path=self.config.output_path,",
+        )),
+        Example({"steps/interfaces/xgboost_training.step.yaml": YAML_MANAGED_INPUT.replace(
+            "/opt/ml/input/config/", "/opt/ml/input/data/config/")}),
+    )
+
+    def check(self, context):
+        for step in _defined_steps(context):
+            if not isinstance(step.container_inputs, tuple):
+                continue
+            linked = [interface for interface in step.interfaces if isinstance(interface.inputs, tuple)]
+            for entry in step.container_inputs:
+                if not isinstance(entry.value, str):
+                    continue
+                directory = managed_config_dir(entry.value)
+                if directory is None:
+                    continue
+                name = entry.name
+                message = f"input '{name}' of {step.declared_by} is {entry.value}, which SageMaker writes"
+                remedy = "Remove the entry"
+                for interface in linked:
+                    if any(port.name == name for port in interface.inputs):
+                        remedy += f" and dependency '{name}' of {interface.name}"
+                where = step.inputs_named_at or entry.origin
+                fix = None if step.inputs_named_at is not None else _input_removal(context, step, entry, linked)
+                yield self.finding(where.path, where.span, message, fix, [interface.path for interface in linked],
+                                   help=(f"{_EXPLANATION[directory]} {remedy}; a script that reads it through the "
+                                         f"contract's paths can open {entry.value} directly."))
+
+
+def _input_removal(context, step, entry, linked: list):
+    """A deferred fix removing a container input and, as one fix, the same-named dependency of
+    each linked interface; none when any of them cannot be removed alone. Unsafe when the edits
+    reach across a link the code does not write (``Step.inferred_links``: steplint may have
+    paired them wrongly)."""
+    name = entry.name
+
+    def build() -> Fix | None:
+        ports = [port for interface in linked for port in interface.inputs if port.name == name]
+        edits = [context.removal(entry.origin)] + [context.removal(port.origin) for port in ports]
+        if any(edit is None for edit in edits):
+            return None
+        inferred = any(link.source == interface.name and link.target == step.declared_by
+                       for link in step.inferred_links for interface in linked)
+        if inferred and len({edit.path for edit in edits}) > 1:
+            return Fix(f"remove input '{name}' (spec and contract paired by evidence)", Applicability.UNSAFE,
+                       tuple(edits))
+        return Fix(f"remove input '{name}'", Applicability.SAFE, tuple(edits))
+
+    return build
 
 
 class PathKindMismatch(Rule):

@@ -1,4 +1,5 @@
-"""SL2xx: script contracts."""
+"""SL205: Python script contracts (SL201-SL204, which hold for every source form, are in
+``container_paths``)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ import os
 from pathlib import Path
 
 from steplint.files.projects import within
-from steplint.model.values import Mapping
-from steplint.rule import Applicability, Example, Rule
+from steplint.rule import Example, Rule
 from steplint.rules._catalog_examples import (
     CONTRACT,
     PROCESSING_STEP,
@@ -16,79 +16,6 @@ from steplint.rules._catalog_examples import (
     contract_project,
     project,
 )
-from steplint.rules._examples import (
-    CONFIG_DEPENDENCY,
-    DATA_DEPENDENCY,
-    training_project,
-)
-from steplint.rules._fixes import contract_input_removal
-from steplint.sagemaker.facts import PROCESSING_MANAGED_CONFIG_DIR, managed_config_dir
-
-_EXPLANATION = {
-    "/opt/ml/input/config/": ("SageMaker writes the files under /opt/ml/input/config/ of a training container "
-                              "itself (hyperparameters.json, resourceconfig.json, inputdataconfig.json) and mounts "
-                              "input channels only at /opt/ml/input/data/<channel>, so no input is delivered there."),
-    PROCESSING_MANAGED_CONFIG_DIR: ("SageMaker writes /opt/ml/config/ of a processing container itself "
-                                    "(processingjobconfig.json, resourceconfig.json) and delivers processing inputs "
-                                    "only under /opt/ml/processing/, so no input is delivered there."),
-}
-
-
-class ManagedContractPath(Rule):
-    code = "SL201"
-    reader = "python"
-    name = "managed-contract-path"
-    summary = "A contract input path that SageMaker writes itself."
-    rationale = (
-        "Files in a container's config directory are written by SageMaker, not delivered through an input. "
-        "Declaring one as an expected input makes the spec require an upstream output that can never land "
-        "there, and hides where the data really comes from (usually the estimator's hyperparameters=)."
-    )
-    fix_applicability = Applicability.SAFE
-    bad_examples = (
-        Example(training_project(
-            dependencies=DATA_DEPENDENCY,
-            input_paths='{"input_path": "/opt/ml/input/data", "config": "/opt/ml/input/config/hyperparameters.json"}',
-            estimator="XGBoost",
-            estimator_kwargs="output_path=self.config.output_path,",
-        )),
-    )
-    good_examples = (
-        Example(training_project(
-            dependencies=DATA_DEPENDENCY + CONFIG_DEPENDENCY,
-            input_paths='{"input_path": "/opt/ml/input/data", '
-                        '"config": "/opt/ml/input/data/config/hyperparameters.json"}',
-            estimator="XGBoost",
-            estimator_kwargs="output_path=self.config.output_path,",
-        )),
-    )
-
-    def check(self, context):
-        model = context.model
-        for contract in _defined(model):
-            paths = contract.input_paths
-            if not isinstance(paths, Mapping):
-                continue
-            inline = contract.call.kwarg("expected_input_paths") is paths
-            for entry in paths.entries:
-                name, path = model.resolve(entry.key), model.resolve(entry.value)
-                if not isinstance(name, str) or not isinstance(path, str):
-                    continue
-                directory = managed_config_dir(path)
-                if directory is None:
-                    continue
-                message = f"input '{name}' of {contract.name} is {path}, which SageMaker writes"
-                linked = [spec for spec in model.specs_linking(contract) if isinstance(spec.dependencies, tuple)]
-                remedy = "Remove the entry"
-                for spec in linked:
-                    if any(dependency.logical_name == name for dependency in spec.dependencies):
-                        remedy += f" and dependency '{name}' of {spec.name}"
-                fix = contract_input_removal(context, contract, name, linked) if inline else None
-                span = entry.key_span if inline else (contract.call.kwarg_span("expected_input_paths")
-                                                      or contract.call.span)
-                yield self.finding(contract.path, span, message, fix, [spec.path for spec in linked],
-                                   help=(f"{_EXPLANATION[directory]} {remedy}; a script that reads it through the "
-                                         f"contract's paths can open {path} directly."))
 
 
 class MissingEntryPoint(Rule):
@@ -133,12 +60,6 @@ class MissingEntryPoint(Rule):
                 help=("If the builder passes it to its estimator or processor, building the pipeline fails when "
                       "the SDK uploads the entry point. Fix the file name, or add the script's directory to "
                       "[tool.steplint] script-roots."))
-
-
-def _defined(model) -> list:
-    """The contracts whose container this project defines: all but those only builders that
-    hand their step to another package's step class use (that class mounts what it likes)."""
-    return [contract for contract in model.contracts if not _delegated(model, contract)]
 
 
 def _delegated(model, contract) -> bool:

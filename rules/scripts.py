@@ -36,6 +36,13 @@ if __name__ == "__main__":
 '''
 
 
+_YAML_STEP = {
+    "steps/interfaces/preprocessing.step.yaml": ("step_type: Preprocessing\nregistry:\n  sagemaker_step_type: Processing\n"
+                                                 "contract:\n  entry_point: preprocess.py\n"),
+    "steps/scripts/preprocess.py": 'if __name__ == "__main__":\n    print("preprocessing")\n',
+}
+
+
 class OrphanScript(Rule):
     code = "SL206"
     name = "orphan-script"
@@ -47,11 +54,15 @@ class OrphanScript(Rule):
         "either a step whose contract is missing (or names it wrongly), or dead code: in both cases nothing "
         "checks it. Files that no `__main__` block marks as an entry point, files another file imports or "
         "names, and files in directories with no contract's script are not reported; nor is anything when "
-        "a contract's entry_point cannot be determined (it could be this script)."
+        "a contract's entry_point cannot be determined (it could be this script), a YAML interface makes its "
+        "container run its own command (compute.container_entrypoint, which may run any script), or a step "
+        "interface cannot be read (SL906, SL907). A contract is "
+        "a Python script contract or a YAML interface's contract section."
     )
     severity = Severity.WARNING
     bad_examples = (
         Example(project(_STEP, add={"steps/scripts/backfill.py": _BACKFILL})),
+        Example({**_YAML_STEP, "steps/scripts/backfill.py": _BACKFILL}),
     )
     good_examples = (
         Example(project(_STEP, add={"steps/scripts/cleaning.py": _HELPER})),
@@ -59,49 +70,50 @@ class OrphanScript(Rule):
                                  add={"steps/scripts/splitting.py": _IMPORTED})),
         Example(project(_STEP, (CONTRACT, 'entry_point="preprocess.py"', "entry_point=ENTRY_POINT"),
                                  add={"steps/scripts/backfill.py": _BACKFILL})),
+        Example({**_YAML_STEP, "steps/scripts/cleaning.py": _HELPER}),
     )
 
     def check(self, context):
-        model = context.model
-        contracts = model.contracts
-        if not contracts or not all(isinstance(contract.entry_point, str) for contract in contracts):
-            return  # no contracts, or one whose entry point could be any script: cannot tell
         steps = context.steps
-        builder_paths = {builder.path for builder in model.builders}
+        declaring = [step for step in steps if step.sdk is None and step.entry_point is not None]
+        if not declaring or not all(isinstance(step.entry_point, str) for step in declaring):
+            return  # no step declares an entry point, or one whose entry point could be any script: cannot tell
+        if any(not problem.path.endswith((".py", ".pyi")) for problem in context.file_problems):
+            return  # a step interface steplint could not read may name any of them
+        builder_paths = context.builder_paths
         if any(step.sdk is not None and step.script is None and step.kind in RUNS_SCRIPT
                and step.origin.path not in builder_paths for step in steps):
             return  # a pipeline step (not a spec-driven builder's) whose script is unknown could run any of them
         named = {step.script.path for step in steps if step.script is not None}
-        directories = {posixpath.dirname(script.path) for contract in contracts
-                       if (script := model.script_of(contract)) is not None}
-        missing = _missing_entry_points(model, contracts)
-        for display in model.script_paths:
+        directories = {posixpath.dirname(step.script.path) for step in declaring if step.script is not None}
+        missing = _missing_entry_points(context.run_paths, declaring)
+        for display in context.run_paths:
             file_name = posixpath.basename(display)
             if (display in named or posixpath.dirname(display) not in directories or not file_name.endswith(".py")
                     or file_name in NOT_ENTRY_POINTS or file_name.startswith("test_")
                     or file_name.endswith("_test.py")):
                 continue
-            facts = model.module_at(display)
-            if facts is None or facts.main_guard is None:
+            script = context.script(display)
+            if script is None or script.main_block is None:
                 continue
             stem = file_name[:-len(".py")]
-            naming = model.files_naming(stem)
+            naming = context.files_naming(stem)
             if naming is None or naming - {display}:
                 continue  # imported or named by another file (a contract, a builder, a script): not an orphan
-            yield self._finding(display, facts.main_guard, file_name, posixpath.dirname(display), missing)
+            yield self._finding(display, script.main_block.span, file_name, posixpath.dirname(display), missing)
 
     def _finding(self, display: str, span, file_name: str, directory: str, missing: list):
-        close = [(contract, entry) for contract, entry in missing
+        close = [(owner, entry, path) for owner, entry, path in missing
                  if difflib.SequenceMatcher(None, posixpath.basename(entry), file_name).ratio() >= CLOSE_MATCH]
         if len(close) == 1:
-            contract, entry = close[0]
-            message = f"no contract names entry point {file_name} (close: '{entry}' of {contract.name})"
+            owner, entry, path = close[0]
+            message = f"no contract names entry point {file_name} (close: '{entry}' of {owner})"
             if len(message) > MAX_MESSAGE:
                 message = f"no contract names entry point {file_name} (close: '{entry}')"
             return self.finding(
                 display, span, message,
-                related_paths=[contract.path],
-                help=(f"The entry_point '{entry}' of {contract.name} matches no file. If it means this script, "
+                related_paths=[path],
+                help=(f"The entry_point '{entry}' of {owner} matches no file. If it means this script, "
                       f"set it to '{file_name}'; steplint then checks the script's reads against that contract."))
         return self.finding(
             display, span, f"no contract names entry point {file_name} (it has a __main__ block)",
@@ -110,17 +122,18 @@ class OrphanScript(Rule):
                   f"(entry_point=\"{file_name}\"); if no step does, move it out of {directory or 'this directory'}."))
 
 
-def _missing_entry_points(model, contracts) -> list:
-    """(contract, entry point) for each contract whose entry point matches no file of the run."""
+def _missing_entry_points(paths, steps) -> list:
+    """(declaring step's name, entry point, the file declaring it) for each step whose entry
+    point matches no file of the run (``paths``), each once (a YAML file's views share one)."""
     by_name: dict = {}  # file name -> "/"-prefixed paths of that name, so each lookup is one bucket
-    for path in model.script_paths:
+    for path in paths:
         by_name.setdefault(path.rsplit("/", 1)[-1], []).append("/" + path)
-    missing = []
-    for contract in contracts:
-        entry = contract.entry_point.strip()
+    missing = {}
+    for step in steps:
+        entry = step.entry_point.strip()
         if not entry.endswith(".py"):
             continue
         suffix = "/" + entry.lstrip("./")
         if not any(path.endswith(suffix) for path in by_name.get(suffix.rsplit("/", 1)[-1], ())):
-            missing.append((contract, entry))
-    return missing
+            missing[(step.declared_by, entry, (step.entry_point_origin or step.origin).path)] = None
+    return list(missing)

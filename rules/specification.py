@@ -1,4 +1,5 @@
-"""SL1xx: step specifications."""
+"""SL101, SL102, SL106, SL107: Python step specifications (SL103-SL105, which hold for every
+source form, are in ``logical_names``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from steplint.readers.python.project import (
     DEPENDENCY_FIELDS,
     Contract,
     argument,
-    argument_span,
 )
 from steplint.rule import Applicability, Example, Fix, Rule
 from steplint.rules._catalog_examples import (
@@ -171,147 +171,6 @@ class DuplicateLogicalName(Rule):
                                   "Rename one of the two or remove the duplicate."))
                     else:
                         seen[name] = element
-
-
-class AliasConflict(Rule):
-    code = "SL103"
-    reader = "python"
-    name = "alias-conflict"
-    summary = "An output alias equal to its own logical name, or shadowing another output's name or alias."
-    rationale = (
-        "Aliases let downstream specs find an output under other names. An alias equal to the output's own "
-        "logical name adds nothing; one equal to another output's name or alias makes matching ambiguous, so "
-        "the dependency resolver may wire the wrong S3 location into the next step."
-    )
-    fix_applicability = Applicability.SAFE
-    bad_examples = (
-        Example(_spec_project((SPEC, 'aliases=["training_data"]', 'aliases=["processed_data", "training_data"]')),
-                fixed=_spec_project()),
-        Example(_spec_project((SPEC, '''            aliases=["training_data"],
-        ),
-''', '''            aliases=["training_data"],
-        ),
-        OutputSpec(
-            logical_name="metadata",
-            output_type=DependencyType.PROCESSING_OUTPUT,
-            property_path="properties.ProcessingOutputConfig.Outputs['metadata'].S3Output.S3Uri",
-            aliases=["training_data"],
-        ),
-'''))),
-    )
-    good_examples = (Example(_spec_project()),)
-
-    def check(self, context):
-        model = context.model
-        for spec in model.specs:
-            if not isinstance(spec.outputs, tuple):
-                continue
-            owners: dict = {}
-            for name, output in _named(spec.outputs):
-                owners.setdefault(name, (output, "logical name"))
-            for name, output in _named(spec.outputs):
-                aliases = output.aliases
-                if not isinstance(aliases, Seq):
-                    continue
-                raw = output.call.kwarg("aliases")
-                inline = raw is aliases
-                for index, (alias, span) in enumerate(zip(aliases.items, aliases.item_spans)):
-                    alias = model.resolve(alias)
-                    if not isinstance(alias, str):
-                        continue
-                    where = span if inline else output.span
-                    if alias == name:
-                        edit = (context.remove_element(spec.path, aliases.span, ("List", "Tuple"), index)
-                                if inline else None)
-                        fix = Fix(f"remove alias '{alias}'", Applicability.SAFE, (edit,)) if edit else None
-                        yield self.finding(
-                            spec.path, where, f"output '{name}' lists its own logical name as an alias",
-                            fix, help="The output is already found under its logical name. Remove the alias.")
-                        continue
-                    owner, what = owners.setdefault(alias, (output, "alias"))
-                    if owner is not output:
-                        yield self.finding(
-                            spec.path, where,
-                            f"alias '{alias}' of output '{name}' is also the {what} of output '{owner.logical_name}'",
-                            help=(f"A downstream dependency asking for '{alias}' could be wired to either output's "
-                                  "S3 location. Rename the alias."))
-
-
-class NameReused(Rule):
-    code = "SL104"
-    reader = "python"
-    name = "name-reused"
-    summary = "One logical name used for both a dependency and an output of a spec."
-    rationale = (
-        "Logical names are how the pipeline talks about a step's data: the job's ProcessingInput input_name "
-        "and ProcessingOutput output_name, the S3 prefixes derived from them, the inputs/outputs dicts the "
-        "builder receives and the contract's path dicts. One name for both an input and an output makes each "
-        "of these ambiguous (which 'risk_tables' did the job read, which did it write?) and invites the "
-        "builder or a reader to wire one in place of the other."
-    )
-    bad_examples = (Example(_spec_project((SPEC, 'logical_name="processed_data"', 'logical_name="DATA"'))),)
-    good_examples = (Example(_spec_project()),)
-
-    def check(self, context):
-        for spec in context.model.specs:
-            if not isinstance(spec.dependencies, tuple) or not isinstance(spec.outputs, tuple):
-                continue
-            inputs = dict(_named(spec.dependencies))
-            for name, output in _named(spec.outputs):
-                if name in inputs:
-                    yield self.finding(
-                        spec.path, output.span,
-                        f"'{name}' is both a dependency (line {inputs[name].span.line}) and an output of {spec.name}",
-                        help=(f"The job's input and output names, their S3 prefixes and the builder's inputs and "
-                              f"outputs then use '{name}' for two data sets. Rename the output, with its key in the "
-                              "contract's expected_output_paths."))
-
-
-NODE_SHAPES = {
-    "SOURCE": (False, True),
-    "INTERNAL": (True, True),
-    "SINK": (True, False),
-    "SINGULAR": (False, False),
-}
-
-
-class NodeTypeShape(Rule):
-    code = "SL105"
-    reader = "python"
-    name = "node-type-shape"
-    summary = "Dependencies and outputs that contradict the spec's node_type."
-    rationale = (
-        "node_type tells the pipeline assembler where a step may sit: SOURCE has no dependencies and at least "
-        "one output, INTERNAL has both, SINK has dependencies and no outputs, SINGULAR has neither. A spec that "
-        "contradicts its node_type is rejected by the spec's own validation or wired in the wrong place."
-    )
-    bad_examples = (Example(_spec_project((SPEC, "NodeType.INTERNAL", "NodeType.SOURCE"))),)
-    good_examples = (Example(_spec_project()),)
-
-    def check(self, context):
-        for spec in context.model.specs:
-            shape = NODE_SHAPES.get(spec.node_type) if isinstance(spec.node_type, str) else None
-            if shape is None or not isinstance(spec.dependencies, tuple) or not isinstance(spec.outputs, tuple):
-                continue
-            wants_inputs, wants_outputs = shape
-            problems = []
-            if wants_inputs != bool(spec.dependencies):
-                problems.append(_count(len(spec.dependencies), "dependency", "dependencies"))
-            if wants_outputs != bool(spec.outputs):
-                problems.append(_count(len(spec.outputs), "output", "outputs"))
-            if not problems:
-                continue
-            expected = (f"{'at least one dependency' if wants_inputs else 'no dependencies'} and "
-                        f"{'at least one output' if wants_outputs else 'no outputs'}")
-            span = argument_span(spec.call, "node_type")
-            yield self.finding(
-                spec.path, span, f"{spec.name} is a {spec.node_type} node but has {' and '.join(problems)}",
-                help=f"A {spec.node_type} node has {expected}. Change node_type, or the spec's dependencies or outputs.")
-
-
-def _count(number: int, one: str, many: str) -> str:
-    """``no outputs``, ``1 output``, ``2 outputs``."""
-    return f"no {many}" if number == 0 else f"1 {one}" if number == 1 else f"{number} {many}"
 
 
 JOB_TYPE_SEPARATORS = ("_", "-")

@@ -107,6 +107,11 @@ class Port:
     property_path_origin: Origin | None = None
     # -- SageMaker request facts (service limits, SL506) --
     required: bool | None = None
+    # spec-level facts (issue 13): an output's ``aliases``, each ``Declared(alias, None, origin)``
+    # (the alias a str, Unknown when not known; the origin is the alias itself where it is
+    # written in place, else the output's own, and the alias cannot be removed alone), Unknown
+    # when the list is not known; () for a dependency.
+    aliases: tuple | Unknown = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,13 @@ class Interface:
     # -- SageMaker facts of the declaration itself (SL501-SL506) --
     response: str | None = None
     inputs_origin: Origin | None = None
+    # spec-level facts (issue 13): the declared ``node_type`` as written (the ``NodeType`` member
+    # name for Python, ``SOURCE``; the value for YAML, ``source``), Unknown when not known, None
+    # when not declared; where it is written; and the declaring form's words (``Terms``), None
+    # when the reader gives none.
+    node_type: object = None
+    node_type_origin: Origin | None = None
+    terms: "Terms | None" = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +222,9 @@ class Script:
     reads_all_env: bool
     options: tuple | None
     passed: tuple = ()
+    # spec-level facts (issue 13): the module-level ``if __name__ == "__main__":`` that marks
+    # the file as an entry point, None when it has none
+    main_block: Origin | None = None
 
     def mapping(self, kind: str) -> "PassedKeys | None":
         """The ``PassedKeys`` of the ``kind`` mapping the script's own ``__main__`` builds, or
@@ -317,6 +332,16 @@ class Step:
     output_names: Supply | None = None
     # -- what the step's builders configure: jobs, channels, processing lists (SL504-SL506) --
     builders: tuple = ()
+    # spec-level facts (issue 13): where the step's own declaration names its container inputs
+    # when it does not write them in place (a module constant, a positional argument): a
+    # finding about the inputs as this step declares them points there, and no fix removes
+    # an entry of them alone; None when they are written in place, or the form has no such case.
+    inputs_named_at: Origin | None = None
+    # the entry point the step's declaration names as written (``train.py``), Unknown when not
+    # known or when what runs is not that file (the container runs its own command, which may
+    # run any script), None when it names none; and where it is written
+    entry_point: object = None
+    entry_point_origin: Origin | None = None
 
     def declared_paths(self) -> tuple | None:
         """Every container path the step declares, or None when any is not known."""

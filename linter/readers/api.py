@@ -86,6 +86,12 @@ class Reader:
         cannot make one there (default: never)."""
         return None
 
+    def removal(self, facts, span):
+        """An ``Edit`` removing the item (a list element, a mapping entry) whose step-model
+        ``Origin`` is ``span`` of the file with these ``facts``; None when the reader cannot
+        remove it alone there (default: never)."""
+        return None
+
     def reparses(self, text: str) -> bool:
         """Whether edited text is still a valid file of this form (the fixer withdraws a fix
         whose result is not). Default: True; readers of a syntax override it."""

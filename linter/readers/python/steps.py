@@ -39,7 +39,7 @@ from steplint.model.steps import (
 from steplint.model.values import CallValue, ContractDerived, LogicalName, Mapping, ModuleRef, Ref, Seq, Unknown
 from steplint.readers.python.declarations import contract_kind, mapping_entries, sequence_entries
 from steplint.readers.python.jobs import builder_config, output_names, spec_response
-from steplint.readers.python.project import Builder, Contract, ProjectModel
+from steplint.readers.python.project import Builder, Contract, ProjectModel, argument_span
 from steplint.sagemaker.facts import ESTIMATORS, PROCESSORS, STEP_CLASSES
 
 ENVIRONMENT_KEYWORDS = ("env", "environment")
@@ -106,7 +106,20 @@ def _step(model: ProjectModel, contract: Contract) -> Step:
         inferred_links=_inferred_links(model, contract, specs, builders),
         output_names=output_names(model, builders),
         builders=_builder_configs(model, builders),
+        # spec-level facts (issue 13)
+        inputs_named_at=_inputs_named_at(contract),
+        entry_point=contract.entry_point if isinstance(contract.entry_point, str) else Unknown(
+            "the contract's entry_point is not a statically known string"),
+        entry_point_origin=Origin(contract.path, contract.call.kwarg_span("entry_point") or contract.call.span),
     )
+
+
+def _inputs_named_at(contract: Contract) -> Origin | None:
+    """Where the contract call names ``expected_input_paths`` when it does not write the dict
+    as its keyword argument (the keyword, else the call); None when it does or has none."""
+    if not isinstance(contract.input_paths, Mapping) or contract.call.kwarg("expected_input_paths") is contract.input_paths:
+        return None
+    return Origin(contract.path, contract.call.kwarg_span("expected_input_paths") or contract.call.span)
 
 
 def _unlinked_steps(model: ProjectModel) -> list:
@@ -180,15 +193,25 @@ def _skipped_inputs(builders) -> frozenset:
     return skipped or frozenset()
 
 
+def interfaces_of(model: ProjectModel) -> list:
+    """The logical ports of every specification of the project (``Interface``), in the order
+    of ``model.specs``: those a contract links (the steps' ``interfaces``) and those none does."""
+    return model.derived(("interfaces",), lambda: [_interface(model, spec) for spec in model.specs])
+
+
 def _interface(model: ProjectModel, spec) -> Interface:
-    """A specification's logical ports, the response shapes of its step and where its
-    ``dependencies=`` are written."""
+    """A specification's logical ports, the response shapes of its step, where its
+    ``dependencies=`` are written, and its node type."""
     return Interface(spec.name, spec.path, _ports(spec, spec.dependencies, "type_name"),
-                     _ports(spec, spec.outputs, None), response=spec_response(model, spec),
-                     inputs_origin=Origin(spec.path, spec.call.kwarg_span("dependencies") or spec.call.span))
+                     _ports(spec, spec.outputs, None, model), response=spec_response(model, spec),
+                     inputs_origin=Origin(spec.path, spec.call.kwarg_span("dependencies") or spec.call.span),
+                     # spec-level facts (issue 13)
+                     node_type=_node_type(spec.node_type),
+                     node_type_origin=Origin(spec.path, argument_span(spec.call, "node_type")),
+                     terms=CONTRACT_TERMS)
 
 
-def _ports(spec, elements, type_attribute) -> tuple | Unknown:
+def _ports(spec, elements, type_attribute, model: ProjectModel | None = None) -> tuple | Unknown:
     if not isinstance(elements, tuple):
         return Unknown(f"the {'dependencies' if type_attribute else 'outputs'} of {spec.name} are not statically known")
     if not all(isinstance(element.logical_name, str) for element in elements):
@@ -198,8 +221,31 @@ def _ports(spec, elements, type_attribute) -> tuple | Unknown:
                           required=element.required if isinstance(element.required, bool) else None)
                      for element in elements)
     return tuple(Port(element.logical_name, Origin(spec.path, element.span), property_path=element.property_path,
-                      property_path_origin=Origin(spec.path, element.call.kwarg_span("property_path") or element.span))
+                      property_path_origin=Origin(spec.path, element.call.kwarg_span("property_path") or element.span),
+                      aliases=_aliases(model, spec, element) if model is not None else ())
                  for element in elements)
+
+
+def _node_type(value: object) -> object:
+    """A spec's ``node_type`` for the step model: the ``NodeType`` member name, None when the
+    spec passes none, Unknown otherwise."""
+    if value is None or isinstance(value, (str, Unknown)):
+        return value
+    return Unknown("node_type is not a NodeType member")
+
+
+def _aliases(model: ProjectModel, spec, output) -> tuple | Unknown:
+    """An output's ``aliases``, each located at the item when the list is written in the
+    ``OutputSpec(...)`` call, else at the output."""
+    aliases = output.aliases
+    if aliases == ():
+        return ()
+    if not isinstance(aliases, Seq):
+        return Unknown(f"the aliases of output '{output.logical_name}' of {spec.name} are not statically known")
+    inline = output.call.kwarg("aliases") is aliases
+    return tuple(Declared(value if isinstance(value := model.resolve(item), str) else Unknown("not a known string"),
+                          None, Origin(spec.path, span if inline else output.span))
+                 for item, span in zip(aliases.items, aliases.item_spans))
 
 
 def _declared(entries, field: str, contract: Contract):
@@ -400,7 +446,8 @@ def script_from(model: ProjectModel, facts) -> Script:
     accesses = [access for module in modules for access in module.accesses]
     return Script(facts.path, facts.path.rsplit("/", 1)[-1], reads,
                   frozenset(access.key for access in accesses if access.kind == "env"),
-                  any(access.kind == "env_dynamic" for access in accesses), options, passed)
+                  any(access.kind == "env_dynamic" for access in accesses), options, passed,
+                  main_block=Origin(facts.path, facts.main_guard) if facts.main_guard is not None else None)
 
 
 def _composed_paths(model: ProjectModel, facts) -> tuple:

@@ -65,6 +65,14 @@ class YamlReader(Reader):
 
         return replaced_string(facts, span, value)
 
+    def removal(self, facts, span):
+        """The one-line scalar item at ``span`` removed from the sequence holding it
+        (``edits.removed_sequence_item``); None for any other node (a mapping entry's origin is its key
+        or its path, whose removal alone would not remove the entry)."""
+        from steplint.readers.yaml.edits import removed_sequence_item
+
+        return removed_sequence_item(facts, span)
+
     def reparses(self, text: str) -> bool:
         return not isinstance(parse(text), YamlProblem)
 

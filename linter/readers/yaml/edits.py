@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from steplint.findings.finding import Edit
 from steplint.readers.yaml.interface import InterfaceFile
-from steplint.readers.yaml.nodes import Document, Entry, Mapping, Scalar, parse
+from steplint.readers.yaml.nodes import Document, Entry, Mapping, Scalar, Sequence, parse
 
 
 def quoted(file: InterfaceFile, node: Scalar) -> Edit | None:
@@ -105,6 +105,22 @@ def removed_item(file: InterfaceFile, sequence, index: int) -> Edit | None:
     if not isinstance(parse(text[:start] + text[end:]), Document):
         return None
     return Edit(file.path, start, end, "")
+
+
+def removed_sequence_item(file: InterfaceFile, span) -> Edit | None:
+    """Remove the scalar item at ``span`` from the sequence that holds it (``removed_item``);
+    None when no sequence item is there."""
+    stack = [file.root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            stack.extend(entry.value for entry in node.entries)
+        elif isinstance(node, Sequence):
+            for index, item in enumerate(node.items):
+                if isinstance(item, Scalar) and item.span == span:
+                    return removed_item(file, node, index)
+            stack.extend(node.items)
+    return None
 
 
 def replaced_string(file: InterfaceFile, span, value: str) -> Edit | None:

@@ -111,6 +111,7 @@ def step_of(view: View, project) -> Step:
     arguments = _arguments(path, contract)
     origin_node = view.root.entry("contract") or view.root.entry("spec")
     spec_outputs = _ports(path, view.section("spec"), "outputs")
+    node_type, node_type_origin = _node_type(view)  # spec-level facts (issue 13)
     return Step(
         name=name if view.variant is None else f"{name}[{view.variant}]",
         kind=kind,
@@ -128,11 +129,17 @@ def step_of(view: View, project) -> Step:
         script=script,
         related=tuple(dict.fromkeys([path] + ([script.path] if script is not None else []))),
         delegated=_delegated(view),
-        interfaces=(Interface(name, path, _ports(path, view.section("spec"), "dependencies"), spec_outputs),),
+        interfaces=(Interface(name, path, _ports(path, view.section("spec"), "dependencies"), spec_outputs,
+                              # spec-level facts (issue 13)
+                              node_type=node_type, node_type_origin=node_type_origin, terms=INTERFACE_TERMS),),
         terms=INTERFACE_TERMS,
         response=response_kind(view, kind),
         output_names=output_names(view, kind, spec_outputs),
         builders=_synthesised(view, path, name, kind, contract, env),
+        # spec-level facts (issue 13)
+        entry_point=_entry_point(view, contract),
+        entry_point_origin=(Origin(path, contract.get("entry_point").span)
+                            if contract is not None and contract.get("entry_point") is not None else None),
     )
 
 
@@ -143,6 +150,18 @@ def _synthesised(view: View, path: str, name: str, kind: str | None, contract, e
         return ()
     config = builder_config(view, path, f"the builder synthesised for {name}", kind, contract, env, channels_for)
     return (config,) if config is not None else ()
+
+
+def _entry_point(view: View, contract):
+    """``contract.entry_point`` as written; None when absent or null; Unknown when not a string,
+    or (whatever it says) when ``compute.container_entrypoint`` makes the container run its own command (which
+    may run any script of the uploaded code)."""
+    if runs_own_command(view, contract):
+        return Unknown("the container runs its own command (compute.container_entrypoint), which may run any script")
+    node = contract.get("entry_point") if contract is not None else None
+    if node is None or (isinstance(node, Scalar) and node.value is None):
+        return None
+    return string(node) if string(node) is not None else Unknown("entry_point is not a string")
 
 
 def skipped_inputs(contract) -> frozenset:
@@ -199,8 +218,36 @@ def _ports(path: str, section, key: str, with_path: bool = False):
         else:
             port_type = string(port.get("type")) if port is not None else None
             property_path, where = _property_path(path, port)
-            found.append(Port(entry.name, Origin(path, entry.key.span), port_type, property_path, where))
+            found.append(Port(entry.name, Origin(path, entry.key.span), port_type, property_path, where,
+                              aliases=_aliases(path, port) if key == "outputs" else ()))
     return tuple(found)
+
+
+NODE_TYPES = ("source", "internal", "sink", "singular")  # cursus core/base/enums.py NodeType values
+
+
+def _node_type(view: View) -> tuple:
+    """The top-level ``node_type`` as written and where: (value, Origin); the value is Unknown
+    when it is no ``NodeType`` value (the loader coerces by value and rejects others), and
+    (None, None) when absent (the loader then takes ``internal``, which nobody wrote)."""
+    node = view.root.get("node_type")
+    if node is None or (isinstance(node, Scalar) and node.value is None):
+        return None, None
+    value = string(node)
+    return (value if value in NODE_TYPES else Unknown("node_type is not a NodeType value"),
+            Origin(view.file.path, node.span))
+
+
+def _aliases(path: str, port) -> tuple | Unknown:
+    """An output's ``aliases``: ``Declared(alias, None, origin of the item)`` per item (the
+    alias Unknown when not a string); Unknown when the value is not a list."""
+    node = port.get("aliases") if port is not None else None
+    if node is None or (isinstance(node, Scalar) and node.value is None):
+        return ()
+    if not isinstance(node, Sequence):
+        return Unknown("aliases is not a list")
+    return tuple(Declared(value if (value := string(item)) is not None else Unknown("not a string"), None,
+                          Origin(path, item.span)) for item in node.items)
 
 
 def _property_path(path: str, port) -> tuple:
