@@ -1,4 +1,4 @@
-"""The README's rule table lists every rule with its fix applicability."""
+"""The README's rule table lists every rule with its fix applicability and the source forms it checks."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from steplint.rules import all_rules
 
 from tests.conftest import REPO
 
-ROW = re.compile(r"^\| (SL\d{3}) \| ([a-z-]+)(?: \(warning\))? \| (safe|unsafe|–) \|$", re.MULTILINE)
+ROW = re.compile(r"^\| (SL\d{3}) \| ([a-z-]+)(?: \(warning\))? \| (safe|unsafe|–) \| ([A-Za-z ]+) \|$", re.MULTILINE)
+FORMS = {None: "every form", "python": "Python specs", "yaml": "YAML interfaces", "pipeline": "SDK pipelines"}
 
 
 def test_readme_rule_table_matches_the_rules():
-    table = {code: (name, fix) for code, name, fix in ROW.findall((REPO / "README.md").read_text())}
-    expected = {rule.code: (rule.name, {"none": "–"}.get(rule.fix_applicability.value, rule.fix_applicability.value))
-                for rule in all_rules()}
+    table = {code: (name, fix, form) for code, name, fix, form in ROW.findall((REPO / "README.md").read_text())}
+    expected = {rule.code: (rule.name, {"none": "–"}.get(rule.fix_applicability.value, rule.fix_applicability.value),
+                            FORMS[rule.reader]) for rule in all_rules()}
     assert table == expected
