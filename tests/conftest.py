@@ -11,6 +11,7 @@ subprocesses, and fails the test that tried (``tests/offline/network_guard.py``)
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
 from tests.offline import network_guard
 
@@ -74,6 +76,32 @@ def no_network(request, monkeypatch):
         network_guard.uninstall()
     if network_guard.ATTEMPTS:
         pytest.fail(f"the test tried to use the network: {network_guard.ATTEMPTS}")
+
+
+def fast_and_full(fast: int, full: int):
+    """Parametrize a property test over ``max_examples``: ``fast`` examples in the default
+    suite, ``full`` under ``-m slow``. The test builds its ``@given`` check inside, with
+    ``settings(max_examples=max_examples)``, and calls it: the cheap run keeps the property
+    in every run of ``python -m pytest``; the full count, which costs a subprocess or a whole
+    check per example, runs in CI's slow suite."""
+    return pytest.mark.parametrize("max_examples", [
+        pytest.param(fast, id=f"{fast}-examples"),
+        pytest.param(full, id=f"{full}-examples", marks=pytest.mark.slow),
+    ])
+
+
+@functools.cache
+def _grammar(auto_target: bool):
+    import hypothesmith
+
+    return hypothesmith.from_grammar(auto_target=auto_target)
+
+
+def python_source(auto_target: bool = True) -> st.SearchStrategy[str]:
+    """``hypothesmith.from_grammar(auto_target=...)``: syntactically valid Python modules.
+    Building it compiles a Python grammar (about a second of CPU), so it is built on first
+    draw, once per test process, not when each test module is collected."""
+    return st.deferred(lambda: _grammar(auto_target))
 
 
 def write_project(root: Path, files: dict) -> Path:

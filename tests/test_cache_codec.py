@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,7 +13,7 @@ from steplint.engine.cache_codec import CacheFormatError, decode, encode
 from steplint.files.sources import read_source
 from steplint.readers.python.parse import extract_source
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, python_source
 
 FIXTURE_FILES = sorted(path for path in FIXTURES.rglob("*.py") if "golden" not in path.parts)
 
@@ -33,7 +32,7 @@ def test_facts_of_every_fixture_file_round_trip_equal():
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(source=hypothesmith.from_grammar(auto_target=False))
+@given(source=python_source(auto_target=False))
 def test_facts_of_generated_modules_round_trip_equal(source, tmp_path_factory):
     path = tmp_path_factory.mktemp("module") / "m.py"
     path.write_text(source, encoding="utf-8")

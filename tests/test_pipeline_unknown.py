@@ -8,14 +8,13 @@ import ast
 import shutil
 from pathlib import Path
 
-import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
 from steplint.api import check_paths, configure
 from steplint.files.sources import SourceFile
 from steplint.readers.pipeline import READER
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, python_source
 
 CLEAN = FIXTURES / "sdk_pipeline_clean"
 PIPELINES = ("pipelines/abalone/pipeline.py", "pipelines/churn/pipeline.py")
@@ -59,7 +58,7 @@ def test_an_argument_steplint_cannot_follow_adds_no_finding(tmp_path, monkeypatc
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(hypothesmith.from_grammar(auto_target=False))
+@given(python_source(auto_target=False))
 def test_any_parsable_file_is_read_without_an_exception(code):
     text = "from sagemaker.workflow.steps import ProcessingStep\n" + code
     source = SourceFile(Path("pipeline.py"), "pipeline.py", text, "utf-8", False)

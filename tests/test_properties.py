@@ -12,14 +12,13 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-import hypothesmith
 import libcst as cst
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from steplint.api import check_paths, configure, fix_paths_in_memory
 from steplint.cli import main as cli
 
-from tests.conftest import write_project
+from tests.conftest import python_source, write_project
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CORE = ("class StepSpecification: ...\nclass DependencySpec: ...\nclass OutputSpec: ...\n"
@@ -193,7 +192,7 @@ def _seen(result) -> list[tuple]:
 
 
 @SETTINGS
-@given(source=hypothesmith.from_grammar(auto_target=False))
+@given(source=python_source(auto_target=False))
 def test_arbitrary_valid_python_is_checked_and_fixed_consistently(source):
     """Any syntactically valid module, made to pass the prefilter, as a spec module, a
     contract module and a script: checked without an internal error; a blank line added at

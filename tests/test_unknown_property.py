@@ -21,7 +21,7 @@ from steplint.api import check_paths, configure
 from steplint.model.values import CallValue, Concat, Mapping, Seq, Unknown
 from steplint.readers.python.facts import Binding, ClassFact, FunctionFact, MethodFact, ModuleFacts
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, fast_and_full
 
 PROJECTS = ("catalog_clean", "catalog_defects", "container_routes", "evidence_pairs", "hidden_links", "legacy_layout",
             "orphan_scripts", "own_path_tables")
@@ -147,16 +147,19 @@ def test_every_project_has_values_to_replace(copies):
         assert len(targets) > 50, name
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
-@given(data=st.data())
-def test_replacing_one_value_with_unknown_never_creates_a_finding(copies, monkeypatch, data):
-    name = data.draw(st.sampled_from(PROJECTS))
-    root, baseline, targets = copies[name]
-    display, path = data.draw(st.sampled_from(targets))
-    with monkeypatch.context() as patch:
-        after = findings_of(root, patch, display, path)
-    assert after <= baseline, (name, display, path, sorted(after - baseline))
+@fast_and_full(12, 60)
+def test_replacing_one_value_with_unknown_never_creates_a_finding(copies, monkeypatch, max_examples):
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(data=st.data())
+    def check(data):
+        name = data.draw(st.sampled_from(PROJECTS))
+        root, baseline, targets = copies[name]
+        display, path = data.draw(st.sampled_from(targets))
+        with monkeypatch.context() as patch:
+            after = findings_of(root, patch, display, path)
+        assert after <= baseline, (name, display, path, sorted(after - baseline))
+
+    check()
 
 
 # -- the same property on the step model, exhaustively: every part of every step ------------
