@@ -27,7 +27,7 @@ from steplint.rules._catalog_examples import (
     project,
 )
 
-from tests.conftest import FIXTURES, run_steplint, write_project
+from tests.conftest import FIXTURES, fast_and_full, run_steplint, write_project
 
 CATALOG_CODES = {"SL102", "SL103", "SL104", "SL105", "SL106", "SL107", "SL202", "SL203", "SL204", "SL205", "SL206",
                  "SL401", "SL402", "SL403", "SL404", "SL405", "SL406", "SL407", "SL408", "SL409"}
@@ -389,10 +389,14 @@ def assert_stable_under_layout_changes(files: dict, data) -> None:
                              for path, line, column, code, message in before)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(choices=st.lists(st.tuples(st.sampled_from(ODD_SLOTS), ODD_VALUES), min_size=1, max_size=4,
-                        unique_by=lambda choice: choice[0]), data=st.data())
-def test_odd_values_give_findings_that_do_not_depend_on_layout(choices, data):
+@fast_and_full(10, 40)
+def test_odd_values_give_findings_that_do_not_depend_on_layout(max_examples):
+    settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])(
+        given(choices=st.lists(st.tuples(st.sampled_from(ODD_SLOTS), ODD_VALUES), min_size=1, max_size=4,
+                               unique_by=lambda choice: choice[0]), data=st.data())(odd_values_are_stable))()
+
+
+def odd_values_are_stable(choices, data):
     files = project(PROCESSING_STEP, *[(path, old, new) for (path, old), new in choices])
     assert_stable_under_layout_changes(files, data)
 
@@ -406,9 +410,13 @@ TRAINING_SLOTS = [
 ]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(choices=st.lists(st.tuples(st.sampled_from(TRAINING_SLOTS), ODD_VALUES), min_size=1, max_size=3,
-                        unique_by=lambda choice: choice[0]), data=st.data())
-def test_odd_training_values_give_findings_that_do_not_depend_on_layout(choices, data):
+@fast_and_full(8, 25)
+def test_odd_training_values_give_findings_that_do_not_depend_on_layout(max_examples):
+    settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])(
+        given(choices=st.lists(st.tuples(st.sampled_from(TRAINING_SLOTS), ODD_VALUES), min_size=1, max_size=3,
+                               unique_by=lambda choice: choice[0]), data=st.data())(odd_training_values_are_stable))()
+
+
+def odd_training_values_are_stable(choices, data):
     files = project(TRAINING_STEP, *[(path, old, new) for (path, old), new in choices])
     assert_stable_under_layout_changes(files, data)

@@ -13,7 +13,7 @@ from steplint.engine.cache_codec import CacheFormatError, decode, encode
 from steplint.files.sources import read_source
 from steplint.readers.python.parse import extract_source
 
-from tests.conftest import FIXTURES, python_source
+from tests.conftest import FIXTURES, fast_and_full, python_source
 
 FIXTURE_FILES = sorted(path for path in FIXTURES.rglob("*.py") if "golden" not in path.parts)
 
@@ -31,13 +31,17 @@ def test_facts_of_every_fixture_file_round_trip_equal():
     assert decode("facts", encode("facts", tuple(rows))) == tuple(rows)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(source=python_source(auto_target=False))
-def test_facts_of_generated_modules_round_trip_equal(source, tmp_path_factory):
-    path = tmp_path_factory.mktemp("module") / "m.py"
-    path.write_text(source, encoding="utf-8")
-    value = facts_of(path)
-    assert decode("facts", encode("facts", value)) == value
+@fast_and_full(15, 60)
+def test_facts_of_generated_modules_round_trip_equal(tmp_path_factory, max_examples):
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(source=python_source(auto_target=False))
+    def check(source):
+        path = tmp_path_factory.mktemp("module") / "m.py"
+        path.write_text(source, encoding="utf-8")
+        value = facts_of(path)
+        assert decode("facts", encode("facts", value)) == value
+
+    check()
 
 
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
