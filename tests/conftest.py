@@ -12,6 +12,7 @@ subprocesses, and fails the test that tried (``tests/offline/network_guard.py``)
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -39,7 +40,8 @@ def pytest_configure(config):
     only). Most tests run steplint in a subprocess; where ``PYTHONDONTWRITEBYTECODE`` is set,
     as in many CI images, each of them would otherwise compile the whole package again
     (about 0.3 s of CPU a run). ``compileall`` writes the ``__pycache__`` files whatever that
-    variable says, and the subprocesses still read them."""
+    variable says, and the subprocesses still read them. The same for the network guard that
+    every subprocess of the default tests loads at start-up (``tests/offline``)."""
     if hasattr(config, "workerinput"):
         return
     import compileall
@@ -47,7 +49,7 @@ def pytest_configure(config):
     import steplint
     import steplint.rules
 
-    for package in {Path(steplint.__file__).parent, Path(steplint.rules.__file__).parent}:
+    for package in {Path(steplint.__file__).parent, Path(steplint.rules.__file__).parent, OFFLINE}:
         compileall.compile_dir(package, quiet=2)
 
 
@@ -143,6 +145,24 @@ def project(tmp_path):
         return write_project(tmp_path / "project", files)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def fixture_report(tmp_path_factory):
+    """name -> the findings of ``steplint --format json .`` in a copy of that fixture project
+    (its exit code checked, no traceback), run once per test process: the tests that read a
+    bundled project's findings share one run."""
+
+    @functools.cache
+    def report(name: str) -> tuple:
+        root = tmp_path_factory.mktemp("fixture") / name
+        shutil.copytree(FIXTURES / name, root)
+        result = run_steplint("--format", "json", ".", cwd=root)
+        assert result.returncode in (0, 1), result.stderr
+        assert "Traceback" not in result.stderr
+        return tuple(json.loads(result.stdout))
+
+    return report
 
 
 @pytest.fixture

@@ -80,8 +80,8 @@ def codes_of(files: dict, codes=CATALOG_CODES) -> list[str]:
 
 
 @pytest.mark.parametrize("name", ["catalog_defects", "catalog_clean"])
-def test_fixture_reports_exactly_the_expected_findings(name, tmp_path):
-    assert as_lines(reported(copy_fixture(name, tmp_path))) == expected(name)
+def test_fixture_reports_exactly_the_expected_findings(name, fixture_report):
+    assert as_lines(fixture_report(name)) == expected(name)
 
 
 def test_clean_fixture_has_no_findings_at_all(tmp_path):
@@ -95,8 +95,8 @@ def test_defect_fixture_has_exactly_one_defect_per_catalog_rule():
     assert sorted(codes) == sorted(CATALOG_CODES)
 
 
-def test_messages_explain_in_sagemaker_terms(tmp_path):
-    found = reported(copy_fixture("catalog_defects", tmp_path))
+def test_messages_explain_in_sagemaker_terms(fixture_report):
+    found = fixture_report("catalog_defects")
     by_code = {f["code"]: f["message"] for f in found}
     helps = {f["code"]: f.get("help", "") for f in found}
     assert "'ID_FIELD'" in by_code["SL406"] and "KeyError" in helps["SL406"]
@@ -124,11 +124,11 @@ def test_fix_resolves_the_safe_findings_and_is_idempotent(tmp_path):
     assert {path: path.read_bytes() for path in changed} == snapshot
 
 
-def test_existing_layout_fixtures_get_no_catalog_findings(tmp_path):
+def test_existing_layout_fixtures_get_no_catalog_findings(fixture_report):
     for name in ("legacy_layout", "steps_layout"):
         if not (FIXTURES / name / "expected_findings.txt").is_file():
             continue
-        findings = reported(copy_fixture(name, tmp_path))
+        findings = fixture_report(name)
         assert [f for f in findings if f["code"] in CATALOG_CODES] == [], name
 
 

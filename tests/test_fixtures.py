@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 from pathlib import Path
@@ -37,17 +36,6 @@ def json_report(root: Path) -> list[dict]:
 def reported_findings(root: Path) -> list[str]:
     return sorted(f"{f['filename']}:{f['location']['row']}:{f['location']['column']}: {f['code']}"
                   for f in json_report(root))
-
-
-@pytest.fixture(scope="session")
-def fixture_report(tmp_path_factory):
-    """name -> the JSON findings of that fixture project, run once per test process on a copy."""
-
-    @functools.cache
-    def report(name: str) -> tuple:
-        return tuple(json_report(copy_project(name, tmp_path_factory.mktemp("fixture"))))
-
-    return report
 
 
 def snapshot(root: Path) -> dict:
