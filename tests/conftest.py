@@ -2,7 +2,9 @@
 
 Also how the suite is selected: tests marked ``slow`` (real pre-commit hook environments and
 runs over large installed packages, which pip-install and need the network; rendering
-pipeline definitions with the real SageMaker SDK, offline) are deselected
+pipeline definitions with the real SageMaker SDK, offline; the full-size variants, all
+examples, every case, many runs or megabyte inputs, of tests the fast suite runs smaller,
+see ``fast_and_full``) are deselected
 unless ``--slow`` is given (all tests) or the ``-m`` expression names ``slow``
 (``-m slow``: only those). Every other test runs offline: ``no_network`` refuses any
 connection or name lookup beyond this machine, in the test process and in its Python
@@ -32,7 +34,8 @@ OFFLINE = Path(network_guard.__file__).resolve().parent
 def pytest_addoption(parser):
     parser.addoption("--slow", action="store_true", default=False,
                      help="also run the slow tests (marker 'slow': real pre-commit hook environments and runs over "
-                          "installed packages; they pip-install and need the network)")
+                          "installed packages, which pip-install and need the network; the SageMaker SDK's "
+                          "rendering; the full-size variants of fast tests)")
 
 
 def pytest_configure(config):
