@@ -2,7 +2,9 @@
 
 Also how the suite is selected: tests marked ``slow`` (real pre-commit hook environments and
 runs over large installed packages, which pip-install and need the network; rendering
-pipeline definitions with the real SageMaker SDK, offline) are deselected
+pipeline definitions with the real SageMaker SDK, offline; the full-size variants, all
+examples, every case, many runs or megabyte inputs, of tests the fast suite runs smaller,
+see ``fast_and_full``) are deselected
 unless ``--slow`` is given (all tests) or the ``-m`` expression names ``slow``
 (``-m slow``: only those). Every other test runs offline: ``no_network`` refuses any
 connection or name lookup beyond this machine, in the test process and in its Python
@@ -11,6 +13,8 @@ subprocesses, and fails the test that tried (``tests/offline/network_guard.py``)
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import shutil
 import subprocess
@@ -18,6 +22,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
 from tests.offline import network_guard
 
@@ -29,7 +34,8 @@ OFFLINE = Path(network_guard.__file__).resolve().parent
 def pytest_addoption(parser):
     parser.addoption("--slow", action="store_true", default=False,
                      help="also run the slow tests (marker 'slow': real pre-commit hook environments and runs over "
-                          "installed packages; they pip-install and need the network)")
+                          "installed packages, which pip-install and need the network; the SageMaker SDK's "
+                          "rendering; the full-size variants of fast tests)")
 
 
 def pytest_configure(config):
@@ -37,7 +43,8 @@ def pytest_configure(config):
     only). Most tests run steplint in a subprocess; where ``PYTHONDONTWRITEBYTECODE`` is set,
     as in many CI images, each of them would otherwise compile the whole package again
     (about 0.3 s of CPU a run). ``compileall`` writes the ``__pycache__`` files whatever that
-    variable says, and the subprocesses still read them."""
+    variable says, and the subprocesses still read them. The same for the network guard that
+    every subprocess of the default tests loads at start-up (``tests/offline``)."""
     if hasattr(config, "workerinput"):
         return
     import compileall
@@ -45,7 +52,7 @@ def pytest_configure(config):
     import steplint
     import steplint.rules
 
-    for package in {Path(steplint.__file__).parent, Path(steplint.rules.__file__).parent}:
+    for package in {Path(steplint.__file__).parent, Path(steplint.rules.__file__).parent, OFFLINE}:
         compileall.compile_dir(package, quiet=2)
 
 
@@ -74,6 +81,32 @@ def no_network(request, monkeypatch):
         network_guard.uninstall()
     if network_guard.ATTEMPTS:
         pytest.fail(f"the test tried to use the network: {network_guard.ATTEMPTS}")
+
+
+def fast_and_full(fast: int, full: int):
+    """Parametrize a property test over ``max_examples``: ``fast`` examples in the default
+    suite, ``full`` under ``-m slow``. The test builds its ``@given`` check inside, with
+    ``settings(max_examples=max_examples)``, and calls it: the cheap run keeps the property
+    in every run of ``python -m pytest``; the full count, which costs a subprocess or a whole
+    check per example, runs in CI's slow suite."""
+    return pytest.mark.parametrize("max_examples", [
+        pytest.param(fast, id=f"{fast}-examples"),
+        pytest.param(full, id=f"{full}-examples", marks=pytest.mark.slow),
+    ])
+
+
+@functools.cache
+def _grammar(auto_target: bool):
+    import hypothesmith
+
+    return hypothesmith.from_grammar(auto_target=auto_target)
+
+
+def python_source(auto_target: bool = True) -> st.SearchStrategy[str]:
+    """``hypothesmith.from_grammar(auto_target=...)``: syntactically valid Python modules.
+    Building it compiles a Python grammar (about a second of CPU), so it is built on first
+    draw, once per test process, not when each test module is collected."""
+    return st.deferred(lambda: _grammar(auto_target))
 
 
 def write_project(root: Path, files: dict) -> Path:
@@ -115,6 +148,24 @@ def project(tmp_path):
         return write_project(tmp_path / "project", files)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def fixture_report(tmp_path_factory):
+    """name -> the findings of ``steplint --format json .`` in a copy of that fixture project
+    (its exit code checked, no traceback), run once per test process: the tests that read a
+    bundled project's findings share one run."""
+
+    @functools.cache
+    def report(name: str) -> tuple:
+        root = tmp_path_factory.mktemp("fixture") / name
+        shutil.copytree(FIXTURES / name, root)
+        result = run_steplint("--format", "json", ".", cwd=root)
+        assert result.returncode in (0, 1), result.stderr
+        assert "Traceback" not in result.stderr
+        return tuple(json.loads(result.stdout))
+
+    return report
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from steplint.rules._catalog_examples import (
     project,
 )
 
-from tests.conftest import FIXTURES, run_steplint, write_project
+from tests.conftest import FIXTURES, fast_and_full, run_steplint, write_project
 
 CATALOG_CODES = {"SL102", "SL103", "SL104", "SL105", "SL106", "SL107", "SL202", "SL203", "SL204", "SL205", "SL206",
                  "SL401", "SL402", "SL403", "SL404", "SL405", "SL406", "SL407", "SL408", "SL409"}
@@ -80,8 +80,8 @@ def codes_of(files: dict, codes=CATALOG_CODES) -> list[str]:
 
 
 @pytest.mark.parametrize("name", ["catalog_defects", "catalog_clean"])
-def test_fixture_reports_exactly_the_expected_findings(name, tmp_path):
-    assert as_lines(reported(copy_fixture(name, tmp_path))) == expected(name)
+def test_fixture_reports_exactly_the_expected_findings(name, fixture_report):
+    assert as_lines(fixture_report(name)) == expected(name)
 
 
 def test_clean_fixture_has_no_findings_at_all(tmp_path):
@@ -95,8 +95,8 @@ def test_defect_fixture_has_exactly_one_defect_per_catalog_rule():
     assert sorted(codes) == sorted(CATALOG_CODES)
 
 
-def test_messages_explain_in_sagemaker_terms(tmp_path):
-    found = reported(copy_fixture("catalog_defects", tmp_path))
+def test_messages_explain_in_sagemaker_terms(fixture_report):
+    found = fixture_report("catalog_defects")
     by_code = {f["code"]: f["message"] for f in found}
     helps = {f["code"]: f.get("help", "") for f in found}
     assert "'ID_FIELD'" in by_code["SL406"] and "KeyError" in helps["SL406"]
@@ -124,11 +124,11 @@ def test_fix_resolves_the_safe_findings_and_is_idempotent(tmp_path):
     assert {path: path.read_bytes() for path in changed} == snapshot
 
 
-def test_existing_layout_fixtures_get_no_catalog_findings(tmp_path):
+def test_existing_layout_fixtures_get_no_catalog_findings(fixture_report):
     for name in ("legacy_layout", "steps_layout"):
         if not (FIXTURES / name / "expected_findings.txt").is_file():
             continue
-        findings = reported(copy_fixture(name, tmp_path))
+        findings = fixture_report(name)
         assert [f for f in findings if f["code"] in CATALOG_CODES] == [], name
 
 
@@ -389,10 +389,14 @@ def assert_stable_under_layout_changes(files: dict, data) -> None:
                              for path, line, column, code, message in before)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(choices=st.lists(st.tuples(st.sampled_from(ODD_SLOTS), ODD_VALUES), min_size=1, max_size=4,
-                        unique_by=lambda choice: choice[0]), data=st.data())
-def test_odd_values_give_findings_that_do_not_depend_on_layout(choices, data):
+@fast_and_full(10, 40)
+def test_odd_values_give_findings_that_do_not_depend_on_layout(max_examples):
+    settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])(
+        given(choices=st.lists(st.tuples(st.sampled_from(ODD_SLOTS), ODD_VALUES), min_size=1, max_size=4,
+                               unique_by=lambda choice: choice[0]), data=st.data())(odd_values_are_stable))()
+
+
+def odd_values_are_stable(choices, data):
     files = project(PROCESSING_STEP, *[(path, old, new) for (path, old), new in choices])
     assert_stable_under_layout_changes(files, data)
 
@@ -406,9 +410,13 @@ TRAINING_SLOTS = [
 ]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(choices=st.lists(st.tuples(st.sampled_from(TRAINING_SLOTS), ODD_VALUES), min_size=1, max_size=3,
-                        unique_by=lambda choice: choice[0]), data=st.data())
-def test_odd_training_values_give_findings_that_do_not_depend_on_layout(choices, data):
+@fast_and_full(8, 25)
+def test_odd_training_values_give_findings_that_do_not_depend_on_layout(max_examples):
+    settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])(
+        given(choices=st.lists(st.tuples(st.sampled_from(TRAINING_SLOTS), ODD_VALUES), min_size=1, max_size=3,
+                               unique_by=lambda choice: choice[0]), data=st.data())(odd_training_values_are_stable))()
+
+
+def odd_training_values_are_stable(choices, data):
     files = project(TRAINING_STEP, *[(path, old, new) for (path, old), new in choices])
     assert_stable_under_layout_changes(files, data)

@@ -128,6 +128,7 @@ def test_empty_file(tmp_path):
     assert not lines_of(result, "steps/specs/empty_spec.py")
 
 
+@pytest.mark.slow  # writes and reads 20 MB: several seconds
 def test_ten_megabyte_files(tmp_path):
     """A 10 MB module without step code is skipped by the prefilter; one that uses a spec
     class is reported as too large to check (parsing it would take minutes) and skipped."""

@@ -6,7 +6,6 @@ import pickle
 from pathlib import Path
 from textwrap import dedent
 
-import hypothesmith
 import libcst as cst
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -28,7 +27,7 @@ from steplint.rules._builder_examples import (
     training_project,
 )
 
-from tests.conftest import FIXTURES, run_steplint, write_project
+from tests.conftest import FIXTURES, fast_and_full, python_source, run_steplint, write_project
 
 TRAINING_BUILDER = "steps/builders/builder_training_step.py"
 PROCESSING_BUILDER = "steps/builders/builder_preprocessing_step.py"
@@ -374,9 +373,13 @@ def test_dead_branch_example_gets_sl303_only(tmp_path):
 
 
 # -- robustness ----------------------------------------------------------------------------
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(body=hypothesmith.from_grammar(auto_target=False))
-def test_builder_facts_never_crash_on_any_parsable_method_body(body):
+@fast_and_full(10, 40)
+def test_builder_facts_never_crash_on_any_parsable_method_body(max_examples):
+    settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])(
+        given(body=python_source(auto_target=False))(builder_facts_of_any_method_body))()
+
+
+def builder_facts_of_any_method_body(body):
     method = "def _get_inputs(self, inputs):\n" + indent_block(body or "pass\n", 4) + "\n    pass\n"
     try:
         module = cst.parse_module(method)

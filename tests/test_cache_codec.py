@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,7 +13,7 @@ from steplint.engine.cache_codec import CacheFormatError, decode, encode
 from steplint.files.sources import read_source
 from steplint.readers.python.parse import extract_source
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, fast_and_full, python_source
 
 FIXTURE_FILES = sorted(path for path in FIXTURES.rglob("*.py") if "golden" not in path.parts)
 
@@ -26,19 +25,25 @@ def facts_of(path: Path, text: str | None = None):
     return extract_source(source, "pkg.module", Config(root=path.parent))
 
 
-def test_facts_of_every_fixture_file_round_trip_equal():
+@pytest.mark.parametrize("stride", [pytest.param(3, id="every-3rd-file"),
+                                    pytest.param(1, id="every-file", marks=pytest.mark.slow)])
+def test_facts_of_every_fixture_file_round_trip_equal(stride):
     assert len(FIXTURE_FILES) > 50
-    rows = [(str(path), facts_of(path)) for path in FIXTURE_FILES]
+    rows = [(str(path), facts_of(path)) for path in FIXTURE_FILES[::stride]]
     assert decode("facts", encode("facts", tuple(rows))) == tuple(rows)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(source=hypothesmith.from_grammar(auto_target=False))
-def test_facts_of_generated_modules_round_trip_equal(source, tmp_path_factory):
-    path = tmp_path_factory.mktemp("module") / "m.py"
-    path.write_text(source, encoding="utf-8")
-    value = facts_of(path)
-    assert decode("facts", encode("facts", value)) == value
+@fast_and_full(15, 60)
+def test_facts_of_generated_modules_round_trip_equal(tmp_path_factory, max_examples):
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(source=python_source(auto_target=False))
+    def check(source):
+        path = tmp_path_factory.mktemp("module") / "m.py"
+        path.write_text(source, encoding="utf-8")
+        value = facts_of(path)
+        assert decode("facts", encode("facts", value)) == value
+
+    check()
 
 
 @given(st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),

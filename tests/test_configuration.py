@@ -19,7 +19,7 @@ from steplint.rules import all_rules
 from steplint.rules.contract import MissingEntryPoint
 from steplint.rules.specification import RedundantDependency
 
-from tests.conftest import run_steplint, write_project
+from tests.conftest import fast_and_full, run_steplint, write_project
 
 SPEC = "steps/specs/dynamic_spec.py"
 FILES = {SPEC: ("class StepSpecification: ...\n\n"
@@ -206,17 +206,25 @@ def load_both_ways(raw: bytes) -> None:
                 assert "\n" not in str(error)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(document=DOCUMENTS)
-@example(document={"tool": {"steplint": {"select": ["SL1"], "names": {"spec-classes": ["Spec"]}}}})
-@example(document={"tool": {"steplint": {"script-roots": ["..", "/"]}}})
-def test_any_document_is_a_config_or_a_config_error(document):
-    load_both_ways(tomli_w.dumps(document).encode("utf-8"))
+@fast_and_full(50, 150)
+def test_any_document_is_a_config_or_a_config_error(max_examples):
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(document=DOCUMENTS)
+    @example(document={"tool": {"steplint": {"select": ["SL1"], "names": {"spec-classes": ["Spec"]}}}})
+    @example(document={"tool": {"steplint": {"script-roots": ["..", "/"]}}})
+    def check(document):
+        load_both_ways(tomli_w.dumps(document).encode("utf-8"))
+
+    check()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(raw=st.binary(max_size=64) | st.builds(lambda tail: b"[tool.steplint]\n" + tail, st.binary(max_size=64)))
-@example(raw=b"[tool.steplint]\nselect = [\"\xff\"]\n")
-@example(raw=b"\xef\xbb\xbf[tool.steplint]\n")
-def test_any_bytes_are_a_config_or_a_config_error(raw):
-    load_both_ways(raw)
+@fast_and_full(50, 150)
+def test_any_bytes_are_a_config_or_a_config_error(max_examples):
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(raw=st.binary(max_size=64) | st.builds(lambda tail: b"[tool.steplint]\n" + tail, st.binary(max_size=64)))
+    @example(raw=b"[tool.steplint]\nselect = [\"\xff\"]\n")
+    @example(raw=b"\xef\xbb\xbf[tool.steplint]\n")
+    def check(raw):
+        load_both_ways(raw)
+
+    check()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 from pathlib import Path
@@ -37,17 +36,6 @@ def json_report(root: Path) -> list[dict]:
 def reported_findings(root: Path) -> list[str]:
     return sorted(f"{f['filename']}:{f['location']['row']}:{f['location']['column']}: {f['code']}"
                   for f in json_report(root))
-
-
-@pytest.fixture(scope="session")
-def fixture_report(tmp_path_factory):
-    """name -> the JSON findings of that fixture project, run once per test process on a copy."""
-
-    @functools.cache
-    def report(name: str) -> tuple:
-        return tuple(json_report(copy_project(name, tmp_path_factory.mktemp("fixture"))))
-
-    return report
 
 
 def snapshot(root: Path) -> dict:
@@ -134,8 +122,18 @@ def test_diff_shows_the_fix_and_writes_nothing(name, tmp_path):
     assert shown == sorted(golden)
 
 
-def test_all_fixture_projects_in_one_run_keep_to_their_own_modules(tmp_path):
+# Three pairs of projects that share a package name (fraud_pipelines, orchard, and the SDK
+# pipelines' pipelines), one with findings and one without or with others; every project in
+# one run is in the slow suite.
+SAME_NAMES = ("catalog_clean", "catalog_defects", "kind_evidence", "own_path_tables", "sdk_pipeline_clean",
+              "sdk_pipeline_defects")
+
+
+@pytest.mark.parametrize("names", [pytest.param(SAME_NAMES, id="pairs-sharing-package-names"),
+                                   pytest.param(PROJECTS, id="every-project", marks=pytest.mark.slow)])
+def test_all_fixture_projects_in_one_run_keep_to_their_own_modules(tmp_path, names):
     """Several projects with the same package names in one run: each is its own model."""
-    shutil.copytree(FIXTURES, tmp_path / "fixtures", ignore=shutil.ignore_patterns("golden", ".steplint_cache"))
-    expected = sorted(f"fixtures/{name}/{line}" for name in PROJECTS for line in expected_findings(name))
+    for name in names:
+        shutil.copytree(FIXTURES / name, tmp_path / "fixtures" / name, ignore=shutil.ignore_patterns(".steplint_cache"))
+    expected = sorted(f"fixtures/{name}/{line}" for name in names for line in expected_findings(name))
     assert reported_findings(tmp_path) == expected

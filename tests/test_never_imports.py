@@ -41,11 +41,12 @@ def test_the_fixture_really_springs_when_imported(trap):
     assert {"package_imported", "specs_package_imported"} <= set(os.listdir(markers))
 
 
+# --diff and JSON (the same analysis as --fix and the check, another output) are in the slow suite.
 @pytest.mark.parametrize("arguments", [
     ("--select", "ALL"),
     ("--select", "ALL", "--fix", "--unsafe-fixes"),
-    ("--select", "ALL", "--diff", "--unsafe-fixes"),
-    ("--select", "ALL", "--format", "json", "--no-cache"),
+    pytest.param(("--select", "ALL", "--diff", "--unsafe-fixes"), marks=pytest.mark.slow),
+    pytest.param(("--select", "ALL", "--format", "json", "--no-cache"), marks=pytest.mark.slow),
 ], ids=["check", "fix-unsafe", "diff", "json"])
 def test_a_full_run_leaves_no_marker(trap, arguments):
     root, markers = trap

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 
-import hypothesmith
 import libcst as cst
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -13,6 +12,8 @@ from hypothesis import strategies as st
 from libcst.metadata import MetadataWrapper, PositionProvider
 from steplint.readers.python.evaluate import string_value
 from steplint.readers.python.positions import INDEXED, index_positions
+
+from tests.conftest import fast_and_full, python_source
 
 SAMPLE = '''\
 import os
@@ -74,12 +75,16 @@ def test_positions_count_every_line_ending(newline):
 
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning", "ignore::DeprecationWarning")
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-@given(hypothesmith.from_grammar())
-def test_positions_and_index_match_libcst_on_any_program(source):
-    module = _parse(source)
-    assume(module is not None)
-    _assert_matches_libcst(module)
+@fast_and_full(30, 150)
+def test_positions_and_index_match_libcst_on_any_program(max_examples):
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(python_source())
+    def check(source):
+        module = _parse(source)
+        assume(module is not None)
+        _assert_matches_libcst(module)
+
+    check()
 
 
 def test_select_skips_nested_scopes_and_keeps_source_order():

@@ -30,10 +30,14 @@ def _generator():
     return module
 
 
+# enough steps for more files to parse than the pool's threshold (MIN_FILES_FOR_POOL)
+STEPS = 12
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     root = tmp_path_factory.mktemp("generated") / "project"
-    _generator().generate(root, 24)
+    _generator().generate(root, STEPS)
     return root
 
 

@@ -21,7 +21,12 @@ def _check(root, monkeypatch, prefilter: bool):
     return [(f.code, f.path, f.span, f.message) for f in result.findings], result.internal_errors
 
 
-@pytest.mark.parametrize("name", PROJECTS)
+# The four largest projects (half of this test's time) are checked in the slow suite.
+LARGEST = {"catalog_clean", "catalog_defects", "hyperparameters_encoded_twice", "sdk_pipeline_defects"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=[pytest.mark.slow] if name in LARGEST else [])
+                                  for name in PROJECTS])
 def test_prefilter_never_hides_a_finding_in_the_fixture_projects(name, monkeypatch):
     filtered, errors = _check(FIXTURES / name, monkeypatch, prefilter=True)
     unfiltered, unfiltered_errors = _check(FIXTURES / name, monkeypatch, prefilter=False)

@@ -59,8 +59,15 @@ def run_on_terminal(*arguments, cwd: Path, env: dict | None = None) -> tuple:
     return process.returncode, stdout.decode(), b"".join(chunks).decode("utf-8", "replace")
 
 
-def test_a_slow_run_shows_progress_on_the_terminal_and_erases_it(generated):
-    code, stdout, terminal = run_on_terminal("--no-cache", "--jobs", "2", ".", cwd=generated)
+@pytest.fixture(scope="module")
+def on_terminal(generated) -> tuple:
+    """``steplint --no-cache --jobs 2 .`` on the generated project, stderr a terminal (with
+    ``NO_COLOR`` empty): one run that two tests read."""
+    return run_on_terminal("--no-cache", "--jobs", "2", ".", cwd=generated)
+
+
+def test_a_slow_run_shows_progress_on_the_terminal_and_erases_it(generated, on_terminal):
+    code, stdout, terminal = on_terminal
     piped = run_steplint("--no-cache", "--jobs", "2", ".", cwd=generated)
     assert (code, stdout) == (piped.returncode, piped.stdout) and code == 1
     assert piped.stderr == ""  # never on a pipe
@@ -75,15 +82,17 @@ def test_a_slow_run_shows_progress_on_the_terminal_and_erases_it(generated):
     assert terminal.endswith(ERASE) and "\n" not in terminal  # one line, gone when the report comes
 
 
-def test_progress_is_dim_unless_no_color(generated):
-    _, _, terminal = run_on_terminal("--no-cache", ".", cwd=generated, env={"NO_COLOR": ""})
+def test_progress_is_dim_unless_no_color(generated, on_terminal):
+    _, _, terminal = on_terminal
     assert "\x1b[2msteplint: parsing files " in terminal
     _, _, plain = run_on_terminal("--no-cache", ".", cwd=generated, env={"NO_COLOR": "1"})
     assert LINE.search(plain) and "\x1b[2m" not in plain
 
 
-@pytest.mark.parametrize("arguments", [("--quiet",), ("--silent",), ("--output-format", "json"),
-                                       ("--output-format", "sarif")])
+# Each is a run of several seconds: --silent and sarif (as --quiet and json) are in the slow suite.
+@pytest.mark.parametrize("arguments", [("--quiet",), pytest.param(("--silent",), marks=pytest.mark.slow),
+                                       ("--output-format", "json"),
+                                       pytest.param(("--output-format", "sarif"), marks=pytest.mark.slow)])
 def test_no_progress_when_quiet_or_for_machine_formats(generated, arguments):
     code, _, terminal = run_on_terminal("--no-cache", *arguments, ".", cwd=generated)
     assert code == 1 and terminal == ""

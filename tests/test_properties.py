@@ -12,14 +12,13 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-import hypothesmith
 import libcst as cst
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from steplint.api import check_paths, configure, fix_paths_in_memory
 from steplint.cli import main as cli
 
-from tests.conftest import write_project
+from tests.conftest import fast_and_full, python_source, write_project
 
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CORE = ("class StepSpecification: ...\nclass DependencySpec: ...\nclass OutputSpec: ...\n"
@@ -139,9 +138,12 @@ def edit_lines(text: str, edits) -> set:
     return lines
 
 
-@SETTINGS
-@given(files=projects())
-def test_generated_step_modules_never_crash_and_fixes_are_clean(files):
+@fast_and_full(15, 50)
+def test_generated_step_modules_never_crash_and_fixes_are_clean(max_examples):
+    settings(SETTINGS, max_examples=max_examples)(given(files=projects())(generated_step_modules_are_clean))()
+
+
+def generated_step_modules_are_clean(files):
     with project_dir(files) as root:
         config = configure(["."])
         result = check_paths(["."], config)
@@ -172,9 +174,12 @@ def test_generated_step_modules_never_crash_and_fixes_are_clean(files):
         assert again.changed == {}
 
 
-@SETTINGS
-@given(files=projects())
-def test_files_without_fixable_findings_are_byte_identical_after_fix(files):
+@fast_and_full(15, 50)
+def test_files_without_fixable_findings_are_byte_identical_after_fix(max_examples):
+    settings(SETTINGS, max_examples=max_examples)(given(files=projects())(unfixable_files_stay_identical))()
+
+
+def unfixable_files_stay_identical(files):
     with project_dir(files) as root:
         before = {relative: (root / relative).read_bytes() for relative in files}
         result = check_paths(["."], configure(["."]))
@@ -192,9 +197,13 @@ def _seen(result) -> list[tuple]:
                   for f in result.findings)
 
 
-@SETTINGS
-@given(source=hypothesmith.from_grammar(auto_target=False))
-def test_arbitrary_valid_python_is_checked_and_fixed_consistently(source):
+@fast_and_full(15, 50)
+def test_arbitrary_valid_python_is_checked_and_fixed_consistently(max_examples):
+    settings(SETTINGS, max_examples=max_examples)(given(source=python_source(auto_target=False))(
+        any_python_is_checked_and_fixed_consistently))()
+
+
+def any_python_is_checked_and_fixed_consistently(source):
     """Any syntactically valid module, made to pass the prefilter, as a spec module, a
     contract module and a script: checked without an internal error; a blank line added at
     the top of the spec module moves its findings down one line and leaves the others; the

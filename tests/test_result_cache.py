@@ -10,6 +10,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import pytest
 import steplint.readers.python.parse as parse_module
 from steplint.api import configure, load_workspace
 from steplint.engine.cache import FactsCache
@@ -50,15 +51,18 @@ def test_an_unchanged_project_reports_the_stored_findings_with_their_fixes(legac
     assert warm == cold
 
 
-def test_the_command_line_prints_the_same_report_cold_and_warm(legacy_cwd):
-    for arguments in (("--format", "json", "."), (".",), ("--format", "sarif", SPEC)):
-        shutil.rmtree(project_cache_dir(legacy_cwd), ignore_errors=True)
-        cold = run_steplint(*arguments, cwd=legacy_cwd)
-        warm = run_steplint(*arguments, cwd=legacy_cwd)
-        uncached = run_steplint("--no-cache", *arguments, cwd=legacy_cwd)
-        assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout) == (uncached.returncode,
-                                                                                 uncached.stdout)
-    assert json.loads(run_steplint("--format", "json", ".", cwd=legacy_cwd).stdout)
+# The text report (what JSON holds, rendered otherwise) is in the slow suite.
+@pytest.mark.parametrize("arguments", [("--format", "json", "."), pytest.param((".",), marks=pytest.mark.slow),
+                                       ("--format", "sarif", SPEC)], ids=["json", "text", "sarif-one-file"])
+def test_the_command_line_prints_the_same_report_cold_and_warm(legacy_cwd, arguments):
+    shutil.rmtree(project_cache_dir(legacy_cwd), ignore_errors=True)
+    cold = run_steplint(*arguments, cwd=legacy_cwd)
+    warm = run_steplint(*arguments, cwd=legacy_cwd)
+    uncached = run_steplint("--no-cache", *arguments, cwd=legacy_cwd)
+    assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout) == (uncached.returncode,
+                                                                             uncached.stdout)
+    if SPEC in arguments:  # a whole-project run after a run on one file still reports the project
+        assert json.loads(run_steplint("--format", "json", ".", cwd=legacy_cwd).stdout)
 
 
 def test_an_edited_file_another_selection_or_another_scope_is_a_miss(legacy_cwd, monkeypatch):

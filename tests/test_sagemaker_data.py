@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from steplint.sagemaker import data
 
-from tests.conftest import FIXTURES, REPO
+from tests.conftest import FIXTURES, REPO, fast_and_full
 
 
 @pytest.fixture(scope="module")
@@ -170,12 +170,16 @@ def test_every_enumerated_path_is_valid(service, draw):
     assert data.check_property_path(service, kind, template.replace(data.INDEX_PLACEHOLDER, index)) is None
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="properties.ModelArtifacts[]'\"0-9_ ", max_size=60))
-def test_any_text_is_checked_without_crashing(service, text):
-    problem = data.check_property_path(service, "training", text)
-    assert problem is None or problem.reason
-    data.closest_paths("training", text)
+@fast_and_full(100, 300)
+def test_any_text_is_checked_without_crashing(service, max_examples):
+    @settings(max_examples=max_examples, deadline=None)
+    @given(st.text(alphabet="properties.ModelArtifacts[]'\"0-9_ ", max_size=60))
+    def check(text):
+        problem = data.check_property_path(service, "training", text)
+        assert problem is None or problem.reason
+        data.closest_paths("training", text)
+
+    check()
 
 
 def test_limits_come_from_the_service_model(service):

@@ -45,7 +45,12 @@ def test_slow_tests_run_only_when_asked_for():
     only_slow = collected("-m", "slow")
     assert "test_precommit.py::test_try_repo_runs_both_hooks_on_a_changed_spec" in only_slow
     assert "test_real_code.py::" in only_slow and "deselected" not in only_slow
-    assert "test_precommit.py::test_hook_file_declares_both_hooks" in collected("--slow")
+
+
+@pytest.mark.slow  # a third pytest start (seconds): checked where --slow's tests run
+def test_the_slow_option_runs_the_slow_tests_too():
+    both = collected("--slow")
+    assert "test_precommit.py::test_hook_file_declares_both_hooks" in both and "deselected" not in both
 
 
 @pytest.mark.parametrize("host", ["192.0.2.1", "pypi.org", b"example.invalid", "10.0.0.1", "::ffff:8.8.8.8"])

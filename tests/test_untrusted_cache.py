@@ -51,7 +51,10 @@ def plant_pickles(cache_dir, marker) -> int:
     return len(files)
 
 
-@pytest.mark.parametrize("inside", [True, False], ids=["cache-dir-in-checkout", "default-cache"])
+# In the checkout is where a repository can plant files; the per-user default location, the
+# same nine runs again, is in the slow suite.
+@pytest.mark.parametrize("inside", [True, pytest.param(False, marks=pytest.mark.slow)],
+                         ids=["cache-dir-in-checkout", "default-cache"])
 def test_crafted_pickles_at_every_cache_path_run_no_code(legacy_cwd, tmp_path, inside):
     marker = tmp_path / "pwned"
     expected = findings_of(run_steplint("--no-cache", "--format", "json", ".", cwd=legacy_cwd))
@@ -118,7 +121,10 @@ def outside_tree(tmp_path):
     return outside, sorted(path.relative_to(outside) for path in outside.rglob("*"))
 
 
-def test_symbolic_links_in_a_cache_directory_are_never_followed(legacy_cwd, tmp_path):
+# Two edited runs are the first writes (a snapshot, a delta, results); twelve (slow) are
+# enough runs to fold deltas and prune results (more than 8 of each) as well.
+@pytest.mark.parametrize("edits", [2, pytest.param(12, marks=pytest.mark.slow)])
+def test_symbolic_links_in_a_cache_directory_are_never_followed(legacy_cwd, tmp_path, edits):
     outside, before = outside_tree(tmp_path)
     cache_dir = legacy_cwd / ".steplint_cache"
     cache_dir.mkdir()
@@ -127,17 +133,18 @@ def test_symbolic_links_in_a_cache_directory_are_never_followed(legacy_cwd, tmp_
     expected = findings_of(run_steplint("--no-cache", "--format", "json", ".", cwd=legacy_cwd))
     spec = legacy_cwd / SPEC
     original = spec.read_text()
-    for edit in range(12):  # enough runs to fold snapshots and prune results many times over
+    for edit in range(edits):
         spec.write_text(original + f"# edit {edit}\n")
         result = run_steplint("--cache-dir", cache_dir, "--format", "json", ".", cwd=legacy_cwd)
         assert findings_of(result) == expected
     assert sorted(path.relative_to(outside) for path in outside.rglob("*")) == before
 
 
-def test_a_cache_directory_that_is_a_link_out_of_the_project_is_not_used(legacy_cwd, tmp_path):
+@pytest.mark.parametrize("runs", [1, pytest.param(3, marks=pytest.mark.slow)])
+def test_a_cache_directory_that_is_a_link_out_of_the_project_is_not_used(legacy_cwd, tmp_path, runs):
     outside, before = outside_tree(tmp_path)
     (legacy_cwd / ".steplint_cache").symlink_to(outside)
-    for _ in range(3):
+    for _ in range(runs):
         result = run_steplint("--cache-dir", legacy_cwd / ".steplint_cache", "--format", "json", ".",
                               cwd=legacy_cwd)
         assert result.returncode == 1 and findings_of(result)

@@ -17,7 +17,7 @@ from steplint.readers.yaml.interface import InterfaceFile, read_interface, views
 from steplint.readers.yaml.nodes import MAX_DEPTH, Mapping, Scalar, YamlProblem, parse
 from steplint.readers.yaml.steps import channels_for
 
-from tests.conftest import FIXTURES, run_steplint
+from tests.conftest import FIXTURES, fast_and_full, run_steplint
 
 CLEAN = FIXTURES / "yaml_interfaces"
 INTERFACES = "src/claims_risk/steps/interfaces"
@@ -204,29 +204,37 @@ class _Project:
         return None
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(EDIT, min_size=1, max_size=4))
-def test_random_edits_never_crash_the_reader(edits):
-    text = _edited(edits)
-    facts, problem = READER.read(_Source(text))
-    if problem is not None:
-        assert facts is None and problem.code in ("SL906", "SL907") and "\n" not in problem.message
-        assert problem.span.line >= 1 and problem.span.col >= 0
-        return
-    assert isinstance(facts, InterfaceFile) and isinstance(facts.root, Mapping)
-    for step in READER.steps(_Project({_Source(text).display: facts})):
-        assert step.declared_by
-    assert READER.reparses(text)
+@fast_and_full(100, 300)
+def test_random_edits_never_crash_the_reader(max_examples):
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(EDIT, min_size=1, max_size=4))
+    def check(edits):
+        text = _edited(edits)
+        facts, problem = READER.read(_Source(text))
+        if problem is not None:
+            assert facts is None and problem.code in ("SL906", "SL907") and "\n" not in problem.message
+            assert problem.span.line >= 1 and problem.span.col >= 0
+            return
+        assert isinstance(facts, InterfaceFile) and isinstance(facts.root, Mapping)
+        for step in READER.steps(_Project({_Source(text).display: facts})):
+            assert step.declared_by
+        assert READER.reparses(text)
+
+    check()
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
-@given(st.lists(EDIT, min_size=1, max_size=3))
-def test_random_edits_through_the_command_line(tmp_path_factory, edits):
-    root = _project(tmp_path_factory.mktemp("edit"), _edited(edits))
-    result = run_steplint(".", cwd=root)
-    assert "Traceback" not in result.stderr and "internal error" not in result.stderr.lower()
-    assert result.returncode in (0, 1) or (result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1)
+@fast_and_full(3, 12)  # each example is a steplint run
+def test_random_edits_through_the_command_line(tmp_path_factory, max_examples):
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(EDIT, min_size=1, max_size=3))
+    def check(edits):
+        root = _project(tmp_path_factory.mktemp("edit"), _edited(edits))
+        result = run_steplint(".", cwd=root)
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr.lower()
+        assert result.returncode in (0, 1) or (result.returncode == 2
+                                               and len(result.stderr.strip().splitlines()) == 1)
+
+    check()
 
 
 def test_scalars_keep_the_text_written():
