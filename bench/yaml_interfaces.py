@@ -26,8 +26,10 @@ from pathlib import Path
 
 import yaml
 from steplint.readers.yaml.interface import read_interface, views
-from steplint.readers.yaml.nodes import LOADER, parse
+from steplint.readers.yaml.nodes import parse, pyyaml
 from steplint.readers.yaml.steps import step_of
+
+LOADER = pyyaml()[1]
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE.parent / "fixtures"

@@ -1,7 +1,7 @@
 """The facts cache: extracted ``ModuleFacts`` (or the SL901 problem) per file, and what each
 registered reader read from a file (``Reader.read``), on disk.
 
-Entries are keyed by (display path, module name, or ``READER_SLOT`` and the reader's name) and record the content digest they were
+Entries are keyed by (display path, module name, or ``steplint.engine.run.READER_SLOT`` and the reader's name) and record the content digest they were
 built from, so an edited file misses and its entry is replaced (the cache does not grow
 with every edit). By default everything lives in the user's cache directory, one
 directory per project (``steplint.engine.userdirs.project_cache_dir``: on Linux
@@ -124,7 +124,6 @@ def files_fingerprint(prefix: str, relative_paths, package: Path | None = None) 
     return digest.hexdigest()
 
 
-READER_SLOT = "<reader> "  # + a reader's name: the key of its facts, never a module name
 SNAPSHOT = "snapshot"
 DELTA_PREFIX = "delta-"
 MAX_DELTAS = 8

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from steplint.config import Config
-from steplint.engine.cache import READER_SLOT
 from steplint.files.projects import split_by_project
 from steplint.files.sources import FileProblem, SourceFile
 from steplint.files.workspace import Workspace
@@ -38,6 +37,9 @@ from steplint.rule import Finding, Rule, RuleContext
 
 if TYPE_CHECKING:  # the parser and extractor are imported on first use, keeping start-up light
     from steplint.readers.python.edits import ParsedFile
+
+
+READER_SLOT = "<reader> "  # + a reader's name: the facts cache's key of its facts, never a module name
 
 
 @dataclass

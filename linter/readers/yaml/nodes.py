@@ -19,22 +19,30 @@ columns, taken from the parser's marks.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-import yaml
 from steplint.model.values import Span
 
-LOADER = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
 MAX_BYTES = 256 * 1024  # real interface files are a few kilobytes (cursus: 0.5-10 KiB)
 MAX_DEPTH = 100  # real interface files nest 5 levels deep
 MAX_NODES = 200_000  # nodes after expanding aliases (a "billion laughs" file stops here)
 MERGE_TAG = "tag:yaml.org,2002:merge"
 STR_TAG = "tag:yaml.org,2002:str"
-_RESOLVER = yaml.resolver.Resolver()
 # the scalar tags yaml.SafeConstructor constructs (the YAML 1.1 resolver also gives ``=`` the
 # tag ``value``, which safe_load refuses: "could not determine a constructor")
 _SCALAR_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
     "null", "bool", "int", "float", "str", "binary", "timestamp"))
+
+
+@functools.cache
+def pyyaml() -> tuple:
+    """``(yaml, loader class, resolver)``: PyYAML, imported when the first YAML file is read (a
+    run without one does not pay for the import); the loader is libyaml's ``CSafeLoader`` when
+    PyYAML has it, else ``SafeLoader``."""
+    import yaml
+
+    return yaml, getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader, yaml.resolver.Resolver()
 
 
 @dataclass(frozen=True)
@@ -156,9 +164,10 @@ def _one_line(text: str) -> str:
 
 
 def _scalar(event, constructor) -> Scalar:
+    yaml, _, resolver = pyyaml()
     tag = event.tag
     if tag is None or tag == "!":
-        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit) if tag is None else STR_TAG
+        tag = resolver.resolve(yaml.ScalarNode, event.value, event.implicit) if tag is None else STR_TAG
     if tag == MERGE_TAG:
         return Scalar("<<", tag, event.value, event.style or None, _span(event.start_mark, event.end_mark))
     if tag not in _SCALAR_TAGS:
@@ -198,6 +207,7 @@ def parse(text: str) -> Document | YamlProblem:
     if len(text) > MAX_BYTES:
         return YamlProblem("limit", f"the file is {len(text):,} characters long; steplint reads interface files "
                            f"of up to {MAX_BYTES:,}", Span(1, 0, 1, 0))
+    yaml = pyyaml()[0]
     try:
         return _compose(text)
     except _Refused as refused:
@@ -221,8 +231,9 @@ def _compose(text: str) -> Document:
     documents = 0
     sizes: dict = {}
     open_anchors: set = set()
+    yaml, loader, _ = pyyaml()
     constructor = yaml.constructor.SafeConstructor()
-    for event in yaml.parse(text, Loader=LOADER):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.DocumentStartEvent):
             documents += 1
             if documents > 1:
