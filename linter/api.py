@@ -20,7 +20,7 @@ def configure(paths, config_path: Path | None = None, overrides: dict | None = N
     """The configuration for ``paths``: ``config_path`` or the nearest ``[tool.steplint]``.
     Without either, the root is the nearest project root at or above the paths' common
     directory (else the working directory). Raises ``ConfigError``."""
-    from steplint.rules import all_rules
+    from steplint.rules import rule_codes
 
     start = checked_directory(paths)
     root = None
@@ -28,7 +28,7 @@ def configure(paths, config_path: Path | None = None, overrides: dict | None = N
         config_path = find_config_file(start)
     if config_path is None:
         root = nearest_project(start, {}) or Path.cwd()
-    return load_config(config_path, [rule.code for rule in all_rules()], overrides, root=root)
+    return load_config(config_path, list(rule_codes()), overrides, root=root)
 
 
 def checked_directory(paths) -> Path:

@@ -235,3 +235,9 @@ def test_the_reader_use_check_sees_context_model():
             return context.steps
 
     assert reader_uses(Reads) == {"python"} and reader_uses(Pure) == set()
+
+
+def test_the_rule_codes_read_from_the_module_text_are_the_rules_codes():
+    from steplint.rules import rule_classes, rule_codes
+
+    assert rule_codes() == tuple(rule.code for rule in rule_classes())

@@ -28,7 +28,7 @@ def run(root, select=None, report_paths=None):
     config = configure(["."], overrides={"select": select} if select else None)
     rules = all_rules()
     facts = FactsCache.for_root(root, config.names)
-    results = ResultCache(facts.directory, config, rules)
+    results = ResultCache(facts.directory, config)
     workspace, _ = load_workspace(["."], config)
     result = Engine(config, rules, cache=facts, results=results).check(workspace, report_paths)
     return [(f.path, f.span, f.code, f.message, f.fix) for f in result.findings], results

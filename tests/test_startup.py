@@ -1,5 +1,5 @@
 """Start-up stays light: no SageMaker SDK, no botocore loaders, no parser for --version, and
-neither the parser nor the worker pool for a run the caches serve."""
+neither the parser, the worker pool nor the rules for a run the caches serve."""
 
 from __future__ import annotations
 
@@ -53,3 +53,27 @@ def test_a_warm_run_of_an_unchanged_project_does_not_import_the_parser(project):
     assert warm.returncode == cold.returncode == 1 and warm.stdout == cold.stdout
     assert "libcst" in cold_modules
     assert not [name for name in warm_modules if name.split(".")[0] in ("libcst", "multiprocessing")]
+
+
+
+RULE_MODULES_AFTER_RUN = """
+import sys
+from steplint.cli.main import main
+code = main(sys.argv[1:])
+print(sorted(name for name in sys.modules if name.startswith("steplint.rules.")), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_a_run_the_result_cache_serves_imports_no_rule(project):
+    """The rule modules are imported by ``importlib`` (which ``-X importtime`` does not show):
+    the modules loaded are listed from ``sys.modules`` at the end of the run."""
+    root = project({"pyproject.toml": "[tool.steplint]\n",
+                    **training_project(dependencies=DATA_DEPENDENCY + CONFIG_DEPENDENCY,
+                                       input_paths='{"input_path": "/opt/ml/input/data"}')})
+    runs = [subprocess.run([sys.executable, "-c", RULE_MODULES_AFTER_RUN, "--format", "json", "."], cwd=root,
+                           capture_output=True, text=True, timeout=300, env={**os.environ}) for _ in range(2)]
+    cold, warm = (run.stderr.strip().splitlines()[-1] for run in runs)
+    assert runs[0].stdout == runs[1].stdout and "SL101" in runs[0].stdout
+    assert "'steplint.rules.specification'" in cold
+    assert warm == "[]"

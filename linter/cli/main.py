@@ -148,7 +148,7 @@ def _make_engine(config, rules, arguments, progress) -> Engine:
         from steplint.engine.result_cache import ResultCache
 
         cache = FactsCache.for_root(config.root, config.names, arguments.cache_dir)
-        results = ResultCache(cache.directory, config, rules)
+        results = ResultCache(cache.directory, config)
     return Engine(config, rules, cache=cache, results=results, jobs=arguments.jobs or default_jobs(),
                   progress=progress)
 
@@ -216,9 +216,9 @@ def _main(argv=None) -> int:
         return EXIT_ERROR
     for line in _recover_interrupted_fixes():
         print(line, file=sys.stderr)
-    from steplint.rules import all_rules
+    from steplint.rules import LazyRules
 
-    rules = all_rules()
+    rules = LazyRules()
     try:
         config = configure(arguments.paths, arguments.config, _overrides(arguments))
     except ConfigError as error:
@@ -391,7 +391,7 @@ def _report(findings, arguments, output_format: str, engine, scope) -> bool:
     workspace = scope.workspace
     context = ReportContext(
         sources={display: source.text for display, source in workspace.sources.items()},
-        rules=tuple(engine.rules), show_source=arguments.show_source,
+        rules=engine.rules, show_source=arguments.show_source,
         color=to_stdout and output_format in HUMAN_FORMATS and wants_color(sys.stdout),
         quiet=arguments.quiet, checked=tuple(_checked(scope)),
         source_root=_source_root(engine.config), working_directory=os.path.realpath(os.getcwd()))

@@ -19,6 +19,7 @@ import json
 import os
 import textwrap
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from steplint import __version__
@@ -37,7 +38,7 @@ class ReportContext:
     relative to. ``show_source``, ``color`` and ``quiet`` shape the text formats."""
 
     sources: dict = field(default_factory=dict)
-    rules: tuple = ()
+    rules: Sequence = ()  # the run's rules, any sequence (the command line's is made on first use)
     show_source: bool = False
     color: bool = False
     quiet: bool = False
