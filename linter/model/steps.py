@@ -1,8 +1,8 @@
 """A pipeline step as SageMaker will run it, whatever file form declared it.
 
-Readers (Python specification-driven code today; YAML step interfaces and plain SDK
-pipelines are meant to follow) build these plain, frozen dataclasses; the rules about
-SageMaker semantics read only them. Every item carries the ``Origin`` that declared it, so
+Readers (specification-driven Python code, YAML step interfaces, plain SDK pipelines:
+``steplint.readers``) build these plain, frozen dataclasses; the rules about SageMaker
+semantics read only them (``Rule.reader`` None). Every item carries the ``Origin`` that declared it, so
 a finding can point at ``file:line:col`` and a fix can edit that place.
 
 Questions a rule asks ("does the builder pass env var X?", "is channel C mounted?",
