@@ -466,9 +466,40 @@ def _framework_of(job) -> str | None:
 
 
 def _nearby(version: str, options: list) -> str:
-    close = difflib.get_close_matches(version, options, n=3, cutoff=0.5)
-    shown = close or options[-3:]
-    return ", ".join(shown)
+    """Up to three of ``options`` (the listed versions) nearest to ``version``: the
+    most leading numbers in common, then the smallest difference in the first number that
+    differs (``4.36.0``: ``4.28.1`` before ``4.26.0``); an option that only shortens one shown
+    already (``2.0`` and ``2.0.0``) is shown once. Versions without numbers are
+    compared as text (``difflib``)."""
+    target = _numbers(version)
+    distinct: dict = {}
+    for option in options:
+        distinct.setdefault(_trimmed(_numbers(option)), option)
+    if not target or () in distinct:
+        close = difflib.get_close_matches(version, options, n=3, cutoff=0.5)
+        return ", ".join(close or options[-3:])
+
+    def distance(numbers: tuple) -> tuple:
+        width = max(len(numbers), len(target))
+        ours, wanted = numbers + (0,) * (width - len(numbers)), target + (0,) * (width - len(target))
+        common = next((index for index, (a, b) in enumerate(zip(ours, wanted)) if a != b), width)
+        differs = abs(ours[common] - wanted[common]) if common < width else 0
+        return (-common, differs, tuple(-number for number in ours))
+
+    return ", ".join(distinct[numbers] for numbers in sorted(distinct, key=distance)[:3])
+
+
+def _numbers(version: str) -> tuple:
+    """The numbers of a version string, in order: ``1.7-1`` -> (1, 7, 1)."""
+    return tuple(int(number) for number in re.findall(r"\d+", version))
+
+
+def _trimmed(numbers: tuple) -> tuple:
+    """``numbers`` without trailing zeros, so ``2.0`` and ``2.0.0`` are one version."""
+    end = len(numbers)
+    while end > 1 and numbers[end - 1] == 0:
+        end -= 1
+    return numbers[:end]
 
 
 def _pinned_example(version: str) -> dict:
@@ -634,7 +665,9 @@ class UnknownFrameworkVersion(Rule):
     def _version_finding(self, path, span, keyword, version, owner, framework, scope, config, checked):
         """A ``framework_version`` (or ``retrieve`` ``version``) the checked SDK release does not list."""
         release, described = checked
-        near = _nearby(version, data.supported_versions(config, release))
+        listed = data.supported_versions(config, release)
+        near = _nearby(version, [option for option in listed if option not in config.get("version_aliases", {})]
+                       or listed)
         message = fitted(
             f"{keyword} '{version}' of {owner} is not listed by sagemaker {release} (nearest: {near})",
             f"{keyword} '{version}' is not listed for {framework} {scope} by sagemaker {release} (nearest: {near})",

@@ -155,3 +155,11 @@ def test_each_project_of_a_run_uses_its_own_pin(tmp_path):
         files[f"{name}/requirements.txt"] = requirements
     [line] = sl504(tmp_path, files)
     assert line.startswith("pinned/steps/builders/") and "sagemaker 2.200.0 (pinned in requirements.txt)" in line
+
+
+def test_the_nearest_versions_are_numerically_nearest_and_shown_once(tmp_path):
+    """sagemaker 2.200.0 lists pytorch 2.1.0, 2.0.1 and 2.0.0 (and the alias 2.0) below 2.3.0:
+    the closest first, no alias next to its version."""
+    lines = reported(write_project(tmp_path / "project", {**builder_project(NEWER),
+                                                          "requirements.txt": "sagemaker==2.200.0\n"}))
+    assert "(nearest: 2.1.0, 2.0.1, 2.0.0)" in lines[0]
