@@ -214,6 +214,9 @@ def load_config(path: Path | None, known_codes, overrides: dict | None = None, r
         root = Path(os.path.realpath(os.path.dirname(os.path.abspath(path))))
     elif root is None:
         root = Path.cwd()
+    for key in ("select", "extend-select", "ignore", "extend-ignore"):
+        if key in (overrides or {}):  # a bad code given on the command line is named as such
+            _codes(overrides[key], key, "command line", known_codes)
     table = merge_overrides(table, overrides or {})
     where = str(path) if path is not None else "command line"
     unknown = sorted(str(key) for key in table if key not in TOP_LEVEL_KEYS)

@@ -228,3 +228,13 @@ def test_any_bytes_are_a_config_or_a_config_error(max_examples):
         load_both_ways(raw)
 
     check()
+
+
+def test_a_bad_code_on_the_command_line_is_blamed_on_the_command_line_not_the_file(tmp_path):
+    write_project(tmp_path, {"pyproject.toml": '[tool.steplint]\nselect = ["SL1"]\n', "a.py": "x = 1\n"})
+    given = run_steplint("check", "--select", "SL999", ".", cwd=tmp_path)
+    assert given.returncode == 2
+    assert "command line: unknown rule code 'SL999' in 'select'" in given.stderr and "pyproject" not in given.stderr
+    (tmp_path / "pyproject.toml").write_text('[tool.steplint]\nselect = ["SL998"]\n')
+    in_file = run_steplint("check", "--extend-select", "SL1", ".", cwd=tmp_path)
+    assert in_file.returncode == 2 and "pyproject.toml: unknown rule code 'SL998' in 'select'" in in_file.stderr
