@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from steplint.readers.python.project import ProjectModel
 
 __all__ = ["Applicability", "Edit", "Example", "Finding", "Fix", "Rule", "RuleContext", "RuleDoc", "SOURCE_FORMS",
-           "Severity", "lazy_examples", "source_form"]
+           "Severity", "ANY_FORM", "lazy_examples", "source_form"]
 
 
 class RuleContext:
@@ -212,16 +212,23 @@ class Rule:
 
 
 SOURCE_FORMS = {
-    "python": "Python specification-driven code (specs, contracts, builders)",
-    "yaml": "YAML step interfaces (*.step.yaml)",
-    "pipeline": "plain SageMaker SDK pipelines",
+    "python": "Python specs",
+    "yaml": "YAML interfaces",
+    "pipeline": "SDK pipelines",
 }
-"""Reader name -> the source form it reads, as the rule documentation names it (``Rule.reader``)."""
+"""Reader name -> the source form it reads, as the rule documentation names it (``Rule.reader``):
+Python specification-driven code (specs, contracts, builders and their scripts), YAML step
+interfaces (``*.step.yaml``), plain SageMaker SDK pipelines."""
+ANY_FORM = "any form"
 
 
-def source_form(rule) -> str:
-    """What ``rule`` checks, for its documentation: one form of ``SOURCE_FORMS``, or every form."""
-    return SOURCE_FORMS[rule.reader] if rule.reader else "every source form (the step model)"
+def source_form(rule, long: bool = False) -> str:
+    """What ``rule`` checks, for its documentation: its reader's form (``SOURCE_FORMS``), else
+    ``ANY_FORM`` (with ``long``, followed by what that means)."""
+    if rule.reader:
+        return SOURCE_FORMS[rule.reader]
+    return ANY_FORM + (" (it reads the step model or file problems, not one reader's own facts, and holds "
+                       "wherever a reader supplies what it reads)" if long else "")
 
 
 MESSAGE_WIDTH = 120

@@ -111,5 +111,5 @@ def test_each_rule_says_which_source_forms_it_checks():
     assert rows["SL301"]["reader"] == "python" and rows["SL602"]["reader"] == "yaml"
     assert rows["SL401"]["reader"] is None and rows["SL701"]["reader"] is None
     shown = run_steplint("rule", "SL602", cwd=REPO).stdout
-    assert "**Checks:** YAML step interfaces (*.step.yaml)." in shown
-    assert "**Checks:** every source form (the step model)." in run_steplint("rule", "SL405", cwd=REPO).stdout
+    assert "**Checks:** YAML interfaces." in shown
+    assert "**Checks:** any form (it reads the step model" in run_steplint("rule", "SL405", cwd=REPO).stdout

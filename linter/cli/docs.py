@@ -120,7 +120,7 @@ def rule_markdown(rule, full: bool = False, known: tuple | None = None) -> str:
     lines that differ."""
     lines = [f"## {rule.code} {rule.name}", "", rule.summary, "", "**Why it matters.** " + rule.rationale, "",
              f"**Fix:** {rule.fix_applicability.value}. **Severity:** {rule.severity.value}. "
-             f"**Checks:** {source_form(rule)}.", ""]
+             f"**Checks:** {source_form(rule, long=True)}.", ""]
     examples = (*rule.bad_examples, *rule.good_examples)
     versions, base = known if known is not None and not full else ({}, {})
     shared = {} if full else shared_files(examples)
