@@ -283,3 +283,18 @@ def test_show_settings_prints_the_effective_configuration_as_toml(project):
     assert settings["select"] == ["SL1", "SL2"] and settings["ignore"] == ["SL104"]
     assert settings["exclude"] == ["legacy"] and settings["fail-on"] == "warning"
     assert settings["respect-gitignore"] is True and settings["names"]["spec-classes"] == ["StepSpecification"]
+
+
+def test_full_format_gives_a_rules_rationale_once(tmp_path):
+    """Several findings of one rule: the rationale under the first, a pointer under the others."""
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    shutil.copytree(FIXTURES / "sdk_pipeline_defects", tmp_path / "project")
+    full = run_steplint("--output-format", "full", "--select", "SL405", ".", cwd=tmp_path / "project").stdout
+    findings = [line for line in full.splitlines() if ": SL405 " in line]
+    whys = [line for line in full.splitlines() if line.startswith("  = why: ")]
+    assert len(findings) >= 2 and len(whys) == len(findings)
+    assert not whys[0].startswith("  = why: as for") and whys[1:] == ["  = why: as for the first SL405 finding above"] * (
+        len(findings) - 1)

@@ -119,9 +119,12 @@ def format_text(findings, unsafe_enabled: bool = False, context: ReportContext |
 
 def format_full(findings, unsafe_enabled: bool = False, context: ReportContext | None = None) -> str:
     """Each finding as in ``text``, then its source line with a caret, the finding's help
-    (what follows and what to do), why the rule matters and where it is documented, and a blank line; then the summary (unless ``quiet``)."""
+    (what follows and what to do), why the rule matters (at the rule's first finding; later
+    ones point back to it) and where it is documented, and a blank line; then the summary
+    (unless ``quiet``)."""
     context = context or ReportContext()
     rules = {rule.code: rule for rule in context.rules}
+    explained: set = set()
     lines = []
     for f in findings:
         lines.append(_headline(f, context))
@@ -129,10 +132,13 @@ def format_full(findings, unsafe_enabled: bool = False, context: ReportContext |
         if f.help:
             lines.extend(textwrap.wrap(f.help, width=88, initial_indent="  = help: ",
                                        subsequent_indent="          ", break_on_hyphens=False))
-        rule = rules.get(f.code)
+        rule = rules.pop(f.code, None)  # a rule's rationale once, at its first finding
         if rule is not None:
             lines.extend(textwrap.wrap(rule.rationale, width=88, initial_indent="  = why: ",
                                        subsequent_indent="         ", break_on_hyphens=False))
+        elif f.code in explained:
+            lines.append(f"  = why: as for the first {f.code} finding above")
+        explained.add(f.code)
         lines.append(f"  = docs: steplint rule {f.code}")
         lines.append("")
     if not context.quiet:
