@@ -113,3 +113,11 @@ def test_each_rule_says_which_source_forms_it_checks():
     shown = run_steplint("rule", "SL602", cwd=REPO).stdout
     assert "**Checks:** YAML interfaces." in shown
     assert "**Checks:** any form (it reads the step model" in run_steplint("rule", "SL405", cwd=REPO).stdout
+
+
+def test_rules_command_shows_fix_severity_and_form():
+    lines = run_steplint("rules", cwd=REPO).stdout.splitlines()
+    sl903 = next(line for line in lines if line.startswith("SL903"))
+    assert sl903.split()[1:4] == ["unused-suppression", "safe", "warning"] and " any form " in sl903
+    assert " YAML interfaces " in next(line for line in lines if line.startswith("SL612"))
+    assert next(line for line in lines if line.startswith("SL101")).endswith(rule_by_code("SL101").summary)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import shutil
 import sys
 from collections import Counter
 
@@ -200,6 +201,9 @@ def main(argv) -> int:
         print(json.dumps([rule_json(rule) for rule in rules], indent=2))
     else:
         width = max(len(rule.name) for rule in rules)
+        columns = shutil.get_terminal_size().columns if sys.stdout.isatty() else None  # piped: whole lines
         for rule in rules:
-            print(f"{rule.code}  {rule.name:<{width}}  {rule.fix_applicability.value:<6}  {rule.summary}")
+            line = (f"{rule.code}  {rule.name:<{width}}  {rule.fix_applicability.value:<6}  "
+                    f"{rule.severity.value:<7}  {source_form(rule):<15}  {rule.summary}")
+            print(line if columns is None or len(line) <= columns else line[:columns - 1] + "…")
     return 0
