@@ -298,3 +298,16 @@ def test_full_format_gives_a_rules_rationale_once(tmp_path):
     assert len(findings) >= 2 and len(whys) == len(findings)
     assert not whys[0].startswith("  = why: as for") and whys[1:] == ["  = why: as for the first SL405 finding above"] * (
         len(findings) - 1)
+
+
+def test_show_settings_says_which_sdk_release_sl504_checks_against(tmp_path):
+    import tomllib
+    from steplint.sagemaker import data
+
+    (tmp_path / "pyproject.toml").write_text("[tool.steplint]\n")
+    unset = run_steplint("--show-settings", cwd=tmp_path).stdout
+    assert "# sagemaker-version: not set; SL504 checks against each project's pinned SDK release" in unset
+    assert f"else sagemaker {data.sdk_version()}" in unset
+    (tmp_path / "pyproject.toml").write_text('[tool.steplint]\nsagemaker-version = "2.200.0"\n')
+    pinned = run_steplint("--show-settings", cwd=tmp_path).stdout
+    assert tomllib.loads(pinned)["tool"]["steplint"]["sagemaker-version"] == "2.200.0"

@@ -45,6 +45,13 @@ def settings_text(config: Config, command_line: dict) -> str:
         "interface-globs": list(config.interface_globs),
     }
     lines += [f"{key} = {toml_value(value)}" for key, value in values.items()]
+    if config.sagemaker_version is not None:
+        lines.append(f"sagemaker-version = {toml_value(config.sagemaker_version)}")
+    else:
+        from steplint.sagemaker.data import sdk_version
+
+        lines.append(f"# sagemaker-version: not set; SL504 checks against each project's pinned SDK release "
+                     f"(requirements files, [project] dependencies), else sagemaker {sdk_version()}")
     lines += ["", "[tool.steplint.names]"]
     attributes = {attribute: key for key, attribute in NAME_KEYS.items()}
     for item in fields(config.names):
