@@ -62,18 +62,15 @@ class RuleContext:
         reader read, such as a step model item's) read ``value``, quoted as that file's
         syntax requires; None when no reader read the file or it cannot rewrite there. In a
         Python file the origin is the string literal or the keyword argument it is the value of."""
-        from steplint.readers import is_python, readers
+        from steplint.readers import is_python
 
         if is_python(origin.path):
             from steplint.readers.python.edits import string_edit
 
             parsed = self.parsed(origin.path)
             return string_edit(parsed, origin.span, value) if parsed is not None else None
-        for reader in readers():
-            facts = self.reader_facts(reader.name).get(origin.path)
-            if facts is not None:
-                return reader.string_edit(facts, origin.span, value)
-        return None
+        reader, facts = self._reader_file(origin.path)
+        return reader.string_edit(facts, origin.span, value) if reader is not None else None
 
     def sdk_pin(self, path: str):
         """The SageMaker SDK release the project of the file at display path ``path`` pins
@@ -116,17 +113,25 @@ class RuleContext:
         ``origin`` declares, in whichever reader's file; None when that reader cannot remove it
         alone there (Python: only items written in place, never one of a shared module
         constant; YAML: one-line items of a sequence)."""
-        from steplint.readers import is_python, readers
+        from steplint.readers import is_python
 
         if is_python(origin.path):
             from steplint.readers.python.removals import removal
 
             return removal(self.model, self.remove_element, origin)
+        reader, facts = self._reader_file(origin.path)
+        return reader.removal(facts, origin.span) if reader is not None else None
+
+    def _reader_file(self, path: str) -> tuple:
+        """``(reader, facts)``: the registered reader that read the file at display path
+        ``path`` and what it read; ``(None, None)`` when none did."""
+        from steplint.readers import readers
+
         for reader in readers():
-            facts = self.reader_facts(reader.name).get(origin.path)
+            facts = self.reader_facts(reader.name).get(path)
             if facts is not None:
-                return reader.removal(facts, origin.span)
-        return None
+                return reader, facts
+        return None, None
 
     @property
     def file_problems(self) -> list:

@@ -84,10 +84,9 @@ class ResultCache:
 
     def __init__(self, directory: Path, config) -> None:
         self.directory = Path(directory)
-        from steplint.files.projects import nearest_project
-        from steplint.sagemaker.pins import ProjectPins
+        from steplint.readers import project_pins
 
-        self._pins = ProjectPins(config.root, getattr(config, "sagemaker_version", None), nearest_project)
+        self._pins = project_pins(config)
         # the rules are part of the package files; the configuration says which run
         self._salt = "\0".join((package_fingerprint(), data_packages_fingerprint(), repr(config)))
         self.enabled = True
