@@ -26,13 +26,17 @@ __all__ = ["Applicability", "Edit", "Example", "Finding", "Fix", "Rule", "RuleCo
 class RuleContext:
     """What a rule may use: the project model, the configuration, file problems, and
     parsed files for building fixes. ``run`` is the engine's per-run state: it has
-    ``file_problems`` (a list of ``FileProblem``) and ``parsed(path)``."""
+    ``file_problems`` (a list of ``FileProblem``) and ``parsed(path)``. ``report_paths`` are
+    the display paths the run reports on (None: all): the engine drops every finding whose
+    ``involved_paths`` miss them, so a rule may skip work whose findings could involve no
+    other file (it never has to)."""
 
-    def __init__(self, model: ProjectModel, config: Config, run) -> None:
+    def __init__(self, model: ProjectModel, config: Config, run, report_paths: frozenset | None = None) -> None:
         self.model = model
         self.config = config
         self._run = run
         self._pins = None
+        self.report_paths = report_paths
 
     @property
     def steps(self) -> list:

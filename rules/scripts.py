@@ -87,11 +87,14 @@ class OrphanScript(Rule):
         named = {step.script.path for step in steps if step.script is not None}
         directories = {posixpath.dirname(step.script.path) for step in declaring if step.script is not None}
         missing = _missing_entry_points(context.run_paths, declaring)
+        wanted = context.report_paths
+        if wanted is not None and any(path in wanted for _, _, path in missing):
+            wanted = None  # a finding may name the file declaring a missing entry point: every script counts
         for display in context.run_paths:
             file_name = posixpath.basename(display)
-            if (display in named or posixpath.dirname(display) not in directories or not file_name.endswith(".py")
-                    or file_name in NOT_ENTRY_POINTS or file_name.startswith("test_")
-                    or file_name.endswith("_test.py")):
+            if (wanted is not None and display not in wanted) or display in named \
+                    or posixpath.dirname(display) not in directories or not file_name.endswith(".py") \
+                    or file_name in NOT_ENTRY_POINTS or file_name.startswith("test_") or file_name.endswith("_test.py"):
                 continue
             script = context.script(display)
             if script is None or script.main_block is None:

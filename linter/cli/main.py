@@ -111,6 +111,9 @@ def build_parser(prog: str = "steplint") -> argparse.ArgumentParser:
     output.add_argument("--statistics", action="store_true",
                         help="print the number of findings per rule (text or json)")
     output.add_argument("--quiet", "-q", action="store_true", help="print the findings only: no summary")
+    output.add_argument("--verbose", "-v", action="store_true",
+                        help="also say on stderr how a run given files was scoped (only the steps "
+                             "those files can affect, or the whole project and why)")
     output.add_argument("--silent", "-s", action="store_true",
                         help="print nothing (the exit code still tells); --output-file is still written")
     output.add_argument("--fail-on", choices=FAIL_ON, help="which findings make the exit code 1: error "
@@ -295,6 +298,7 @@ def _run(arguments, output_format: str, config, rules, scope, stdin, progress) -
     if arguments.add_suppressions:
         from steplint.fixing.adoption import add_suppressions_to_files
 
+        workspace.materialise()
         result = engine.check(workspace, report_paths=report_paths)
         if progress is not None:
             progress.clear()
@@ -354,6 +358,8 @@ def _run(arguments, output_format: str, config, rules, scope, stdin, progress) -
     result = engine.check(workspace, report_paths=report_paths)
     if progress is not None:
         progress.clear()
+    if arguments.verbose and engine.scope_note is not None and not arguments.silent:
+        print(f"steplint: {engine.scope_note}", file=sys.stderr)
     if not _report(result.findings, arguments, output_format, engine, scope):
         return _exit(result, discovered, EXIT_ERROR)
     return _exit(result, discovered, _findings_code(result.findings, arguments, config))
@@ -390,7 +396,7 @@ def _report(findings, arguments, output_format: str, engine, scope) -> bool:
 
     workspace = scope.workspace
     context = ReportContext(
-        sources={display: source.text for display, source in workspace.sources.items()},
+        sources=workspace.texts(),
         rules=engine.rules, show_source=arguments.show_source,
         color=to_stdout and output_format in HUMAN_FORMATS and wants_color(sys.stdout),
         quiet=arguments.quiet, checked=tuple(_checked(scope)),

@@ -11,7 +11,10 @@ its cache. ``--cache-dir`` moves it. Below that directory, ``facts/<salt>/`` hol
 ``snapshot`` with all entries plus a small ``delta-*`` file per run that added entries,
 so a run that re-extracts one file writes one small file. After a few deltas, or when a
 run added many entries, they are folded into a new snapshot. A warm run reads one
-snapshot and a few deltas instead of one file per source file.
+snapshot and a few deltas instead of one file per source file. Each entry's value is kept
+in the file as its own JSON text, decoded when a run first asks for it: a scoped run
+(``steplint.engine.scoped``) that needs a few files' facts builds only theirs. The same
+directory holds the ``index`` of the project that scoped runs start from.
 
 Files are signed JSON (``steplint.engine.cache_codec``): data only, read back only when this
 user's steplint wrote them, so no cache file can run code or forge findings. Every level
@@ -24,8 +27,9 @@ never reads stale facts. A corrupt, truncated, foreign or unsigned file is ignor
 rebuilt. Every file is written to a temporary name and renamed into place, so concurrent
 runs never see half-written files; when two runs write at once, one run's new entries may
 be lost, which only costs a later run some re-extraction. Temporary files a killed run
-left behind are removed by a later run. Only facts are cached: rules always run on the
-full project model, so cross-file findings stay correct when one side of a link changes.
+left behind are removed by a later run. Only facts are cached: rules run again on the
+model of every step a changed file can affect, so cross-file findings stay correct when one
+side of a link changes.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from steplint import __version__
 from steplint.engine.safe_dir import TEMP_PREFIX, SafeDir
 from steplint.engine.userdirs import project_cache_dir
 
-FORMAT = 3
+FORMAT = 4
 # The modules whose code decides what facts look like; their bytes are part of the salt.
 EXTRACTION_MODULES = ("model/values.py", "readers/python/facts.py", "readers/python/extract.py",
                       "readers/python/evaluate.py", "readers/python/builder_facts.py", "readers/python/names.py",
@@ -125,12 +129,13 @@ def files_fingerprint(prefix: str, relative_paths, package: Path | None = None) 
 
 
 SNAPSHOT = "snapshot"
+INDEX = "index"
 DELTA_PREFIX = "delta-"
 MAX_DELTAS = 8
 STALE_SALT_SECONDS = 7 * 24 * 3600
 STALE_PROJECT_SECONDS = 30 * 24 * 3600
 # Every name steplint creates below a cache directory; clean-up touches no other name.
-OUR_NAMES = re.compile(r"facts|results|snapshot|delta-\d{20}-\d+|[0-9a-f]{24}|[0-9a-f]{40}"
+OUR_NAMES = re.compile(r"facts|results|snapshot|index|delta-\d{20}-\d+|[0-9a-f]{24}|[0-9a-f]{40}"
                        rf"|{re.escape(TEMP_PREFIX)}[0-9a-f]{{16}}|\.gitignore|CACHEDIR\.TAG")
 MAX_CACHE_FILE_BYTES = 1 << 30
 
@@ -178,16 +183,38 @@ class FactsCache:
         return cls(Path(directory) if directory is not None else project_cache_dir(root), names)
 
     def get(self, display: str, module_name: str, digest: str):
-        """``(facts, problem)`` stored for this exact content, or None."""
+        """``(facts, problem)`` stored for this exact content, or None. An entry read from disk
+        is decoded on first use: a run that needs a few files' facts builds only theirs."""
         if not self.enabled:
             return None
         key = (display, module_name)
-        record = self._new.get(key) or self._load().get(key)
+        record = self._new.get(key)
+        if record is None:
+            record = self._load().get(key)
+            if record is not None and record[0] == digest:
+                record = self._decoded(key, record)
         if record is None or record[0] != digest:
             self.misses += 1
             return None
         self.hits += 1
         return record[1]
+
+    def _decoded(self, key: tuple, record: list):
+        """``(digest, value)`` of a stored entry ``[digest, JSON text, value or None]``; None
+        when its text is damaged."""
+        from steplint.engine.cache_codec import CacheFormatError, decode_value
+
+        if record[2] is None:
+            try:
+                value = decode_value("facts", record[1])
+            except CacheFormatError:
+                del self._entries[key]
+                return None
+            if not (isinstance(value, tuple) and len(value) == 2):
+                del self._entries[key]
+                return None
+            record[2] = value
+        return record[0], record[2]
 
     def put(self, display: str, module_name: str, digest: str, value: tuple) -> None:
         """Remember ``(facts, problem)`` for this content; ``flush`` writes what was put."""
@@ -199,8 +226,15 @@ class FactsCache:
         in the deltas read. An unwritable cache is switched off, never an error."""
         if not self.enabled or not self._new:
             return
+        from steplint.engine.cache_codec import encode_value
+
         known = self._load()
         new, self._new = self._new, {}
+        try:
+            new = {key: [digest, encode_value("facts", value), value] for key, (digest, value) in new.items()}
+        except (TypeError, ValueError, RecursionError):
+            self.enabled = False
+            return
         try:
             with open_cache_dir(self.directory, create=True) as root, root.subdir("facts", create=True) as facts, \
                     facts.subdir(self._salt_name, create=True) as salt_dir:
@@ -218,6 +252,37 @@ class FactsCache:
                     self._deltas_read.append(delta)
                     salt_dir.prune(is_ours, lambda name, status: True)  # stale temporary files only
                 root.touch()
+        except (OSError, TypeError, ValueError, RecursionError):
+            self.enabled = False
+
+    def read_index(self):
+        """The project index stored beside the facts (``steplint.engine.scoped``), as the
+        plain value ``write_index`` was given; None when there is none or it is damaged."""
+        from steplint.engine.cache_codec import CacheFormatError, decode
+
+        if not self.enabled:
+            return None
+        try:
+            with SafeDir.open(self.directory) as root, root.subdir("facts") as facts, \
+                    facts.subdir(self._salt_name) as salt_dir:
+                record = decode("index", salt_dir.read(INDEX, limit=MAX_CACHE_FILE_BYTES))
+        except (OSError, CacheFormatError):
+            return None
+        if not (isinstance(record, tuple) and len(record) == 3 and record[:2] == (FORMAT, self.salt)):
+            return None
+        return record[2]
+
+    def write_index(self, value) -> None:
+        """Store ``value`` (plain data: tuples, strings, numbers) as the project index, replacing
+        the previous one. An unwritable cache is switched off, never an error."""
+        from steplint.engine.cache_codec import encode
+
+        if not self.enabled:
+            return
+        try:
+            with open_cache_dir(self.directory, create=True) as root, root.subdir("facts", create=True) as facts, \
+                    facts.subdir(self._salt_name, create=True) as salt_dir:
+                salt_dir.write_atomically(INDEX, encode("index", (FORMAT, self.salt, value)))
         except (OSError, TypeError, ValueError, RecursionError):
             self.enabled = False
 
@@ -248,13 +313,14 @@ class FactsCache:
         if not (isinstance(record, tuple) and len(record) == 3 and record[0] == FORMAT and record[1] == self.salt
                 and isinstance(record[2], tuple)):
             return {}
-        return {(entry[0], entry[1]): (entry[2], (entry[3], entry[4])) for entry in record[2] if _well_formed(entry)}
+        return {(entry[0], entry[1]): [entry[2], entry[3], None] for entry in record[2] if _well_formed(entry)}
 
     def _encode(self, entries: dict) -> bytes:
+        """A cache file of ``entries`` (key -> ``[digest, JSON text, value]``): each entry's
+        value as its JSON text, so reading the file decodes no entry."""
         from steplint.engine.cache_codec import encode
 
-        rows = [(display, module, digest, value[0], value[1])
-                for (display, module), (digest, value) in entries.items()]
+        rows = [(display, module, record[0], record[1]) for (display, module), record in entries.items()]
         return encode("facts", (FORMAT, self.salt, rows))
 
     def _clean(self, root: SafeDir, facts: SafeDir, salt_dir: SafeDir) -> None:
@@ -275,5 +341,5 @@ class FactsCache:
 
 
 def _well_formed(entry) -> bool:
-    return (isinstance(entry, tuple) and len(entry) == 5 and isinstance(entry[0], str)
-            and isinstance(entry[1], str) and isinstance(entry[2], str))
+    return (isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[0], str)
+            and isinstance(entry[1], str) and isinstance(entry[2], str) and isinstance(entry[3], str))

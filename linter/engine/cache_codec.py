@@ -41,6 +41,7 @@ DATA_MODULES = {
     "facts": ("steplint.model.values", "steplint.readers.python.facts", "steplint.readers.python.builder_facts",
               "steplint.files.sources"),
     "results": ("steplint.model.values", "steplint.findings.finding"),
+    "index": (),  # the project index of scoped runs: plain tuples, strings and numbers
 }
 
 
@@ -173,6 +174,22 @@ def encode(purpose: str, value) -> bytes:
     nested too deeply, OSError when there is no signing key."""
     payload = _codec(purpose).encoder.encode(value).encode("utf-8", "surrogatepass")
     return b"%s\n%s\n%s" % (MAGIC, _mac(purpose, payload), payload)
+
+
+def encode_value(purpose: str, value) -> str:
+    """``value`` as the JSON text a cache file for ``purpose`` holds it in, unsigned: for a
+    part of a file that is decoded only when needed (``decode_value``). Raises like ``encode``."""
+    return _codec(purpose).encoder.encode(value)
+
+
+def decode_value(purpose: str, text: str):
+    """The value ``encode_value(purpose, value)`` gave, from a file ``decode`` verified.
+    Raises CacheFormatError when the text is damaged."""
+    try:
+        value = _codec(purpose).decoder.decode(text)
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError) as error:
+        raise CacheFormatError(f"damaged cache entry: {error}") from None
+    return _tuples(value) if type(value) is list else value
 
 
 def decode(purpose: str, data: bytes):

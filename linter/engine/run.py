@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from steplint.config import Config
 from steplint.files.projects import split_by_project
 from steplint.files.sources import FileProblem, SourceFile
-from steplint.files.workspace import Workspace
+from steplint.files.workspace import LazySources, Workspace
 from steplint.findings.suppressions import is_suppressed, parse_suppressions
 from steplint.model.values import Span
 from steplint.readers import is_python, readers, reads
@@ -61,10 +61,13 @@ class _Run:
         self.path_of_module: dict[str, str] = {}
         self.reader_facts: dict[str, dict] = {}  # reader name -> display path -> facts
         self._reader_steps: list | None = None
-        for display, source in sorted(workspace.sources.items()):
+        self.candidates: list = []  # display paths loaded as candidates (``Engine._load_candidates``)
+        self.keyword_classes: dict = {}  # display path -> names of its classes that widened the candidate search
+        self.keywords: frozenset = frozenset()  # every name the candidate search looked for, widened
+        for display in sorted(workspace.displays()):
             if not is_python(display):
                 continue
-            name = self.engine.module_name(source.path)
+            name = self.engine.module_name(workspace.path_of(display))
             if name in self.path_of_module:
                 name = f"{name}@{display}"
             self.module_of_path[display] = name
@@ -83,7 +86,10 @@ class _Run:
         if display in self._attempted:
             return self.facts.get(self.module_of_path.get(display, ""))
         self._attempted.add(display)
-        source = self.workspace.sources[display]
+        try:
+            source = self.workspace.sources[display]
+        except KeyError:  # a context file that could not be read when asked for: absent
+            return None
         module_name = self.module_of_path[display]
         try:
             facts, problem = self.engine.facts(source, module_name)
@@ -107,7 +113,10 @@ class _Run:
     def source_texts(self) -> dict:
         """Display path -> text of every file of the run, Python or not (the model searches
         them for a name without parsing them)."""
-        return {display: source.text for display, source in self.workspace.sources.items()}
+        sources = self.workspace.sources
+        if isinstance(sources, LazySources):
+            sources = sources.read_all()
+        return {display: source.text for display, source in sources.items()}
 
     def reader_steps(self, model: ProjectModel) -> list:
         """The steps of every registered reader (``steplint.readers.readers()``), built once."""
@@ -139,6 +148,7 @@ class Engine:
         self._facts_memo: dict = {}
         self._module_names: dict = {}
         self._package_memo: dict = {}
+        self.scope_note: str | None = None  # how the last check of a project's given files was scoped, and why
 
     def module_name(self, path: Path) -> str:
         if path not in self._module_names:
@@ -217,23 +227,41 @@ class Engine:
     def check(self, workspace: Workspace, report_paths=None) -> RunResult:
         """Lint the workspace, each project in it on its own model; with ``report_paths``,
         keep only findings involving those files. A run whose inputs are all unchanged
-        returns the stored result."""
+        returns the stored result. Given a project's files with the rest of the project read
+        lazily (``Workspace.is_lazy``), the run is scoped to the part of the project those
+        files can affect when the project index allows (``steplint.engine.scoped``)."""
+        indexing = workspace.is_lazy
+        if indexing:
+            from steplint.engine.scoped import check_scoped
+
+            scoped, self.scope_note = check_scoped(self, workspace, report_paths)
+            if scoped is not None:
+                return scoped
+            workspace.materialise()
         key = self.results.key(workspace, report_paths) if self.results is not None else None
         if key is not None:
             stored = self.results.get(key)
             if stored is not None:
                 return stored
-        result = self._check(workspace, report_paths)
+        result = self._check(workspace, report_paths, indexing)
         if key is not None and not result.internal_errors:
             for finding in result.findings:
                 finding.build_fix()  # stored findings carry their fixes
             self.results.put(key, result)
         return result
 
-    def _check(self, workspace: Workspace, report_paths) -> RunResult:
+    def _check(self, workspace: Workspace, report_paths, indexing: bool = False) -> RunResult:
         parts = split_by_project(workspace)
         try:
-            results = [self._check_project(part, report_paths) for part in parts]
+            results = []
+            for part in parts:
+                result, run, model = self._check_project(part, report_paths)
+                results.append(result)
+                if indexing and len(parts) == 1 and not result.internal_errors:
+                    from steplint.engine.scoped import write_index
+
+                    part.read_at_ns = workspace.read_at_ns
+                    write_index(self, part, run, model)
         finally:
             if self.cache is not None:
                 self.cache.flush()
@@ -244,16 +272,50 @@ class Engine:
                          [error for result in results for error in result.internal_errors],
                          sum(result.files_checked for result in results))
 
-    def _check_project(self, workspace: Workspace, report_paths) -> RunResult:
+    def check_part(self, workspace: Workspace, report_paths, part: dict) -> tuple:
+        """``(RunResult, _Run, ProjectModel)`` of one project loading only ``part`` up front
+        (see ``_check_project``); the facts cache is written after."""
+        try:
+            return self._check_project(workspace, report_paths, part)
+        finally:
+            if self.cache is not None:
+                self.cache.flush()
+
+    def may_hold_step_code(self, source: SourceFile, widened) -> bool:
+        """Whether the candidate search of a whole-project run would load ``source``, given
+        the names it was widened with (``widened``): a use of a configured name, or any of
+        the widened names as a word."""
+        keywords = self._keywords()
+        if _use_pattern(keywords, self.config.names.registry_names).search(source.text) is not None:
+            return True
+        extra = frozenset(widened) - keywords
+        return bool(extra) and _names_any(extra, _prefix_pattern(extra), source)
+
+    def _check_project(self, workspace: Workspace, report_paths, part: dict | None = None) -> tuple:
+        """``(RunResult, _Run, ProjectModel)`` of one project. With ``part`` (``"candidates"``:
+        the Python files to load as candidates; ``"other_forms"``: the files other readers may
+        read), only that part of the project is loaded up front; the model loads any other
+        module it is led to."""
         run = _Run(self, workspace)
         for problem in workspace.problems:
             run.file_problems.append(FileProblem("SL902", problem.display, Span(problem.line, problem.col,
                                                                                   problem.line, problem.col),
                                                  problem.message))
-        self._load_candidates(run)
-        self._read_other_forms(run)
+        if part is None:
+            self._load_candidates(run)
+            self._read_other_forms(run)
+        else:
+            for display in sorted(part["candidates"]):
+                facts = run.load(display) if display in run.module_of_path else None
+                if facts is None:
+                    continue
+                run.candidates.append(display)
+                for cls in facts.classes.values():
+                    if any(getattr(base, "name", None) in part["keywords"] for base in cls.bases):
+                        run.keyword_classes.setdefault(display, set()).add(cls.name)
+            self._read_other_forms(run, part["other_forms"])
         model = ProjectModel(run.facts, run, self.config.names, script_paths=tuple(run.module_of_path))
-        context = RuleContext(model, self.config, run)
+        context = RuleContext(model, self.config, run, report_paths)
         findings: list[Finding] = []
         internal_errors: list[str] = []
         selected = [rule for rule in self.rules if self.config.is_selected(rule.code)
@@ -272,8 +334,9 @@ class Engine:
         late = []
         for rule in self.rules:  # rules about the suppressions themselves, e.g. SL903
             if getattr(rule, "after_suppressions", False) and self.config.is_selected(rule.code):
-                for display, source in workspace.sources.items():
-                    if display not in suppressions:
+                for display in (workspace.displays() if report_paths is None else sorted(report_paths)):
+                    source = workspace.sources.get(display)
+                    if source is not None and display not in suppressions:
                         suppressions[display] = parse_suppressions(source.text, is_python(display))
                 problem_paths = {problem.path for problem in run.file_problems}
                 try:
@@ -284,7 +347,7 @@ class Engine:
         if late:
             named = {display: [s for s in found if s.codes is not None] for display, found in suppressions.items()}
             kept = sorted(kept + self._filter(late, workspace, report_paths, named), key=lambda f: f.sort_key)
-        return RunResult(kept, internal_errors, len(workspace.sources) + len(workspace.problems))
+        return RunResult(kept, internal_errors, len(workspace.sources) + len(workspace.problems)), run, model
 
     def read(self, reader, source: SourceFile) -> tuple:
         """``reader.read(source)``, memoised by content (the fixer runs the engine again) and,
@@ -301,12 +364,17 @@ class Engine:
             self._facts_memo[key] = value
         return self._facts_memo[key]
 
-    def _read_other_forms(self, run: _Run) -> None:
-        """Facts of the files each registered reader reads (its suffixes or globs, and ``wants``)."""
+    def _read_other_forms(self, run: _Run, only=None) -> None:
+        """Facts of the files each registered reader reads (its suffixes or globs, and
+        ``wants``); with ``only``, of those among these display paths."""
+        workspace = run.workspace
         for reader in readers():
             facts: dict = {}
-            for display, source in sorted(run.workspace.sources.items()):
-                if not reads(reader, display, self.config, source.path) or not reader.wants(source):
+            for display in sorted(workspace.displays() if only is None else only):
+                if not reads(reader, display, self.config, workspace.path_of(display)):
+                    continue
+                source = workspace.sources.get(display)
+                if source is None or not reader.wants(source):
                     continue
                 try:
                     value, problem = self.read(reader, source)
@@ -328,6 +396,7 @@ class Engine:
         widening round looks for the new class names among the identifiers of the files
         not loaded yet."""
         keywords = self._keywords()
+        run.keywords = frozenset(keywords)
         pending = {display: source for display, source in run.workspace.sources.items() if is_python(display)}
         may_hold_step_code = functools.partial(_mentions, _use_pattern(keywords, self.config.names.registry_names))
         done = total = 0
@@ -355,13 +424,16 @@ class Engine:
                 report(done)
                 if facts is None:
                     continue
+                run.candidates.append(display)
                 for cls in facts.classes.values():
                     if any(getattr(base, "name", None) in keywords for base in cls.bases):
                         new_keywords.add(cls.name)
+                        run.keyword_classes.setdefault(display, set()).add(cls.name)
             new_keywords -= keywords
             if not new_keywords:
                 break
             keywords |= new_keywords
+            run.keywords = frozenset(keywords)
             may_hold_step_code = functools.partial(_names_any, frozenset(new_keywords),
                                                    _prefix_pattern(new_keywords))
 

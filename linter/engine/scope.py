@@ -10,6 +10,7 @@ findings that involve the passed files.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from steplint.files.discovery import (
 from steplint.files.paths import display_path, forget_real_paths
 from steplint.files.projects import nearest_project
 from steplint.files.sources import ReadProblem, SourceFile, decode_source, read_source
-from steplint.files.workspace import Workspace
+from steplint.files.workspace import LazySources, Workspace
 from steplint.readers import source_globs, source_suffixes
 
 
@@ -118,12 +119,18 @@ def load_scope(paths, config: Config, force_exclude: bool = False, stdin: Source
             discovered = Discovered(discovered.files, discovered.missing,
                                     tuple(outside_links[key] for key in sorted(outside_links)),
                                     tuple(sorted({*discovered.unread_ignore_files, *around.unread_ignore_files})))
+    read_at_ns = time.time_ns()
     reads = []
-    for display, path in {**context, **given}.items():
+    for display, path in given.items():
         if stdin is not None and display == stdin.display:
             reads.append(stdin)
         else:
             reads.append(read_source(path, display))
     workspace = Workspace.from_reads(reads)
+    if context:  # the project around the given files: read when a rule asks (see steplint.engine.scoped)
+        paths = {display: path for display, path in {**context, **given}.items()
+                 if display in workspace.sources or display not in given}
+        workspace = Workspace(LazySources(paths, dict(workspace.sources), workspace.problems), workspace.problems,
+                              read_at_ns)
     report_paths = frozenset(given) if files_given else None
     return Scope(workspace, discovered, report_paths)

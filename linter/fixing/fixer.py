@@ -70,6 +70,7 @@ def allowed_applicabilities(unsafe: bool) -> frozenset:
 
 def fix_workspace(engine: Engine, workspace: Workspace, allowed: frozenset, report_paths=None) -> FixOutcome:
     """Apply every allowed fix, pass after pass, until nothing changes (at most MAX_PASSES)."""
+    workspace.materialise()  # a fix may edit any file of the project: every file is read, no run is scoped
     original = {display: source.text for display, source in workspace.sources.items()}
     applied: list = []
     withdrawn: list[str] = []

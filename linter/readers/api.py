@@ -58,6 +58,11 @@ class Reader:
     cache can store it (``steplint.engine.cache_codec``; facts of a reader that names none
     are read again each run). ``read`` must depend on the source alone, and its code lives
     in the reader's package, whose files are part of the cache's salt."""
+    file_local: ClassVar[bool] = False
+    """Whether each step the reader makes depends only on the file declaring it (and files the
+    step names, such as its script), and rules compare a step only with steps of the same
+    file. A scoped run (``steplint.engine.scoped``) then reads only the reader's files the
+    given files can affect; otherwise it reads every file the reader read before."""
 
     def globs(self, config: Config) -> tuple:
         """Gitignore-style patterns (``steplint.files.discovery.glob_matcher``) selecting the

@@ -44,6 +44,7 @@ class PipelineReader(Reader):
     name = "pipeline"
     suffixes = (".py",)
     fact_modules = ("steplint.model.steps", "steplint.readers.pipeline", "steplint.readers.pipeline.extract")
+    file_local = True  # a pipeline's steps and the rules comparing them stay within one file
 
     def wants(self, source) -> bool:
         text = source.text

@@ -681,6 +681,20 @@ class ProjectModel:
                 found.append(linked)
         return found
 
+    def pairing_paths(self) -> frozenset:
+        """Display paths of the artefacts whose links pairing decides, or could once an edit
+        elsewhere changes the evidence (``steplint.readers.python.pairing``): specs that name no
+        contract, or one steplint cannot resolve; contracts no spec names; builders that pass no
+        spec steplint can place; specs no builder passes."""
+        explicit = self._explicit_contract_links
+        linked = {contract.key for contract in explicit.values() if isinstance(contract, Contract)}
+        built = {spec.key for builder in self.builders for spec in self._explicit_specs_of_builder(builder)}
+        return frozenset([
+            *(spec.path for spec in self.specs if not isinstance(explicit.get(spec.key), Contract)),
+            *(contract.path for contract in self.contracts if contract.key not in linked),
+            *(builder.path for builder in self.builders if not self._explicit_specs_of_builder(builder)),
+            *(spec.path for spec in self.specs if spec.key not in built)])
+
     def builders_of(self, spec: Spec) -> list[Builder]:
         return list(self._builders_by_spec.get(spec.key, ()))
 

@@ -1,0 +1,208 @@
+"""Scoped runs: ``steplint <files>`` with a project index checks only the part of the project
+those files can affect, and reports exactly what a whole-project run reports on them.
+
+Each comparison runs the command line twice on the same tree: once with ``--no-cache`` (a
+whole-project run: no index) and once after a run that wrote the index, with ``--verbose``
+saying whether the run was scoped. The command line runs in this process (the same
+``main`` the ``steplint`` script calls) because the fixture sweep makes hundreds of runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, REPO, run_steplint
+
+sys.path.insert(0, str(REPO / "bench"))
+from generate import generate  # noqa: E402
+
+from steplint.cli.main import main  # noqa: E402
+
+SCOPED = "steplint: scoped:"
+WHOLE = "steplint: whole project:"
+
+
+def lint(*arguments, cwd: Path) -> tuple:
+    """``(exit code, stdout, stderr)`` of ``steplint *arguments`` run in ``cwd``."""
+    out, err = io.StringIO(), io.StringIO()
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([str(argument) for argument in arguments])
+    finally:
+        os.chdir(before)
+    return code, out.getvalue(), err.getvalue()
+
+
+def age(root: Path, seconds: float = 3600) -> None:
+    """Set every file's modification time ``seconds`` back: a checkout made a while ago."""
+    past = time.time() - seconds
+    for directory, _, names in os.walk(root):
+        for name in names:
+            os.utime(os.path.join(directory, name), (past, past))
+
+
+def copy(name: str, tmp_path: Path) -> Path:
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root)
+    age(root)
+    return root
+
+
+def compare(root: Path, cache: Path, display: str) -> str:
+    """Lint ``display`` scoped (the index written by an earlier run) and whole; assert the
+    two reports (and exit codes) are the same; return the scoped run's note."""
+    whole = lint(display, "--no-cache", "--output-format", "json", cwd=root)
+    scoped = lint(display, "--cache-dir", cache, "--output-format", "json", "--verbose", cwd=root)
+    assert (scoped[0], scoped[1]) == (whole[0], whole[1]), (display, scoped[2])
+    notes = [line for line in scoped[2].splitlines() if line.startswith((SCOPED, WHOLE))]
+    assert len(notes) == 1, scoped[2]
+    return notes[0]
+
+
+def fixture_files(root: Path) -> list:
+    return lint("--show-files", ".", cwd=root)[1].split()
+
+
+PROJECTS = sorted(path.name for path in FIXTURES.iterdir() if (path / "pyproject.toml").is_file())
+
+
+@pytest.mark.parametrize("name", PROJECTS)
+def test_a_scoped_run_reports_what_a_whole_run_reports_on_every_fixture(name, tmp_path):
+    """One file of each kind per fixture project here (every file under ``-m slow``)."""
+    root = copy(name, tmp_path)
+    cache = tmp_path / "cache"
+    files = fixture_files(root)
+    lint(files[0], "--cache-dir", cache, cwd=root)  # writes the index
+    picked = {}
+    for display in files:
+        picked.setdefault(Path(display).suffix + str(Path(display).parent.name), display)
+    notes = [compare(root, cache, display) for display in list(picked.values())[:4]]
+    assert notes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", PROJECTS)
+def test_every_file_of_every_fixture_scoped_and_whole(name, tmp_path):
+    root = copy(name, tmp_path)
+    cache = tmp_path / "cache"
+    files = fixture_files(root)
+    lint(files[0], "--cache-dir", cache, cwd=root)
+    notes = [compare(root, cache, display) for display in files]
+    assert any(note.startswith(SCOPED) for note in notes) or name in ("golden",), notes
+
+
+@pytest.fixture
+def generated(tmp_path) -> tuple:
+    """A generated spec-driven project of 9 steps, checked once (the index written)."""
+    root = tmp_path / "generated"
+    generate(root, 9)
+    age(root)
+    cache = tmp_path / "cache"
+    code, _, err = lint("src/benchproj/steps/specs/xgboost_0001_spec.py", "--cache-dir", cache, "--verbose",
+                        cwd=root)
+    assert "no project index" in err
+    return root, cache
+
+
+STEPS = "src/benchproj/steps"
+
+EDITS = {
+    "a spec renames an output": (f"{STEPS}/specs/processing_0002_spec.py", 'logical_name="', 'logical_name="renamed_'),
+    "a contract moves an input": (f"{STEPS}/contracts/xgboost_0001_contract.py", "/opt/ml/input/data",
+                                  "/opt/ml/processing/input"),
+    "a script reads an undeclared variable": (f"{STEPS}/scripts/pytorch_0003.py", "import os\n",
+                                              'import os\nREGION = os.environ["UNDECLARED_REGION"]\n'),
+    "a builder hard-codes an argument": (f"{STEPS}/builders/builder_processing_0005.py", "super().__init__(",
+                                         "super().__init__(  # edited\n            "),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_an_edited_file_is_checked_scoped_with_the_findings_of_a_whole_run(edit, generated):
+    root, cache = generated
+    display, old, new = EDITS[edit]
+    path = root / display
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    before = lint(display, "--no-cache", "--output-format", "json", cwd=root)
+    note = compare(root, cache, display)
+    assert note.startswith(SCOPED), note
+    assert int(note.split(", ")[1].split()[0]) < 40  # of the project's 63 files
+    # the next run starts from the recorded stamps: still scoped, same report
+    assert compare(root, cache, display).startswith(SCOPED)
+    assert before == lint(display, "--no-cache", "--output-format", "json", cwd=root)
+
+
+def test_an_edit_changing_which_files_declare_a_step_runs_the_whole_project(generated):
+    root, cache = generated
+    spec = root / STEPS / "specs" / "xgboost_0001_spec.py"
+    text = spec.read_text()
+    old = "contracts.xgboost_0001_contract import XGBOOST_0001_CONTRACT"
+    assert old in text
+    spec.write_text(text.replace(old, "contracts.xgboost_0004_contract import XGBOOST_0004_CONTRACT as "
+                                      "XGBOOST_0001_CONTRACT"))
+    note = compare(root, cache, f"{STEPS}/specs/xgboost_0001_spec.py")
+    assert note.startswith(WHOLE) and "now declares steps with other files" in note, note
+    # that run wrote a new index: the next one is scoped again
+    assert compare(root, cache, f"{STEPS}/specs/xgboost_0001_spec.py").startswith(SCOPED)
+
+
+def test_an_edited_shared_module_checks_every_step_that_imports_it(generated):
+    root, cache = generated
+    registry = root / STEPS / "registry" / "step_names.py"
+    registry.write_text(registry.read_text().replace('"description": "Generated', '"description": "Edited', 1))
+    note = compare(root, cache, f"{STEPS}/registry/step_names.py")
+    assert note.startswith(SCOPED), note
+
+
+@pytest.mark.parametrize("change", ["added", "removed"])
+def test_a_file_added_or_removed_since_the_index_runs_the_whole_project(change, generated):
+    root, cache = generated
+    if change == "added":
+        (root / STEPS / "scripts" / "backfill.py").write_text('if __name__ == "__main__":\n    pass\n')
+    else:
+        (root / STEPS / "configs" / "config_pytorch_0003.py").unlink()
+    note = compare(root, cache, f"{STEPS}/specs/xgboost_0001_spec.py")
+    assert note.startswith(WHOLE) and "added or removed" in note, note
+
+
+def test_files_written_just_before_the_index_are_read_again(tmp_path):
+    """A stamp taken within the file system's time resolution of the read is not trusted: the
+    file is hashed again, so an edit that keeps size and time is still seen."""
+    root = tmp_path / "fresh"
+    generate(root, 3)
+    cache = tmp_path / "cache"
+    display = f"{STEPS}/contracts/xgboost_0001_contract.py"
+    lint(display, "--cache-dir", cache, cwd=root)
+    path = root / display
+    status = path.stat()
+    text = path.read_text()
+    edited = text.replace("/opt/ml/input/data", "/opt/ml/procesing/input", 1)
+    edited = edited[:len(text)] if len(edited) >= len(text) else edited + " " * (len(text) - len(edited))
+    path.write_text(edited)
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))  # same size, same time
+    assert path.stat().st_size == status.st_size
+    compare(root, cache, display)
+
+
+def test_the_command_line_says_how_a_run_was_scoped(tmp_path):
+    root = copy("steps_layout", tmp_path)
+    spec = "src/buyer_models/steps/specs/pytorch_training_spec.py"
+    first = run_steplint(spec, "--verbose", cwd=root)
+    second = run_steplint(spec, "--verbose", cwd=root)
+    quiet = run_steplint(spec, cwd=root)
+    assert "steplint: whole project: no project index for these settings yet" in first.stderr
+    assert second.stderr.startswith(SCOPED) and "files loaded" in second.stderr, second.stderr
+    assert "scoped" not in quiet.stderr
+    assert first.stdout == second.stdout == quiet.stdout
