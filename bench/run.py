@@ -31,8 +31,10 @@ the floor and to the cold single-worker run.
 
 ``--pre-commit 100,400,1600`` adds (or, without ``--corpus``, runs only) the pre-commit run
 at several project sizes: a generated project per size, its cache warmed by a cold run (its
-peak memory is reported), then per repetition one spec edited, ``steplint <that spec>`` and
-the one-file floor, interleaved; the ratio should not grow with the size.
+peak memory is reported) and by the first run given the edited spec (which checks the whole
+project and writes the index scoped runs start from; reported as "first run"), then per
+repetition one spec edited, ``steplint <that spec>`` and the one-file floor, interleaved;
+the ratio should not grow with the size.
 
 Usage: ``python bench/run.py [--steps 500] [--repeat 3] [--corpus generated --corpus sagemaker --corpus real]
 [--pre-commit 100,400,1600] [--real-git-dir DIR] [--adversarial]``.
@@ -237,6 +239,12 @@ def measure_pre_commit(sizes: list, repeat: int, work: Path) -> dict:
         cache = project / ".steplint_cache"
         seconds, memory, _ = run_child(steplint([str(project), "--cache-dir", str(cache)]), project)
         results[size] = {"cold": (seconds, memory), "floor": [], "pre-commit": [], "memory": []}
+        # the first run given files checks the whole project and writes the index scoped runs use
+        original = touch(spec, "first")
+        try:
+            results[size]["first"] = run_child(steplint([str(spec), "--cache-dir", str(cache)]), project)[:2]
+        finally:
+            spec.write_text(original, encoding="utf-8")
         projects[size] = (project, spec, cache)
     for repetition in range(repeat):
         for size, (project, spec, cache) in projects.items():
@@ -255,12 +263,13 @@ def measure_pre_commit(sizes: list, repeat: int, work: Path) -> dict:
 def pre_commit_report(results: dict) -> str:
     lines = ["pre-commit run by project size (generated projects; median, min-max):",
              f"  {'steps':>6} {'one-file floor s':>18} {'pre-commit s':>20} {'x floor':>8} {'peak MB':>8} "
-             f"{'cold s':>7} {'cold peak MB':>12}"]
+             f"{'cold s':>7} {'cold peak MB':>12} {'first run s':>11} {'first MB':>8}"]
     for size, data in results.items():
         floor, run = statistics.median(data["floor"]), statistics.median(data["pre-commit"])
         lines.append(f"  {size:>6} {floor:8.2f} ({min(data['floor']):.2f}-{max(data['floor']):.2f}) "
                      f"{run:10.2f} ({min(data['pre-commit']):.2f}-{max(data['pre-commit']):.2f}) {run / floor:8.2f} "
-                     f"{max(data['memory']):8.0f} {data['cold'][0]:7.1f} {data['cold'][1]:12.0f}")
+                     f"{max(data['memory']):8.0f} {data['cold'][0]:7.1f} {data['cold'][1]:12.0f} "
+                     f"{data['first'][0]:11.2f} {data['first'][1]:8.0f}")
     return "\n".join(lines)
 
 

@@ -23,7 +23,6 @@ from tests.conftest import FIXTURES, REPO, run_steplint
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate  # noqa: E402
-
 from steplint.cli.main import main  # noqa: E402
 
 SCOPED = "steplint: scoped:"

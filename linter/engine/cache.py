@@ -16,8 +16,9 @@ in the file as its own JSON text, decoded when a run first asks for it: a scoped
 (``steplint.engine.scoped``) that needs a few files' facts builds only theirs. The same
 directory holds the ``index`` of the project that scoped runs start from.
 
-Files are signed JSON (``steplint.engine.cache_codec``): data only, read back only when this
-user's steplint wrote them, so no cache file can run code or forge findings. Every level
+Files are signed (``steplint.engine.cache_codec``) and hold data only: a JSON header listing
+the entries, then each entry's value as JSON (``FactsCache._read``); they are read back only
+when this user's steplint wrote them, so no cache file can run code or forge findings. Every level
 is opened without following symbolic links (``steplint.engine.safe_dir``), and clean-up removes
 only names steplint creates, below the cache directory.
 
@@ -38,6 +39,7 @@ import copyreg
 import dataclasses
 import hashlib
 import importlib
+import json
 import operator
 import os
 import re
@@ -49,7 +51,7 @@ from steplint import __version__
 from steplint.engine.safe_dir import TEMP_PREFIX, SafeDir
 from steplint.engine.userdirs import project_cache_dir
 
-FORMAT = 4
+FORMAT = 5
 # The modules whose code decides what facts look like; their bytes are part of the salt.
 EXTRACTION_MODULES = ("model/values.py", "readers/python/facts.py", "readers/python/extract.py",
                       "readers/python/evaluate.py", "readers/python/builder_facts.py", "readers/python/names.py",
@@ -200,14 +202,14 @@ class FactsCache:
         return record[1]
 
     def _decoded(self, key: tuple, record: list):
-        """``(digest, value)`` of a stored entry ``[digest, JSON text, value or None]``; None
-        when its text is damaged."""
+        """``(digest, value)`` of a stored entry ``[digest, JSON bytes, value or None]``; None
+        when its bytes are damaged."""
         from steplint.engine.cache_codec import CacheFormatError, decode_value
 
         if record[2] is None:
             try:
-                value = decode_value("facts", record[1])
-            except CacheFormatError:
+                value = decode_value("facts", bytes(record[1]).decode("utf-8", "surrogatepass"))
+            except (CacheFormatError, UnicodeDecodeError):
                 del self._entries[key]
                 return None
             if not (isinstance(value, tuple) and len(value) == 2):
@@ -231,7 +233,8 @@ class FactsCache:
         known = self._load()
         new, self._new = self._new, {}
         try:
-            new = {key: [digest, encode_value("facts", value), value] for key, (digest, value) in new.items()}
+            new = {key: [digest, encode_value("facts", value).encode("utf-8", "surrogatepass"), value]
+                   for key, (digest, value) in new.items()}
         except (TypeError, ValueError, RecursionError):
             self.enabled = False
             return
@@ -303,25 +306,49 @@ class FactsCache:
         return self._entries
 
     def _read(self, salt_dir: SafeDir, name: str) -> dict:
-        """The entries of one cache file; empty when it is missing, foreign or damaged."""
-        from steplint.engine.cache_codec import CacheFormatError, decode
+        """The entries of one cache file (key -> ``[digest, JSON bytes, None]``, the bytes a
+        view of the file's); empty when it is missing, foreign or damaged.
+
+        Layout of the signed payload: the byte length of a JSON header and a newline, the
+        header ``[FORMAT, salt, [[display, module, digest, length], ...]]``, then each
+        entry's value as JSON, in header order. Only the header is parsed here."""
+        from steplint.engine.cache_codec import CacheFormatError, verified
 
         try:
-            record = decode("facts", salt_dir.read(name, limit=MAX_CACHE_FILE_BYTES))
+            payload = verified("facts", salt_dir.read(name, limit=MAX_CACHE_FILE_BYTES))
         except (OSError, CacheFormatError):
             return {}
-        if not (isinstance(record, tuple) and len(record) == 3 and record[0] == FORMAT and record[1] == self.salt
-                and isinstance(record[2], tuple)):
+        line = bytes(payload[:24]).split(b"\n", 1)[0]
+        start = len(line) + 1
+        if not line.isdigit() or start + int(line) > len(payload):
             return {}
-        return {(entry[0], entry[1]): [entry[2], entry[3], None] for entry in record[2] if _well_formed(entry)}
+        try:
+            header = json.loads(bytes(payload[start:start + int(line)]))
+        except (ValueError, RecursionError):
+            return {}
+        if not (isinstance(header, list) and len(header) == 3 and header[:2] == [FORMAT, self.salt]
+                and isinstance(header[2], list)):
+            return {}
+        blobs = payload[start + int(line):]
+        entries, position = {}, 0
+        for row in header[2]:
+            if not _well_formed(row) or position + row[3] > len(blobs):
+                return {}
+            entries[(row[0], row[1])] = [row[2], blobs[position:position + row[3]], None]
+            position += row[3]
+        return entries if position == len(blobs) else {}
 
     def _encode(self, entries: dict) -> bytes:
-        """A cache file of ``entries`` (key -> ``[digest, JSON text, value]``): each entry's
-        value as its JSON text, so reading the file decodes no entry."""
-        from steplint.engine.cache_codec import encode
+        """A cache file of ``entries`` (key -> ``[digest, JSON bytes, value]``) in the layout
+        ``_read`` describes: reading it decodes no entry."""
+        from steplint.engine.cache_codec import signed
 
-        rows = [(display, module, record[0], record[1]) for (display, module), record in entries.items()]
-        return encode("facts", (FORMAT, self.salt, rows))
+        rows, blobs = [], []
+        for (display, module), record in entries.items():
+            rows.append((display, module, record[0], len(record[1])))
+            blobs.append(record[1])
+        header = json.dumps([FORMAT, self.salt, rows], separators=(",", ":")).encode("utf-8", "surrogatepass")
+        return signed("facts", b"%d\n%s%s" % (len(header), header, b"".join(blobs)))
 
     def _clean(self, root: SafeDir, facts: SafeDir, salt_dir: SafeDir) -> None:
         """Remove what nobody will read again: caches of other salts (older steplint
@@ -340,6 +367,6 @@ class FactsCache:
                 pass
 
 
-def _well_formed(entry) -> bool:
-    return (isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[0], str)
-            and isinstance(entry[1], str) and isinstance(entry[2], str) and isinstance(entry[3], str))
+def _well_formed(row) -> bool:
+    return (isinstance(row, list) and len(row) == 4 and isinstance(row[0], str) and isinstance(row[1], str)
+            and isinstance(row[2], str) and type(row[3]) is int and row[3] >= 0)

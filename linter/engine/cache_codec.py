@@ -172,8 +172,27 @@ def encode(purpose: str, value) -> bytes:
     """The bytes of a cache file holding ``value`` for ``purpose`` (a key of ``DATA_MODULES``).
     Raises TypeError for a value of a type the format does not hold, RecursionError for one
     nested too deeply, OSError when there is no signing key."""
-    payload = _codec(purpose).encoder.encode(value).encode("utf-8", "surrogatepass")
+    return signed(purpose, _codec(purpose).encoder.encode(value).encode("utf-8", "surrogatepass"))
+
+
+def signed(purpose: str, payload: bytes) -> bytes:
+    """The bytes of a cache file for ``purpose`` whose content is ``payload`` as it is (a
+    file with a layout of its own, read back with ``verified``). Raises OSError when there is
+    no signing key."""
     return b"%s\n%s\n%s" % (MAGIC, _mac(purpose, payload), payload)
+
+
+def verified(purpose: str, data: bytes) -> memoryview:
+    """The payload of a cache file ``signed`` (or ``encode``) wrote for ``purpose``, as a view
+    of ``data`` (a large file is not copied). Raises CacheFormatError when this user's
+    steplint did not write it for ``purpose``, OSError when there is no signing key."""
+    start = len(MAGIC) + 1 + MAC_HEX + 1
+    mac = data[len(MAGIC) + 1:start - 1]
+    payload = memoryview(data)[start:]
+    if (not data.startswith(MAGIC + b"\n") or data[start - 1:start] != b"\n"
+            or not hmac.compare_digest(mac, _mac(purpose, payload))):
+        raise CacheFormatError("not a cache file of this user's steplint")
+    return payload
 
 
 def encode_value(purpose: str, value) -> str:
@@ -196,12 +215,9 @@ def decode(purpose: str, data: bytes):
     """The value stored by ``encode(purpose, value)``. Raises CacheFormatError when the
     file was not written by this user's steplint for ``purpose``, or is damaged; OSError
     when there is no signing key."""
-    head, _, rest = data.partition(b"\n")
-    mac, _, payload = rest.partition(b"\n")
-    if head != MAGIC or len(mac) != MAC_HEX or not hmac.compare_digest(mac, _mac(purpose, payload)):
-        raise CacheFormatError("not a cache file of this user's steplint")
+    payload = verified(purpose, data)
     try:
-        value = _codec(purpose).decoder.decode(payload.decode("utf-8", "surrogatepass"))
+        value = _codec(purpose).decoder.decode(str(payload, "utf-8", "surrogatepass"))
     except (ValueError, TypeError, KeyError, IndexError, RecursionError) as error:
         raise CacheFormatError(f"damaged cache file: {error}") from None
     return _tuples(value) if type(value) is list else value

@@ -52,7 +52,7 @@ class RunResult:
 class _Run:
     """Per-run state: lazily parsed files and their facts."""
 
-    def __init__(self, engine: "Engine", workspace: Workspace) -> None:
+    def __init__(self, engine: "Engine", workspace: Workspace, module_names: dict | None = None) -> None:
         self.engine = engine
         self.workspace = workspace
         self.file_problems: list[FileProblem] = []
@@ -64,7 +64,10 @@ class _Run:
         self.candidates: list = []  # display paths loaded as candidates (``Engine._load_candidates``)
         self.keyword_classes: dict = {}  # display path -> names of its classes that widened the candidate search
         self.keywords: frozenset = frozenset()  # every name the candidate search looked for, widened
-        for display in sorted(workspace.displays()):
+        if module_names is not None:  # display -> module name, as a run of the same files named them
+            self.module_of_path = dict(module_names)
+            self.path_of_module = {name: display for display, name in module_names.items()}
+        for display in sorted(workspace.displays()) if module_names is None else ():
             if not is_python(display):
                 continue
             name = self.engine.module_name(workspace.path_of(display))
@@ -296,7 +299,7 @@ class Engine:
         the Python files to load as candidates; ``"other_forms"``: the files other readers may
         read), only that part of the project is loaded up front; the model loads any other
         module it is led to."""
-        run = _Run(self, workspace)
+        run = _Run(self, workspace, None if part is None else part.get("module_names"))
         for problem in workspace.problems:
             run.file_problems.append(FileProblem("SL902", problem.display, Span(problem.line, problem.col,
                                                                                   problem.line, problem.col),

@@ -35,7 +35,7 @@ import posixpath
 
 from steplint.readers import is_python, readers, source_globs
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 # A file modified this close before the indexing run read it may have changed again within
 # the file system's time resolution without its stamp changing: it is always re-hashed.
 RACY_NS = 2_000_000_000
@@ -51,7 +51,9 @@ class ProjectIndex:
     ``keyword_classes``: display path -> the class names in it that widened the candidate
     search; ``keywords``: every name the search looked for; ``reader_files``: reader name ->
     display paths it read; ``problem_files``: files with a problem (SL901, SL902, SL905 ...);
-    ``pairing``: files of artefacts linked by evidence (``ProjectModel.pairing_paths``)."""
+    ``pairing``: files of artefacts linked by evidence (``ProjectModel.pairing_paths``);
+    ``script_dirs``: the directories of the steps' scripts; ``module_names``: display path ->
+    module name of every Python file (they depend only on the files present)."""
 
     settings: str
     stamps: dict
@@ -63,6 +65,7 @@ class ProjectIndex:
     problem_files: frozenset
     pairing: frozenset
     script_dirs: frozenset
+    module_names: dict
 
     def encoded(self) -> tuple:
         """Plain tuples and strings for the signed cache file (a group is a tuple of indexes
@@ -76,14 +79,15 @@ class ProjectIndex:
                 tuple((display, tuple(sorted(names))) for display, names in sorted(self.keyword_classes.items())),
                 tuple(sorted(self.keywords)),
                 tuple((name, tuple(sorted(files))) for name, files in sorted(self.reader_files.items())),
-                tuple(sorted(self.problem_files)), tuple(sorted(self.pairing)), tuple(sorted(self.script_dirs)))
+                tuple(sorted(self.problem_files)), tuple(sorted(self.pairing)), tuple(sorted(self.script_dirs)),
+                tuple((number[display], name) for display, name in sorted(self.module_names.items())))
 
     @classmethod
     def decoded(cls, value) -> "ProjectIndex | None":
         """The index ``encoded`` gave, or None when ``value`` is not one (another format)."""
         try:
             (form, settings, stamps, groups, candidates, keyword_classes, keywords, reader_files, problem_files,
-             pairing, script_dirs) = value
+             pairing, script_dirs, module_names) = value
             if form != INDEX_FORMAT:
                 return None
             order = [display for display, _, _, _ in stamps]
@@ -92,7 +96,8 @@ class ProjectIndex:
                        frozenset(candidates),
                        {display: frozenset(names) for display, names in keyword_classes}, frozenset(keywords),
                        {name: frozenset(files) for name, files in reader_files}, frozenset(problem_files),
-                       frozenset(pairing), frozenset(script_dirs))
+                       frozenset(pairing), frozenset(script_dirs),
+                       {order[position]: name for position, name in module_names})
         except (TypeError, ValueError, IndexError):
             return None
 
@@ -195,7 +200,8 @@ def write_index(engine, workspace, run, model) -> None:
         frozenset(run.candidates), {display: frozenset(names) for display, names in run.keyword_classes.items()},
         run.keywords, {name: frozenset(facts) for name, facts in run.reader_facts.items()},
         frozenset(problem.path for problem in run.file_problems), model.pairing_paths(),
-        frozenset(posixpath.dirname(step.script.path) for step in _steps(run, model) if step.script is not None))
+        frozenset(posixpath.dirname(step.script.path) for step in _steps(run, model) if step.script is not None),
+        dict(run.module_of_path))
     cache.write_index(index.encoded())
 
 
@@ -250,7 +256,8 @@ def check_scoped(engine, workspace, report_paths) -> tuple:
     other_forms = {display for name, files in index.reader_files.items()
                    for display in (files & near if name in local else files)}
     part = {"candidates": candidates | {display for display in index.problem_files if is_python(display)},
-            "other_forms": other_forms | changed | index.problem_files, "keywords": index.keywords}
+            "other_forms": other_forms | changed | index.problem_files, "keywords": index.keywords,
+            "module_names": index.module_names}
     result, run, model = engine.check_part(workspace, report_paths, part)
     if result.internal_errors:
         return None, "whole project: the scoped run had an internal error"
