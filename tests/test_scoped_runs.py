@@ -205,3 +205,68 @@ def test_the_command_line_says_how_a_run_was_scoped(tmp_path):
     assert second.stderr.startswith(SCOPED) and "files loaded" in second.stderr, second.stderr
     assert "scoped" not in quiet.stderr
     assert first.stdout == second.stdout == quiet.stdout
+
+
+# -- property: any sequence of edits, each followed by a scoped run of some files ------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.conftest import fast_and_full  # noqa: E402
+
+GENERATED_FILES = [f"{STEPS}/{kind}" for kind in (
+    "specs/pytorch_0000_spec.py", "specs/xgboost_0001_spec.py", "specs/processing_0002_spec.py",
+    "contracts/pytorch_0000_contract.py", "contracts/xgboost_0001_contract.py",
+    "contracts/processing_0002_contract.py", "scripts/pytorch_0000.py", "scripts/processing_0002.py",
+    "builders/builder_xgboost_0001.py", "registry/step_names.py")]
+# (old, new) text edits; each applies where its old text occurs
+TEXT_EDITS = [
+    ('logical_name="', 'logical_name="renamed_'),
+    ("/opt/ml/input/data", "/opt/ml/processing/input"),
+    ("/opt/ml/processing/output", "/opt/ml/output/data"),
+    ("import os\n", 'import os\nREGION = os.environ["UNDECLARED_REGION"]\n'),
+    ("required=True", "required=False"),
+    ('"Processing"', '"Training"'),
+    ("import os\n", "import os\n# a comment\n"),
+]
+
+
+@st.composite
+def edit_sessions(draw):
+    """Rounds of (edits as (file, edit index), the files the next run is given)."""
+    rounds = []
+    for _ in range(draw(st.integers(1, 3))):
+        edits = draw(st.lists(st.tuples(st.sampled_from(GENERATED_FILES), st.integers(0, len(TEXT_EDITS) - 1)),
+                              max_size=3))
+        given_files = draw(st.lists(st.sampled_from(GENERATED_FILES), min_size=1, max_size=2, unique=True))
+        rounds.append((edits, given_files))
+    return rounds
+
+
+@fast_and_full(3, 25)
+def test_scoped_runs_match_whole_runs_after_any_edits(max_examples, tmp_path_factory):
+    """Whatever is edited (a spec, a contract, a script, a builder, the registry every step
+    imports) and whichever files the next run is given, a run with the project index reports
+    what a run of the whole project reports on them."""
+    base = tmp_path_factory.mktemp("generated")
+    generate(base / "project", 4)
+    age(base / "project")
+
+    def check(rounds):
+        work = Path(tmp_path_factory.mktemp("session"))
+        root = work / "project"
+        shutil.copytree(base / "project", root)
+        cache = work / "cache"
+        lint(GENERATED_FILES[0], "--cache-dir", cache, cwd=root)
+        for edits, given_files in rounds:
+            for display, number in edits:
+                old, new = TEXT_EDITS[number]
+                path = root / display
+                path.write_text(path.read_text().replace(old, new, 1))
+            whole = lint(*given_files, "--no-cache", "--output-format", "json", cwd=root)
+            scoped = lint(*given_files, "--cache-dir", cache, "--output-format", "json", cwd=root)
+            assert (scoped[0], scoped[1]) == (whole[0], whole[1]), (rounds, scoped[2])
+
+    settings(max_examples=max_examples, deadline=None,
+             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])(
+        given(rounds=edit_sessions())(check))()

@@ -35,7 +35,7 @@ import posixpath
 
 from steplint.readers import is_python, readers, source_globs
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 # A file modified this close before the indexing run read it may have changed again within
 # the file system's time resolution without its stamp changing: it is always re-hashed.
 RACY_NS = 2_000_000_000
@@ -46,8 +46,9 @@ class ProjectIndex:
     """What a run of the whole project recorded for scoped runs.
 
     ``stamps``: display path -> ``(size in bytes, st_mtime_ns, content digest or "" when
-    the stamp is too close to the read to trust)``; ``groups``: per step, the display paths
-    it was declared in; ``candidates``: the Python files loaded as candidates;
+    the stamp is too close to the read to trust)``; ``groups``: per step, ``(the display paths
+    it was declared in, those and the modules whose facts they use)`` (``step_groups``);
+    ``candidates``: the Python files loaded as candidates;
     ``keyword_classes``: display path -> the class names in it that widened the candidate
     search; ``keywords``: every name the search looked for; ``reader_files``: reader name ->
     display paths it read; ``problem_files``: files with a problem (SL901, SL902, SL905 ...);
@@ -74,7 +75,9 @@ class ProjectIndex:
         number = {display: position for position, display in enumerate(order)}
         return (INDEX_FORMAT, self.settings,
                 tuple((display, *self.stamps[display]) for display in order),
-                tuple(tuple(sorted(number[path] for path in group if path in number)) for group in self.groups),
+                tuple((tuple(sorted(number[path] for path in declared if path in number)),
+                       tuple(sorted(number[path] for path in group if path in number)))
+                      for declared, group in self.groups),
                 tuple(sorted(self.candidates)),
                 tuple((display, tuple(sorted(names))) for display, names in sorted(self.keyword_classes.items())),
                 tuple(sorted(self.keywords)),
@@ -92,7 +95,8 @@ class ProjectIndex:
                 return None
             order = [display for display, _, _, _ in stamps]
             return cls(settings, {display: (size, mtime, digest) for display, size, mtime, digest in stamps},
-                       tuple(frozenset(order[position] for position in group) for group in groups),
+                       tuple((frozenset(order[position] for position in declared),
+                              frozenset(order[position] for position in group)) for declared, group in groups),
                        frozenset(candidates),
                        {display: frozenset(names) for display, names in keyword_classes}, frozenset(keywords),
                        {name: frozenset(files) for name, files in reader_files}, frozenset(problem_files),
@@ -104,7 +108,26 @@ class ProjectIndex:
     def groups_of(self, displays) -> frozenset:
         """Every display path sharing a group with one of ``displays``."""
         wanted = set(displays)
-        return frozenset(path for group in self.groups if not wanted.isdisjoint(group) for path in group)
+        return frozenset(path for _, group in self.groups if not wanted.isdisjoint(group) for path in group)
+
+    def neighbourhood(self, displays) -> frozenset:
+        """The groups of the steps whose group holds one of ``displays``, and of every step
+        declared in a file one of those steps is declared in (two steps running one script, a
+        spec's variants), repeatedly: what a rule comparing such steps reads."""
+        wanted = set(displays)
+        chosen = {number for number, (_, group) in enumerate(self.groups) if not wanted.isdisjoint(group)}
+        by_file: dict = {}
+        for number, (declared, _) in enumerate(self.groups):
+            for display in declared:
+                by_file.setdefault(display, []).append(number)
+        pending = list(chosen)
+        while pending:
+            for display in self.groups[pending.pop()][0]:
+                for number in by_file[display]:
+                    if number not in chosen:
+                        chosen.add(number)
+                        pending.append(number)
+        return frozenset(path for number in chosen for path in self.groups[number][1])
 
 
 def settings_key(config) -> str:
@@ -130,42 +153,66 @@ def _steps(run, model) -> list:
 
 
 def step_groups(run, model) -> list:
-    """Per step of the run, the display paths its facts come from: the files it was declared
-    in (``step_files``) and every module of the run they import, directly or not (a config,
-    a hyperparameters class, a helper a script imports, base classes)."""
-    imported: dict = {}  # display -> displays of the loaded modules it imports
+    """Per step of the run, ``(declared, group)``: the display paths it was declared in
+    (``step_files``), and those with the modules whose facts the project model reads to
+    resolve the names they import (loaded here when no rule needed them, so that a scoped
+    run and a whole one give a step the same group), followed as ``ProjectModel.lookup`` does: a
+    name a module defines makes the whole module count (its value may use any other name
+    of it), a name it only imports is followed to where that import leads (so a package
+    ``__init__`` re-exporting every step's spec adds only the one spec a builder uses)."""
+    edges: dict = {}
 
-    def imports_of(display: str) -> tuple:
-        if display not in imported:
-            facts = run.facts.get(run.module_of_path.get(display, ""))
-            found = []
-            if facts is not None:
-                names = list(facts.star_imports)
-                for value in facts.imports.values():
-                    module = getattr(value, "module", None)
-                    if isinstance(module, str):
-                        names.append(module)
-                        if getattr(value, "name", None):
-                            names.append(f"{module}.{value.name}")
-                for name in names:
-                    parts = name.split(".")
-                    for end in range(1, len(parts) + 1):  # a package's __init__ runs first
-                        found_name = model.index.find(".".join(parts[:end]))
-                        if found_name is not None and found_name in run.facts:
-                            found.append(run.path_of_module[found_name])
-            imported[display] = tuple(dict.fromkeys(found))
-        return imported[display]
+    def facts_of(module_name: str | None):
+        if module_name in run.facts:  # a step file's own name (``name@path`` when two files share one)
+            return run.facts[module_name]
+        found = model.index.find(module_name) if module_name else None
+        return run(found) if found is not None else None  # loaded now if no rule needed it
+
+    def ref_node(value) -> tuple | None:
+        module = getattr(value, "module", None)
+        if not isinstance(module, str):
+            return None
+        name = getattr(value, "name", None)
+        return ("module", module) if name is None else ("name", module, name)
+
+    def successors(node: tuple) -> tuple:
+        if node not in edges:
+            found: list = []
+            facts = facts_of(node[1])
+            if node[0] == "module":
+                if facts is not None:
+                    found = [ref_node(value) for value in facts.imports.values()]
+                    found += [("module", star) for star in facts.star_imports]
+            elif facts is None:
+                found = [("module", f"{node[1]}.{node[2]}")]
+            else:
+                name = node[2]
+                if name in facts.bindings or name in facts.functions or name in facts.classes:
+                    found = [("module", node[1])]
+                elif name in facts.imports:
+                    found = [ref_node(facts.imports[name])]
+                elif model.index.find(f"{facts.module}.{name}") is not None:
+                    found = [("module", f"{facts.module}.{name}")]
+                else:
+                    found = [("name", star, name) for star in facts.star_imports]
+            edges[node] = tuple(item for item in found if item is not None)
+        return edges[node]
 
     groups = []
     for step in _steps(run, model):
         group = set(step_files(step))
-        pending = list(group)
+        pending = [("module", run.module_of_path[display]) for display in group if display in run.module_of_path]
+        seen = set(pending)
         while pending:
-            for display in imports_of(pending.pop()):
-                if display not in group:
-                    group.add(display)
-                    pending.append(display)
-        groups.append(frozenset(group))
+            node = pending.pop()
+            facts = facts_of(node[1])
+            if facts is not None:
+                group.add(facts.path)
+            for following in successors(node):
+                if following not in seen:
+                    seen.add(following)
+                    pending.append(following)
+        groups.append((step_files(step), frozenset(group)))
     return groups
 
 
@@ -247,8 +294,8 @@ def check_scoped(engine, workspace, report_paths) -> tuple:
     seed = changed | set(report_paths)
     if not seed.isdisjoint(index.pairing):
         return None, "whole project: a given or changed file holds a step part linked by matching names"
-    in_groups = {display for group in index.groups for display in group}
-    near = seed | index.groups_of(seed)
+    in_groups = {display for _, group in index.groups for display in group}
+    near = seed | index.neighbourhood(seed)
     candidates = (near & index.candidates) | (index.candidates - in_groups)
     candidates |= {display for display in changed if is_python(display)
                    and engine.may_hold_step_code(workspace.sources[display], index.keywords)}
@@ -273,7 +320,7 @@ def check_scoped(engine, workspace, report_paths) -> tuple:
 def _why_not(index: ProjectIndex, seed: set, changed: set, run, model) -> str | None:
     """Why the scoped run's links out of the seed may not be the ones the index knows; None
     when they are."""
-    new_groups = step_groups(run, model)
+    new_groups = [group for _, group in step_groups(run, model)]
     for display in sorted(seed):
         old = index.groups_of([display])
         new = frozenset(path for group in new_groups if display in group for path in group)
