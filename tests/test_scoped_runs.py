@@ -176,6 +176,22 @@ def test_a_file_added_or_removed_since_the_index_runs_the_whole_project(change, 
     assert note.startswith(WHOLE) and "added or removed" in note, note
 
 
+def test_a_file_that_starts_declaring_pipeline_steps_runs_the_whole_project(tmp_path):
+    """The SDK-pipeline reader's files are read only where a given file can affect them: a file
+    that now holds a pipeline (and was no pipeline file when the index was written) makes the
+    run check the whole project, which writes an index that knows it."""
+    root = copy("sdk_pipeline_clean", tmp_path)
+    cache = tmp_path / "cache"
+    display = "pipelines/churn/code/prepare.py"
+    lint(display, "--cache-dir", cache, cwd=root)
+    assert compare(root, cache, display).startswith(SCOPED)
+    path = root / display
+    path.write_text(path.read_text() + "\n" + (root / "pipelines/abalone/pipeline.py").read_text())
+    note = compare(root, cache, display)
+    assert note.startswith(WHOLE) and display in note, note
+    assert compare(root, cache, display).startswith(SCOPED)
+
+
 def test_files_written_just_before_the_index_are_read_again(tmp_path):
     """A stamp taken within the file system's time resolution of the read is not trusted: the
     file is hashed again, so an edit that keeps size and time is still seen."""

@@ -3,27 +3,31 @@
 A pre-commit hook passes the changed files; every rule is cross-file, so a plain run loads
 and checks the whole project and keeps the findings that involve those files. After such a
 run the engine stores a **project index** beside the facts cache (``write_index``): each
-file's size, modification time and content digest, the files each step was declared in
-(its *group*: spec, contract, builders, script, step interface), the candidate files and
-the class names that widened the candidate search, the files the other readers read, and
-the files whose links pairing decides (``ProjectModel.pairing_paths``).
+file's size, modification time and content digest; per step the files it was declared in
+(spec, contract, builders, script, step interface) and its *group*, those files with the
+modules whose facts resolving their names reads (``step_groups``); the candidate files and
+the class names that widened the candidate search; the files each reader read; the files
+whose links pairing decides (``ProjectModel.pairing_paths``); module names.
 
 The next run given files of that project (``check_scoped``) compares the stat of every
 project file with the index; a file whose size or modification time differs (or was
 modified too close to the indexing run to trust) is read and hashed. The *seed* is the given
-files and the changed ones. The run then loads only the seed, the groups holding a seed
-file, the candidates in no group (a registry, base classes), every file with a problem and
-every file another reader reads; the model still loads any other module it is led to (an
-import, a script). It runs every rule on that and keeps the findings that involve the given
-files, as a full run does.
+files and the changed ones. The run then loads only the seed, the groups of the steps whose
+group holds a seed file and of every step declared in a file one of those is declared in
+(``ProjectIndex.neighbourhood``), the candidates in no group (a registry, base classes),
+every file with a problem, and every file of a reader that is not ``file_local``; the model
+still loads any other module it is led to (an import, a script). It runs every rule on
+that and keeps the findings that involve the given files, as a full run does.
 
 That equals the full run's findings on those files as long as every link between files that
 a rule could follow out of the seed is one the index already knows; whenever that cannot be
 told, the run is not scoped (the full run then writes a new index): no index, other
-settings, a file added or removed, an unreadable file, a seed file whose steps are now
-declared with other files than before, a seed file holding an artefact that pairing links by
-evidence, or one whose classes widen the candidate search differently. A scoped run that
-holds records the new stamps of the changed files, so the next run starts from them.
+settings, a file added or removed, an unreadable file, a seed file whose group is not the
+one the index holds, a seed file holding an artefact that pairing links by evidence, a
+changed file that widens the candidate search differently or is now read by another set of
+readers, and the comparisons SL206 makes with every step (a script no step runs in a
+step's script directory, an entry point that matches no file). A scoped run that holds
+records the new stamps of the files it read, so the next run starts from them.
 """
 
 from __future__ import annotations
@@ -303,7 +307,7 @@ def check_scoped(engine, workspace, report_paths) -> tuple:
     other_forms = {display for name, files in index.reader_files.items()
                    for display in (files & near if name in local else files)}
     part = {"candidates": candidates | {display for display in index.problem_files if is_python(display)},
-            "other_forms": other_forms | changed | index.problem_files, "keywords": index.keywords,
+            "other_forms": other_forms | seed | index.problem_files, "keywords": index.keywords,
             "module_names": index.module_names}
     result, run, model = engine.check_part(workspace, report_paths, part)
     if result.internal_errors:
@@ -339,6 +343,9 @@ def _why_not(index: ProjectIndex, seed: set, changed: set, run, model) -> str | 
             return f"{display} changes which classes derive from the configured ones"
         if (display in index.candidates) != (display in run.candidates):
             return f"{display} now does or no longer does declare step code"
+        for name, facts in run.reader_facts.items():
+            if (display in index.reader_files.get(name, ())) != (display in facts):
+                return f"{display} now does or no longer does hold a {name} reader's steps"
     return None
 
 
