@@ -11,7 +11,7 @@ from pathlib import Path
 def display_path(path: Path, cwd: Path | None = None) -> str:
     """How a path is shown: relative to the working directory when below it; symbolic links
     are followed (a broken one keeps its own name)."""
-    base = _real_directory(os.path.abspath(cwd or os.curdir)).rstrip(os.sep)
+    base = _base(os.getcwd() if cwd is None else os.path.abspath(cwd))
     real = _real_path(os.path.abspath(path))
     if real == base:
         return "."
@@ -26,9 +26,16 @@ def _real_directory(directory: str) -> str:
     return os.path.realpath(directory)
 
 
+@functools.lru_cache(maxsize=16)
+def _base(directory: str) -> str:
+    """The real path of an absolute directory, without a trailing separator."""
+    return _real_directory(directory).rstrip(os.sep)
+
+
 def forget_real_paths() -> None:
     """Drop the memoised real paths (a new run may see moved symbolic links)."""
     _real_directory.cache_clear()
+    _base.cache_clear()
 
 
 def _real_path(absolute: str) -> str:
