@@ -297,8 +297,9 @@ class Engine:
     def _check_project(self, workspace: Workspace, report_paths, part: dict | None = None) -> tuple:
         """``(RunResult, _Run, ProjectModel)`` of one project. With ``part`` (``"candidates"``:
         the Python files to load as candidates; ``"other_forms"``: the files other readers may
-        read), only that part of the project is loaded up front; the model loads any other
-        module it is led to."""
+        read; ``"keywords"``: the names a whole-project candidate search was widened with;
+        ``"module_names"``: display path -> module name of every Python file), only that part
+        of the project is loaded up front; the model loads any other module it is led to."""
         run = _Run(self, workspace, None if part is None else part.get("module_names"))
         for problem in workspace.problems:
             run.file_problems.append(FileProblem("SL902", problem.display, Span(problem.line, problem.col,
