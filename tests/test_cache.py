@@ -7,8 +7,10 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
+import steplint
 import steplint.readers.python.parse as parse_module
 from steplint.api import configure, load_workspace
 from steplint.config import NameSettings
@@ -190,3 +192,30 @@ def test_a_warm_run_reads_no_yaml_interface_or_sdk_pipeline_file_again(tmp_path,
     pipeline.write_text(pipeline.read_text() + "\n# edited\n")
     edited, _ = findings(tmp_path)
     assert edited == cold and read["pipeline"] == [pipeline.relative_to(tmp_path).as_posix()]
+
+
+def test_the_salt_covers_every_module_extraction_runs():
+    """Every steplint module that extracting facts imports, directly or not, is part of the
+    facts cache's salt, so changing any of them never reads facts the old code made."""
+    import ast
+
+    from steplint.engine.cache import EXTRACTION_MODULES
+
+    package = Path(steplint.__file__).parent
+    pending, seen = ["readers/python/parse.py", "readers/python/extract.py"], set()
+    while pending:
+        relative = pending.pop()
+        if relative in seen:
+            continue
+        seen.add(relative)
+        for node in ast.walk(ast.parse((package / relative).read_text())):
+            names = [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            if isinstance(node, ast.ImportFrom) and node.module == "steplint.readers.python":
+                names = [f"steplint.readers.python.{alias.name}" for alias in node.names]
+            for name in names:
+                if name.startswith("steplint."):
+                    path = name.split(".", 1)[1].replace(".", "/")
+                    target = f"{path}.py" if (package / f"{path}.py").is_file() else f"{path}/__init__.py"
+                    if target.startswith(("readers/python/", "model/")):
+                        pending.append(target)
+    assert seen - {"readers/python/__init__.py"} <= set(EXTRACTION_MODULES), sorted(seen - set(EXTRACTION_MODULES))

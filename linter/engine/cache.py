@@ -55,6 +55,7 @@ FORMAT = 5
 # The modules whose code decides what facts look like; their bytes are part of the salt.
 EXTRACTION_MODULES = ("model/values.py", "readers/python/facts.py", "readers/python/extract.py",
                       "readers/python/evaluate.py", "readers/python/builder_facts.py", "readers/python/names.py",
+                      "readers/python/derived.py", "readers/python/edits.py",
                       "readers/python/positions.py", "readers/python/walk.py", "readers/python/parse_guard.py",
                       "readers/python/parse.py", "engine/run.py", "engine/parallel.py")
 

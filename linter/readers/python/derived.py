@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import libcst as cst
 from steplint.model.values import ContractDerived
+from steplint.readers.python import walk
 from steplint.readers.python.evaluate import literal_string
 
 CONTRACT_OWNERS = ("contract", "script_contract")
@@ -105,7 +106,7 @@ def _walk(node):
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(list(current.children)))
+        stack.extend(reversed(walk.children(current)))
 
 
 def _contract_loop(loop: cst.For) -> tuple[str | None, set]:

@@ -498,7 +498,7 @@ def _module_constant_strings(module: cst.Module) -> dict:
                     key = entries.get(id(node), key)
                     if isinstance(node, cst.SimpleString):
                         found[id(node)] = (name, key)
-                    stack.extend((child, key) for child in node.children)
+                    stack.extend((child, key) for child in walk.children(node))
     return found
 
 
