@@ -14,7 +14,10 @@ message when neither works). For each corpus and repetition:
 - cold, 1 worker / cold, default workers: empty cache (``--jobs 1`` / no ``--jobs``);
 - warm: nothing changed, cache present;
 - touched: one contract edited (a comment added), whole project, warm cache;
-- pre-commit: one spec edited, ``steplint <that file>`` from the project root, warm cache;
+- first run given files: ``steplint <a spec>``, which loads the project around it (possibly
+  more than the directory the other runs check) and writes the project index;
+- pre-commit: then that spec edited, ``steplint <that file>`` from the project root, warm
+  cache and index (a scoped run);
 - one-file floor: a child process that only imports LibCST and parses that spec (what any
   LibCST-based run on one changed file pays at least; wall clock with interpreter start);
 - parse guard: what ``steplint.readers.python.parse_guard`` adds before LibCST sees a file (``ast.parse``
@@ -109,6 +112,7 @@ GUARD = "parse guard: ast.parse + walk, 1 process, GC off"
 FLOOR_GC_OFF = "floor, cyclic GC off (as steplint's CLI runs)"
 ONE_FILE = "one-file floor: python, import libcst, parse it"
 PRE_COMMIT = "pre-commit: steplint <one changed spec>, warm"
+FIRST_GIVEN = "first run given that spec (writes the index)"
 ONE_FILE_FLOOR = "import sys, libcst; libcst.parse_module(open(sys.argv[1], encoding='utf-8').read())"
 
 
@@ -180,6 +184,9 @@ def measure_corpus(name: str, root: Path, cwd: Path, cache: Path, contract: Path
         if spec is not None:
             record(ONE_FILE,
                    *run_child([sys.executable, "-c", ONE_FILE_FLOOR, str(spec)], cwd)[:2])
+            # the first run given files loads the project around them (possibly more than the
+            # directory checked above) and writes the index that scoped runs start from
+            record(FIRST_GIVEN, *run_child(steplint([str(spec), "--cache-dir", str(cache)]), cwd)[:2])
             original = touch(spec, f"touched {repetition}")
             try:
                 record(PRE_COMMIT,
