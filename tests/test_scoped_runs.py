@@ -109,7 +109,7 @@ def generated(tmp_path) -> tuple:
     cache = tmp_path / "cache"
     code, _, err = lint("src/benchproj/steps/specs/xgboost_0001_spec.py", "--cache-dir", cache, "--verbose",
                         cwd=root)
-    assert "no project index" in err
+    assert "no project index yet" in err
     return root, cache
 
 
@@ -137,7 +137,7 @@ def test_an_edited_file_is_checked_scoped_with_the_findings_of_a_whole_run(edit,
     before = lint(display, "--no-cache", "--output-format", "json", cwd=root)
     note = compare(root, cache, display)
     assert note.startswith(SCOPED), note
-    assert int(note.split(", ")[1].split()[0]) < 40  # of the project's 63 files
+    assert int(note.split("; ")[1].split()[0]) < 40  # of the project's 63 files
     # the next run starts from the recorded stamps: still scoped, same report
     assert compare(root, cache, display).startswith(SCOPED)
     assert before == lint(display, "--no-cache", "--output-format", "json", cwd=root)
@@ -152,7 +152,7 @@ def test_an_edit_changing_which_files_declare_a_step_runs_the_whole_project(gene
     spec.write_text(text.replace(old, "contracts.xgboost_0004_contract import XGBOOST_0004_CONTRACT as "
                                       "XGBOOST_0001_CONTRACT"))
     note = compare(root, cache, f"{STEPS}/specs/xgboost_0001_spec.py")
-    assert note.startswith(WHOLE) and "now declares steps with other files" in note, note
+    assert note.startswith(WHOLE) and "is now linked to other files" in note, note
     # that run wrote a new index: the next one is scoped again
     assert compare(root, cache, f"{STEPS}/specs/xgboost_0001_spec.py").startswith(SCOPED)
 
@@ -217,7 +217,7 @@ def test_the_command_line_says_how_a_run_was_scoped(tmp_path):
     first = run_steplint(spec, "--verbose", cwd=root)
     second = run_steplint(spec, "--verbose", cwd=root)
     quiet = run_steplint(spec, cwd=root)
-    assert "steplint: whole project: no project index for these settings yet" in first.stderr
+    assert "steplint: whole project: no project index yet" in first.stderr
     assert second.stderr.startswith(SCOPED) and "files loaded" in second.stderr, second.stderr
     assert "scoped" not in quiet.stderr
     assert first.stdout == second.stdout == quiet.stdout
@@ -286,3 +286,17 @@ def test_scoped_runs_match_whole_runs_after_any_edits(max_examples, tmp_path_fac
     settings(max_examples=max_examples, deadline=None,
              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])(
         given(rounds=edit_sessions())(check))()
+
+
+def test_the_note_names_why_a_run_given_files_checks_the_whole_project(tmp_path):
+    """A fix run is never scoped; an index another project wrote into the same --cache-dir
+    is not used, and the note says so."""
+    first, second = copy("steps_layout", tmp_path), copy("legacy_layout", tmp_path)
+    cache = tmp_path / "shared-cache"
+    spec = "src/buyer_models/steps/specs/pytorch_training_spec.py"
+    lint(spec, "--cache-dir", cache, cwd=first)
+    lint("src/mlpipelines/pipeline_step_specs/pytorch_training_spec.py", "--cache-dir", cache, cwd=second)
+    _, _, err = lint(spec, "--cache-dir", cache, "--verbose", cwd=first)
+    assert "whole project: the project index was written for other settings or another project" in err, err
+    _, _, err = lint(spec, "--cache-dir", cache, "--verbose", "--fix", cwd=first)
+    assert "whole project: --fix and --diff runs are never scoped" in err, err

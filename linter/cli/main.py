@@ -319,6 +319,9 @@ def _run(arguments, output_format: str, config, rules, scope, stdin, progress) -
         return _exit(outcome.result, discovered, _findings_code(outcome.result.findings, arguments, config))
 
     if arguments.fix or arguments.diff:
+        if arguments.verbose and report_paths is not None and not arguments.silent:
+            print("steplint: whole project: --fix and --diff runs are never scoped (a fix may edit any file)",
+                  file=sys.stderr)
         outcome = fix_workspace(engine, workspace, allowed_applicabilities(arguments.unsafe_fixes), report_paths)
         if progress is not None:
             progress.clear()

@@ -287,8 +287,11 @@ def check_scoped(engine, workspace, report_paths) -> tuple:
     if workspace.problems:
         return None, "whole project: a file cannot be read"
     index = ProjectIndex.decoded(cache.read_index())
-    if index is None or index.settings != settings_key(engine.config):
-        return None, "whole project: no project index for these settings yet"
+    if index is None:
+        return None, "whole project: no project index yet (this run writes one)"
+    if index.settings != settings_key(engine.config):
+        return None, ("whole project: the project index was written for other settings or another project "
+                      "(each project needs its own --cache-dir)")
     if workspace.sources.paths.keys() != index.stamps.keys():
         return None, "whole project: files were added or removed since the project index"
     found = _changed(workspace, index)
@@ -297,7 +300,7 @@ def check_scoped(engine, workspace, report_paths) -> tuple:
     changed, restamped = found
     seed = changed | set(report_paths)
     if not seed.isdisjoint(index.pairing):
-        return None, "whole project: a given or changed file holds a step part linked by matching names"
+        return None, f"whole project: {_paired(seed & index.pairing)}"
     in_groups = {display for _, group in index.groups for display in group}
     near = seed | index.neighbourhood(seed)
     candidates = (near & index.candidates) | (index.candidates - in_groups)
@@ -316,9 +319,13 @@ def check_scoped(engine, workspace, report_paths) -> tuple:
     if why_not is not None:
         return None, f"whole project: {why_not}"
     _record(engine, workspace, index, changed | restamped)
-    loaded = len(run.facts) + sum(len(facts) for facts in run.reader_facts.values())
-    return result, (f"scoped: {len(seed)} given or changed file{'s' if len(seed) != 1 else ''}, "
-                    f"{loaded} of {len(index.stamps)} files loaded")
+    loaded = {facts.path for facts in run.facts.values()} | {display for facts in run.reader_facts.values()
+                                                               for display in facts}
+    unhashed = {display for display in changed if not index.stamps[display][2]}
+    counts = [f"{len(report_paths)} given", f"{len(changed - unhashed)} changed"]
+    if unhashed:
+        counts.append(f"{len(unhashed)} re-read (modified within 2 s before the index was written)")
+    return result, f"scoped: {', '.join(counts)}; {len(loaded)} of {len(index.stamps)} files loaded"
 
 
 def _why_not(index: ProjectIndex, seed: set, changed: set, run, model) -> str | None:
@@ -329,7 +336,7 @@ def _why_not(index: ProjectIndex, seed: set, changed: set, run, model) -> str | 
         old = index.groups_of([display])
         new = frozenset(path for group in new_groups if display in group for path in group)
         if old != new:
-            return f"{display} now declares steps with other files"
+            return f"{display} is now linked to other files than the project index records"
         if not new and posixpath.dirname(display) in index.script_dirs and _has_main_block(run, display):
             return f"{display} is in a step's script directory but no step runs it (SL206 compares it with every step)"
     for step in _steps(run, model):
@@ -337,7 +344,7 @@ def _why_not(index: ProjectIndex, seed: set, changed: set, run, model) -> str | 
                 and not seed.isdisjoint(step_files(step))):
             return f"{step.name} names an entry point no file matches (SL206 compares it with every script)"
     if not seed.isdisjoint(model.pairing_paths()):
-        return "a given or changed file holds a step part linked by matching names"
+        return _paired(seed & model.pairing_paths())
     for display in sorted(changed):
         if frozenset(run.keyword_classes.get(display, ())) != index.keyword_classes.get(display, frozenset()):
             return f"{display} changes which classes derive from the configured ones"
@@ -347,6 +354,12 @@ def _why_not(index: ProjectIndex, seed: set, changed: set, run, model) -> str | 
             if (display in index.reader_files.get(name, ())) != (display in facts):
                 return f"{display} now does or no longer does hold a {name} reader's steps"
     return None
+
+
+def _paired(displays) -> str:
+    """Why a run on these files (of specs, contracts or builders linked by evidence) is not scoped."""
+    return (f"{sorted(displays)[0]} holds a spec, contract or builder that steplint links by matching names, "
+            f"which it decides across the whole project")
 
 
 def _has_main_block(run, display: str) -> bool:
