@@ -209,8 +209,8 @@ class FactsCache:
 
         if record[2] is None:
             try:
-                value = decode_value("facts", bytes(record[1]).decode("utf-8", "surrogatepass"))
-            except (CacheFormatError, UnicodeDecodeError):
+                value = decode_value("facts", record[1])
+            except CacheFormatError:
                 del self._entries[key]
                 return None
             if not (isinstance(value, tuple) and len(value) == 2):
@@ -234,8 +234,7 @@ class FactsCache:
         known = self._load()
         new, self._new = self._new, {}
         try:
-            new = {key: [digest, encode_value("facts", value).encode("utf-8", "surrogatepass"), value]
-                   for key, (digest, value) in new.items()}
+            new = {key: [digest, encode_value("facts", value), value] for key, (digest, value) in new.items()}
         except (TypeError, ValueError, RecursionError):
             self.enabled = False
             return

@@ -172,7 +172,7 @@ def encode(purpose: str, value) -> bytes:
     """The bytes of a cache file holding ``value`` for ``purpose`` (a key of ``DATA_MODULES``).
     Raises TypeError for a value of a type the format does not hold, RecursionError for one
     nested too deeply, OSError when there is no signing key."""
-    return signed(purpose, _codec(purpose).encoder.encode(value).encode("utf-8", "surrogatepass"))
+    return signed(purpose, encode_value(purpose, value))
 
 
 def signed(purpose: str, payload: bytes) -> bytes:
@@ -195,19 +195,20 @@ def verified(purpose: str, data: bytes) -> memoryview:
     return payload
 
 
-def encode_value(purpose: str, value) -> str:
-    """``value`` as the JSON text a cache file for ``purpose`` holds it in, unsigned: for a
-    part of a file that is decoded only when needed (``decode_value``). Raises like ``encode``."""
-    return _codec(purpose).encoder.encode(value)
+def encode_value(purpose: str, value) -> bytes:
+    """``value`` as the UTF-8 JSON a cache file for ``purpose`` holds it in, unsigned: the
+    payload of ``encode``, or a part of a file that is decoded only when needed
+    (``decode_value``). Raises like ``encode``."""
+    return _codec(purpose).encoder.encode(value).encode("utf-8", "surrogatepass")
 
 
-def decode_value(purpose: str, text: str):
-    """The value ``encode_value(purpose, value)`` gave, from a file ``decode`` verified.
-    Raises CacheFormatError when the text is damaged."""
+def decode_value(purpose: str, data):
+    """The value ``encode_value(purpose, value)`` gave (``data``: its bytes, or a view of
+    them in a file ``verified`` accepted). Raises CacheFormatError when they are damaged."""
     try:
-        value = _codec(purpose).decoder.decode(text)
+        value = _codec(purpose).decoder.decode(str(data, "utf-8", "surrogatepass"))
     except (ValueError, TypeError, KeyError, IndexError, RecursionError) as error:
-        raise CacheFormatError(f"damaged cache entry: {error}") from None
+        raise CacheFormatError(f"damaged cache data: {error}") from None
     return _tuples(value) if type(value) is list else value
 
 
@@ -215,11 +216,6 @@ def decode(purpose: str, data: bytes):
     """The value stored by ``encode(purpose, value)``. Raises CacheFormatError when the
     file was not written by this user's steplint for ``purpose``, or is damaged; OSError
     when there is no signing key."""
-    payload = verified(purpose, data)
-    try:
-        value = _codec(purpose).decoder.decode(str(payload, "utf-8", "surrogatepass"))
-    except (ValueError, TypeError, KeyError, IndexError, RecursionError) as error:
-        raise CacheFormatError(f"damaged cache file: {error}") from None
-    return _tuples(value) if type(value) is list else value
+    return decode_value(purpose, verified(purpose, data))
 
 
