@@ -973,6 +973,6 @@ def cst_shaped(tree: ast.Module, text: str, strings: list) -> tuple | None:
     try:
         builder = _Builder(tree, text, strings)
         module = builder.build()
-    except (Decline, cst.ParserSyntaxError, RecursionError):
+    except (Decline, cst.ParserSyntaxError, RecursionError, MemoryError):
         return None
     return module, AstPositions(builder.ranges, builder.found, builder.ends, builder.text.line_starts)
