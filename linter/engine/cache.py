@@ -57,7 +57,7 @@ EXTRACTION_MODULES = ("model/values.py", "readers/python/facts.py", "readers/pyt
                       "readers/python/evaluate.py", "readers/python/builder_facts.py", "readers/python/names.py",
                       "readers/python/derived.py", "readers/python/edits.py",
                       "readers/python/positions.py", "readers/python/walk.py", "readers/python/parse_guard.py",
-                      "readers/python/parse.py", "engine/run.py", "engine/parallel.py")
+                      "readers/python/parse.py", "readers/python/ast_route.py", "engine/run.py", "engine/parallel.py")
 
 
 # Modules whose frozen dataclasses make up facts. Worker processes send facts back pickled

@@ -1,8 +1,10 @@
 """One Python file in, its facts (or the problem that keeps them out) out.
 
 ``extract_source`` is what the engine and its worker processes call for every file they
-analyse: the parse guard, LibCST, then extraction. The CST is not kept; fixes parse again
-through ``parse_source``.
+analyse: the parse guard (CPython's ``ast.parse``), then extraction from the CST-shaped
+tree ``ast_route`` builds from that AST, or, when that route declines the file, from
+LibCST's CST. Nothing is kept: fixes parse with LibCST through ``parse_source`` when one
+is built, so a file is parsed by LibCST only if a fix edits it.
 """
 
 from __future__ import annotations
@@ -12,18 +14,35 @@ from typing import TYPE_CHECKING
 from steplint.config import Config
 from steplint.files.sources import FileProblem, SourceFile
 from steplint.model.values import Span
-from steplint.readers.python.parse_guard import parse_obstacle
+from steplint.readers.python.parse_guard import ParseObstacle, guarded_tree, parse_obstacle
 
 if TYPE_CHECKING:  # the parser and extractor are imported on first use, keeping start-up light
     from steplint.readers.python.edits import ParsedFile
 
 
 def extract_source(source: SourceFile, module_name: str, config: Config) -> tuple:
-    """Parse and extract one file: ``(facts, None)`` or ``(None, FileProblem)``."""
-    parsed, problem = parse_source(source)
-    if parsed is None:
-        return None, problem
+    """Parse and extract one file: ``(facts, None)`` or ``(None, FileProblem)``. The facts
+    are the same whichever route read the file (``tests/test_ast_route.py``)."""
+    from steplint.readers.python.ast_route import cst_shaped
+    from steplint.readers.python.edits import ParsedFile
+
+    strings: list = []
+    checked = guarded_tree(source.text, strings)
+    if isinstance(checked, ParseObstacle):
+        return None, _obstacle_problem(source, checked)
+    shaped = cst_shaped(checked, source.text, strings)
+    if shaped is not None:
+        parsed = ParsedFile(source, shaped[0], shaped[1])
+    else:
+        parsed, problem = _libcst(source)
+        if parsed is None:
+            return None, problem
     return _extract(parsed, module_name, config)
+
+
+def _obstacle_problem(source: SourceFile, obstacle: ParseObstacle) -> FileProblem:
+    return FileProblem(obstacle.code, source.display,
+                       Span(obstacle.line, obstacle.col, obstacle.line, obstacle.col), obstacle.message)
 
 
 def _not_checked(source: SourceFile, message: str, line: int = 1, col: int = 0) -> FileProblem:
@@ -34,13 +53,17 @@ def _not_checked(source: SourceFile, message: str, line: int = 1, col: int = 0) 
 def parse_source(source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
     """The file's CST, or the problem that keeps it from LibCST: the guard's verdict first
     (``steplint.readers.python.parse_guard``), then what LibCST itself raises on code Python accepts."""
+    obstacle = parse_obstacle(source.text)
+    if obstacle is not None:
+        return None, _obstacle_problem(source, obstacle)
+    return _libcst(source)
+
+
+def _libcst(source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
+    """LibCST's CST of a file the parse guard let through, or the problem LibCST raises."""
     import libcst as cst
     from steplint.readers.python.edits import ParsedFile
 
-    obstacle = parse_obstacle(source.text)
-    if obstacle is not None:
-        return None, FileProblem(obstacle.code, source.display, Span(obstacle.line, obstacle.col, obstacle.line,
-                                                                      obstacle.col), obstacle.message)
     try:
         module = cst.parse_module(source.text)
     except cst.ParserSyntaxError as error:

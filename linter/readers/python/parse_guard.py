@@ -110,9 +110,10 @@ def parse_obstacle(text: str) -> ParseObstacle | None:
     return checked if isinstance(checked, ParseObstacle) else None
 
 
-def guarded_tree(text: str) -> ast.Module | ParseObstacle:
+def guarded_tree(text: str, strings: list | None = None) -> ast.Module | ParseObstacle:
     """CPython's AST of ``text`` when it may be parsed (``parse_obstacle`` is None), else the
-    obstacle: for a reader that walks CPython's tree itself, one parse instead of two."""
+    obstacle: for a reader that walks CPython's tree itself, one parse instead of two.
+    ``strings``, when given, receives the tree's string literal nodes (``measure``)."""
     if len(text) > MAX_PARSE_CHARS:
         return ParseObstacle("SL902", 1, 0, f"file has {len(text):,} characters, more than the {MAX_PARSE_CHARS:,} "
                                             "steplint parses (generated code?); it is not checked")
@@ -122,7 +123,7 @@ def guarded_tree(text: str) -> ast.Module | ParseObstacle:
     tree = _cpython_tree(text)
     if isinstance(tree, ParseObstacle):
         return tree
-    return complexity_obstacle(measure(tree, text)) or tree
+    return complexity_obstacle(measure(tree, text, strings)) or tree
 
 
 def complexity_obstacle(measured: Complexity) -> ParseObstacle | None:
@@ -158,8 +159,11 @@ def _cpython_tree(text: str) -> ast.Module | ParseObstacle:
         return ParseObstacle("SL901", 1, 0, f"Python cannot compile this file: {error}")
 
 
-def measure(tree: ast.AST, text: str) -> Complexity:
-    """Depth and work of ``tree``, CPython's AST of ``text``, in one walk without recursion."""
+def measure(tree: ast.AST, text: str, found_strings: list | None = None) -> Complexity:
+    """Depth and work of ``tree``, CPython's AST of ``text``, in one walk without recursion.
+    ``found_strings``, when given, receives every ``JoinedStr`` node and every ``Constant``
+    holding a ``str`` or ``bytes`` (in no particular order; some inside f-strings)."""
+    collect = found_strings.append if found_strings is not None else None
     strings = _StringPieces(text)
     nodes = deepest = deepest_line = chain_cost = 0
     stack = [(tree, 0, 0)]
@@ -182,6 +186,8 @@ def measure(tree: ast.AST, text: str) -> Complexity:
                 extra = node.module.count(".") if node.module else 0
             elif kind is JoinedStr or type(node.value) in string_types:
                 extra = strings.extra_pieces(node)
+                if collect is not None:
+                    collect(node)
             else:
                 extra = 0
             nodes += extra
