@@ -5,7 +5,13 @@ Corpora: ``generated`` (a spec-driven project of ``--steps`` steps from bench/ge
 ``importlib.util.find_spec`` without importing it) and ``real`` (real spec-driven code: the
 public cursus repository at its last revision with Python specs, ``d97a6054``, extracted
 from ``--real-git-dir`` or cloned once into ``~/.cache/steplint-bench``; skipped with a
-message when neither works). For each corpus and repetition:
+message when neither works) and ``pipelines`` (plain SageMaker SDK pipelines: the 24 pipeline
+example projects of aws/amazon-sagemaker-examples pinned in ``bench/sdk_pipelines.py``, at
+revision ``2d519b52c``, notebooks turned into ``pipeline.py``, each project a directory with
+its own git repository under one root; built once into ``~/.cache/steplint-bench`` from
+``--examples-git-dir`` or a sparse fetch of that revision, skipped with a message when neither
+works; no contract, and the pre-commit runs edit one ``pipeline.py``). For each corpus and
+repetition:
 
 - floor: ``libcst.parse_module`` of every file steplint would discover, one process
   (time measured inside that process, so interpreter start is not counted), once with
@@ -39,8 +45,8 @@ project and writes the index scoped runs start from; reported as "first run"), t
 repetition one spec edited, ``steplint <that spec>`` and the one-file floor, interleaved;
 the ratio should not grow with the size.
 
-Usage: ``python bench/run.py [--steps 500] [--repeat 3] [--corpus generated --corpus sagemaker --corpus real]
-[--pre-commit 100,400,1600] [--real-git-dir DIR] [--adversarial]``.
+Usage: ``python bench/run.py [--steps 500] [--repeat 3] [--corpus generated --corpus sagemaker --corpus real
+--corpus pipelines] [--pre-commit 100,400,1600] [--real-git-dir DIR] [--examples-git-dir DIR] [--adversarial]``.
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import adversarial  # noqa: E402
+import sdk_pipelines  # noqa: E402
 from generate import generate  # noqa: E402
 
 FLOOR_SCRIPT = """
@@ -318,17 +325,20 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark steplint against the LibCST parse floor.")
     parser.add_argument("--steps", type=int, default=500, help="steps in the generated project (default: 500)")
     parser.add_argument("--repeat", type=int, default=3, help="repetitions per measurement (default: 3)")
-    parser.add_argument("--corpus", action="append", choices=("generated", "sagemaker", "real"),
-                        help="corpora to run (default: all three)")
+    parser.add_argument("--corpus", action="append", choices=("generated", "sagemaker", "real", "pipelines"),
+                        help="corpora to run (default: all four)")
     parser.add_argument("--real-git-dir", type=Path,
                         help="a (bare) git directory of the cursus repository, instead of cloning it")
+    parser.add_argument("--examples-git-dir", type=Path,
+                        help="a (bare) git directory of aws/amazon-sagemaker-examples holding revision "
+                             f"{sdk_pipelines.EXAMPLES_REVISION[:9]}, instead of fetching it")
     parser.add_argument("--pre-commit", help="project sizes in steps for the pre-commit run, e.g. 100,400,1600")
     parser.add_argument("--json", type=Path, help="also write the raw timings here")
     parser.add_argument("--adversarial", action="store_true",
                         help="time the adversarial inputs of bench/adversarial.py (alone, unless --corpus is given)")
     arguments = parser.parse_args(argv)
     alone = arguments.adversarial or arguments.pre_commit
-    corpora = arguments.corpus or ([] if alone else ["generated", "sagemaker", "real"])
+    corpora = arguments.corpus or ([] if alone else ["generated", "sagemaker", "real", "pipelines"])
     print(f"machine: {machine()}")
     raw = {}
     with tempfile.TemporaryDirectory(prefix="steplint-bench-") as work:
@@ -348,11 +358,19 @@ def main(argv=None) -> int:
                     continue
                 results = measure_corpus(f"cursus {REAL_REVISION}", tree, tree.parent.parent, work / "real-cache",
                                          first(tree, "*_contract.py"), first(tree, "*_spec.py"), arguments.repeat)
+            elif corpus == "pipelines":
+                tree = sdk_pipelines.pipelines_tree(arguments.examples_git_dir)
+                if tree is None:
+                    continue
+                results = measure_corpus("SDK pipelines", tree, tree, work / "pipelines-cache", None,
+                                         tree / sdk_pipelines.PRE_COMMIT_FILE, arguments.repeat)
             else:
                 results = measure_corpus("sagemaker source", sagemaker_root(), work, work / "sagemaker-cache",
                                          None, None, arguments.repeat)
             raw[corpus] = results
-            print(report({"sagemaker": "sagemaker", "real": f"cursus {REAL_REVISION} ({REAL_PATH})"}.get(
+            print(report({"sagemaker": "sagemaker", "real": f"cursus {REAL_REVISION} ({REAL_PATH})",
+                          "pipelines": f"SageMaker examples {sdk_pipelines.EXAMPLES_REVISION[:9]}, "
+                                       f"{len(sdk_pipelines.PROJECTS)} pipeline projects"}.get(
                 corpus, f"generated ({arguments.steps} steps)"), results))
             sys.stdout.flush()
         if arguments.pre_commit:
