@@ -812,19 +812,20 @@ class _Builder:
             "operator": _UNARY_OPERATORS[type(node.op)], "expression": self.expr(node.operand)})
 
     def _boolean(self, node):
+        """``a or b or c`` as LibCST nests it, ``(a or b) or c`` (operations are not indexed,
+        so they are built after their operands)."""
         operator = _BOOLEAN_OPERATORS[type(node.op)]
         values = node.values
         start = self._outer(*self._span(values[0]))[0]
-
-        def chain(count: int):
-            if count == 1:
-                return self.expr(values[0])
-            end = self._end(node) if count == len(values) else self._outer(*self._span(values[count - 1]))[1]
-            return self._composite(cst.BooleanOperation, start, end, lambda: {
-                "left": chain(count - 1), "operator": operator, "right": self.expr(values[count - 1])})
         if self._start(node) != start:
             raise Decline("a boolean operation whose first operand is not where it starts")
-        return chain(len(values))
+        result = self.expr(values[0])
+        for count, value in enumerate(values[1:], start=2):
+            right = self.expr(value)
+            result = _make(cst.BooleanOperation, left=result, operator=operator, right=right)
+            self._record(result, start, self._end(node) if count == len(values)
+                         else self._outer(*self._span(value))[1])
+        return result
 
     def _compare(self, node):
         def build():
