@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from steplint.config import Config, find_config_file, load_config
 from steplint.engine.run import Engine, RunResult
@@ -12,8 +13,10 @@ from steplint.files.paths import display_path, forget_real_paths
 from steplint.files.projects import nearest_project
 from steplint.files.sources import read_source
 from steplint.files.workspace import Workspace
-from steplint.fixing.fixer import FixOutcome, allowed_applicabilities, fix_workspace
 from steplint.readers import source_globs, source_suffixes
+
+if TYPE_CHECKING:
+    from steplint.fixing.fixer import FixOutcome
 
 
 def configure(paths, config_path: Path | None = None, overrides: dict | None = None) -> Config:
@@ -64,4 +67,6 @@ def fix_paths_in_memory(paths, config: Config | None = None, unsafe: bool = Fals
     """What ``--fix`` would do, without writing."""
     config = config or configure(paths)
     workspace, _ = load_workspace(paths, config)
+    from steplint.fixing.fixer import allowed_applicabilities, fix_workspace
+
     return fix_workspace(make_engine(config), workspace, allowed_applicabilities(unsafe))

@@ -32,7 +32,6 @@ from steplint.config import FAIL_ON, ConfigError
 from steplint.engine.run import Engine
 from steplint.engine.scope import load_scope
 from steplint.files.sources import SourceFile
-from steplint.fixing.fixer import allowed_applicabilities, fix_workspace, write_changes
 from steplint.reporting.reporters import (
     HUMAN_FORMATS,
     REPORTERS,
@@ -305,6 +304,8 @@ def _run(arguments, output_format: str, config, rules, scope, stdin, progress) -
         code = add_suppressions_to_files(workspace, result.findings)
         return _exit(result, discovered, code)
 
+    if arguments.fix or arguments.diff:
+        from steplint.fixing.fixer import allowed_applicabilities, fix_workspace, write_changes
     if isinstance(stdin, SourceFile) and (arguments.fix or arguments.diff):
         outcome = fix_workspace(engine, workspace, allowed_applicabilities(arguments.unsafe_fixes), report_paths)
         if progress is not None:

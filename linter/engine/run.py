@@ -29,14 +29,14 @@ from steplint.findings.suppressions import is_suppressed, parse_suppressions
 from steplint.model.values import Span
 from steplint.readers import is_python, readers, reads
 from steplint.readers.api import ReaderProject
-from steplint.readers.python import parse as python_parse
-from steplint.readers.python.facts import ModuleFacts
 from steplint.readers.python.names import module_name_for
-from steplint.readers.python.project import ProjectModel
 from steplint.rule import Finding, Rule, RuleContext
 
-if TYPE_CHECKING:  # the parser and extractor are imported on first use, keeping start-up light
+if TYPE_CHECKING:  # the parser, extractor and model are imported on first use: a run whose
+    # result is cached (nothing changed) does not import them
     from steplint.readers.python.edits import ParsedFile
+    from steplint.readers.python.facts import ModuleFacts
+    from steplint.readers.python.project import ProjectModel
 
 
 READER_SLOT = "<reader> "  # + a reader's name: the facts cache's key of its facts, never a module name
@@ -172,18 +172,22 @@ class Engine:
     def parse(self, source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
         key = (source.display, source.digest)
         if key not in self._parse_memo:
-            self._parse_memo[key] = python_parse.parse_source(source)
+            from steplint.readers.python.parse import parse_source
+
+            self._parse_memo[key] = parse_source(source)
         return self._parse_memo[key]
 
     def facts(self, source: SourceFile, module_name: str) -> tuple[ModuleFacts | None, FileProblem | None]:
-        """Facts of one file: memoised, then from the cache, else parsed and extracted (the
-        CST is not kept: rules that build fixes parse again through ``parse``)."""
+        """Facts of one file: memoised, then from the cache, else parsed and extracted
+        (``readers.python.parse.extract_source``; fixes parse with LibCST through ``parse``)."""
         digest = source.digest
         key = (source.display, digest, module_name)
         if key not in self._facts_memo:
             cached = self.cache.get(source.display, module_name, digest) if self.cache is not None else None
             if cached is None:
-                cached = python_parse.extract_source(source, module_name, self.config)
+                from steplint.readers.python.parse import extract_source
+
+                cached = extract_source(source, module_name, self.config)
                 if self.cache is not None:
                     self.cache.put(source.display, module_name, digest, cached)
             self._facts_memo[key] = cached
@@ -318,6 +322,8 @@ class Engine:
                     if any(getattr(base, "name", None) in part["keywords"] for base in cls.bases):
                         run.keyword_classes.setdefault(display, set()).add(cls.name)
             self._read_other_forms(run, part["other_forms"])
+        from steplint.readers.python.project import ProjectModel
+
         model = ProjectModel(run.facts, run, self.config.names, script_paths=tuple(run.module_of_path))
         context = RuleContext(model, self.config, run, report_paths)
         findings: list[Finding] = []

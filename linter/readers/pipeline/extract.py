@@ -67,6 +67,15 @@ SDK_TERMS = Terms("the step's inputs", "the step's outputs", "the env= of its pr
 
 
 @dataclass(frozen=True)
+class PipelineFile:
+    """The facts of one pipeline file: its steps (``PlannedStep``), each with its script's
+    candidate paths."""
+
+    path: str
+    steps: tuple
+
+
+@dataclass(frozen=True)
 class PlannedStep:
     """A step as read from its file, and the display paths its script may be at (tried in
     order; the reader fills in ``Step.script`` from the first that is a Python file of the

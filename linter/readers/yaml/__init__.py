@@ -24,8 +24,6 @@ import re
 
 from steplint.files.sources import FileProblem
 from steplint.readers.api import Reader
-from steplint.readers.yaml.interface import InterfaceFile, read_interface
-from steplint.readers.yaml.nodes import YamlProblem, parse
 
 SYNTAX_CODE = "SL906"
 LIMIT_CODE = "SL907"
@@ -48,6 +46,9 @@ class YamlReader(Reader):
         return _SECTION.search(source.text) is not None
 
     def read(self, source):
+        from steplint.readers.yaml.interface import read_interface
+        from steplint.readers.yaml.nodes import YamlProblem
+
         facts = read_interface(source.display, source.text)
         if isinstance(facts, YamlProblem):
             code = SYNTAX_CODE if facts.kind == "syntax" else LIMIT_CODE
@@ -74,6 +75,8 @@ class YamlReader(Reader):
         return removed_sequence_item(facts, span)
 
     def reparses(self, text: str) -> bool:
+        from steplint.readers.yaml.nodes import YamlProblem, parse
+
         return not isinstance(parse(text), YamlProblem)
 
 
