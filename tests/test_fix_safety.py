@@ -13,6 +13,7 @@ import textwrap
 
 import pytest
 from steplint.cli import main as cli
+from steplint.fixing import fixer
 from steplint.rules._examples import (
     CONFIG_DEPENDENCY,
     CONTRACT,
@@ -90,7 +91,7 @@ def test_a_link_to_a_file_outside_the_project_is_neither_read_nor_written(tmp_pa
 
 def test_a_file_changed_after_reading_is_not_overwritten(tmp_path, monkeypatch, capsys):
     root = write_project(tmp_path / "project", REDUNDANT)
-    real_fix_workspace = cli.fix_workspace
+    real_fix_workspace = fixer.fix_workspace
     edited = "# edited in the editor meanwhile\n" + (root / CONTRACT).read_text()
 
     def fix_workspace(*arguments, **options):
@@ -98,7 +99,7 @@ def test_a_file_changed_after_reading_is_not_overwritten(tmp_path, monkeypatch, 
         (root / CONTRACT).write_text(edited)
         return outcome
 
-    monkeypatch.setattr(cli, "fix_workspace", fix_workspace)
+    monkeypatch.setattr(fixer, "fix_workspace", fix_workspace)
     code, output = fix_in_process(root, monkeypatch, capsys)
     assert code == 2
     assert f"steplint: error: {root / CONTRACT}: changed on disk after steplint read it; not overwritten" in output.err
@@ -208,7 +209,7 @@ def test_line_endings_bom_and_encoding_survive_the_fix(tmp_path, transform):
 def test_a_fix_the_encoding_cannot_hold_is_refused(tmp_path, monkeypatch, capsys):
     """A latin-1 file whose fix would need a character latin-1 lacks is left alone, with a message."""
     root = write_project(tmp_path / "project", {**REDUNDANT, CONTRACT: latin1_with_cookie(REDUNDANT[CONTRACT].encode())})
-    real_fix_workspace = cli.fix_workspace
+    real_fix_workspace = fixer.fix_workspace
 
     def fix_workspace(*arguments, **options):
         outcome = real_fix_workspace(*arguments, **options)
@@ -218,7 +219,7 @@ def test_a_fix_the_encoding_cannot_hold_is_refused(tmp_path, monkeypatch, capsys
                 outcome.workspace.sources[display] = source.with_text(source.text + "# \u20ac\n")
         return outcome
 
-    monkeypatch.setattr(cli, "fix_workspace", fix_workspace)
+    monkeypatch.setattr(fixer, "fix_workspace", fix_workspace)
     before = (root / CONTRACT).read_bytes()
     code, output = fix_in_process(root, monkeypatch, capsys)
     assert code == 2

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from steplint.cli import main as cli
-from steplint.fixing import transaction
+from steplint.fixing import fixer, transaction
 
 from tests.conftest import FIXTURES, REPO, run_steplint, write_project
 from tests.test_fix_safety import steps_named
@@ -146,14 +146,14 @@ def test_a_file_edited_meanwhile_stops_the_whole_fix(tmp_path, monkeypatch, caps
     monkeypatch.chdir(root)
     with pytest.MonkeyPatch.context() as patch:
         if moment == "after-the-fix-is-computed":
-            real_fix_workspace = cli.fix_workspace
+            real_fix_workspace = fixer.fix_workspace
 
             def fix_workspace(*arguments, **options):
                 outcome = real_fix_workspace(*arguments, **options)
                 edited.append(edit_spec(root))
                 return outcome
 
-            patch.setattr(cli, "fix_workspace", fix_workspace)
+            patch.setattr(fixer, "fix_workspace", fix_workspace)
         else:
             real_link = os.link
 
