@@ -53,6 +53,12 @@ def test_a_warm_run_of_an_unchanged_project_does_not_import_the_parser(project):
     assert warm.returncode == cold.returncode == 1 and warm.stdout == cold.stdout
     assert "libcst" in cold_modules
     assert not [name for name in warm_modules if name.split(".")[0] in ("libcst", "multiprocessing")]
+    # nor what reads files and builds the model: the readers' reading code, the Python
+    # reader's facts and project model, the step model, the fixer
+    reading = {"steplint.readers.python.project", "steplint.readers.python.facts", "steplint.model.steps",
+               "steplint.readers.yaml.interface", "steplint.readers.pipeline.reading", "steplint.fixing.fixer"}
+    assert reading - {"steplint.fixing.fixer"} <= cold_modules
+    assert not reading & warm_modules
 
 
 
