@@ -148,6 +148,7 @@ class Engine:
         self.jobs = jobs
         self.prefilter = prefilter
         self._parse_memo: dict = {}
+        self._guard_passed: set = set()  # (display, digest) of Python files whose facts were read
         self._facts_memo: dict = {}
         self._module_names: dict = {}
         self._package_memo: dict = {}
@@ -170,12 +171,21 @@ class Engine:
             return name
 
     def parse(self, source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
+        """LibCST's CST of a file (to build a fix), once per run. A file whose facts were
+        read passed the parse guard (its verdict is part of the facts' salt), which is then
+        not run a second time."""
         key = (source.display, source.digest)
         if key not in self._parse_memo:
             from steplint.readers.python.parse import parse_source
 
-            self._parse_memo[key] = parse_source(source)
+            self._parse_memo[key] = parse_source(source, guarded=key in self._guard_passed)
         return self._parse_memo[key]
+
+    def _remember(self, key: tuple, value: tuple) -> None:
+        """Memoise ``(facts, problem)`` of ``key`` = ``(display, digest, module name)``."""
+        self._facts_memo[key] = value
+        if value[0] is not None:
+            self._guard_passed.add(key[:2])
 
     def facts(self, source: SourceFile, module_name: str) -> tuple[ModuleFacts | None, FileProblem | None]:
         """Facts of one file: memoised, then from the cache, else parsed and extracted
@@ -190,7 +200,7 @@ class Engine:
                 cached = extract_source(source, module_name, self.config)
                 if self.cache is not None:
                     self.cache.put(source.display, module_name, digest, cached)
-            self._facts_memo[key] = cached
+            self._remember(key, cached)
         return self._facts_memo[key]
 
     def prefetch(self, run: "_Run", displays, on_done=None) -> None:
@@ -213,7 +223,7 @@ class Engine:
                 continue
             cached = self.cache.get(display, module_name, digest) if self.cache is not None else None
             if cached is not None:
-                self._facts_memo[(display, digest, module_name)] = cached
+                self._remember((display, digest, module_name), cached)
             else:
                 todo.append((source, module_name))
         if len(todo) < MIN_FILES_FOR_POOL:
@@ -222,7 +232,7 @@ class Engine:
         for (source, module_name), result in zip(todo, results or ()):
             if result is None:  # its worker raised: extracted again here, where the error is reported
                 continue
-            self._facts_memo[(source.display, source.digest, module_name)] = result
+            self._remember((source.display, source.digest, module_name), result)
             if self.cache is not None:
                 self.cache.put(source.display, module_name, source.digest, result)
 

@@ -50,10 +50,11 @@ def _not_checked(source: SourceFile, message: str, line: int = 1, col: int = 0) 
     return FileProblem("SL905", source.display, Span(line, col, line, col), message)
 
 
-def parse_source(source: SourceFile) -> tuple[ParsedFile | None, FileProblem | None]:
+def parse_source(source: SourceFile, guarded: bool = False) -> tuple[ParsedFile | None, FileProblem | None]:
     """The file's CST, or the problem that keeps it from LibCST: the guard's verdict first
-    (``steplint.readers.python.parse_guard``), then what LibCST itself raises on code Python accepts."""
-    obstacle = parse_obstacle(source.text)
+    (``steplint.readers.python.parse_guard``; skipped when ``guarded``, the caller knowing
+    this text passed it), then what LibCST itself raises on code Python accepts."""
+    obstacle = None if guarded else parse_obstacle(source.text)
     if obstacle is not None:
         return None, _obstacle_problem(source, obstacle)
     return _libcst(source)
