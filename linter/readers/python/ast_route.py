@@ -29,6 +29,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+from bisect import bisect_right
 
 import libcst as cst
 from steplint.readers.python.positions import CONTAINERS, INDEXED, INDEXED_NAME, NodePositions, index_positions
@@ -103,23 +104,27 @@ class _Text:
     """The source, as offsets and positions, with strings and comments masked out so that
     parentheses can be paired."""
 
-    def __init__(self, text: str, string_spans: list) -> None:
+    def __init__(self, text: str) -> None:
         self.text = text
         self.ascii = text.isascii()
         self.line_starts = [0] + [match.end() for match in _NEWLINE.finditer(text)]
         self._line_bytes: dict = {}
+        self.masked = text
+        self.match: dict = {}
+
+    def mask(self, string_spans: list) -> None:
+        """Mask the string literals at ``string_spans`` (sorted, not nested) and every comment,
+        and pair the parentheses left."""
+        text = self.text
         pieces = []
         done = 0
-        for start, end in sorted(string_spans):
-            if start < done:
-                continue
+        for start, end in string_spans:
             pieces.append(text[done:start])
             pieces.append(_NOT_NEWLINE.sub("\x00", text[start:end]))
             done = end
         pieces.append(text[done:])
         masked = _COMMENT.sub(lambda match: " " * len(match.group()), "".join(pieces))
         self.masked = masked.replace("\\\r\n", "   ").replace("\\\n", "  ").replace("\\\r", "  ")
-        self.match: dict = {}
         stack = []
         for paren in _PAREN.finditer(masked):
             if paren.group() == "(":
@@ -149,7 +154,7 @@ class _Text:
         return len(encoded[:byte_col].decode("utf-8"))
 
     def point(self, offset: int) -> tuple:
-        line = _bisect(self.line_starts, offset)
+        line = bisect_right(self.line_starts, offset)
         return line, offset - self.line_starts[line - 1]
 
     def before(self, offset: int) -> int:
@@ -168,31 +173,26 @@ class _Text:
         return offset
 
 
-def _bisect(starts: list, offset: int) -> int:
-    low, high = 0, len(starts)
-    while low < high:
-        middle = (low + high) // 2
-        if starts[middle] <= offset:
-            low = middle + 1
-        else:
-            high = middle
-    return low
-
-
 class _Builder:
+    """Builds the CST-shaped tree of one module in LibCST's visiting order (a node, then its
+    children in source order), recording each node's character range (``ranges``, keyed by
+    ``id``) and the indexed nodes with their extents (``found`` / ``ends``, as
+    ``NodePositions`` holds them). Raises ``Decline`` for what it does not model."""
+
     def __init__(self, tree: ast.Module, text: str, strings: list) -> None:
         self.tree = tree
-        self.text = _Text(text, [])
+        self.text = _Text(text)
         spans = []
         outer = []
         done = -1
-        for start, end, node in sorted((self._start(node), self._end(node), node) for node in strings):
+        for start, end, node in sorted(((self._start(node), self._end(node), node) for node in strings),
+                                       key=lambda item: (item[0], -item[1])):
             if start < done:
                 continue  # inside an f-string: LibCST reads it with the f-string
             spans.append((start, end))
             outer.append(node)
             done = end
-        self.text.__init__(text, spans)
+        self.text.mask(spans)
         self.ranges: dict = {}
         self.found: list = []
         self.ends: list = []
@@ -214,6 +214,7 @@ class _Builder:
         return text.offset(node.end_lineno, text.column(node.end_lineno, node.end_col_offset))
 
     def _record(self, node, start: int, end: int) -> None:
+        """``node`` spans the characters ``[start, end)``."""
         self.ranges[id(node)] = (start, end)
 
     def _outer(self, start: int, end: int) -> tuple:
@@ -232,8 +233,9 @@ class _Builder:
     # strings ---------------------------------------------------------------------------
 
     def _splice_strings(self, strings: list, spans: list) -> dict:
-        """``{id(ast node): (LibCST node, found, ends, ranges)}`` for the string literals
-        LibCST must read: f-strings and literals of several pieces."""
+        """``{id(ast node): (LibCST node, its NodePositions, line, column - 1)}`` for the
+        string literals LibCST must read (f-strings, literals of several pieces), parsed in
+        one module of ``(literal)`` lines; line and column are where the literal starts."""
         wanted = []
         text = self.text.text
         for node, (start, end) in zip(strings, spans):
@@ -270,18 +272,20 @@ class _Builder:
         self.not_grouping.add(offset)
 
     def _class_paren(self, node) -> int:
-        name_at = self.text.masked.index(node.name, self._start(node) + len("class"))
+        """The offset of the ``(`` of a class statement's bases, or -1 when it has none."""
+        name_at = self._find(node.name, self._start(node) + len("class"))
         after = self.text.after(name_at + len(node.name))
         return after if self.text.masked[after] == "(" else -1
 
     def _open(self, kind: type, name: str | None = None) -> int | None:
+        """Reserve a node's place in ``found`` when its kind is indexed (before its children)."""
         if kind in INDEXED or (name == INDEXED_NAME and kind is cst.Name):
             self.found.append(None)
             self.ends.append(None)
             return len(self.found) - 1
         return None
 
-    def _close(self, index: int | None, node, container: bool = False) -> None:
+    def _close(self, index: int | None, node) -> None:
         if index is not None:
             self.found[index] = node
             self.ends[index] = len(self.found) if type(node) in CONTAINERS else index + 1
@@ -455,6 +459,8 @@ class _Builder:
         return found
 
     def _function(self, statement):
+        if getattr(statement, "type_params", None):
+            raise Decline("type parameters are not modelled")
         index = self._open(cst.FunctionDef)
         decorators = self._decorators(statement)
         start = self._start(statement)
@@ -497,6 +503,8 @@ class _Builder:
         return node
 
     def _class(self, statement):
+        if getattr(statement, "type_params", None):
+            raise Decline("type parameters are not modelled")
         index = self._open(cst.ClassDef)
         decorators = self._decorators(statement)
         start = self._start(statement)
@@ -938,7 +946,7 @@ def _shift(offset: int, base: int, first_line_end, segment_lines: list, line_sta
     there) as an offset in the file."""
     if first_line_end is None or offset < first_line_end:
         return base + offset
-    line = _bisect(segment_lines, offset)
+    line = bisect_right(segment_lines, offset)
     return line_starts[line0 + line - 2] + offset - segment_lines[line - 1]
 
 
