@@ -458,13 +458,19 @@ class _Builder:
             found.append(item)
         return found
 
-    def _function(self, statement):
+    def _header(self, statement, kind: type) -> tuple:
+        """``(index, decorators, start, name)`` of a function or class statement, built in
+        LibCST's order (decorators first)."""
         if getattr(statement, "type_params", None):
             raise Decline("type parameters are not modelled")
-        index = self._open(cst.FunctionDef)
+        index = self._open(kind)
         decorators = self._decorators(statement)
         start = self._start(statement)
-        name = self._name(statement.name, self._find(statement.name, start))
+        keyword = len("class") if kind is cst.ClassDef else len("def")
+        return index, decorators, start, self._name(statement.name, self._find(statement.name, start + keyword))
+
+    def _function(self, statement):
+        index, decorators, start, name = self._header(statement, cst.FunctionDef)
         self._own_paren(self.text.masked.index("(", start))
         params = self._parameters(statement.args)
         returns = None
@@ -503,12 +509,7 @@ class _Builder:
         return node
 
     def _class(self, statement):
-        if getattr(statement, "type_params", None):
-            raise Decline("type parameters are not modelled")
-        index = self._open(cst.ClassDef)
-        decorators = self._decorators(statement)
-        start = self._start(statement)
-        name = self._name(statement.name, self._find(statement.name, start + len("class")))
+        index, decorators, start, name = self._header(statement, cst.ClassDef)
         self._own_paren(self._class_paren(statement))
         bases = [self._argument(base) for base in statement.bases]
         keywords = [self._keyword(keyword) for keyword in statement.keywords]
