@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import shutil
 import time
 
 import pytest
@@ -91,6 +92,29 @@ def test_a_forged_result_claiming_no_findings_is_not_reported(legacy_cwd):
     entry.write_bytes(b"\n".join((head, mac, json.dumps(document).encode())))
     again = run_steplint("--cache-dir", cache_dir, "--format", "json", ".", cwd=legacy_cwd)
     assert findings_of(again) == expected
+
+
+def test_forged_facts_after_the_signed_header_are_not_used(legacy_cwd):
+    """The signature of a facts file covers its header, which lists a digest of each entry:
+    entries edited in place (same length, so the header still frames them) are re-extracted,
+    not believed."""
+    cache_dir = legacy_cwd / ".steplint_cache"
+    expected = {mode: findings_of(run_steplint("--no-cache", *mode, cwd=legacy_cwd)) for mode in MODES[:2]}
+    assert all(expected.values())
+    run_steplint("--cache-dir", cache_dir, "--format", "json", ".", cwd=legacy_cwd)
+    forged = 0
+    for path in (cache_dir / "facts").rglob("*"):
+        if path.is_file() and path.name != "index":
+            data = path.read_bytes()
+            head_length = data.split(b"\n", 3)[2]
+            body_at = data.index(b"\n", data.index(head_length)) + 1 + int(head_length)
+            forged += data[body_at:].count(b"/opt/ml/")
+            path.write_bytes(data[:body_at] + data[body_at:].replace(b"/opt/ml/", b"/opt/mX/"))
+    assert forged
+    for mode in MODES[:2]:
+        shutil.rmtree(cache_dir / "results", ignore_errors=True)
+        again = run_steplint("--cache-dir", cache_dir, *mode, cwd=legacy_cwd)
+        assert findings_of(again) == expected[mode]
 
 
 def test_a_cache_written_by_another_user_is_not_read(legacy_cwd, tmp_path):

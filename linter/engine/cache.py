@@ -17,8 +17,11 @@ in the file as its own JSON text, decoded when a run first asks for it: a scoped
 directory holds the ``index`` of the project that scoped runs start from.
 
 Files are signed (``steplint.engine.cache_codec``) and hold data only: a JSON header listing
-the entries, then each entry's value as JSON (``FactsCache._read``); they are read back only
-when this user's steplint wrote them, so no cache file can run code or forge findings. Every level
+the entries, each with a digest of its bytes, then each entry's value as JSON
+(``FactsCache._read``). The signature covers the header, and an entry is decoded only when
+its bytes match the digest the header lists, so a run that uses a few entries of a large
+file checks only those; files are read back only when this user's steplint wrote them, so
+no cache file can run code or forge findings. Every level
 is opened without following symbolic links (``steplint.engine.safe_dir``), and clean-up removes
 only names steplint creates, below the cache directory.
 
@@ -51,7 +54,7 @@ from steplint import __version__
 from steplint.engine.safe_dir import TEMP_PREFIX, SafeDir
 from steplint.engine.userdirs import project_cache_dir
 
-FORMAT = 5
+FORMAT = 6
 # The modules whose code decides what facts look like; their bytes are part of the salt.
 EXTRACTION_MODULES = ("model/values.py", "readers/python/facts.py", "readers/python/extract.py",
                       "readers/python/evaluate.py", "readers/python/builder_facts.py", "readers/python/names.py",
@@ -203,11 +206,15 @@ class FactsCache:
         return record[1]
 
     def _decoded(self, key: tuple, record: list):
-        """``(digest, value)`` of a stored entry ``[digest, JSON bytes, value or None]``; None
-        when its bytes are damaged."""
+        """``(digest, value)`` of a stored entry ``[digest, JSON bytes, value or None, blob
+        digest]``; None when its bytes are damaged: they must match the digest the signed
+        header lists for them (``_read``) before they are decoded."""
         from steplint.engine.cache_codec import CacheFormatError, decode_value
 
         if record[2] is None:
+            if _blob_digest(record[1]) != record[3]:
+                del self._entries[key]
+                return None
             try:
                 value = decode_value("facts", record[1])
             except CacheFormatError:
@@ -234,7 +241,8 @@ class FactsCache:
         known = self._load()
         new, self._new = self._new, {}
         try:
-            new = {key: [digest, encode_value("facts", value), value] for key, (digest, value) in new.items()}
+            new = {key: [digest, blob, value, _blob_digest(blob)] for key, (digest, value) in new.items()
+                   for blob in (encode_value("facts", value),)}
         except (TypeError, ValueError, RecursionError):
             self.enabled = False
             return
@@ -306,49 +314,44 @@ class FactsCache:
         return self._entries
 
     def _read(self, salt_dir: SafeDir, name: str) -> dict:
-        """The entries of one cache file (key -> ``[digest, JSON bytes, None]``, the bytes a
-        view of the file's); empty when it is missing, foreign or damaged.
+        """The entries of one cache file (key -> ``[digest, JSON bytes, None, blob digest]``,
+        the bytes a view of the file's); empty when it is missing, foreign or damaged.
 
-        Layout of the signed payload: the byte length of a JSON header and a newline, the
-        header ``[FORMAT, salt, [[display, module, digest, length], ...]]``, then each
-        entry's value as JSON, in header order. Only the header is parsed here."""
-        from steplint.engine.cache_codec import CacheFormatError, verified
+        Layout (``cache_codec.signed_head``): a signed JSON header ``[FORMAT, salt,
+        [[display, module, digest, length, blob digest], ...]]``, then each entry's value as
+        JSON, in header order. Only the header is parsed and checked here (its signature
+        vouches for each entry through the entry's blob digest, checked when the entry is
+        decoded), so a run reading a few entries of a large file hashes only those."""
+        from steplint.engine.cache_codec import CacheFormatError, verified_head
 
         try:
-            payload = verified("facts", salt_dir.read(name, limit=MAX_CACHE_FILE_BYTES))
-        except (OSError, CacheFormatError):
-            return {}
-        line = bytes(payload[:24]).split(b"\n", 1)[0]
-        start = len(line) + 1
-        if not line.isdigit() or start + int(line) > len(payload):
-            return {}
-        try:
-            header = json.loads(bytes(payload[start:start + int(line)]))
-        except (ValueError, RecursionError):
+            head, blobs = verified_head("facts", salt_dir.read(name, limit=MAX_CACHE_FILE_BYTES))
+            header = json.loads(bytes(head))
+        except (OSError, CacheFormatError, ValueError, RecursionError):
             return {}
         if not (isinstance(header, list) and len(header) == 3 and header[:2] == [FORMAT, self.salt]
                 and isinstance(header[2], list)):
             return {}
-        blobs = payload[start + int(line):]
         entries, position = {}, 0
         for row in header[2]:
             if not _well_formed(row) or position + row[3] > len(blobs):
                 return {}
-            entries[(row[0], row[1])] = [row[2], blobs[position:position + row[3]], None]
+            entries[(row[0], row[1])] = [row[2], blobs[position:position + row[3]], None, row[4]]
             position += row[3]
         return entries if position == len(blobs) else {}
 
     def _encode(self, entries: dict) -> bytes:
-        """A cache file of ``entries`` (key -> ``[digest, JSON bytes, value]``) in the layout
-        ``_read`` describes: reading it decodes no entry."""
-        from steplint.engine.cache_codec import signed
+        """A cache file of ``entries`` (key -> ``[digest, JSON bytes, value, blob digest]``) in
+        the layout ``_read`` describes: reading it decodes no entry. An entry read from an
+        earlier file keeps the blob digest that file's signed header gave it."""
+        from steplint.engine.cache_codec import signed_head
 
         rows, blobs = [], []
         for (display, module), record in entries.items():
-            rows.append((display, module, record[0], len(record[1])))
+            rows.append((display, module, record[0], len(record[1]), record[3]))
             blobs.append(record[1])
         header = json.dumps([FORMAT, self.salt, rows], separators=(",", ":")).encode("utf-8", "surrogatepass")
-        return signed("facts", b"%d\n%s%s" % (len(header), header, b"".join(blobs)))
+        return signed_head("facts", header, b"".join(blobs))
 
     def _clean(self, root: SafeDir, facts: SafeDir, salt_dir: SafeDir) -> None:
         """Remove what nobody will read again: caches of other salts (older steplint
@@ -368,5 +371,10 @@ class FactsCache:
 
 
 def _well_formed(row) -> bool:
-    return (isinstance(row, list) and len(row) == 4 and isinstance(row[0], str) and isinstance(row[1], str)
-            and isinstance(row[2], str) and type(row[3]) is int and row[3] >= 0)
+    return (isinstance(row, list) and len(row) == 5 and isinstance(row[0], str) and isinstance(row[1], str)
+            and isinstance(row[2], str) and type(row[3]) is int and row[3] >= 0 and isinstance(row[4], str))
+
+
+def _blob_digest(blob) -> str:
+    """The digest a cache file's header lists for an entry's bytes."""
+    return hashlib.blake2b(blob, digest_size=16).hexdigest()

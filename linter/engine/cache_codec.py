@@ -182,6 +182,31 @@ def signed(purpose: str, payload: bytes) -> bytes:
     return b"%s\n%s\n%s" % (MAGIC, _mac(purpose, payload), payload)
 
 
+def signed_head(purpose: str, head: bytes, rest: bytes) -> bytes:
+    """A cache file whose signature covers ``head`` only, ``rest`` following it: for a head
+    that vouches for the rest itself (``FactsCache`` lists a digest of each entry), so that a
+    reader needs to check only what it uses. The file's payload is ``b"%d\\n" % len(head)``,
+    ``head``, ``rest``. Raises OSError when there is no signing key."""
+    framed = b"%d\n%s" % (len(head), head)
+    return b"%s\n%s\n%s%s" % (MAGIC, _mac(purpose, framed), framed, rest)
+
+
+def verified_head(purpose: str, data: bytes) -> tuple[memoryview, memoryview]:
+    """``(head, rest)`` of a file ``signed_head`` wrote for ``purpose``, as views of ``data``.
+    Raises CacheFormatError when this user's steplint did not write that head for
+    ``purpose`` (``rest`` is not checked here), OSError when there is no signing key."""
+    start = len(MAGIC) + 1 + MAC_HEX + 1
+    payload = memoryview(data)[start:]
+    line = bytes(payload[:24]).split(b"\n", 1)[0]
+    if not (data.startswith(MAGIC + b"\n") and data[start - 1:start] == b"\n" and line.isdigit()
+            and len(line) + 1 + int(line) <= len(payload)):
+        raise CacheFormatError("not a cache file of this user's steplint")
+    end = len(line) + 1 + int(line)
+    if not hmac.compare_digest(data[len(MAGIC) + 1:start - 1], _mac(purpose, payload[:end])):
+        raise CacheFormatError("not a cache file of this user's steplint")
+    return payload[len(line) + 1:end], payload[end:]
+
+
 def verified(purpose: str, data: bytes) -> memoryview:
     """The payload of a cache file ``signed`` (or ``encode``) wrote for ``purpose``, as a view
     of ``data`` (a large file is not copied). Raises CacheFormatError when this user's

@@ -192,7 +192,7 @@ class ProjectPins:
 
     def describe(self, paths) -> str:
         """Every project's pin among ``paths``, as text (a result-cache key part)."""
-        directories = {os.path.dirname(os.path.abspath(path)) for path in paths}
+        directories = {os.path.abspath(directory) for directory in {os.path.dirname(path) for path in paths}}
         roots = sorted({self._nearest_project(Path(directory), self._projects) or self.default_root
                         for directory in directories} | {self.default_root}, key=str)
         return "\n".join(f"{root}\0{self._pin_of_root(root)!r}" for root in roots)
