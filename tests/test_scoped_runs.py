@@ -223,6 +223,47 @@ def test_the_command_line_says_how_a_run_was_scoped(tmp_path):
     assert first.stdout == second.stdout == quiet.stdout
 
 
+def test_a_scoped_run_stores_new_stamps_beside_the_index_without_writing_it_again(tmp_path):
+    """A pre-commit run stores the stamps of the files it read in a small file tied to the
+    index; the next run uses them (it neither re-reads those files nor calls them changed),
+    and stamps left by another index are ignored."""
+    root = tmp_path / "project"
+    generate(root, 3)
+    age(root)
+    cache = tmp_path / "cache"
+    display = f"{STEPS}/contracts/xgboost_0001_contract.py"
+    lint(display, "--cache-dir", cache, cwd=root)
+    (index,) = cache.glob("facts/*/index")
+    written = index.read_bytes()
+    path = root / display
+    path.write_text(path.read_text() + "# an edit\n")
+    age(root, 60)
+    assert compare(root, cache, display).startswith(f"{SCOPED} 1 given, 1 changed")
+    assert index.read_bytes() == written
+    stamps = index.with_name("index-stamps")
+    assert stamps.is_file()
+    assert compare(root, cache, display).startswith(f"{SCOPED} 1 given, 0 changed")
+    stamps.unlink()  # what the edit was known by
+    assert compare(root, cache, display).startswith(f"{SCOPED} 1 given, 1 changed")
+
+
+def test_stamps_written_for_another_index_are_ignored(tmp_path):
+    from steplint.config import NameSettings
+    from steplint.engine.cache import FactsCache
+
+    cache = FactsCache(tmp_path / "cache", NameSettings())
+    cache.write_index(("first",))
+    assert cache.read_index() == ("first",) and cache.index_stamps() == {}
+    cache.write_index_stamps({"a.py": (1, 2, "d")})
+    assert cache.read_index() == ("first",) and cache.index_stamps() == {"a.py": (1, 2, "d")}
+    (stamps,) = (tmp_path / "cache").glob("facts/*/index-stamps")
+    kept = stamps.read_bytes()
+    cache.write_index(("second",))
+    assert not stamps.exists()
+    stamps.write_bytes(kept)
+    assert cache.read_index() == ("second",) and cache.index_stamps() == {}
+
+
 # -- property: any sequence of edits, each followed by a scoped run of some files ------------
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402

@@ -136,12 +136,13 @@ def files_fingerprint(prefix: str, relative_paths, package: Path | None = None) 
 
 SNAPSHOT = "snapshot"
 INDEX = "index"
+INDEX_STAMPS = "index-stamps"
 DELTA_PREFIX = "delta-"
 MAX_DELTAS = 8
 STALE_SALT_SECONDS = 7 * 24 * 3600
 STALE_PROJECT_SECONDS = 30 * 24 * 3600
 # Every name steplint creates below a cache directory; clean-up touches no other name.
-OUR_NAMES = re.compile(r"facts|results|snapshot|index|delta-\d{20}-\d+|[0-9a-f]{24}|[0-9a-f]{40}"
+OUR_NAMES = re.compile(r"facts|results|snapshot|index|index-stamps|delta-\d{20}-\d+|[0-9a-f]{24}|[0-9a-f]{40}"
                        rf"|{re.escape(TEMP_PREFIX)}[0-9a-f]{{16}}|\.gitignore|CACHEDIR\.TAG")
 MAX_CACHE_FILE_BYTES = 1 << 30
 
@@ -178,6 +179,8 @@ class FactsCache:
         self._entries: dict | None = None
         self._deltas_read: list = []
         self._new: dict = {}
+        self._index_token: str | None = None  # digest of the index file read_index read
+        self._index_stamps: dict = {}
         self.enabled = True
         self.hits = 0
         self.misses = 0
@@ -268,24 +271,42 @@ class FactsCache:
 
     def read_index(self):
         """The project index stored beside the facts (``steplint.engine.scoped``), as the
-        plain value ``write_index`` was given; None when there is none or it is damaged."""
+        plain value ``write_index`` was given; None when there is none or it is damaged.
+        ``index_stamps`` then gives the stamps written for it since."""
         from steplint.engine.cache_codec import CacheFormatError, decode
 
+        self._index_token, self._index_stamps = None, {}
         if not self.enabled:
             return None
         try:
             with SafeDir.open(self.directory) as root, root.subdir("facts") as facts, \
                     facts.subdir(self._salt_name) as salt_dir:
-                record = decode("index", salt_dir.read(INDEX, limit=MAX_CACHE_FILE_BYTES))
+                data = salt_dir.read(INDEX, limit=MAX_CACHE_FILE_BYTES)
+                record = decode("index", data)
+                if not (isinstance(record, tuple) and len(record) == 3 and record[:2] == (FORMAT, self.salt)):
+                    return None
+                self._index_token = hashlib.blake2b(data, digest_size=16).hexdigest()
+                try:
+                    stamps = decode("index", salt_dir.read(INDEX_STAMPS, limit=MAX_CACHE_FILE_BYTES))
+                except (OSError, CacheFormatError):
+                    stamps = None
         except (OSError, CacheFormatError):
             return None
-        if not (isinstance(record, tuple) and len(record) == 3 and record[:2] == (FORMAT, self.salt)):
-            return None
+        if (isinstance(stamps, tuple) and len(stamps) == 4 and stamps[:3] == (FORMAT, self.salt, self._index_token)
+                and isinstance(stamps[3], tuple)):
+            self._index_stamps = {row[0]: tuple(row[1:]) for row in stamps[3]
+                                  if isinstance(row, tuple) and len(row) == 4 and isinstance(row[0], str)}
         return record[2]
+
+    def index_stamps(self) -> dict:
+        """Display path -> stamp (plain tuples) written by ``write_index_stamps`` for the index
+        ``read_index`` last returned: they replace that index's own."""
+        return dict(self._index_stamps)
 
     def write_index(self, value) -> None:
         """Store ``value`` (plain data: tuples, strings, numbers) as the project index, replacing
-        the previous one. An unwritable cache is switched off, never an error."""
+        the previous one and the stamps written for it. An unwritable cache is switched off,
+        never an error."""
         from steplint.engine.cache_codec import encode
 
         if not self.enabled:
@@ -294,6 +315,23 @@ class FactsCache:
             with open_cache_dir(self.directory, create=True) as root, root.subdir("facts", create=True) as facts, \
                     facts.subdir(self._salt_name, create=True) as salt_dir:
                 salt_dir.write_atomically(INDEX, encode("index", (FORMAT, self.salt, value)))
+                salt_dir.remove(INDEX_STAMPS)
+        except (OSError, TypeError, ValueError, RecursionError):
+            self.enabled = False
+
+    def write_index_stamps(self, stamps: dict) -> None:
+        """Store new stamps (display path -> plain tuple) for the index ``read_index`` last
+        returned, without writing the index again (a few files' stamps instead of the whole
+        project's). An unwritable cache is switched off, never an error."""
+        from steplint.engine.cache_codec import encode
+
+        if not self.enabled or self._index_token is None:
+            return
+        rows = tuple((display, *stamp) for display, stamp in sorted(stamps.items()))
+        try:
+            with open_cache_dir(self.directory, create=True) as root, root.subdir("facts", create=True) as facts, \
+                    facts.subdir(self._salt_name, create=True) as salt_dir:
+                salt_dir.write_atomically(INDEX_STAMPS, encode("index", (FORMAT, self.salt, self._index_token, rows)))
         except (OSError, TypeError, ValueError, RecursionError):
             self.enabled = False
 

@@ -27,7 +27,9 @@ one the index holds, a seed file holding an artefact that pairing links by evide
 changed file that widens the candidate search differently or is now read by another set of
 readers, and the comparisons SL206 makes with every step (a script no step runs in a
 step's script directory, an entry point that matches no file). A scoped run that holds
-records the new stamps of the files it read, so the next run starts from them.
+records the new stamps of the files it read, so the next run starts from them: beside the
+index (``FactsCache.write_index_stamps``, tied to that index's digest) while they are few,
+in a rewritten index once they are many.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ INDEX_FORMAT = 3
 # A file modified this close before the indexing run read it may have changed again within
 # the file system's time resolution without its stamp changing: it is always re-hashed.
 RACY_NS = 2_000_000_000
+# Stamps kept beside the project index before it is written again with them: a scoped run
+# then writes a few files' stamps, not the index of the whole project.
+MAX_NEW_STAMPS = 64
 
 
 @dataclasses.dataclass(frozen=True)
@@ -287,6 +292,9 @@ def check_scoped(engine, workspace, report_paths) -> tuple:
     if workspace.problems:
         return None, "whole project: a file cannot be read"
     index = ProjectIndex.decoded(cache.read_index())
+    if index is not None:
+        index = dataclasses.replace(index, stamps={**index.stamps, **{
+            display: stamp for display, stamp in cache.index_stamps().items() if display in index.stamps}})
     if index is None:
         return None, "whole project: no project index yet (this run writes one)"
     if index.settings != settings_key(engine.config):
@@ -369,15 +377,20 @@ def _has_main_block(run, display: str) -> bool:
 
 
 def _record(engine, workspace, index: ProjectIndex, displays: set) -> None:
-    """Write the index again with the new stamps of ``displays`` (read in this run), if any."""
+    """Store the new stamps of ``displays`` (read in this run), if any: beside the index
+    while few files' stamps have changed since it was written (``MAX_NEW_STAMPS``), else in
+    the index written again."""
     if not displays:
         return
     trusted_before = workspace.read_at_ns - RACY_NS if workspace.read_at_ns is not None else 0
-    stamps = dict(index.stamps)
+    new = engine.cache.index_stamps()
     for display in displays:
         source = workspace.sources.get(display)
         stamp = _stamp(workspace.path_of(display))
         if source is None or stamp is None:
             return
-        stamps[display] = (*stamp, source.digest if stamp[1] < trusted_before else "")
-    engine.cache.write_index(dataclasses.replace(index, stamps=stamps).encoded())
+        new[display] = (*stamp, source.digest if stamp[1] < trusted_before else "")
+    if len(new) <= MAX_NEW_STAMPS:
+        engine.cache.write_index_stamps(new)
+    else:
+        engine.cache.write_index(dataclasses.replace(index, stamps={**index.stamps, **new}).encoded())
