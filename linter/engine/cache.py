@@ -236,7 +236,8 @@ class FactsCache:
 
     def flush(self) -> None:
         """Write the entries put since the last flush: a delta, or a new snapshot that folds
-        in the deltas read. An unwritable cache is switched off, never an error."""
+        in the deltas read; then forget the entries (a later ``get`` reads them again). An
+        unwritable cache is switched off, never an error."""
         if not self.enabled or not self._new:
             return
         from steplint.engine.cache_codec import encode_value
@@ -268,6 +269,11 @@ class FactsCache:
                 root.touch()
         except (OSError, TypeError, ValueError, RecursionError):
             self.enabled = False
+            return
+        # what was read and written is on disk now: a run's later lookups (rare: the facts
+        # are in the engine's memo) read it again, instead of every entry's bytes staying
+        # in memory while the run builds its fixes and reports
+        self._entries, self._deltas_read = None, []
 
     def read_index(self):
         """The project index stored beside the facts (``steplint.engine.scoped``), as the
@@ -378,7 +384,7 @@ class FactsCache:
             position += row[3]
         return entries if position == len(blobs) else {}
 
-    def _encode(self, entries: dict) -> bytes:
+    def _encode(self, entries: dict) -> list:
         """A cache file of ``entries`` (key -> ``[digest, JSON bytes, value, blob digest]``) in
         the layout ``_read`` describes: reading it decodes no entry. An entry read from an
         earlier file keeps the blob digest that file's signed header gave it."""
@@ -389,7 +395,7 @@ class FactsCache:
             rows.append((display, module, record[0], len(record[1]), record[3]))
             blobs.append(record[1])
         header = json.dumps([FORMAT, self.salt, rows], separators=(",", ":")).encode("utf-8", "surrogatepass")
-        return signed_head("facts", header, b"".join(blobs))
+        return signed_head("facts", header, blobs)
 
     def _clean(self, root: SafeDir, facts: SafeDir, salt_dir: SafeDir) -> None:
         """Remove what nobody will read again: caches of other salts (older steplint

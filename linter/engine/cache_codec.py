@@ -182,13 +182,15 @@ def signed(purpose: str, payload: bytes) -> bytes:
     return b"%s\n%s\n%s" % (MAGIC, _mac(purpose, payload), payload)
 
 
-def signed_head(purpose: str, head: bytes, rest: bytes) -> bytes:
-    """A cache file whose signature covers ``head`` only, ``rest`` following it: for a head
-    that vouches for the rest itself (``FactsCache`` lists a digest of each entry), so that a
-    reader needs to check only what it uses. The file's payload is ``b"%d\\n" % len(head)``,
-    ``head``, ``rest``. Raises OSError when there is no signing key."""
+def signed_head(purpose: str, head: bytes, parts: list) -> list:
+    """A cache file whose signature covers ``head`` only, the byte strings ``parts``
+    following it: for a head that vouches for the rest itself (``FactsCache`` lists a
+    digest of each entry), so that a reader needs to check only what it uses. Returned as a
+    list of byte strings to write one after another (``SafeDir.write_atomically``); the
+    file's payload is ``b"%d\\n" % len(head)``, ``head``, then ``parts``. Raises OSError when
+    there is no signing key."""
     framed = b"%d\n%s" % (len(head), head)
-    return b"%s\n%s\n%s%s" % (MAGIC, _mac(purpose, framed), framed, rest)
+    return [b"%s\n%s\n%s" % (MAGIC, _mac(purpose, framed), framed), *parts]
 
 
 def verified_head(purpose: str, data: bytes) -> tuple[memoryview, memoryview]:

@@ -262,10 +262,25 @@ class Engine:
                 return stored
         result = self._check(workspace, report_paths, indexing)
         if key is not None and not result.internal_errors:
-            for finding in result.findings:
-                finding.build_fix()  # stored findings carry their fixes
+            self._build_fixes(result.findings)  # stored findings carry their fixes
             self.results.put(key, result)
         return result
+
+    def _build_fixes(self, findings: list) -> None:
+        """Build each finding's fix, letting go of a file's CST once no finding left names
+        the file (as its path or a related path, where its fix's edits are): a run with
+        fixes in many files holds a few CSTs at a time, and parses each file once."""
+        pending: dict = {}
+        for finding in findings:
+            for path in {finding.path, *finding.related_paths}:
+                pending[path] = pending.get(path, 0) + 1
+        for finding in findings:
+            finding.build_fix()
+            for path in {finding.path, *finding.related_paths}:
+                pending[path] -= 1
+                if not pending[path]:
+                    for key in [key for key in self._parse_memo if key[0] == path]:
+                        del self._parse_memo[key]
 
     def _check(self, workspace: Workspace, report_paths, indexing: bool = False) -> RunResult:
         parts = split_by_project(workspace)

@@ -98,22 +98,24 @@ class SafeDir:
         finally:
             os.close(fd)
 
-    def create_exclusive(self, name: str, data: bytes) -> None:
-        """Create the file ``name`` (mode 0600) holding ``data``; raises FileExistsError when
-        the name is taken (by anything, a symbolic link included)."""
+    def create_exclusive(self, name: str, data: bytes | list) -> None:
+        """Create the file ``name`` (mode 0600) holding ``data`` (bytes, or a list of byte
+        strings written one after another, so a large file need not be joined in memory);
+        raises FileExistsError when the name is taken (by anything, a symbolic link included)."""
         _check_name(name)
         fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
                      0o600, dir_fd=self.fd)
         try:
-            _write_all(fd, data)
+            for part in (data if isinstance(data, list) else (data,)):
+                _write_all(fd, part)
         except BaseException:
             os.close(fd)
             self.remove(name)
             raise
         os.close(fd)
 
-    def write_atomically(self, name: str, data: bytes) -> None:
-        """Write ``data`` to a temporary name and rename it to ``name`` in one step, so a
+    def write_atomically(self, name: str, data: bytes | list) -> None:
+        """Write ``data`` (as ``create_exclusive`` takes it) to a temporary name and rename it to ``name`` in one step, so a
         concurrent reader sees the old file or the new one; a symbolic link at ``name`` is
         replaced, never followed. Raises OSError (the temporary file is removed)."""
         _check_name(name)
