@@ -70,6 +70,7 @@ def test_every_fixture_file_goes_through_the_ast_route_with_the_same_facts():
 
 TRICKY = {
     "strings in pieces": 'X = ("/opt/ml/" "input"  # where\n     "/data")\nY = b"a" b"b"\n',
+    "triple-quoted pieces": 'X = """/opt/ml/a""" """b"""\nY = ("""c\\\\"""\n     """d""" \'e\')\n',
     "f-strings": 'import os\nP = f"{os.environ[\'SM_CHANNEL_TRAIN\']}/x"\nQ = f"/opt/ml/{P!r:>10}" "tail"\n',
     "own and grouping parentheses": 'T = ((1), (2,), ("a", "b"))\nD = {("k"): ("/opt/ml/model"), **E}\nf((x))\n',
     "tuple subscripts": "a[1, 2]\na[(1, 2)]\na[(1), 2]\na[1:2, ::3]\n",

@@ -193,6 +193,7 @@ class _Builder:
             outer.append(node)
             done = end
         self.text.mask(spans)
+        self._strings = {id(node) for node in outer}
         self.ranges: dict = {}
         self.found: list = []
         self.ends: list = []
@@ -665,6 +666,8 @@ class _Builder:
             return self._leaf(cst.Ellipsis, start, end)
         segment = self.text.text[start:end]
         if isinstance(value, (str, bytes)):
+            if id(node) not in self._strings:
+                raise Decline("a string literal the parse guard did not list")
             return self._leaf(cst.SimpleString, start, end, value=segment)
         if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
             raise Decline("a constant of an unknown kind")
@@ -672,6 +675,8 @@ class _Builder:
         return self._leaf(kind, start, end, value=segment)
 
     def _splice(self, node):
+        if id(node) not in self._spliced:
+            raise Decline("a string literal the parse guard did not list")
         expression, positions, line0, col0 = self._spliced[id(node)]
         base = len(self.found)
         self.found.extend(positions.found)
@@ -951,8 +956,10 @@ def _shift(offset: int, base: int, first_line_end, segment_lines: list, line_sta
     return line_starts[line0 + line - 2] + offset - segment_lines[line - 1]
 
 
-_SINGLE_PIECE = re.compile(r"""[A-Za-z]{0,2}(?:'''(?:\\.|[^\\])*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\"|'(?:\\.|[^\\'\r\n])*'|"(?:\\.|[^\\"\r\n])*")""",
-                           re.DOTALL)
+# one string literal token: a prefix, then triple-quoted text that does not hold its own
+# closing quotes (escapes aside), or single-quoted text on one line
+_SINGLE_PIECE = re.compile(r"""[A-Za-z]{0,2}(?:'''(?:\\.|(?!''')[^\\])*'''|\"\"\"(?:\\.|(?!\"\"\")[^\\])*\"\"\""""
+                           r"""|'(?:\\.|[^\\'\r\n])*'|"(?:\\.|[^\\"\r\n])*")""", re.DOTALL)
 
 
 def _single_piece(segment: str) -> bool:
