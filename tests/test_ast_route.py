@@ -107,7 +107,7 @@ def test_a_file_the_route_does_not_model_is_read_by_libcst():
 
 NAMES = st.sampled_from(["x", "os", "input_paths", "environ", "self", "TrainingInput", "spec", "y"])
 PIECE = st.sampled_from(['"/opt/ml/input"', "'a'", 'r"\\d"', '"""t\nq"""', "b'z'", '"é"', 'f"{x}/opt"',
-                         'f"{os.environ[\'K\']!s}"', '"SM_CHANNEL"'])
+                         'f"{os.environ[\'K\']!s}"', '"SM_CHANNEL"', "'''/opt/ml/code'''"])
 GAP = st.sampled_from([" ", "", "\n    ", "  # c (\n    "])
 
 
