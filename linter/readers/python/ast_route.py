@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import re
 from bisect import bisect_right
 
@@ -153,10 +154,6 @@ class _Text:
             return byte_col
         return len(encoded[:byte_col].decode("utf-8"))
 
-    def point(self, offset: int) -> tuple:
-        line = bisect_right(self.line_starts, offset)
-        return line, offset - self.line_starts[line - 1]
-
     def before(self, offset: int) -> int:
         """The offset of the last character before ``offset`` that is not white space (or -1)."""
         masked = self.masked
@@ -234,9 +231,9 @@ class _Builder:
     # strings ---------------------------------------------------------------------------
 
     def _splice_strings(self, strings: list, spans: list) -> dict:
-        """``{id(ast node): (LibCST node, its NodePositions, line, column - 1)}`` for the
-        string literals LibCST must read (f-strings, literals of several pieces), parsed in
-        one module of ``(literal)`` lines; line and column are where the literal starts."""
+        """``{id(ast node): (LibCST node, its NodePositions, offset)}`` for the string literals
+        LibCST must read (f-strings, literals of several pieces), parsed in one module of
+        ``(literal)`` lines; the offset is where the literal starts in the file."""
         wanted = []
         text = self.text.text
         for node, (start, end) in zip(strings, spans):
@@ -251,9 +248,7 @@ class _Builder:
         spliced = {}
         for (node, start, _, _), statement in zip(wanted, module.body):
             expression = statement.body[0].value
-            positions = index_positions(expression)
-            line, col = self.text.point(start)
-            spliced[id(node)] = (expression, positions, line, col - 1)
+            spliced[id(node)] = (expression, index_positions(expression), start)
         return spliced
 
     # tree --------------------------------------------------------------------------------
@@ -355,14 +350,6 @@ class _Builder:
         self._record(node, self.text.before(self._start(statements[0])), self._end(statements[-1]))
         return node
 
-    def _statement_node(self, statement, kind: type, build):
-        index = self._open(kind)
-        values = build()
-        node = _make(kind, **values)
-        self._close(index, node)
-        self._record(node, self._start(statement), self._end(statement))
-        return node
-
     def _compound(self, statement):
         kind = type(statement)
         if kind in (ast.FunctionDef, ast.AsyncFunctionDef):
@@ -372,11 +359,11 @@ class _Builder:
         if kind is ast.If:
             return self._if(statement)
         if kind in (ast.For, ast.AsyncFor):
-            return self._statement_node(statement, cst.For, lambda: {
+            return self._composite(cst.For, *self._span(statement), lambda: {
                 "target": self.expr(statement.target), "iter": self.expr(statement.iter),
                 "body": self._block(statement.body), "orelse": self._else(statement.orelse)})
         if kind is ast.While:
-            return self._statement_node(statement, cst.While, lambda: {
+            return self._composite(cst.While, *self._span(statement), lambda: {
                 "test": self.expr(statement.test), "body": self._block(statement.body),
                 "orelse": self._else(statement.orelse)})
         if kind in (ast.Try, getattr(ast, "TryStar", ast.Try)):
@@ -386,7 +373,7 @@ class _Builder:
             paren = text.after(self._start(statement) + (len("async with") if kind is ast.AsyncWith else len("with")))
             if text.masked[paren] == "(" and text.masked[text.after(text.match.get(paren, paren) + 1)] == ":":
                 self._own_paren(paren)
-            return self._statement_node(statement, cst.With, lambda: {
+            return self._composite(cst.With, *self._span(statement), lambda: {
                 "items": [self._with_item(item) for item in statement.items], "body": self._block(statement.body)})
         raise Decline(f"{kind.__name__} statements are not modelled")
 
@@ -677,18 +664,16 @@ class _Builder:
     def _splice(self, node):
         if id(node) not in self._spliced:
             raise Decline("a string literal the parse guard did not list")
-        expression, positions, line0, col0 = self._spliced[id(node)]
+        expression, positions, start = self._spliced[id(node)]
         base = len(self.found)
         self.found.extend(positions.found)
         self.ends.extend(end + base for end in positions.ends)
-        ranges = self.ranges
-        base_offset = self.text.offset(line0, col0)
-        first_line_end = positions._line_starts[1] if len(positions._line_starts) > 1 else None
-        segment_lines = positions._line_starts
         line_starts = self.text.line_starts
-        for key, (start, end) in positions._ranges.items():
-            ranges[key] = (_shift(start, base_offset, first_line_end, segment_lines, line_starts, line0),
-                           _shift(end, base_offset, first_line_end, segment_lines, line_starts, line0))
+        shift = functools.partial(_shift, base=start - 1, segment_lines=positions._line_starts,
+                                  line_starts=line_starts, line0=bisect_right(line_starts, start))
+        ranges = self.ranges
+        for key, (node_start, node_end) in positions._ranges.items():
+            ranges[key] = (shift(node_start), shift(node_end))
         return expression
 
     def _name_expr(self, node):
@@ -947,10 +932,11 @@ class _Builder:
     }
 
 
-def _shift(offset: int, base: int, first_line_end, segment_lines: list, line_starts: list, line0: int) -> int:
-    """An offset in a spliced literal's generated code (which starts with a ``(`` put
-    there) as an offset in the file."""
-    if first_line_end is None or offset < first_line_end:
+def _shift(offset: int, base: int, segment_lines: list, line_starts: list, line0: int) -> int:
+    """An offset in a spliced literal's generated code (which starts with a ``(`` put there,
+    the literal's first character at file offset ``base + 1``, on file line ``line0``) as an
+    offset in the file."""
+    if len(segment_lines) == 1 or offset < segment_lines[1]:
         return base + offset
     line = bisect_right(segment_lines, offset)
     return line_starts[line0 + line - 2] + offset - segment_lines[line - 1]
