@@ -197,14 +197,10 @@ def verified_head(purpose: str, data: bytes) -> tuple[memoryview, memoryview]:
     """``(head, rest)`` of a file ``signed_head`` wrote for ``purpose``, as views of ``data``.
     Raises CacheFormatError when this user's steplint did not write that head for
     ``purpose`` (``rest`` is not checked here), OSError when there is no signing key."""
-    start = len(MAGIC) + 1 + MAC_HEX + 1
-    payload = memoryview(data)[start:]
+    mac, payload = _framed(data)
     line = bytes(payload[:24]).split(b"\n", 1)[0]
-    if not (data.startswith(MAGIC + b"\n") and data[start - 1:start] == b"\n" and line.isdigit()
-            and len(line) + 1 + int(line) <= len(payload)):
-        raise CacheFormatError("not a cache file of this user's steplint")
-    end = len(line) + 1 + int(line)
-    if not hmac.compare_digest(data[len(MAGIC) + 1:start - 1], _mac(purpose, payload[:end])):
+    end = len(line) + 1 + int(line) if line.isdigit() else len(payload) + 1
+    if end > len(payload) or not hmac.compare_digest(mac, _mac(purpose, payload[:end])):
         raise CacheFormatError("not a cache file of this user's steplint")
     return payload[len(line) + 1:end], payload[end:]
 
@@ -213,13 +209,19 @@ def verified(purpose: str, data: bytes) -> memoryview:
     """The payload of a cache file ``signed`` (or ``encode``) wrote for ``purpose``, as a view
     of ``data`` (a large file is not copied). Raises CacheFormatError when this user's
     steplint did not write it for ``purpose``, OSError when there is no signing key."""
-    start = len(MAGIC) + 1 + MAC_HEX + 1
-    mac = data[len(MAGIC) + 1:start - 1]
-    payload = memoryview(data)[start:]
-    if (not data.startswith(MAGIC + b"\n") or data[start - 1:start] != b"\n"
-            or not hmac.compare_digest(mac, _mac(purpose, payload))):
+    mac, payload = _framed(data)
+    if not hmac.compare_digest(mac, _mac(purpose, payload)):
         raise CacheFormatError("not a cache file of this user's steplint")
     return payload
+
+
+def _framed(data: bytes) -> tuple[bytes, memoryview]:
+    """``(MAC, payload)`` of a cache file's bytes (``MAGIC``, the MAC and the payload, each of
+    the first two ending a line). Raises CacheFormatError when the frame is not there."""
+    start = len(MAGIC) + 1 + MAC_HEX + 1
+    if not data.startswith(MAGIC + b"\n") or data[start - 1:start] != b"\n":
+        raise CacheFormatError("not a cache file of this user's steplint")
+    return data[len(MAGIC) + 1:start - 1], memoryview(data)[start:]
 
 
 def encode_value(purpose: str, value) -> bytes:
