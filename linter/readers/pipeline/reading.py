@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from steplint.files.sources import FileProblem
 from steplint.model.steps import Declared, Origin, ScriptRead
-from steplint.model.values import Span
 from steplint.readers.api import ReaderProject
 from steplint.readers.pipeline.evaluate import Evaluator, Text
 from steplint.readers.pipeline.extract import FileSteps, PipelineFile, PlannedStep
@@ -25,8 +23,7 @@ def read_pipeline(source) -> tuple:
     """``(PipelineFile, None)`` for a pipeline file, or ``(None, FileProblem)``."""
     tree = guarded_tree(source.text)
     if isinstance(tree, ParseObstacle):
-        return None, FileProblem(tree.code, source.display, Span(tree.line, tree.col, tree.line, tree.col),
-                                 tree.message)
+        return None, tree.problem(source.display)
     evaluator = Evaluator(tree, Text(source.text))
     evaluator.run()
     steps = FileSteps(source.display, evaluator.objects, evaluator.props).planned()

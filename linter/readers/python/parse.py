@@ -29,7 +29,7 @@ def extract_source(source: SourceFile, module_name: str, config: Config) -> tupl
     strings: list = []
     checked = guarded_tree(source.text, strings)
     if isinstance(checked, ParseObstacle):
-        return None, _obstacle_problem(source, checked)
+        return None, checked.problem(source.display)
     shaped = cst_shaped(checked, source.text, strings)
     if shaped is not None:
         parsed = ParsedFile(source, shaped[0], shaped[1])
@@ -38,11 +38,6 @@ def extract_source(source: SourceFile, module_name: str, config: Config) -> tupl
         if parsed is None:
             return None, problem
     return _extract(parsed, module_name, config)
-
-
-def _obstacle_problem(source: SourceFile, obstacle: ParseObstacle) -> FileProblem:
-    return FileProblem(obstacle.code, source.display,
-                       Span(obstacle.line, obstacle.col, obstacle.line, obstacle.col), obstacle.message)
 
 
 def _not_checked(source: SourceFile, message: str, line: int = 1, col: int = 0) -> FileProblem:
@@ -56,7 +51,7 @@ def parse_source(source: SourceFile, guarded: bool = False) -> tuple[ParsedFile 
     this text passed it), then what LibCST itself raises on code Python accepts."""
     obstacle = None if guarded else parse_obstacle(source.text)
     if obstacle is not None:
-        return None, _obstacle_problem(source, obstacle)
+        return None, obstacle.problem(source.display)
     return _libcst(source)
 
 

@@ -34,6 +34,9 @@ import tokenize
 import warnings
 from dataclasses import dataclass
 
+from steplint.files.sources import FileProblem
+from steplint.model.values import Span
+
 MAX_PARSE_CHARS = 2_000_000
 # Nesting levels steplint analyses. Its positions pass needs about two Python frames per
 # LibCST level, so with Python's default recursion limit of 1,000 it stops near 490 levels
@@ -79,6 +82,10 @@ class ParseObstacle:
     line: int
     col: int
     message: str
+
+    def problem(self, display: str) -> FileProblem:
+        """This obstacle as the file problem reported on the file shown as ``display``."""
+        return FileProblem(self.code, display, Span(self.line, self.col, self.line, self.col), self.message)
 
 
 @dataclass(frozen=True)
