@@ -38,6 +38,7 @@ side of a link changes.
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import dataclasses
 import hashlib
@@ -191,6 +192,14 @@ class FactsCache:
         user's cache directory for that project."""
         return cls(Path(directory) if directory is not None else project_cache_dir(root), names)
 
+    @contextlib.contextmanager
+    def _directories(self, create: bool = False):
+        """``(cache directory, facts directory, this salt's directory)``, each opened without
+        following a symbolic link; made when ``create`` (``open_cache_dir``). Raises OSError."""
+        with open_cache_dir(self.directory, create) as root, root.subdir("facts", create=create) as facts, \
+                facts.subdir(self._salt_name, create=create) as salt_dir:
+            yield root, facts, salt_dir
+
     def get(self, display: str, module_name: str, digest: str):
         """``(facts, problem)`` stored for this exact content, or None. An entry read from disk
         is decoded on first use: a run that needs a few files' facts builds only theirs."""
@@ -251,8 +260,7 @@ class FactsCache:
             self.enabled = False
             return
         try:
-            with open_cache_dir(self.directory, create=True) as root, root.subdir("facts", create=True) as facts, \
-                    facts.subdir(self._salt_name, create=True) as salt_dir:
+            with self._directories(create=True) as (root, facts, salt_dir):
                 fold = len(self._deltas_read) + 1 > MAX_DELTAS or len(new) * 5 > len(known)
                 known.update(new)
                 if fold:
@@ -285,8 +293,7 @@ class FactsCache:
         if not self.enabled:
             return None
         try:
-            with SafeDir.open(self.directory) as root, root.subdir("facts") as facts, \
-                    facts.subdir(self._salt_name) as salt_dir:
+            with self._directories() as (root, facts, salt_dir):
                 data = salt_dir.read(INDEX, limit=MAX_CACHE_FILE_BYTES)
                 record = decode("index", data)
                 if not (isinstance(record, tuple) and len(record) == 3 and record[:2] == (FORMAT, self.salt)):
@@ -318,8 +325,7 @@ class FactsCache:
         if not self.enabled:
             return
         try:
-            with open_cache_dir(self.directory, create=True) as root, root.subdir("facts", create=True) as facts, \
-                    facts.subdir(self._salt_name, create=True) as salt_dir:
+            with self._directories(create=True) as (root, facts, salt_dir):
                 salt_dir.write_atomically(INDEX, encode("index", (FORMAT, self.salt, value)))
                 salt_dir.remove(INDEX_STAMPS)
         except (OSError, TypeError, ValueError, RecursionError):
@@ -335,8 +341,7 @@ class FactsCache:
             return
         rows = tuple((display, *stamp) for display, stamp in sorted(stamps.items()))
         try:
-            with open_cache_dir(self.directory, create=True) as root, root.subdir("facts", create=True) as facts, \
-                    facts.subdir(self._salt_name, create=True) as salt_dir:
+            with self._directories(create=True) as (root, facts, salt_dir):
                 salt_dir.write_atomically(INDEX_STAMPS, encode("index", (FORMAT, self.salt, self._index_token, rows)))
         except (OSError, TypeError, ValueError, RecursionError):
             self.enabled = False
@@ -346,8 +351,7 @@ class FactsCache:
         if self._entries is None:
             self._entries = {}
             try:
-                with SafeDir.open(self.directory) as root, root.subdir("facts") as facts, \
-                        facts.subdir(self._salt_name) as salt_dir:
+                with self._directories() as (root, facts, salt_dir):
                     self._entries = self._read(salt_dir, SNAPSHOT)
                     deltas = sorted(name for name, _ in salt_dir.entries() if name.startswith(DELTA_PREFIX))
                     for delta in deltas:

@@ -115,9 +115,10 @@ class SafeDir:
         os.close(fd)
 
     def write_atomically(self, name: str, data: bytes | list) -> None:
-        """Write ``data`` (as ``create_exclusive`` takes it) to a temporary name and rename it to ``name`` in one step, so a
-        concurrent reader sees the old file or the new one; a symbolic link at ``name`` is
-        replaced, never followed. Raises OSError (the temporary file is removed)."""
+        """Write ``data`` (as ``create_exclusive`` takes it) to a temporary name and rename it
+        to ``name`` in one step, so a concurrent reader sees the old file or the new one; a
+        symbolic link at ``name`` is replaced, never followed. Raises OSError (the temporary
+        file is removed)."""
         _check_name(name)
         temporary = f"{TEMP_PREFIX}{secrets.token_hex(8)}"
         self.create_exclusive(temporary, data)
