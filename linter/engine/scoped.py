@@ -292,11 +292,10 @@ def check_scoped(engine, workspace, report_paths) -> tuple:
     if workspace.problems:
         return None, "whole project: a file cannot be read"
     index = ProjectIndex.decoded(cache.read_index())
-    if index is not None:
-        index = dataclasses.replace(index, stamps={**index.stamps, **{
-            display: stamp for display, stamp in cache.index_stamps().items() if display in index.stamps}})
     if index is None:
         return None, "whole project: no project index yet (this run writes one)"
+    index = dataclasses.replace(index, stamps={**index.stamps, **{
+        display: stamp for display, stamp in cache.index_stamps().items() if display in index.stamps}})
     if index.settings != settings_key(engine.config):
         return None, ("whole project: the project index was written for other settings or another project "
                       "(each project needs its own --cache-dir)")
